@@ -1,0 +1,219 @@
+"""Load instrument files (bundled by name, or a user's YAML by path) and write them back.
+
+YAML is parsed with ruamel.yaml so that every problem can be reported with its line number;
+the parsed data are validated by the pydantic models in :mod:`instruments.schema`, then the
+cross-reference rules in :mod:`instruments.checks` run. Any problem raises
+:class:`~instruments.errors.InstrumentError` listing every problem found, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .checks import check_instrument
+from .errors import InstrumentError, Problem
+from .schema import Instrument
+
+LIBRARY_PACKAGE = "instruments.library"
+
+Loc = tuple[str | int, ...]
+
+
+def bundled_names() -> list[str]:
+    """Names of the instruments shipped with engagekit."""
+    root = resources.files(LIBRARY_PACKAGE)
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve(name_or_path: str | Path) -> tuple[str, str]:
+    """Return ``(display name, YAML text)`` for a bundled instrument name or a file path."""
+    p = Path(name_or_path)
+    if p.suffix in {".yaml", ".yml"} or p.exists() or p.parent != Path("."):
+        if not p.is_file():
+            raise InstrumentError(
+                [Problem(str(p), None, "file not found; check the path (bundled instruments: "
+                         + ", ".join(bundled_names()) + ")")]
+            )
+        try:
+            return p.name, p.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise InstrumentError(
+                [Problem(p.name, None, f"is not UTF-8 text ({e.reason}); save it as UTF-8")]
+            ) from None
+    name = str(name_or_path)
+    if name not in bundled_names():
+        raise InstrumentError(
+            [Problem(name, None, "is neither a file nor a bundled instrument; bundled: "
+                     + ", ".join(bundled_names()))]
+        )
+    res = resources.files(LIBRARY_PACKAGE) / f"{name}.yaml"
+    return f"{name}.yaml", res.read_text(encoding="utf-8")
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.allow_duplicate_keys = False
+    return y
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip containers -> plain dicts/lists (what pydantic validates)."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, int | bool) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, datetime.date):  # YAML reads 2026-01-31 as a date; the format keeps text
+        return node.isoformat()
+    return node
+
+
+def line_of(root: Any, loc: Loc) -> int | None:
+    """1-based line of the deepest node of ``loc`` that exists in the parsed YAML."""
+    node, line = root, None
+    if isinstance(root, CommentedMap | CommentedSeq):
+        line = root.lc.line + 1
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _describe(data: Any, loc: Loc) -> str:
+    """Human description of a location, naming ids: "item 'aff_03' (constructs[0].items[2])"."""
+    parts: list[str] = []
+    node = data
+    label = ""
+    kinds = {"constructs": "construct", "items": "item", "scales": "scale", "blocks": "block",
+             "anchors": "anchor", "citations": "citation", "placeholders": "placeholder",
+             "languages": "language", "paths": "path", "scoring": "scoring rule"}
+    prev = None
+    for key in loc:
+        if isinstance(key, int):
+            parts[-1] = f"{parts[-1]}[{key}]" if parts else f"[{key}]"
+            try:
+                node = node[key]
+            except (IndexError, KeyError, TypeError):
+                node = None
+            if isinstance(node, dict) and prev in kinds:
+                ident = node.get("id", node.get("code", node.get("value", node.get("outcome"))))
+                if ident is not None:
+                    label = f"{kinds[prev]} '{ident}'"
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+        prev = key
+    path = ".".join(parts) or "(top level)"
+    return f"{label} ({path})" if label else path
+
+
+_PYDANTIC_HINTS = {
+    "missing": "add the field",
+    "extra_forbidden": "remove it or check its spelling against `engagekit instruments schema`",
+    "string_pattern_mismatch": "use lower-case letters, digits and underscores, starting with a "
+    "letter",
+    "literal_error": "use one of the allowed values",
+    "enum": "use one of the allowed values",
+    "too_short": "add at least one entry",
+}
+
+
+def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) -> list[Problem]:
+    problems = []
+    for e in err.errors(include_url=False):
+        # Drop discriminator tags pydantic inserts into the location of tagged unions.
+        loc = tuple(k for k in e["loc"] if not (isinstance(k, str) and k in {"nps",
+                    "index_0_100", "dick_basu", "[key]"}))
+        where = _describe(data, loc)
+        hint = _PYDANTIC_HINTS.get(e["type"], "")
+        if "[key]" in e["loc"]:
+            hint = "the keys of a text are language codes such as 'en', 'nl' or 'pt-BR'"
+        got = e.get("input")
+        got_txt = ""
+        if e["type"] not in {"missing"} and not isinstance(got, dict | list):
+            got_txt = f" (got {got!r})"
+        msg = f"{where}: {e['msg'].rstrip('.')}{got_txt}"
+        if hint:
+            msg += f"; {hint}"
+        problems.append(Problem(file, line_of(root, loc), msg))
+    return problems
+
+
+def parse_instrument(text: str, file: str = "<string>") -> Instrument:
+    """Parse and validate instrument YAML text; raise :class:`InstrumentError` on any problem."""
+    try:
+        root = _yaml().load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        what = (e.problem or e.context or "invalid YAML").strip()
+        if "duplicate key" in str(e):
+            what = "duplicate key " + str(e).split("duplicate key")[1].split("\n")[0].strip()
+        raise InstrumentError(
+            [Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting")]
+        ) from None
+    except YAMLError as e:
+        raise InstrumentError([Problem(file, None, f"YAML error: {e}")]) from None
+    if not isinstance(root, CommentedMap):
+        raise InstrumentError(
+            [Problem(file, 1, "an instrument file must be a YAML mapping with 'id', 'title', "
+                     "'scales', 'constructs', 'survey', ...")]
+        )
+    data = _plain(root)
+    try:
+        inst = Instrument.model_validate(data)
+    except ValidationError as err:
+        raise InstrumentError(_pydantic_problems(file, root, data, err)) from None
+    problems = [
+        Problem(file, line_of(root, loc), f"{_describe(data, loc)}: {msg}")
+        for loc, msg in check_instrument(inst)
+    ]
+    if problems:
+        raise InstrumentError(problems)
+    return inst
+
+
+def load_instrument(name_or_path: str | Path) -> Instrument:
+    """Load a bundled instrument by name (``"five_commitments"``) or a YAML file by path."""
+    file, text = resolve(name_or_path)
+    return parse_instrument(text, file)
+
+
+def instrument_to_data(inst: Instrument) -> dict[str, Any]:
+    """The instrument as plain data (defaults left out), ready for YAML or JSON."""
+    return inst.model_dump(mode="json", exclude_defaults=True)
+
+
+def dump_instrument(inst: Instrument) -> str:
+    """The instrument as YAML text; ``parse_instrument(dump_instrument(x)) == x``."""
+    y = YAML(typ="safe", pure=True)
+    y.default_flow_style = False
+    y.sort_base_mapping_type_on_output = False
+    y.width = 100
+    y.allow_unicode = True
+    buf = io.StringIO()
+    y.dump(instrument_to_data(inst), buf)
+    return buf.getvalue()
+
+
+def instrument_json_schema() -> str:
+    """JSON Schema of the instrument format (for editor autocompletion)."""
+    schema = Instrument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "engagekit instrument"
+    return json.dumps(schema, indent=2, ensure_ascii=False)

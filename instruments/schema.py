@@ -1,0 +1,364 @@
+"""The engagekit instrument definition format (one YAML file per instrument).
+
+An instrument file is the single source of truth for a questionnaire: the survey generators
+render it, the response readers use it as the codebook, scoring reverses items from its
+*declared* scales, and the analysis takes its measurement and structural model from it.
+
+The shapes are pydantic v2 models, so the JSON Schema that editors use for autocompletion is
+generated from the same classes that validate the files (``engagekit instruments schema``).
+Cross-references (unknown scale ids, duplicate ids, missing translations, ...) are checked in
+:mod:`instruments.checks`, which reports them with file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+FORMAT_VERSION = "engagekit-instrument/1"
+
+#: Identifiers for items, constructs, scales, blocks: lower-case, start with a letter, digits and
+#: underscores allowed. They become column names in response files and variable names in every
+#: platform export (REDCap and XLSForm need this pattern).
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+
+#: ``{name}`` in any respondent-facing text is a piping placeholder (e.g. ``{brand}``).
+PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+#: A text in several languages: ``{en: "...", nl: "..."}``.
+LocalText = dict[LanguageCode, str]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+
+
+class TranslationStatus(str, Enum):
+    """Where a language's texts stand in the translation workflow (TRAPD-style)."""
+
+    source = "source"
+    draft = "draft"
+    reviewed = "reviewed"
+    back_translated = "back_translated"
+    final = "final"
+
+
+class Language(_Model):
+    code: LanguageCode = Field(description="ISO 639 code, e.g. 'en', 'nl', 'de', 'fr'.")
+    name: str = Field(description="Name of the language in that language, e.g. 'Nederlands'.")
+    status: TranslationStatus = Field(
+        default=TranslationStatus.draft,
+        description="Translation status; the default language is 'source'.",
+    )
+
+
+class Citation(_Model):
+    key: Identifier = Field(description="Short key other fields refer to, e.g. 'keiningham2015'.")
+    text: str = Field(description="Full reference in APA style.")
+    doi: str | None = None
+
+
+class ChangelogEntry(_Model):
+    version: str
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="ISO date, YYYY-MM-DD.")
+    changes: list[str] = Field(min_length=1)
+
+
+class Placeholder(_Model):
+    """A piping placeholder such as ``{brand}``; exporters rewrite it per platform."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+    description: str = ""
+    default: LocalText = Field(
+        description="Value used when the survey is not given one (per language)."
+    )
+
+
+class ScaleKind(str, Enum):
+    likert = "likert"
+    scale_0_10 = "scale_0_10"
+    numeric = "numeric"
+    single_choice = "single_choice"
+    free_text = "free_text"
+
+
+#: Scale kinds whose codes are ordered, so reverse keying ``min + max - x`` is meaningful.
+ORDINAL_KINDS = frozenset({ScaleKind.likert, ScaleKind.scale_0_10})
+
+
+class Anchor(_Model):
+    value: int
+    label: LocalText
+
+
+class Scale(_Model):
+    """A response scale. Codes run from ``min`` to ``max`` for likert and 0-10 scales."""
+
+    id: Identifier
+    kind: ScaleKind
+    min: float | None = Field(default=None, description="Lowest valid code or value.")
+    max: float | None = Field(default=None, description="Highest valid code or value.")
+    anchors: list[Anchor] = Field(
+        default_factory=list,
+        description="Labels for codes: every code for likert/single_choice, at least the "
+        "end points for 0-10 scales.",
+    )
+    missing_codes: list[int] = Field(
+        default_factory=list,
+        description="Codes that mean 'no answer' (e.g. -99, 99 for 'don't know').",
+    )
+    unit: str | None = Field(default=None, description="Unit of a numeric answer, e.g. '%'.")
+
+    @property
+    def codes(self) -> list[int]:
+        """Valid response codes of a categorical scale, in scale order."""
+        if self.kind in ORDINAL_KINDS and self.min is not None and self.max is not None:
+            return list(range(int(self.min), int(self.max) + 1))
+        return [a.value for a in self.anchors]
+
+    def reverse(self, x):
+        """Reverse-key ``x`` from the declared scale: ``min + max - x`` (never from the data)."""
+        return self.min + self.max - x
+
+
+class ItemRole(str, Enum):
+    measure = "measure"
+    attention_check = "attention_check"
+
+
+class Item(_Model):
+    id: Identifier = Field(description="Stable id: never reused, immutable across versions.")
+    text: LocalText
+    keyed: Literal["plus", "minus"] = Field(
+        default="plus", description="'minus' items are scored min + max - x of the declared scale."
+    )
+    scale: Identifier | None = Field(
+        default=None, description="Response scale id; defaults to the construct's scale."
+    )
+    role: ItemRole = ItemRole.measure
+    expected: list[int] | None = Field(
+        default=None,
+        description="For attention checks: the answer code(s) an attentive respondent gives.",
+    )
+    required: bool = True
+    label: str | None = Field(default=None, description="Short label for tables and codebooks.")
+
+    @field_validator("expected", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return [v] if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+class ConstructRole(str, Enum):
+    predictor = "predictor"
+    mediator = "mediator"
+    outcome = "outcome"
+    segmenting = "segmenting"
+    quality_check = "quality_check"
+
+
+#: Roles whose constructs are latent variables in the measurement model.
+MEASURED_ROLES = frozenset({ConstructRole.predictor, ConstructRole.mediator, ConstructRole.outcome})
+
+
+class Construct(_Model):
+    id: Identifier
+    name: str = Field(description="Name shown in reports, e.g. 'Affective commitment'.")
+    definition: str = Field(description="What the construct is, in one or two sentences.")
+    source: list[Identifier] = Field(
+        default_factory=list, description="Citation keys of the theoretical source(s)."
+    )
+    role: ConstructRole
+    scale: Identifier | None = Field(default=None, description="Default scale of its items.")
+    items: list[Item] = Field(default_factory=list)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _str_to_list(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+class Block(_Model):
+    """A page of the survey."""
+
+    id: Identifier
+    title: LocalText | None = None
+    instructions: LocalText | None = None
+    constructs: list[Identifier] = Field(
+        default_factory=list, description="Constructs whose items are shown on this page."
+    )
+    items: list[Identifier] = Field(
+        default_factory=list, description="Further single items shown on this page."
+    )
+    randomize: bool = Field(
+        default=False,
+        description="Shuffle item order within the block (seeded per respondent); the order of "
+        "the response scale never changes.",
+    )
+
+
+class Survey(_Model):
+    consent: LocalText | None = Field(
+        default=None, description="Consent text; declining ends the survey."
+    )
+    intro: LocalText | None = None
+    outro: LocalText | None = None
+    blocks: list[Block] = Field(min_length=1)
+
+
+class Path(_Model):
+    """One structural equation: ``outcome ~ predictors``."""
+
+    outcome: Identifier
+    predictors: list[Identifier] = Field(min_length=1)
+
+
+class StructuralModel(_Model):
+    paths: list[Path] = Field(default_factory=list)
+    covariances: list[tuple[Identifier, Identifier]] = Field(
+        default_factory=list, description="Extra latent covariances (pairs of construct ids)."
+    )
+
+
+class NPSRule(_Model):
+    """Net Promoter Score (Reichheld 2003): % promoters (9-10) minus % detractors (0-6)."""
+
+    kind: Literal["nps"]
+    id: Identifier = "nps"
+    item: Identifier
+
+
+class Index100Rule(_Model):
+    """An index rescaled to 0-100, e.g. the ACSI-style satisfaction index (Fornell et al. 1996)."""
+
+    kind: Literal["index_0_100"]
+    id: Identifier
+    items: list[Identifier] = Field(min_length=1)
+    weights: list[float] | None = Field(
+        default=None, description="Item weights (normalised); equal weights when omitted."
+    )
+
+
+class DickBasuRule(_Model):
+    """Dick & Basu (1994) loyalty segments from relative attitude x repeat patronage."""
+
+    kind: Literal["dick_basu"]
+    id: Identifier = "loyalty_segment"
+    attitude: Identifier = Field(description="Construct or item measuring relative attitude.")
+    patronage: Identifier = Field(description="Construct or item measuring repeat patronage.")
+    cut: Literal["median", "midpoint"] = Field(
+        default="median", description="Split rule: sample median (default) or scale midpoint."
+    )
+
+
+ScoringRule = Annotated[NPSRule | Index100Rule | DickBasuRule, Field(discriminator="kind")]
+
+
+class Instrument(_Model):
+    """A questionnaire with its measurement model, survey layout and default structural model."""
+
+    format: Literal["engagekit-instrument/1"] = FORMAT_VERSION
+    id: Identifier
+    title: LocalText
+    version: str = Field(
+        pattern=r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$", description="Semantic version."
+    )
+    default_language: LanguageCode
+    languages: list[Language] = Field(min_length=1)
+    description: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
+    placeholders: list[Placeholder] = Field(default_factory=list)
+    scales: list[Scale] = Field(min_length=1)
+    constructs: list[Construct] = Field(min_length=1)
+    retired_item_ids: list[Identifier] = Field(
+        default_factory=list,
+        description="Ids of items dropped in earlier versions; they may never be reused.",
+    )
+    survey: Survey
+    model: StructuralModel = Field(default_factory=StructuralModel)
+    scoring: list[ScoringRule] = Field(default_factory=list)
+
+    # ---- convenience views (derived, never stored) -------------------------------------
+    @property
+    def language_codes(self) -> list[str]:
+        return [lang.code for lang in self.languages]
+
+    def scale(self, scale_id: str) -> Scale:
+        for s in self.scales:
+            if s.id == scale_id:
+                return s
+        raise KeyError(scale_id)
+
+    def construct(self, construct_id: str) -> Construct:
+        for c in self.constructs:
+            if c.id == construct_id:
+                return c
+        raise KeyError(construct_id)
+
+    def items(self) -> list[Item]:
+        """All items in definition order."""
+        return [item for c in self.constructs for item in c.items]
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items():
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def item_scale(self, item: Item | str) -> Scale:
+        """The declared scale of an item (its own, else its construct's)."""
+        if isinstance(item, str):
+            item = self.item(item)
+        for c in self.constructs:
+            if any(i is item for i in c.items):
+                return self.scale(item.scale or c.scale)
+        raise KeyError(item.id)
+
+    def item_construct(self, item_id: str) -> Construct:
+        for c in self.constructs:
+            if any(i.id == item_id for i in c.items):
+                return c
+        raise KeyError(item_id)
+
+    def measured_constructs(self) -> list[Construct]:
+        """Constructs that are latent variables (predictor / mediator / outcome roles)."""
+        return [c for c in self.constructs if c.role in MEASURED_ROLES]
+
+    def measurement_items(self, construct: Construct) -> list[Item]:
+        """Items of a construct that measure it (attention checks excluded)."""
+        return [i for i in construct.items if i.role == ItemRole.measure]
+
+    def text(self, local: LocalText | None, lang: str | None = None) -> str:
+        """A text in ``lang`` (default language when omitted)."""
+        if not local:
+            return ""
+        return local.get(lang or self.default_language) or local[self.default_language]
+
+    def to_lavaan(self, structural: bool = True) -> str:
+        """The instrument's model in lavaan syntax: measurement part, then structural paths.
+
+        Only constructs in the structural model are included when ``structural`` is true and
+        the instrument has paths; otherwise every measured construct with two or more items
+        (a CFA; a single-item construct such as likelihood-to-recommend is scored, not modelled).
+        """
+        measured = self.measured_constructs()
+        used = {p.outcome for p in self.model.paths} | {
+            x for p in self.model.paths for x in p.predictors
+        }
+        if structural and self.model.paths:
+            measured = [c for c in measured if c.id in used]
+        else:  # a CFA: single-item constructs are not identified as latent variables
+            measured = [c for c in measured if len(self.measurement_items(c)) > 1 or c.id in used]
+        lines = [
+            f"{c.id} =~ " + " + ".join(i.id for i in self.measurement_items(c)) for c in measured
+        ]
+        if structural:
+            lines += [f"{p.outcome} ~ " + " + ".join(p.predictors) for p in self.model.paths]
+            lines += [f"{a} ~~ {b}" for a, b in self.model.covariances]
+        return "\n".join(lines)

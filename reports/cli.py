@@ -1,0 +1,65 @@
+"""The ``engagekit`` command: one entry point for instruments, analysis and reports.
+
+Exit codes: 0 success, 2 bad input (the message names the file, line or field and what to do),
+1 internal error (a bug: please report it; set ENGAGEKIT_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from instruments.cli import instruments_cli
+from instruments.errors import EngagekitInputError
+
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("engagekit")
+except Exception:  # pragma: no cover - running from a source tree without installing
+    __version__ = "unknown"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="engagekit")
+def cli() -> None:
+    """engagekit: from questionnaire definitions to validated scales, commitment effects and a
+    report."""
+
+
+cli.add_command(instruments_cli)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns (and exits with) 0, 1 or 2."""
+    try:
+        cli.main(args=argv, prog_name="engagekit", standalone_mode=False)
+        code = 0
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        code = 1
+    except click.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except EngagekitInputError as e:
+        click.echo(f"error: {e}", err=True)
+        code = 2
+    except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI
+        if os.environ.get("ENGAGEKIT_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(e).__name__}: {e}\nThis is a bug in engagekit; please "
+                   "report it with the command you ran (set ENGAGEKIT_DEBUG=1 for details).",
+                   err=True)
+        code = 1
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
