@@ -1,0 +1,301 @@
+"""Numerical core: RAM model matrices, normal-theory likelihood, derivatives, optimiser.
+
+Model (reticular action model; McArdle & McDonald, 1984), per group, with the
+observed variables first in the variable vector::
+
+    T = (I - A)^-1,   Sigma = F T S T' F',   mu = F T m
+
+``A`` holds loadings and regressions, ``S`` (co)variances, ``m`` intercepts; ``F``
+selects the observed variables.  This is algebraically the LISREL all-y model lavaan
+uses (Lambda, B, Psi, Theta, nu, alpha) written in one matrix.
+
+The objective is the normal-theory deviance per case, ``F(theta) = -2 logL / N``,
+summed over groups and missing-data patterns (a single pattern for complete data).
+For complete data ``N * (F - F_saturated)`` is lavaan's ML chi-square (Joreskog, 1969;
+divisor N as in lavaan's ``likelihood = "normal"``).  With missing patterns this is
+the FIML likelihood (Arbuckle, 1996).
+
+Derivatives of Sigma and mu with respect to the free parameters are analytic.
+The expected (Fisher) information per case is
+
+    I = sum_g n_g/N  sum_patterns n_p/n_g [ 1/2 tr(S^-1 dS_k S^-1 dS_l) + dmu_k' S^-1 dmu_l ]
+
+(e.g. Savalei, 2010), and the optimiser is Fisher scoring with back-tracking line
+search, falling back to BFGS if a step cannot be made.  The inner loop uses numpy
+only, so refits (bootstrap) are cheap.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg, optimize
+
+from .stats import GroupMoments
+
+__all__ = ["Engine", "GroupSpec", "OptimResult"]
+
+LOG2PI = np.log(2.0 * np.pi)
+
+
+@dataclass
+class GroupSpec:
+    """Matrix layout of one group.
+
+    ``kind`` is 0 for A, 1 for S, 2 for m; ``row``/``col`` locate the entry
+    (``col`` unused for m); ``pid`` is the free-parameter index.  Fixed values are
+    in ``A0``, ``S0``, ``m0``.
+    """
+
+    p: int
+    q: int
+    A0: np.ndarray
+    S0: np.ndarray
+    m0: np.ndarray
+    kind: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    pid: np.ndarray
+
+
+@dataclass
+class OptimResult:
+    theta: np.ndarray
+    fmin: float
+    converged: bool
+    iterations: int
+    grad_max: float
+    message: str
+
+
+class Engine:
+    """Implied moments, deviance, gradient and information for a compiled model."""
+
+    def __init__(self, groups: list[GroupSpec], npar: int, meanstructure: bool):
+        self.groups = groups
+        self.npar = npar
+        self.meanstructure = meanstructure
+        self._prep = []
+        for gs in groups:
+            a = gs.kind == 0
+            s = gs.kind == 1
+            m = gs.kind == 2
+            M = np.zeros((len(gs.pid), npar))
+            M[np.arange(len(gs.pid)), gs.pid] = 1.0
+            self._prep.append(
+                dict(a=np.flatnonzero(a), s=np.flatnonzero(s), m=np.flatnonzero(m), M=M)
+            )
+
+    # ------------------------------------------------------------------ matrices
+    def matrices(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        gs, pr = self.groups[g], self._prep[g]
+        A = gs.A0.copy()
+        S = gs.S0.copy()
+        m = gs.m0.copy()
+        v = theta[gs.pid]
+        ia, isx, im = pr["a"], pr["s"], pr["m"]
+        A[gs.row[ia], gs.col[ia]] = v[ia]
+        S[gs.row[isx], gs.col[isx]] = v[isx]
+        S[gs.col[isx], gs.row[isx]] = v[isx]
+        m[gs.row[im]] = v[im]
+        return A, S, m
+
+    def total(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Model-implied covariance matrix and mean vector of *all* variables."""
+        A, S, m = self.matrices(theta, g)
+        T = np.linalg.inv(np.eye(A.shape[0]) - A)
+        return T @ S @ T.T, T @ m
+
+    def implied(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        out = []
+        for g, gs in enumerate(self.groups):
+            V, mu = self.total(theta, g)
+            p = gs.p
+            out.append((V[:p, :p], mu[:p]))
+        return out
+
+    # ------------------------------------------------------------------ derivatives
+    def derivatives(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """d Sigma / d theta (npar, p, p) and d mu / d theta (npar, p) for group g."""
+        gs, pr = self.groups[g], self._prep[g]
+        A, S, m = self.matrices(theta, g)
+        q, p = gs.q, gs.p
+        T = np.linalg.inv(np.eye(q) - A)
+        U = T[:p, :]  # p x q
+        C = (T @ S @ T.T)[:, :p]  # q x p
+        tm = T @ m
+        ne = len(gs.pid)
+        dS = np.zeros((ne, p, p))
+        dm = np.zeros((ne, p))
+        ia, isx, im = pr["a"], pr["s"], pr["m"]
+        if ia.size:
+            r, c = gs.row[ia], gs.col[ia]
+            X = U[:, r].T[:, :, None] * C[c, :][:, None, :]
+            dS[ia] = X + X.transpose(0, 2, 1)
+            dm[ia] = U[:, r].T * tm[c][:, None]
+        if isx.size:
+            r, c = gs.row[isx], gs.col[isx]
+            X = U[:, r].T[:, :, None] * U[:, c].T[:, None, :]
+            off = (r != c)[:, None, None]
+            dS[isx] = np.where(off, X + X.transpose(0, 2, 1), X)
+        if im.size:
+            dm[im] = U[:, gs.row[im]].T
+        M = pr["M"]
+        dSig = np.tensordot(M.T, dS, axes=1)
+        dmu = M.T @ dm
+        return dSig, dmu
+
+    # ------------------------------------------------------------------ likelihood
+    def deviance(self, theta: np.ndarray, data: list[GroupMoments]) -> float:
+        """-2 logL / N (normal theory, FIML when data have missing patterns)."""
+        total = 0.0
+        N = sum(d.n for d in data)
+        for (Sig, mu), d in zip(self.implied(theta), data, strict=False):
+            for pt in d.patterns:
+                o = pt.obs
+                So = Sig[np.ix_(o, o)]
+                try:
+                    cf = linalg.cho_factor(So, lower=True, check_finite=False)
+                except (linalg.LinAlgError, ValueError):
+                    return np.inf
+                logdet = 2.0 * np.sum(np.log(np.diag(cf[0])))
+                W = pt.cov
+                if self.meanstructure:
+                    dv = pt.mean - mu[o]
+                    W = W + np.outer(dv, dv)
+                tr = np.trace(linalg.cho_solve(cf, W, check_finite=False))
+                total += pt.n * (len(o) * LOG2PI + logdet + tr)
+        if not np.isfinite(total):
+            return np.inf
+        return total / N
+
+    def _group_pieces(self, theta, data):
+        """Per group: (G = dF/dSigma * N_g-weight, gmu, list of (o, n, Sinv)) ."""
+        out = []
+        for (Sig, mu), d in zip(self.implied(theta), data, strict=False):
+            p = Sig.shape[0]
+            G = np.zeros((p, p))
+            gm = np.zeros(p)
+            parts = []
+            for pt in d.patterns:
+                o = pt.obs
+                Si = np.linalg.inv(Sig[np.ix_(o, o)])
+                W = pt.cov
+                if self.meanstructure:
+                    dv = pt.mean - mu[o]
+                    W = W + np.outer(dv, dv)
+                    gm[o] += pt.n * (-2.0 * Si @ dv)
+                G[np.ix_(o, o)] += pt.n * (Si - Si @ W @ Si)
+                parts.append((o, pt.n, Si))
+            out.append((G, gm, parts))
+        return out
+
+    def gradient(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
+        N = sum(d.n for d in data)
+        grad = np.zeros(self.npar)
+        for g, (G, gm, _) in enumerate(self._group_pieces(theta, data)):
+            dSig, dmu = self.derivatives(theta, g)
+            grad += np.einsum("kab,ab->k", dSig, G) + dmu @ gm
+        return grad / N
+
+    def information(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
+        """Expected information per case (see module docstring)."""
+        N = sum(d.n for d in data)
+        info = np.zeros((self.npar, self.npar))
+        for g, (_, _, parts) in enumerate(self._group_pieces(theta, data)):
+            dSig, dmu = self.derivatives(theta, g)
+            for o, n, Si in parts:
+                dS = dSig[:, o][:, :, o]
+                P = np.einsum("ab,kbc->kac", Si, dS)
+                info += n * 0.5 * np.einsum("kab,lba->kl", P, P)
+                if self.meanstructure:
+                    dm = dmu[:, o]
+                    info += n * (dm @ Si @ dm.T)
+        return info / N
+
+    def hessian(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
+        """Hessian of the deviance by central differences of the analytic gradient
+        (Richardson extrapolation, as lavaan's ``lav_model_hessian``)."""
+        k = self.npar
+        H = np.zeros((k, k))
+        for j in range(k):
+            h = 1e-4 * max(1.0, abs(theta[j]))
+            e = np.zeros(k)
+            e[j] = h
+            g1 = self.gradient(theta + e, data) - self.gradient(theta - e, data)
+            g2 = self.gradient(theta + 2 * e, data) - self.gradient(theta - 2 * e, data)
+            H[:, j] = (8 * g1 - g2) / (12 * h)  # 4th-order accurate
+        return (H + H.T) / 2
+
+    # ------------------------------------------------------------------ optimiser
+    def optimize(self, theta0: np.ndarray, data: list[GroupMoments], tol: float = 1e-9,
+                 max_iter: int = 500) -> OptimResult:
+        theta = np.array(theta0, dtype=float)
+        f = self.deviance(theta, data)
+        if not np.isfinite(f):
+            return OptimResult(theta, f, False, 0, np.inf, "start values give a non-positive-"
+                               "definite implied covariance matrix")
+        it = 0
+        g = self.gradient(theta, data)
+        stalled = 0
+        msg = ""
+        while it < max_iter:
+            it += 1
+            gmax = np.max(np.abs(g)) if g.size else 0.0
+            if gmax < tol:
+                msg = "converged"
+                break
+            info = self.information(theta, data)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", linalg.LinAlgWarning)
+                    step = -linalg.solve(2.0 * info, g, assume_a="sym")
+            except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+                step = -np.linalg.pinv(2.0 * info, rcond=1e-12) @ g
+            if not np.all(np.isfinite(step)) or g @ step >= 0:
+                step = -g
+            elif np.all(np.abs(step) < 1e-10 * (1.0 + np.abs(theta))):
+                msg = "converged"  # Fisher step below rounding level of the parameters
+                break
+            t = 1.0
+            slope = g @ step
+            accepted = False
+            while t > 1e-12:
+                cand = theta + t * step
+                fc = self.deviance(cand, data)
+                if np.isfinite(fc) and fc <= f + 1e-4 * t * slope:
+                    accepted = True
+                    break
+                t *= 0.5
+            if not accepted:
+                if gmax < 1e-6:
+                    msg = "converged"  # no further decrease representable in double precision
+                    break
+                stalled += 1
+                res = optimize.minimize(
+                    lambda x: self.deviance(x, data),
+                    theta,
+                    jac=lambda x: self.gradient(x, data),
+                    method="BFGS",
+                    options={"gtol": tol, "maxiter": 2000},
+                )
+                if np.isfinite(res.fun) and res.fun <= f:
+                    theta, f = res.x, res.fun
+                g = self.gradient(theta, data)
+                if stalled > 2:
+                    msg = "line search failed"
+                    break
+                continue
+            no_progress = abs(f - fc) <= 8 * np.finfo(float).eps * max(1.0, abs(f))
+            theta, f = cand, fc
+            g = self.gradient(theta, data)
+            if no_progress and gmax < 1e-7:
+                msg = "converged"  # at the rounding floor of the objective
+                break
+        gmax = float(np.max(np.abs(g))) if g.size else 0.0
+        converged = gmax < max(tol, 1e-6)
+        if not msg:
+            msg = "converged" if converged else "iteration limit reached"
+        return OptimResult(theta, float(f), converged, it, gmax, msg)

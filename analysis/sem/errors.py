@@ -1,0 +1,17 @@
+"""Exception types raised by :mod:`analysis.sem`."""
+
+from __future__ import annotations
+
+
+class SEMInputError(ValueError):
+    """The data or the model cannot be estimated as given.
+
+    Raised *before* any numerical work for degenerate input (constant items,
+    duplicated items, too few cases, non-positive-definite covariance matrix,
+    unknown variable names, unsupported syntax).  The message names the
+    offending item(s) so a researcher can act on it.
+    """
+
+
+class SEMSyntaxError(SEMInputError):
+    """The lavaan-style model syntax could not be parsed."""

@@ -1,0 +1,220 @@
+"""Robust (non-normality) corrections for ML estimation.
+
+* **MLM** — Satorra & Bentler (1994): scaled statistic ``T / c`` with
+  ``c = tr(U Gamma) / df``, ``U = V - V Delta E^-1 Delta' V``, where ``V`` is the
+  normal-theory weight matrix at the model-implied moments (lavaan's
+  ``h1.information = "structured"``), ``Gamma`` the asymptotic (fourth-moment, ADF)
+  covariance of the sample moments (Browne, 1984) with divisor N, ``Delta`` the model
+  Jacobian and ``E = Delta' V Delta`` the expected information.  Robust ("sandwich")
+  standard errors ``E^-1 (Delta' V Gamma V Delta) E^-1 / N``.
+* **MLR** — Huber-White sandwich ``A^-1 B A^-1 / N`` with ``A`` the observed
+  information and ``B`` the mean outer product of the case-wise scores; test statistic
+  scaled as in Mplus (Yuan & Bentler, 2000; Asparouhov & Muthen, 2005):
+  ``c = [tr(A1^-1 B1) - tr(A0^-1 B0)] / df`` with A1, B1 the same quantities for the
+  saturated model (lavaan ``test = "yuan.bentler.mplus"``).
+
+Group quantities are weighted by ``n_g / N`` as in lavaan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Engine
+from .stats import GroupMoments
+
+__all__ = ["casewise_scores", "gamma_adf", "moment_jacobian", "normal_weight"]
+
+
+def _vech_idx(p: int) -> tuple[np.ndarray, np.ndarray]:
+    r, c = np.tril_indices(p)
+    return r, c
+
+
+def moment_jacobian(engine: Engine, theta: np.ndarray, g: int, meanstructure: bool) -> np.ndarray:
+    """Delta: derivative of (mu, vech Sigma) with respect to theta, shape (nstat, npar)."""
+    dSig, dmu = engine.derivatives(theta, g)
+    p = dSig.shape[1]
+    r, c = _vech_idx(p)
+    D = dSig[:, r, c].T
+    if meanstructure:
+        D = np.vstack([dmu.T, D])
+    return D
+
+
+def normal_weight(Sigma: np.ndarray, meanstructure: bool) -> np.ndarray:
+    """Normal-theory unit information of (mu, vech Sigma): blockdiag(Sigma^-1,
+    1/2 D'(Sigma^-1 x Sigma^-1) D)."""
+    Si = np.linalg.inv(Sigma)
+    p = Sigma.shape[0]
+    r, c = _vech_idx(p)
+    mult = np.where(r == c, 1.0, 2.0)
+    W = 0.25 * np.outer(mult, mult) * (
+        Si[np.ix_(r, r)] * Si[np.ix_(c, c)] + Si[np.ix_(r, c)] * Si[np.ix_(c, r)]
+    )
+    if meanstructure:
+        k = W.shape[0]
+        out = np.zeros((p + k, p + k))
+        out[:p, :p] = Si
+        out[p:, p:] = W
+        return out
+    return W
+
+
+def gamma_adf(X: np.ndarray, meanstructure: bool) -> np.ndarray:
+    """Asymptotic covariance matrix of sqrt(N) (ybar, vech S): the fourth-order moment
+    estimator (Browne, 1984) with divisor N, as lavaan's default."""
+    Z = X - X.mean(axis=0)
+    p = X.shape[1]
+    r, c = _vech_idx(p)
+    V = Z[:, r] * Z[:, c]
+    if meanstructure:
+        V = np.hstack([Z, V])
+    V = V - V.mean(axis=0)
+    return V.T @ V / X.shape[0]
+
+
+def casewise_scores(X: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, dSig: np.ndarray,
+                    dmu: np.ndarray | None) -> np.ndarray:
+    """Case-wise gradient of the normal log-likelihood w.r.t. theta, shape (n, npar).
+
+    Complete cases only; ``dmu`` None means the mean is saturated (not in theta)."""
+    Si = np.linalg.inv(Sigma)
+    E = X - mu
+    Z = E @ Si
+    quad = np.einsum("ia,kab,ib->ik", Z, dSig, Z)
+    tr = np.einsum("ab,kba->k", Si, dSig)
+    s = 0.5 * (quad - tr[None, :])
+    if dmu is not None:
+        s = s + Z @ dmu.T
+    return s
+
+
+def casewise_scores_missing(X: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, dSig: np.ndarray,
+                            dmu: np.ndarray) -> np.ndarray:
+    """Case-wise scores of the FIML log-likelihood (cases may have missing values)."""
+    n = X.shape[0]
+    out = np.zeros((n, dSig.shape[0]))
+    M = ~np.isnan(X)
+    keys, inv = np.unique(M, axis=0, return_inverse=True)
+    inv = np.asarray(inv).reshape(-1)
+    for k in range(keys.shape[0]):
+        rows = np.flatnonzero(inv == k)
+        o = np.flatnonzero(keys[k])
+        if o.size == 0:
+            continue
+        out[rows] = casewise_scores(
+            X[np.ix_(rows, o)], Sigma[np.ix_(o, o)], mu[o], dSig[:, o][:, :, o], dmu[:, o]
+        )
+    return out
+
+
+def saturated_scores(X: np.ndarray, Sigma: np.ndarray, mu: np.ndarray,
+                     meanstructure: bool) -> np.ndarray:
+    """Case-wise scores of the saturated model w.r.t. (mu, vech Sigma)."""
+    p = Sigma.shape[0]
+    r, c = _vech_idx(p)
+    nst = len(r)
+    dSig = np.zeros((nst, p, p))
+    dSig[np.arange(nst), r, c] = 1.0
+    dSig[np.arange(nst), c, r] = 1.0
+    if meanstructure:
+        dSig_full = np.concatenate([np.zeros((p, p, p)), dSig])
+        dmu = np.concatenate([np.eye(p), np.zeros((nst, p))])
+        if np.isnan(X).any():
+            return casewise_scores_missing(X, Sigma, mu, dSig_full, dmu)
+        return casewise_scores(X, Sigma, mu, dSig_full, dmu)
+    return casewise_scores(X, Sigma, mu, dSig, None)
+
+
+def satorra_bentler(engine: Engine, theta: np.ndarray, data: list[GroupMoments],
+                    meanstructure: bool, df: int) -> tuple[float, np.ndarray]:
+    """Scaling factor c (MLM) and robust vcov of theta."""
+    N = sum(d.n for d in data)
+    implied = engine.implied(theta)
+    E = np.zeros((engine.npar, engine.npar))
+    pieces = []
+    for g, d in enumerate(data):
+        fg = d.n / N
+        Sig = implied[g][0]
+        W = normal_weight(Sig, meanstructure)
+        D = moment_jacobian(engine, theta, g, meanstructure)
+        G = gamma_adf(d.X, meanstructure)
+        E += fg * D.T @ W @ D
+        pieces.append((fg, W, D, G))
+    Einv = np.linalg.inv(E)
+    trace = 0.0
+    B = np.zeros_like(E)
+    for fg, W, D, G in pieces:
+        WD = W @ D
+        U = fg * W - fg * WD @ Einv @ WD.T * fg
+        trace += np.sum(U * (G / fg))
+        B += fg * WD.T @ G @ WD
+    c = trace / df if df > 0 else float("nan")
+    vcov = Einv @ B @ Einv / N
+    return c, vcov
+
+
+def yuan_bentler_mplus(engine: Engine, theta: np.ndarray, data: list[GroupMoments],
+                       meanstructure: bool, df: int, A0: np.ndarray,
+                       h1: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float, np.ndarray]:
+    """Scaling factor c (MLR, Mplus variant) and sandwich vcov of theta.
+
+    ``A0`` is the observed information per case; ``h1`` the saturated (mean, cov) per group.
+    """
+    N = sum(d.n for d in data)
+    implied = engine.implied(theta)
+    A0inv = np.linalg.inv(A0)
+    B0 = np.zeros_like(A0)
+    trace = 0.0
+    for g, d in enumerate(data):
+        fg = d.n / N
+        Sig, mu = implied[g]
+        dSig, dmu = engine.derivatives(theta, g)
+        X = d.X
+        if meanstructure:
+            if np.isnan(X).any():
+                s = casewise_scores_missing(X, Sig, mu, dSig, dmu)
+            else:
+                s = casewise_scores(X, Sig, mu, dSig, dmu)
+        else:
+            s = casewise_scores(X, Sig, X.mean(axis=0), dSig, None)
+        B0g = s.T @ s / d.n
+        B0 += fg * B0g
+        m1, S1 = h1[g]
+        s1 = saturated_scores(X, S1, m1, meanstructure)
+        B1 = s1.T @ s1 / d.n
+        A1 = _saturated_information(X, S1, m1, meanstructure)
+        trace += np.sum(B1 * np.linalg.inv(A1).T) - fg * np.sum(B0g * A0inv.T)
+    c = trace / df if df > 0 else float("nan")
+    vcov = A0inv @ B0 @ A0inv / N
+    return c, vcov
+
+
+def _saturated_information(X: np.ndarray, S1: np.ndarray, m1: np.ndarray,
+                           meanstructure: bool) -> np.ndarray:
+    """Observed information of the saturated model per case at its ML estimate.
+    For complete data it equals the expected information (normal_weight)."""
+    if not np.isnan(X).any():
+        return normal_weight(S1, meanstructure)
+    # incomplete data: numerical Hessian of the pattern log-likelihood
+    p = S1.shape[0]
+    r, c = _vech_idx(p)
+
+    def grad(par: np.ndarray) -> np.ndarray:
+        mu = par[:p]
+        Sig = np.zeros((p, p))
+        Sig[r, c] = par[p:]
+        Sig[c, r] = par[p:]
+        s = saturated_scores(X, Sig, mu, True)
+        return s.mean(axis=0)
+
+    par0 = np.concatenate([m1, S1[r, c]])
+    k = par0.size
+    H = np.zeros((k, k))
+    for j in range(k):
+        h = 1e-5 * max(1.0, abs(par0[j]))
+        e = np.zeros(k)
+        e[j] = h
+        H[:, j] = (grad(par0 + e) - grad(par0 - e)) / (2 * h)
+    return -(H + H.T) / 2

@@ -1,0 +1,194 @@
+"""Sample statistics: moments, missing-data patterns, EM saturated model, input checks.
+
+All covariance matrices use the maximum-likelihood divisor N (not N-1), as lavaan does
+for ``likelihood = "normal"`` (Rosseel, 2012).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import SEMInputError
+
+__all__ = ["GroupMoments", "Pattern", "check_moments", "em_saturated", "moments_from_data",
+           "moments_from_cov"]
+
+
+@dataclass
+class Pattern:
+    """Cases sharing one missing-data pattern: observed columns, count, mean, ML covariance."""
+
+    obs: np.ndarray
+    n: float
+    mean: np.ndarray
+    cov: np.ndarray
+
+
+@dataclass
+class GroupMoments:
+    """Sample information for one group.
+
+    ``mean``/``cov`` are the saturated (h1) estimates: the sample moments for complete
+    data, the EM estimates for incomplete data.  ``X`` (raw data) is kept when available
+    for robust corrections and FIML case-wise scores.
+    """
+
+    n: int
+    mean: np.ndarray
+    cov: np.ndarray
+    patterns: list[Pattern]
+    complete: bool = True
+    X: np.ndarray | None = None
+    names: list[str] = field(default_factory=list)
+    em_iterations: int = 0
+
+
+def _ml_cov(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = X.mean(axis=0)
+    Z = X - mean
+    return mean, Z.T @ Z / X.shape[0]
+
+
+def check_moments(cov: np.ndarray, names: list[str], n: int, where: str = "") -> None:
+    """Raise :class:`SEMInputError` for constant items, duplicated items, or a
+    non-positive-definite covariance matrix, naming the items involved."""
+    sd = np.sqrt(np.clip(np.diag(cov), 0, None))
+    tag = f" ({where})" if where else ""
+    const = [names[i] for i in range(len(names)) if not sd[i] > 1e-12 * max(1.0, sd.max())]
+    if const:
+        raise SEMInputError(f"item(s) with zero variance{tag}: {', '.join(const)}")
+    R = cov / np.outer(sd, sd)
+    p = len(names)
+    dup = [
+        (names[i], names[j]) for i in range(p) for j in range(i + 1, p) if abs(R[i, j]) > 1 - 1e-10
+    ]
+    if dup:
+        pairs = "; ".join(f"{a} and {b}" for a, b in dup)
+        raise SEMInputError(f"items are identical or perfectly correlated{tag}: {pairs}")
+    if n <= p:
+        raise SEMInputError(
+            f"only {n} complete cases{tag} for {p} observed variables: the sample covariance "
+            "matrix cannot be positive definite"
+        )
+    w, v = np.linalg.eigh(R)
+    if w[0] < 1e-10:
+        vec = v[:, 0]
+        inv = [names[i] for i in np.argsort(-np.abs(vec)) if abs(vec[i]) > 0.1]
+        raise SEMInputError(
+            f"the sample covariance matrix{tag} is not positive definite (smallest eigenvalue "
+            f"{w[0]:.3g}); linear dependence among: {', '.join(inv)}"
+        )
+
+
+def moments_from_data(X: np.ndarray, names: list[str], missing: str = "listwise",
+                      where: str = "") -> GroupMoments:
+    """Moments of one group from a raw data matrix (rows = cases)."""
+    X = np.asarray(X, dtype=float)
+    tag = f" ({where})" if where else ""
+    if missing == "listwise":
+        keep = ~np.isnan(X).any(axis=1)
+        X = X[keep]
+        n = X.shape[0]
+        if n < 2:
+            raise SEMInputError(f"fewer than 2 complete cases{tag}")
+        mean, cov = _ml_cov(X)
+        check_moments(cov, names, n, where)
+        pat = Pattern(np.arange(X.shape[1]), float(n), mean, cov)
+        return GroupMoments(n=n, mean=mean, cov=cov, patterns=[pat], complete=True, X=X,
+                            names=list(names))
+    if missing != "ml":
+        raise SEMInputError(f"missing must be 'listwise' or 'ml', not {missing!r}")
+    allmiss = np.isnan(X).all(axis=1)
+    X = X[~allmiss]
+    n = X.shape[0]
+    empty = [names[j] for j in range(X.shape[1]) if np.isnan(X[:, j]).all()]
+    if empty:
+        raise SEMInputError(f"item(s) with no observed values{tag}: {', '.join(empty)}")
+    M = ~np.isnan(X)
+    keys, inverse = np.unique(M, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    patterns = []
+    for k in range(keys.shape[0]):
+        rows = X[inverse == k]
+        obs = np.flatnonzero(keys[k])
+        mean, cov = _ml_cov(rows[:, obs])
+        patterns.append(Pattern(obs, float(rows.shape[0]), mean, cov))
+    complete = keys.shape[0] == 1 and bool(keys[0].all())
+    for j, name in enumerate(names):
+        col = X[:, j][~np.isnan(X[:, j])]
+        if col.size < 2 or np.ptp(col) == 0:
+            raise SEMInputError(f"item with zero variance{tag}: {name}")
+    mu, sigma, it = em_saturated(patterns, X.shape[1])
+    check_moments(sigma, names, n, where)
+    return GroupMoments(n=n, mean=mu, cov=sigma, patterns=patterns, complete=complete, X=X,
+                        names=list(names), em_iterations=it)
+
+
+def moments_from_cov(cov: np.ndarray, n: int, mean: np.ndarray | None = None,
+                     names: list[str] | None = None, check: bool = True) -> GroupMoments:
+    """Moments of one group from a (ML, divisor N) covariance matrix and optional mean."""
+    cov = np.asarray(cov, dtype=float)
+    p = cov.shape[0]
+    mean = np.zeros(p) if mean is None else np.asarray(mean, dtype=float)
+    names = list(names) if names is not None else [f"v{i + 1}" for i in range(p)]
+    if check:
+        check_moments(cov, names, n)
+    pat = Pattern(np.arange(p), float(n), mean, cov)
+    return GroupMoments(n=int(n), mean=mean, cov=cov, patterns=[pat], complete=True, names=names)
+
+
+def em_saturated(patterns: list[Pattern], p: int, tol: float = 1e-11,
+                 max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
+    """ML mean and covariance from incomplete multivariate-normal data by EM
+    (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, ch. 11), pattern-wise."""
+    N = sum(pt.n for pt in patterns)
+    mu = np.zeros(p)
+    cnt = np.zeros(p)
+    for pt in patterns:
+        mu[pt.obs] += pt.n * pt.mean
+        cnt[pt.obs] += pt.n
+    mu = mu / cnt
+    var = np.zeros(p)
+    for pt in patterns:
+        d = pt.mean - mu[pt.obs]
+        var[pt.obs] += pt.n * (np.diag(pt.cov) + d**2)
+    sigma = np.diag(var / cnt)
+    it = 0
+    while it < max_iter:
+        it += 1
+        T1 = np.zeros(p)
+        T2 = np.zeros((p, p))
+        for pt in patterns:
+            o = pt.obs
+            m = np.setdiff1d(np.arange(p), o)
+            # sufficient statistics of the observed part
+            xbar = np.zeros(p)
+            xbar[o] = pt.mean
+            C = np.zeros((p, p))
+            C[np.ix_(o, o)] = pt.cov + np.outer(pt.mean, pt.mean)
+            if m.size:
+                Soo = sigma[np.ix_(o, o)]
+                Smo = sigma[np.ix_(m, o)]
+                B = np.linalg.solve(Soo, Smo.T).T  # regression of missing on observed
+                xbar[m] = mu[m] + B @ (pt.mean - mu[o])
+                resid = sigma[np.ix_(m, m)] - B @ Smo.T
+                # E[x_m x_o'] and E[x_m x_m'] averaged over the pattern
+                cm = mu[m] - B @ mu[o]
+                Exo = np.outer(cm, pt.mean) + B @ C[np.ix_(o, o)]
+                C[np.ix_(m, o)] = Exo
+                C[np.ix_(o, m)] = Exo.T
+                Emm = (resid + np.outer(cm, cm) + B @ np.outer(pt.mean, cm) +
+                       np.outer(cm, pt.mean) @ B.T + B @ C[np.ix_(o, o)] @ B.T)
+                C[np.ix_(m, m)] = Emm
+            T1 += pt.n * xbar
+            T2 += pt.n * C
+        mu_new = T1 / N
+        sigma_new = T2 / N - np.outer(mu_new, mu_new)
+        sigma_new = (sigma_new + sigma_new.T) / 2
+        delta = max(np.max(np.abs(mu_new - mu)), np.max(np.abs(sigma_new - sigma)))
+        mu, sigma = mu_new, sigma_new
+        if delta < tol:
+            break
+    return mu, sigma, it
