@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.items import PsychometricInputError, check_items
+from analysis.items import PsychometricInputError, check_items, jsonable
 
 __all__ = [
     "correlation_input",
@@ -132,7 +132,7 @@ class KMOResult:
     per_item: pd.Series
 
     def to_dict(self) -> dict[str, Any]:
-        return {"overall": self.overall, "per_item": self.per_item.to_dict()}
+        return jsonable({"overall": self.overall, "per_item": self.per_item.to_dict()})
 
 
 def kmo(data: pd.DataFrame, items: Sequence[str] | None = None) -> KMOResult:
@@ -168,7 +168,9 @@ class BartlettResult:
     n_obs: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chi2": self.chi2, "df": self.df, "p_value": self.p_value, "n_obs": self.n_obs}
+        return jsonable(
+            {"chi2": self.chi2, "df": self.df, "p_value": self.p_value, "n_obs": self.n_obs}
+        )
 
 
 def bartlett_sphericity(
@@ -424,21 +426,23 @@ class EFAResult:
                 return None
             return {str(c): df[c].to_dict() for c in df.columns}
 
-        return {
-            "loadings": frame(self.loadings),
-            "structure": frame(self.structure),
-            "factor_corr": frame(self.factor_corr),
-            "communalities": self.communalities.to_dict(),
-            "uniquenesses": self.uniquenesses.to_dict(),
-            "variance": frame(self.variance),
-            "eigenvalues": frame(self.eigenvalues),
-            "rms_residual": self.rms_residual,
-            "method": self.method,
-            "rotation": self.rotation,
-            "n_factors": self.n_factors,
-            "n_obs": self.n_obs,
-            "converged": self.converged,
-        }
+        return jsonable(
+            {
+                "loadings": frame(self.loadings),
+                "structure": frame(self.structure),
+                "factor_corr": frame(self.factor_corr),
+                "communalities": self.communalities.to_dict(),
+                "uniquenesses": self.uniquenesses.to_dict(),
+                "variance": frame(self.variance),
+                "eigenvalues": frame(self.eigenvalues),
+                "rms_residual": self.rms_residual,
+                "method": self.method,
+                "rotation": self.rotation,
+                "n_factors": self.n_factors,
+                "n_obs": self.n_obs,
+                "converged": self.converged,
+            }
+        )
 
 
 def efa(
@@ -557,14 +561,16 @@ class ParallelAnalysisResult:
     seed: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table.reset_index().to_dict(orient="records"),
-            "n_components": self.n_components,
-            "n_factors": self.n_factors,
-            "n_iter": self.n_iter,
-            "quantile": self.quantile,
-            "seed": self.seed,
-        }
+        return jsonable(
+            {
+                "table": self.table.reset_index().to_dict(orient="records"),
+                "n_components": self.n_components,
+                "n_factors": self.n_factors,
+                "n_iter": self.n_iter,
+                "quantile": self.quantile,
+                "seed": self.seed,
+            }
+        )
 
 
 def _count_leading(observed: np.ndarray, reference: np.ndarray) -> int:

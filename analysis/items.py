@@ -25,7 +25,7 @@ the offending item or construct.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ __all__ = [
     "response_distribution",
     "item_total_statistics",
     "construct_scores",
+    "jsonable",
 ]
 
 Missing = Literal["pairwise", "listwise"]
@@ -88,6 +89,31 @@ class TooFewItemsError(PsychometricInputError):
 
 class OutOfScaleError(PsychometricInputError):
     """A response lies outside the item's declared scale."""
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert a result to plain JSON types: NaN/inf -> None, numpy scalars -> Python,
+    DataFrames -> ``{column: {index: value}}``, Series -> ``{index: value}``."""
+    if isinstance(obj, pd.DataFrame):
+        return {str(c): jsonable(obj[c]) for c in obj.columns}
+    if isinstance(obj, pd.Series):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return float(obj) if np.isfinite(obj) else None
+    return obj
 
 
 # --------------------------------------------------------------------------- validation
@@ -306,18 +332,16 @@ def construct_scores(
     """Unit-weighted construct scores: the mean (or sum) of each respondent's answered items.
 
     A respondent who answered fewer than ``min_valid`` of a construct's items (default: 1, i.e.
-    any answered item) gets NaN for that construct. ``"sum"`` is the mean times the number of
+    any answered item; capped at the construct's number of items) gets NaN for that construct. ``"sum"`` is the mean times the number of
     items, so missing answers are prorated rather than counted as zero.
     """
     blocks = check_constructs(data, constructs, min_items=1, allow_constant=True)
     out = {}
     for name, x in blocks.items():
         k = x.shape[1]
-        need = 1 if min_valid is None else int(min_valid)
-        if not 1 <= need <= k:
-            raise PsychometricInputError(
-                f"min_valid must be between 1 and {k} for construct {name!r}", construct=name
-            )
+        if min_valid is not None and int(min_valid) < 1:
+            raise PsychometricInputError(f"min_valid must be at least 1, got {min_valid}")
+        need = 1 if min_valid is None else min(int(min_valid), k)
         valid = x.notna().sum(axis=1)
         score = x.mean(axis=1, skipna=True)
         if method == "sum":
@@ -394,11 +418,12 @@ def response_distribution(
     scale_min: ScaleBound = None,
     scale_max: ScaleBound = None,
 ) -> pd.DataFrame:
-    """Response frequencies per item in long format: ``item, value, count, percent``.
+    """Response frequencies per item in long format: ``item, value, missing, count, percent``.
 
     With declared integer scale end points every code ``min..max`` is listed (also the codes
     nobody chose); otherwise the observed values are listed. ``percent`` is relative to the
-    item's non-missing responses; a final row per item with ``value`` None counts the missing.
+    item's non-missing responses. A final row per item with ``missing=True`` (``value`` and
+    ``percent`` NaN) counts the missing answers.
     """
     x = check_items(data, items, allow_constant=True)
     rows = []
@@ -426,12 +451,21 @@ def response_distribution(
                 {
                     "item": it,
                     "value": float(c),
+                    "missing": False,
                     "count": counts[c],
                     "percent": 100.0 * counts[c] / v.size,
                 }
             )
-        rows.append({"item": it, "value": None, "count": int(col.isna().sum()), "percent": None})
-    return pd.DataFrame(rows, columns=["item", "value", "count", "percent"])
+        rows.append(
+            {
+                "item": it,
+                "value": np.nan,
+                "missing": True,
+                "count": int(col.isna().sum()),
+                "percent": np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=["item", "value", "missing", "count", "percent"])
 
 
 # --------------------------------------------------------------------------- item-rest

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from analysis.items import PsychometricInputError, check_items
+from analysis.items import PsychometricInputError, check_items, jsonable
 
 __all__ = [
     "bivariate_normal_cdf",
@@ -165,14 +165,16 @@ class PolychoricPair:
     table: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rho": self.rho,
-            "thresholds_x": self.thresholds_x,
-            "thresholds_y": self.thresholds_y,
-            "n": self.n,
-            "loglik": self.loglik,
-            "table": self.table,
-        }
+        return jsonable(
+            {
+                "rho": self.rho,
+                "thresholds_x": self.thresholds_x,
+                "thresholds_y": self.thresholds_y,
+                "n": self.n,
+                "loglik": self.loglik,
+                "table": self.table,
+            }
+        )
 
 
 def _pair(
@@ -271,13 +273,17 @@ class PolychoricResult:
         return int(np.max(self.n_pairwise.to_numpy()))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "corr": {c: self.corr[c].to_dict() for c in self.corr.columns},
-            "thresholds": self.thresholds,
-            "n_pairwise": {c: self.n_pairwise[c].astype(int).to_dict() for c in self.n_pairwise},
-            "min_eigenvalue": self.min_eigenvalue,
-            "smoothed": self.smoothed,
-        }
+        return jsonable(
+            {
+                "corr": {c: self.corr[c].to_dict() for c in self.corr.columns},
+                "thresholds": self.thresholds,
+                "n_pairwise": {
+                    c: self.n_pairwise[c].astype(int).to_dict() for c in self.n_pairwise
+                },
+                "min_eigenvalue": self.min_eigenvalue,
+                "smoothed": self.smoothed,
+            }
+        )
 
 
 def polychoric_matrix(

@@ -41,6 +41,7 @@ from analysis.items import (
     _pairwise_cov,
     check_constructs,
     check_items,
+    jsonable,
 )
 
 __all__ = [
@@ -111,7 +112,7 @@ class AlphaResult:
     missing: str = "pairwise"
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return jsonable(dict(self.__dict__))
 
 
 def cronbach_alpha(
@@ -295,11 +296,13 @@ class Measurement:
         def frame(df: pd.DataFrame) -> dict[str, Any]:
             return {str(c): df[c].to_dict() for c in df.columns}
 
-        return {
-            "loadings": frame(self.loadings),
-            "factor_cov": frame(self.factor_cov),
-            "residual_cov": frame(self.residual_cov),
-        }
+        return jsonable(
+            {
+                "loadings": frame(self.loadings),
+                "factor_cov": frame(self.factor_cov),
+                "residual_cov": frame(self.residual_cov),
+            }
+        )
 
     @classmethod
     def from_estimates(cls, estimates: pd.DataFrame, column: str = "est") -> Measurement:
@@ -544,7 +547,7 @@ class OrdinalReliability:
     loadings: dict[str, float]
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return jsonable(dict(self.__dict__))
 
 
 def ordinal_reliability(

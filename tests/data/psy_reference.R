@@ -40,6 +40,8 @@ for (f in names(fac)) {
   p(paste(f, "feldt"), c(a$feldt$lower.ci, a$feldt$upper.ci))
 }
 
+set.seed(2)
+p("textual boot.ci (n.iter = 5000)", psych::alpha(X[, fac$textual], n.iter = 5000)$boot.ci)
 cat("== psych::alpha bfi agreeableness, A1 reversed\n")
 A <- bfi[, paste0("A", 1:5)]
 cat("bfi checksum colSums(na.rm=TRUE): ", colSums(A, na.rm = TRUE), " NAs: ", colSums(is.na(A)), "\n")
@@ -71,26 +73,50 @@ p("compRelSEM (obs.var=FALSE)", compRelSEM(fit, obs.var = FALSE))
 p("compRelSEM (tau.eq=TRUE) = alpha", compRelSEM(fit, tau.eq = TRUE))
 p("AVE (obs.var=TRUE)", AVE(fit))
 p("AVE (obs.var=FALSE)", AVE(fit, obs.var = FALSE))
+std <- standardizedSolution(fit)
+cr <- sapply(names(fac), function(f) {
+  l <- std$est.std[std$op == "=~" & std$lhs == f]
+  th <- std$est.std[std$op == "~~" & std$lhs %in% fac[[f]] & std$lhs == std$rhs]
+  sum(l)^2 / (sum(l)^2 + sum(th))
+})
+p("CR (sum std.all)^2/((sum std.all)^2 + sum std theta)", cr)
 p("lavInspect cor.lv", lavInspect(fit, "cor.lv")[lower.tri(diag(3))])
 p("htmt(htmt2=FALSE)", htmt(HS.model, data = HS, htmt2 = FALSE)[lower.tri(diag(3))])
 p("htmt(htmt2=TRUE)", htmt(HS.model, data = HS, htmt2 = TRUE)[lower.tri(diag(3))])
+
+set.seed(3)
+bt <- t(replicate(2000, {
+  i <- sample.int(nrow(HS), replace = TRUE)
+  c(htmt(HS.model, data = HS[i, ], htmt2 = FALSE)[lower.tri(diag(3))],
+    htmt(HS.model, data = HS[i, ], htmt2 = TRUE)[lower.tri(diag(3))])
+}))
+p("htmt bootstrap (B = 2000) 5%", apply(bt[, 1:3], 2, quantile, 0.05))
+p("htmt bootstrap (B = 2000) 95%", apply(bt[, 1:3], 2, quantile, 0.95))
+p("htmt bootstrap (B = 2000) sd", apply(bt[, 1:3], 2, sd))
+p("htmt2 bootstrap (B = 2000) 5%", apply(bt[, 4:6], 2, quantile, 0.05))
+p("htmt2 bootstrap (B = 2000) 95%", apply(bt[, 4:6], 2, quantile, 0.95))
+p("htmt2 bootstrap (B = 2000) sd", apply(bt[, 4:6], 2, sd))
 
 cat("== psych::KMO, cortest.bartlett\n")
 k <- KMO(X)
 p("KMO MSA", k$MSA); p("KMO MSAi", k$MSAi)
 b <- cortest.bartlett(cor(X), n = nrow(X))
-p("bartlett chisq df p", c(b$chisq, b$df, b$p.value))
+p("bartlett chisq df", c(b$chisq, b$df)); cat(sprintf("bartlett p: %.10e\n", b$p.value))
 
 cat("== eigenvalues\n")
 p("eigen(cor(X))", eigen(cor(X))$values)
 p("fa(X,1,rotate=none)$values", fa(X, nfactors = 1, rotate = "none", fm = "minres")$values)
 
-cat("== psych::fa.parallel(X, n.iter = 1000), simulated normal data means\n")
+cat("== psych::fa.parallel(X, n.iter = 1000, sim = TRUE), simulated normal data means\n")
 set.seed(1)
 pa <- fa.parallel(X, n.iter = 1000, plot = FALSE)
 p("pa nfact ncomp", c(pa$nfact, pa$ncomp))
 p("pa fa.values", pa$fa.values); p("pa pc.values", pa$pc.values)
 p("pa pc.sim", pa$pc.sim); p("pa fa.sim", pa$fa.sim)
+sims <- pa$values[, 19:36]  # columns CSim1..9, Fsim1..9: simulated normal data
+p("pa pc.sim sd", apply(sims[, 1:9], 2, sd)); p("pa fa.sim sd", apply(sims[, 10:18], 2, sd))
+p("pa pc.sim q95", apply(sims[, 1:9], 2, quantile, 0.95))
+p("pa fa.sim q95", apply(sims[, 10:18], 2, quantile, 0.95))
 
 cat("== psych::fa on HS, 3 factors\n")
 for (rot in c("oblimin", "promax", "geominQ", "varimax", "none")) {

@@ -1,0 +1,455 @@
+"""Convergent and discriminant validity.
+
+* :func:`average_variance_extracted` - AVE per construct (Fornell & Larcker 1981, "Evaluating
+  structural equation models with unobservable variables and measurement error", Journal of
+  Marketing Research 18, 39-50), with semTools' observed-variance variant.
+* :func:`convergent_validity` - CR, omega and AVE side by side with the usual cut-offs.
+* :func:`fornell_larcker` - the Fornell-Larcker criterion: sqrt(AVE) of each construct must
+  exceed its correlations with every other construct.
+* :func:`htmt` - heterotrait-monotrait ratio of correlations, arithmetic (Henseler, Ringle &
+  Sarstedt 2015, "A new criterion for assessing discriminant validity in variance-based
+  structural equation modeling", JAMS 43, 115-135) or geometric HTMT2 (Roemer, Schuberth &
+  Henseler 2021, "HTMT2 - an improved criterion for assessing discriminant validity in
+  structural equation modeling", Industrial Management & Data Systems 121, 2637-2650), with a
+  seeded percentile bootstrap and threshold flags.
+* :func:`cross_loadings` - item correlations with every construct score.
+
+CFA-based statistics take a :class:`analysis.reliability.Measurement` or a lavaan-style
+parameter table (``lhs, op, rhs, est``), e.g. the ``estimates`` of the SEM core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from analysis.items import (
+    Missing,
+    PsychometricInputError,
+    check_constructs,
+    construct_scores,
+    jsonable,
+)
+from analysis.reliability import (
+    Denominator,
+    Measurement,
+    _as_measurement,
+    _observed_cov,
+    _resolve_denominator,
+    composite_reliability,
+    omega,
+)
+
+__all__ = [
+    "HTMT_THRESHOLDS",
+    "CR_THRESHOLD",
+    "AVE_THRESHOLD",
+    "average_variance_extracted",
+    "convergent_validity",
+    "FornellLarckerResult",
+    "fornell_larcker",
+    "HTMTResult",
+    "htmt",
+    "cross_loadings",
+]
+
+#: HTMT cut-offs and where they come from. A pair passes a threshold when the HTMT (or, with a
+#: bootstrap, the upper limit of its confidence interval) lies below it.
+HTMT_THRESHOLDS: dict[float, str] = {
+    0.85: "HTMT.85: Kline (2011); Henseler, Ringle & Sarstedt (2015) - conceptually distinct "
+    "constructs",
+    0.90: "HTMT.90: Gold, Malhotra & Segars (2001); Teo, Srivastava & Jiang (2008); Henseler, "
+    "Ringle & Sarstedt (2015) - conceptually similar constructs",
+    1.0: "HTMT_inference: Henseler, Ringle & Sarstedt (2015) - the interval must exclude 1",
+}
+
+#: Composite reliability cut-off (Nunnally & Bernstein 1994; Hair et al. 2019).
+CR_THRESHOLD = 0.70
+#: AVE cut-off (Fornell & Larcker 1981).
+AVE_THRESHOLD = 0.50
+
+
+# --------------------------------------------------------------------------- AVE / CR
+
+
+def average_variance_extracted(
+    model: Measurement | pd.DataFrame,
+    *,
+    data: pd.DataFrame | None = None,
+    observed_cov: pd.DataFrame | None = None,
+    denominator: Denominator | None = None,
+    column: str = "est",
+    ddof: int = 0,
+    missing: Missing = "listwise",
+) -> pd.DataFrame:
+    """Average variance extracted per construct.
+
+    AVE_f = sum_i lambda_if^2 phi_ff / sum_i V_i over the indicators i of f, where V_i is
+
+    * ``"model"``: the model-implied variance of item i; for simple structure this is
+      Fornell & Larcker's (1981) sum of squared standardized loadings over (that sum plus the
+      standardized error variances), i.e. the mean squared standardized loading;
+    * ``"observed"``: the item's observed variance (``semTools::AVE``'s default
+      ``obs.var = TRUE``), from ``observed_cov`` or from ``data`` (divisor N, listwise).
+
+    The default is ``"observed"`` when data or an observed covariance matrix is given, else
+    ``"model"``; the ``denominator`` column says which was used. Constructs with a single
+    indicator, or with an indicator that also loads on another factor, are skipped as in
+    semTools. Returns ``construct, n_items, ave, sqrt_ave, denominator``.
+    """
+    m = _as_measurement(model, column)
+    obs = _observed_cov(m.items, data, observed_cov, ddof, missing)
+    den = _resolve_denominator(denominator, obs is not None)
+    var = np.diag(obs.to_numpy() if den == "observed" else m.implied_cov().to_numpy())
+    var = pd.Series(var, index=m.items)
+    nonzero = (m.loadings != 0).sum(axis=1)
+    rows = []
+    for f in m.factors:
+        ind = m.items_of(f)
+        if len(ind) < 2 or (nonzero.loc[ind] > 1).any():
+            continue
+        lam = m.loadings.loc[ind, f].to_numpy()
+        ave = float(np.sum(lam**2) * m.factor_cov.loc[f, f] / var.loc[ind].sum())
+        rows.append(
+            {
+                "construct": f,
+                "n_items": len(ind),
+                "ave": ave,
+                "sqrt_ave": float(np.sqrt(ave)),
+                "denominator": den,
+            }
+        )
+    return pd.DataFrame(rows, columns=["construct", "n_items", "ave", "sqrt_ave", "denominator"])
+
+
+def convergent_validity(
+    model: Measurement | pd.DataFrame,
+    *,
+    data: pd.DataFrame | None = None,
+    observed_cov: pd.DataFrame | None = None,
+    denominator: Denominator | None = None,
+    column: str = "est",
+) -> pd.DataFrame:
+    """Composite reliability, omega and AVE per construct, with cut-off flags.
+
+    Columns: ``construct, n_items, composite_reliability, omega, ave, sqrt_ave,
+    denominator, cr_ok`` (CR >= :data:`CR_THRESHOLD`) and ``ave_ok``
+    (AVE >= :data:`AVE_THRESHOLD`). See :func:`analysis.reliability.composite_reliability`,
+    :func:`analysis.reliability.omega` and :func:`average_variance_extracted`.
+    """
+    m = _as_measurement(model, column)
+    cr = composite_reliability(m)
+    om = omega(m, data=data, observed_cov=observed_cov, denominator=denominator)
+    av = average_variance_extracted(
+        m, data=data, observed_cov=observed_cov, denominator=denominator
+    )
+    out = cr.merge(om.drop(columns="denominator"), on=["construct", "n_items"], how="left")
+    out = out.merge(av, on=["construct", "n_items"], how="left")
+    out["cr_ok"] = out["composite_reliability"] >= CR_THRESHOLD
+    out["ave_ok"] = out["ave"] >= AVE_THRESHOLD
+    return out
+
+
+# --------------------------------------------------------------------------- Fornell-Larcker
+
+
+@dataclass
+class FornellLarckerResult:
+    """Fornell-Larcker table (sqrt(AVE) on the diagonal, latent correlations below it)."""
+
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.pairs["passed"].all())
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "table": {c: self.table[c].to_dict() for c in self.table.columns},
+                "pairs": self.pairs.to_dict(orient="records"),
+                "passed": self.passed,
+            }
+        )
+
+
+def fornell_larcker(
+    model: Measurement | pd.DataFrame,
+    *,
+    data: pd.DataFrame | None = None,
+    observed_cov: pd.DataFrame | None = None,
+    denominator: Denominator | None = None,
+    column: str = "est",
+) -> FornellLarckerResult:
+    """Fornell & Larcker's (1981) discriminant-validity criterion.
+
+    For each pair of constructs (a, b), discriminant validity holds when
+    sqrt(AVE_a) > |r_ab| and sqrt(AVE_b) > |r_ab|, with r_ab the latent (factor) correlation.
+    ``table`` has sqrt(AVE) on the diagonal and latent correlations off it; ``pairs`` lists
+    ``construct_a, construct_b, correlation, sqrt_ave_a, sqrt_ave_b, passed``.
+    AVE as in :func:`average_variance_extracted`.
+    """
+    m = _as_measurement(model, column)
+    av = average_variance_extracted(
+        m, data=data, observed_cov=observed_cov, denominator=denominator
+    ).set_index("construct")
+    names = list(av.index)
+    if len(names) < 2:
+        raise PsychometricInputError("the Fornell-Larcker criterion needs at least 2 constructs")
+    corr = m.factor_corr().loc[names, names]
+    table = corr.copy()
+    for f in names:
+        table.loc[f, f] = av.loc[f, "sqrt_ave"]
+    rows = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            r = float(corr.loc[a, b])
+            sa, sb = float(av.loc[a, "sqrt_ave"]), float(av.loc[b, "sqrt_ave"])
+            rows.append(
+                {
+                    "construct_a": a,
+                    "construct_b": b,
+                    "correlation": r,
+                    "sqrt_ave_a": sa,
+                    "sqrt_ave_b": sb,
+                    "passed": bool(abs(r) < min(sa, sb)),
+                }
+            )
+    return FornellLarckerResult(table=table, pairs=pd.DataFrame(rows))
+
+
+# --------------------------------------------------------------------------- HTMT
+
+
+@dataclass
+class HTMTResult:
+    """HTMT or HTMT2 matrix and per-pair table with bootstrap intervals and threshold flags."""
+
+    matrix: pd.DataFrame
+    pairs: pd.DataFrame
+    method: str
+    thresholds: dict[float, str]
+    ci_level: float
+    n_boot: int
+    n_boot_valid: int
+    seed: int | None
+    n_obs: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(
+            {
+                "matrix": {c: self.matrix[c].to_dict() for c in self.matrix.columns},
+                "pairs": self.pairs.to_dict(orient="records"),
+                "method": self.method,
+                "thresholds": {str(k): v for k, v in self.thresholds.items()},
+                "ci_level": self.ci_level,
+                "n_boot": self.n_boot,
+                "n_boot_valid": self.n_boot_valid,
+                "seed": self.seed,
+                "n_obs": self.n_obs,
+            }
+        )
+
+
+def _htmt_matrix(
+    r: np.ndarray, blocks: list[np.ndarray], geometric: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    a = np.abs(r)
+    nb = len(blocks)
+
+    def avg(vals: np.ndarray) -> float:
+        if geometric:
+            with np.errstate(divide="ignore"):
+                return float(np.exp(np.mean(np.log(vals))))
+        return float(np.mean(vals))
+
+    mono = np.empty(nb)
+    for i, idx in enumerate(blocks):
+        sub = a[np.ix_(idx, idx)]
+        mono[i] = avg(sub[np.triu_indices(len(idx), 1)])
+    out = np.eye(nb)
+    for i in range(nb):
+        for j in range(i + 1, nb):
+            het = avg(a[np.ix_(blocks[i], blocks[j])].ravel())
+            denom = np.sqrt(mono[i] * mono[j])
+            out[i, j] = out[j, i] = het / denom if denom > 0 else np.nan
+    return out, mono
+
+
+def htmt(
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[str]],
+    *,
+    method: Literal["arithmetic", "geometric"] = "arithmetic",
+    n_boot: int = 0,
+    seed: int | None = None,
+    ci: float = 0.90,
+    thresholds: Mapping[float, str] | None = None,
+    missing: Missing = "listwise",
+) -> HTMTResult:
+    """Heterotrait-monotrait ratio of correlations for every pair of constructs.
+
+    HTMT_ab = mean |r| between items of a and items of b, divided by the geometric mean of the
+    average |r| among the items of a and among the items of b (Henseler et al. 2015).
+    ``method="geometric"`` gives HTMT2, which replaces every arithmetic mean by a geometric
+    mean and does not assume tau-equivalence (Roemer et al. 2021). Absolute correlations are
+    used, as in ``semTools::htmt`` (0.5-6, ``absolute = TRUE``). Correlations are Pearson on
+    listwise-complete rows by default (semTools/lavCor's default) or pairwise.
+
+    With ``n_boot > 0`` rows are resampled with an integer ``seed`` and percentile intervals at
+    level ``ci`` are reported; the default ``ci=0.90`` makes the upper limit the one-sided 95%
+    bound used for HTMT inference (Franke & Sarstedt 2019, Internet Research 29, 430-447).
+    For each threshold t (default :data:`HTMT_THRESHOLDS`: .85, .90, 1) the pair table flags
+    ``below_t`` (point estimate < t) and, with a bootstrap, ``ci_upper_below_t``.
+    Every construct needs at least two items.
+    """
+    if method not in ("arithmetic", "geometric"):
+        raise PsychometricInputError(f"method must be 'arithmetic' or 'geometric', got {method!r}")
+    if not 0 < ci < 1:
+        raise PsychometricInputError(f"ci must lie in (0, 1), got {ci}")
+    blocks = check_constructs(data, constructs, min_items=2)
+    names = list(blocks)
+    if len(names) < 2:
+        raise PsychometricInputError("HTMT needs at least 2 constructs")
+    items = [it for x in blocks.values() for it in x.columns]
+    if len(set(items)) != len(items):
+        dup = sorted({it for it in items if items.count(it) > 1})
+        raise PsychometricInputError(f"item(s) {dup} belong to more than one construct")
+    x = pd.concat(blocks.values(), axis=1)
+    if missing == "listwise":
+        x = x.dropna()
+        if len(x) < 3:
+            raise PsychometricInputError("fewer than 3 complete rows for HTMT")
+    idx, start = [], 0
+    for name in names:
+        k = blocks[name].shape[1]
+        idx.append(np.arange(start, start + k))
+        start += k
+    geometric = method == "geometric"
+
+    def corr(frame: pd.DataFrame | np.ndarray) -> np.ndarray:
+        if isinstance(frame, np.ndarray):
+            return np.corrcoef(frame, rowvar=False)
+        return frame.corr(min_periods=2).to_numpy()
+
+    r = corr(x)
+    if np.isnan(r).any():
+        raise PsychometricInputError("some item correlations are undefined (too few rows)")
+    point, mono = _htmt_matrix(r, idx, geometric)
+    for name, value in zip(names, mono, strict=True):
+        if not value > 0:
+            raise PsychometricInputError(
+                f"construct {name!r}: its items are uncorrelated (monotrait mean {value:g}), "
+                "so HTMT is undefined",
+                construct=name,
+            )
+    thr = dict(HTMT_THRESHOLDS if thresholds is None else thresholds)
+    pairs = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            row: dict[str, Any] = {
+                "construct_a": names[i],
+                "construct_b": names[j],
+                "htmt": float(point[i, j]),
+            }
+            pairs.append(row)
+    n_valid = 0
+    if n_boot:
+        if seed is None or isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise PsychometricInputError(
+                "a bootstrap needs an integer seed (seed=...) so that it can be reproduced"
+            )
+        if n_boot < 10:
+            raise PsychometricInputError("n_boot must be 0 (no bootstrap) or at least 10")
+        rng = np.random.default_rng(int(seed))
+        arr = x.to_numpy()
+        complete = not np.isnan(arr).any()
+        boots = np.full((n_boot, len(pairs)), np.nan)
+        iu = np.triu_indices(len(names), 1)
+        for b in range(n_boot):
+            sample = arr[rng.integers(0, arr.shape[0], arr.shape[0])]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rb = corr(sample) if complete else corr(pd.DataFrame(sample))
+            if np.isnan(rb).any():
+                continue
+            hb, _ = _htmt_matrix(rb, idx, geometric)
+            boots[b] = hb[iu]
+        ok = np.all(np.isfinite(boots), axis=1)
+        n_valid = int(ok.sum())
+        if n_valid < 10:
+            raise PsychometricInputError("fewer than 10 valid bootstrap samples for HTMT")
+        q = (1.0 - ci) / 2.0
+        low = np.quantile(boots[ok], q, axis=0)
+        high = np.quantile(boots[ok], 1.0 - q, axis=0)
+        for k, row in enumerate(pairs):
+            row["ci_low"] = float(low[k])
+            row["ci_high"] = float(high[k])
+    for row in pairs:
+        for t in sorted(thr):
+            row[f"below_{t:g}"] = bool(row["htmt"] < t)
+            if n_boot:
+                row[f"ci_upper_below_{t:g}"] = bool(row["ci_high"] < t)
+    return HTMTResult(
+        matrix=pd.DataFrame(point, index=names, columns=names),
+        pairs=pd.DataFrame(pairs),
+        method=method,
+        thresholds=thr,
+        ci_level=ci,
+        n_boot=int(n_boot),
+        n_boot_valid=n_valid,
+        seed=None if not n_boot else int(seed),
+        n_obs=int(len(x)),
+    )
+
+
+# --------------------------------------------------------------------------- cross-loadings
+
+
+def cross_loadings(
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[str]],
+    *,
+    scores: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Correlation of every item with every construct score (cross-loadings).
+
+    Scores are the unit-weighted means of each construct's answered items
+    (:func:`analysis.items.construct_scores`) unless ``scores`` (one column per construct, e.g.
+    factor scores) is given. Correlations use pairwise-complete rows. Columns: ``item,
+    construct``, one column per construct, then ``own_loading``, ``max_cross_loading`` and
+    ``highest_on_own`` (the item correlates more with its own construct than with any other;
+    Chin 1998; Hair et al. 2017).
+    """
+    blocks = check_constructs(data, constructs, min_items=1)
+    names = list(blocks)
+    if scores is None:
+        scores = construct_scores(data, constructs)
+    else:
+        unknown = [c for c in names if c not in scores.columns]
+        if unknown:
+            raise PsychometricInputError(f"scores lacks construct column(s) {unknown}")
+        scores = scores[names].astype(float)
+    rows = []
+    for name, x in blocks.items():
+        for it in x.columns:
+            row: dict[str, Any] = {"item": it, "construct": name}
+            for c in names:
+                pair = pd.concat([x[it], scores[c]], axis=1).dropna()
+                if len(pair) < 3 or pair.iloc[:, 1].std() == 0:
+                    raise PsychometricInputError(
+                        f"cannot correlate item {it!r} with the score of {c!r}",
+                        item=it,
+                        construct=c,
+                    )
+                row[c] = float(np.corrcoef(pair.iloc[:, 0], pair.iloc[:, 1])[0, 1])
+            others = [row[c] for c in names if c != name]
+            row["own_loading"] = row[name]
+            row["max_cross_loading"] = float(max(others)) if others else float("nan")
+            row["highest_on_own"] = bool(all(row[name] > o for o in others))
+            rows.append(row)
+    return pd.DataFrame(rows)
