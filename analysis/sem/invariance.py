@@ -11,9 +11,11 @@ models are compared by
   (Cheung & Rensvold, 2002);
 * the change in RMSEA, invariance rejected when ``delta RMSEA >= 0.015`` (Chen, 2007).
 
-The thresholds are settings (:class:`InvarianceSettings`).  A level is reported as
+The thresholds are settings (:class:`InvarianceSettings`).  A step is reported as
 "supported" when neither fit-change rule rejects it (the chi-square test is shown but,
-being sensitive to N, is not used for the decision unless ``use_chisq=True``).
+being sensitive to N, is not used for the decision unless ``use_chisq=True``); ``holds``
+is True only while every step up to and including this one is supported.  With MLM/MLR
+the CFI, TLI and RMSEA columns are lavaan's robust versions (Brosseau-Liard & Savalei).
 """
 
 from __future__ import annotations
@@ -125,6 +127,9 @@ def invariance(
             row["chisq.ok"] = bool(not p < settings.alpha)
             ok = row["cfi.ok"] and row["rmsea.ok"] and (row["chisq.ok"] or not settings.use_chisq)
             row["decision"] = "supported" if ok else "not supported"
+            row["holds"] = bool(ok and pr["holds"])
+        else:
+            row["holds"] = True
         rows.append(row)
         prev = res
     return InvarianceResult(table=pd.DataFrame(rows), fits=fits, settings=settings)
