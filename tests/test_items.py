@@ -96,19 +96,23 @@ def test_describe_bfi_with_missing_and_floor_ceiling():
     # psych::describe(bfi[, paste0("A", 1:5)])
     np.testing.assert_array_equal(out["n"], [2784, 2773, 2774, 2781, 2784])
     np.testing.assert_allclose(
-        out["mean"], [2.4134339080, 4.8023800938, 4.6038211968, 4.6997482920, 4.5603448276],
+        out["mean"],
+        [2.4134339080, 4.8023800938, 4.6038211968, 4.6997482920, 4.5603448276],
         atol=TOL,
     )
     np.testing.assert_allclose(
-        out["sd"], [1.4077371505, 1.1720199217, 1.3018336392, 1.4796326863, 1.2585120984],
+        out["sd"],
+        [1.4077371505, 1.1720199217, 1.3018336392, 1.4796326863, 1.2585120984],
         atol=TOL,
     )
     np.testing.assert_allclose(
-        out["skew"], [0.8250435600, -1.1242853346, -0.9984568436, -1.0309427511, -0.8472333504],
+        out["skew"],
+        [0.8250435600, -1.1242853346, -0.9984568436, -1.0309427511, -0.8472333504],
         atol=TOL,
     )
     np.testing.assert_allclose(
-        out["kurtosis"], [-0.3076394657, 1.0548386195, 0.4420409581, 0.0404525226, 0.1589056233],
+        out["kurtosis"],
+        [-0.3076394657, 1.0548386195, 0.4420409581, 0.0404525226, 0.1589056233],
         atol=TOL,
     )
     # floor/ceiling: share of non-missing answers at the declared end points (counted directly)
@@ -175,10 +179,28 @@ def test_response_distribution_without_scale_lists_observed_values():
 def test_item_total_matches_psych_alpha_on_holzinger(hs):
     out = item_total_statistics(hs, HS_FACTORS).set_index("item")
     # psych::alpha(HolzingerSwineford1939[, c("x1","x2","x3")])$item.stats$r.drop etc.
-    r_drop = [0.4490315413, 0.3749679618, 0.4842812342, 0.7759812526, 0.7871859320,
-              0.7653525235, 0.4861799459, 0.5721533412, 0.4555321229]
-    alpha_drop = [0.5069876394, 0.6115414959, 0.4583777276, 0.8306932421, 0.8257302897,
-                  0.8434591582, 0.6197499544, 0.5070702359, 0.6536123367]
+    r_drop = [
+        0.4490315413,
+        0.3749679618,
+        0.4842812342,
+        0.7759812526,
+        0.7871859320,
+        0.7653525235,
+        0.4861799459,
+        0.5721533412,
+        0.4555321229,
+    ]
+    alpha_drop = [
+        0.5069876394,
+        0.6115414959,
+        0.4583777276,
+        0.8306932421,
+        0.8257302897,
+        0.8434591582,
+        0.6197499544,
+        0.5070702359,
+        0.6536123367,
+    ]
     raw_r = [0.7666367589, 0.7259515674, 0.7779148459, 0.8999274959, 0.9157492477,
              0.8882805780, 0.7882280645, 0.8168255503, 0.7509000101]  # fmt: skip
     np.testing.assert_allclose(out.loc[HS_ITEMS, "r_rest"], r_drop, atol=TOL)
@@ -193,7 +215,8 @@ def test_item_total_bfi_agreeableness_reversed_a1():
     out = item_total_statistics(agree, {"agreeableness": [f"A{i}" for i in range(1, 6)]})
     # psych::alpha(bfi[, paste0("A", 1:5)], keys = "A1"): pairwise covariances
     np.testing.assert_allclose(
-        out["r_rest"], [0.3084177395, 0.5636151638, 0.5870045895, 0.3944440866, 0.4885651358],
+        out["r_rest"],
+        [0.3084177395, 0.5636151638, 0.5870045895, 0.3944440866, 0.4885651358],
         atol=TOL,
     )
     np.testing.assert_allclose(

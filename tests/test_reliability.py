@@ -197,9 +197,7 @@ def test_omega_from_parameter_table_matches_semtools_comprelsem(hs):
     assert (obs["denominator"] == "observed").all()
     # semTools::compRelSEM(fit, obs.var = FALSE)
     model = omega(HS_ESTIMATES)
-    np.testing.assert_allclose(
-        model["omega"], [0.6253180156, 0.8851753603, 0.6877600372], atol=TOL
-    )
+    np.testing.assert_allclose(model["omega"], [0.6253180156, 0.8851753603, 0.6877600372], atol=TOL)
     assert (model["denominator"] == "model").all()
     # the same from an observed covariance matrix (divisor N)
     cov = hs[[f"x{i}" for i in range(1, 10)]].cov(ddof=0)
