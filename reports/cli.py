@@ -14,6 +14,7 @@ import click
 
 from instruments.cli import instruments_cli
 from instruments.errors import EngagekitInputError
+from instruments.survey_cli import survey_cmd
 
 try:
     from importlib.metadata import version as _version
@@ -31,6 +32,7 @@ def cli() -> None:
 
 
 cli.add_command(instruments_cli)
+cli.add_command(survey_cmd)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,53 @@
+"""The export formats of ``engagekit survey``: name -> files (suffix -> bytes) for an instrument.
+
+Each format writes one or more files; the first suffix is the main file (the ``-o`` path), the
+others are written beside it with their own suffix. Output is deterministic: the same
+instrument and options give the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..schema import Instrument
+from .html import render_html
+from .layout import check_language
+
+
+@dataclass(frozen=True)
+class Options:
+    lang: str | None = None
+    brand: str | None = None
+    endpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    help: str
+    render: Callable[[Instrument, Options], dict[str, bytes]]
+
+
+def _html(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".html": render_html(inst, o.lang, o.brand, o.endpoint).encode("utf-8")}
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(name: str, help: str):
+    def deco(fn):
+        FORMATS[name] = Format(name, help, fn)
+        return fn
+    return deco
+
+
+register("html", "standalone accessible HTML survey (one file, works offline)")(_html)
+
+
+def render(inst: Instrument, fmt: str, options: Options | None = None) -> dict[str, bytes]:
+    """The files of format ``fmt`` for ``inst``: ``{suffix: bytes}``, main file first."""
+    options = options or Options()
+    check_language(inst, options.lang)
+    return FORMATS[fmt].render(inst, options)

@@ -1,0 +1,99 @@
+"""What every survey export shows, in order: pages (the instrument's blocks) and their questions.
+
+All exporters work from :func:`survey_pages`, so the same item ids, texts, scales and block order
+reach every platform. Placeholders such as ``{brand}`` are rewritten per platform with
+:func:`pipe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import EngagekitInputError
+from ..schema import PLACEHOLDER_RE, Block, Construct, Instrument, Item, Scale, ScaleKind
+
+
+class SurveyOptionError(EngagekitInputError):
+    """A survey option (language, brand, format, ...) that does not fit the instrument."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One item as a survey shows it: the item, its declared scale and its construct."""
+
+    item: Item
+    scale: Scale
+    construct: Construct
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def options(self) -> list[int]:
+        """Answer codes offered, in scale order (empty for numeric and free-text answers)."""
+        if self.scale.kind in (ScaleKind.numeric, ScaleKind.free_text):
+            return []
+        return self.scale.codes
+
+
+@dataclass(frozen=True)
+class Page:
+    """A survey page: one block of the instrument with its questions in definition order."""
+
+    block: Block
+    questions: list[Question]
+
+    @property
+    def id(self) -> str:
+        return self.block.id
+
+
+def survey_pages(inst: Instrument) -> list[Page]:
+    """The instrument's blocks as pages: each block's construct items, then its own items."""
+    pages = []
+    for block in inst.survey.blocks:
+        items = [i for cid in block.constructs for i in inst.construct(cid).items]
+        items += [inst.item(iid) for iid in block.items]
+        questions = [Question(i, inst.item_scale(i), inst.item_construct(i.id)) for i in items]
+        pages.append(Page(block, questions))
+    return pages
+
+
+def check_language(inst: Instrument, lang: str | None) -> str:
+    """``lang`` if the instrument declares it (default language when None); else a clear error."""
+    if lang is None:
+        return inst.default_language
+    if lang not in inst.language_codes:
+        raise SurveyOptionError(
+            f"'{lang}' is not a language of instrument '{inst.id}' "
+            f"(it has {', '.join(inst.language_codes)}); use --lang with one of those"
+        )
+    return lang
+
+
+def placeholder_values(inst: Instrument, lang: str, brand: str | None = None) -> dict[str, str]:
+    """Value of every placeholder in ``lang``: ``brand`` overrides the ``{brand}`` default."""
+    values = {p.id: inst.text(p.default, lang) for p in inst.placeholders}
+    if brand is not None:
+        values["brand"] = brand
+    return values
+
+
+def pipe(text: str, replace: Callable[[str], str]) -> str:
+    """``text`` with every ``{name}`` placeholder replaced by ``replace(name)``."""
+    return PLACEHOLDER_RE.sub(lambda m: replace(m.group(1)), text)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with placeholders replaced by their values (unknown ones are left as they are)."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def anchor_label(inst: Instrument, scale: Scale, code: int, lang: str) -> str:
+    """The label of ``code`` on ``scale`` in ``lang`` ('' for unlabelled middle points)."""
+    for a in scale.anchors:
+        if a.value == code:
+            return inst.text(a.label, lang)
+    return ""

@@ -1,0 +1,267 @@
+/* engagekit standalone survey. Everything from the instrument arrives escaped in the HTML or as
+   JSON data; values from the URL (placeholders such as ?brand=) are only ever set as textContent. */
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("ek-config").textContent);
+  var params = new URLSearchParams(window.location.search);
+  var ui = cfg.ui;
+
+  // ---- seeded order (same algorithm as instruments/survey/order.py) ----------------------
+  function fnv1a32(text) {
+    var bytes = new TextEncoder().encode(text);
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h >>> 0;
+  }
+  function mulberry32(seed) {
+    var a = seed >>> 0;
+    return function () {
+      a = (a + 0x6d2b79f5) >>> 0;
+      var t = Math.imul(a ^ (a >>> 15), a | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  function shuffled(list, seed) {
+    var out = list.slice();
+    var rand = mulberry32(fnv1a32(seed));
+    for (var i = out.length - 1; i > 0; i--) {
+      var j = Math.floor(rand() * (i + 1));
+      var tmp = out[i]; out[i] = out[j]; out[j] = tmp;
+    }
+    return out;
+  }
+
+  // ---- respondent, seed, placeholders ------------------------------------------------------
+  var ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+  var given = params.get("respondent_id") || params.get("rid") || "";
+  var respondentId = ID_RE.test(given) ? given : newId();
+  var seed = params.get("seed") || respondentId;
+
+  var values = {};
+  Object.keys(cfg.placeholders).forEach(function (name) {
+    var v = params.get(name);
+    values[name] = (v !== null && v.trim() !== "") ? v.slice(0, 200) : cfg.placeholders[name];
+  });
+  document.querySelectorAll("[data-pipe]").forEach(function (el) {
+    var name = el.getAttribute("data-pipe");
+    if (Object.prototype.hasOwnProperty.call(values, name)) { el.textContent = values[name]; }
+  });
+  document.title = cfg.title.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, function (m, name) {
+    return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : m;
+  });
+
+  // ---- item order: shuffle randomized blocks, never the options ---------------------------
+  document.querySelectorAll('section[data-randomize="true"]').forEach(function (section) {
+    var box = section.querySelector(".items");
+    var items = Array.prototype.slice.call(box.querySelectorAll("fieldset.item"));
+    var byId = {};
+    items.forEach(function (f) { byId[f.getAttribute("data-item")] = f; });
+    var ids = items.map(function (f) { return f.getAttribute("data-item"); });
+    shuffled(ids, seed + ":" + section.getAttribute("data-block")).forEach(function (id) {
+      box.appendChild(byId[id]);
+    });
+  });
+  var displayOrder = Array.prototype.map.call(
+    document.querySelectorAll("fieldset.item"), function (f) { return f.getAttribute("data-item"); });
+
+  // ---- pages -------------------------------------------------------------------------------
+  var questionPages = Array.prototype.slice.call(document.querySelectorAll('section[data-kind="questions"]'));
+  var flow = [];
+  ["page-consent", "page-intro"].forEach(function (id) {
+    var el = document.getElementById(id);
+    if (el) { flow.push(el); }
+  });
+  flow = flow.concat(questionPages);
+  var thanks = document.getElementById("page-thanks");
+  var progress = document.getElementById("progress");
+  var current = null;
+  var startedAt = null;
+
+  function show(section, quiet) {
+    if (current) { current.hidden = true; }
+    section.hidden = false;
+    current = section;
+    var n = questionPages.indexOf(section);
+    if (n >= 0) {
+      progress.hidden = false;
+      document.getElementById("progress-bar").value = n;
+      document.getElementById("progress-text").textContent =
+        ui.progress.replace("{n}", String(n + 1)).replace("{total}", String(questionPages.length));
+    } else if (section === thanks) {
+      document.getElementById("progress-bar").value = questionPages.length;
+      progress.hidden = true;
+    } else {
+      progress.hidden = true;
+    }
+    window.scrollTo(0, 0);
+    var h = section.querySelector("h2");
+    if (h && !quiet) { h.focus(); }
+  }
+  function begin() { if (!startedAt) { startedAt = new Date().toISOString(); } }
+  function go(step) {
+    var i = flow.indexOf(current) + step;
+    if (i >= 0 && i < flow.length) { show(flow[i]); }
+  }
+
+  var agree = document.getElementById("consent-agree");
+  if (agree) {
+    agree.addEventListener("click", function () { begin(); go(1); });
+    document.getElementById("consent-decline").addEventListener("click", function () {
+      flow = [];
+      show(document.getElementById("page-declined"));
+    });
+  }
+  var start = document.getElementById("start");
+  if (start) { start.addEventListener("click", function () { begin(); go(1); }); }
+  document.querySelectorAll("button.back").forEach(function (b) {
+    b.addEventListener("click", function () { go(-1); });
+  });
+
+  // ---- answers and validation --------------------------------------------------------------
+  function answerOf(fieldset) {
+    var kind = fieldset.getAttribute("data-kind");
+    if (kind === "numeric") {
+      var input = fieldset.querySelector("input");
+      if (input.value.trim() === "") { return { value: null, ok: true }; }
+      var x = Number(input.value);
+      var ok = Number.isInteger(x) &&
+        (input.min === "" || x >= Number(input.min)) && (input.max === "" || x <= Number(input.max));
+      return { value: ok ? x : null, ok: ok };
+    }
+    if (kind === "free_text") {
+      var t = fieldset.querySelector("textarea").value.trim();
+      return { value: t === "" ? null : t, ok: true };
+    }
+    var checked = fieldset.querySelector("input:checked");
+    return { value: checked ? Number(checked.value) : null, ok: true };
+  }
+  function setError(fieldset, message) {
+    var err = fieldset.querySelector(".error");
+    if (message) {
+      err.textContent = message;
+      err.hidden = false;
+      fieldset.classList.add("invalid");
+      fieldset.setAttribute("aria-describedby", err.id);
+    } else {
+      err.textContent = "";
+      err.hidden = true;
+      fieldset.classList.remove("invalid");
+      fieldset.removeAttribute("aria-describedby");
+    }
+  }
+  function validate(section) {
+    var bad = [];
+    section.querySelectorAll("fieldset.item").forEach(function (f) {
+      var a = answerOf(f);
+      var message = "";
+      if (!a.ok) {
+        var input = f.querySelector("input");
+        message = ui.number_range.replace("{min}", input.min).replace("{max}", input.max);
+      } else if (a.value === null && f.getAttribute("data-required") === "true") {
+        message = ui.required;
+      }
+      setError(f, message);
+      if (message) { bad.push(f); }
+    });
+    var summary = section.querySelector(".error-summary");
+    if (bad.length) {
+      summary.textContent = ui.missing_summary.replace("{n}", String(bad.length));
+      summary.hidden = false;
+      bad[0].querySelector("input, textarea").focus();
+      return false;
+    }
+    summary.hidden = true;
+    summary.textContent = "";
+    return true;
+  }
+  document.querySelectorAll("fieldset.item").forEach(function (f) {
+    f.addEventListener("change", function () {
+      if (f.classList.contains("invalid") && answerOf(f).ok && answerOf(f).value !== null) { setError(f, ""); }
+    });
+  });
+
+  // ---- the response (engagekit response format) -------------------------------------------
+  function buildResponse() {
+    var r = {
+      respondent_id: respondentId,
+      instrument_id: cfg.instrument_id,
+      instrument_version: cfg.instrument_version,
+      language: cfg.language,
+      started_at: startedAt,
+      ended_at: new Date().toISOString(),
+      display_order: displayOrder
+    };
+    cfg.items.forEach(function (id) {
+      var f = document.getElementById("item-" + id);
+      r[id] = f ? answerOf(f).value : null;
+    });
+    return r;
+  }
+  function csvCell(v) {
+    if (v === null || v === undefined) { return ""; }
+    var s = Array.isArray(v) ? JSON.stringify(v) : String(v);
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function toCsv(r) {
+    var head = cfg.columns.map(csvCell).join(",");
+    var row = cfg.columns.map(function (c) { return csvCell(r[c]); }).join(",");
+    return head + "\r\n" + row + "\r\n";
+  }
+  function offer(id, text, type, name) {
+    var a = document.getElementById(id);
+    a.href = URL.createObjectURL(new Blob([text], { type: type }));
+    a.download = name;
+  }
+  function endpointUrl() {
+    var e = params.get("endpoint") || cfg.endpoint || "";
+    if (!e) { return null; }
+    try {
+      var u = new URL(e);
+      return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null;
+    } catch (err) { return null; }
+  }
+
+  document.getElementById("survey-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!validate(current)) { return; }
+    if (current !== questionPages[questionPages.length - 1]) { go(1); return; }
+    begin();
+    var response = buildResponse();
+    var json = JSON.stringify([response], null, 2) + "\n";
+    var base = cfg.instrument_id + "_" + respondentId.replace(/[^A-Za-z0-9_-]/g, "_");
+    offer("download-json", json, "application/json", base + ".json");
+    offer("download-csv", toCsv(response), "text/csv", base + ".csv");
+    document.getElementById("response-json").textContent = json;
+    thanks.setAttribute("data-response", JSON.stringify(response));
+    window.engagekitResponse = response;
+    show(thanks);
+    var url = endpointUrl();
+    var status = document.getElementById("post-status");
+    if (url) {
+      fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: json })
+        .then(function (res) {
+          status.textContent = res.ok ? ui.sent : ui.send_failed;
+          thanks.setAttribute("data-post", res.ok ? "ok" : "failed");
+        })
+        .catch(function () {
+          status.textContent = ui.send_failed;
+          thanks.setAttribute("data-post", "failed");
+        });
+    }
+  });
+
+  if (!flow.length) { return; }
+  if (!document.getElementById("page-consent") && !document.getElementById("page-intro")) { begin(); }
+  show(flow[0], true);
+  document.documentElement.setAttribute("data-ready", "true");
+})();
