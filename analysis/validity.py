@@ -44,6 +44,8 @@ from analysis.reliability import (
     omega,
 )
 
+AVEDenominator = Literal["observed", "model", "standardized"]
+
 __all__ = [
     "HTMT_THRESHOLDS",
     "CR_THRESHOLD",
@@ -81,31 +83,41 @@ def average_variance_extracted(
     *,
     data: pd.DataFrame | None = None,
     observed_cov: pd.DataFrame | None = None,
-    denominator: Denominator | None = None,
+    denominator: AVEDenominator | None = None,
     column: str = "est",
     ddof: int = 0,
     missing: Missing = "listwise",
 ) -> pd.DataFrame:
-    """Average variance extracted per construct.
+    """Average variance extracted per construct (Fornell & Larcker 1981).
 
     AVE_f = sum_i lambda_if^2 phi_ff / sum_i V_i over the indicators i of f, where V_i is
 
-    * ``"model"``: the model-implied variance of item i; for simple structure this is
-      Fornell & Larcker's (1981) sum of squared standardized loadings over (that sum plus the
-      standardized error variances), i.e. the mean squared standardized loading;
+    * ``"model"``: the model-implied variance of item i, i.e. Fornell & Larcker's
+      sum lambda^2 / (sum lambda^2 + sum theta) in the metric of the estimates
+      (``semTools::AVE(obs.var = FALSE)``);
     * ``"observed"``: the item's observed variance (``semTools::AVE``'s default
-      ``obs.var = TRUE``), from ``observed_cov`` or from ``data`` (divisor N, listwise).
+      ``obs.var = TRUE``), from ``observed_cov`` or from ``data`` (divisor N, listwise);
+    * ``"standardized"``: the same formula on the completely standardized solution, i.e. the
+      mean squared standardized loading (the form used in Hair et al. 2019). With unequal item
+      variances this differs from ``"model"``, because the raw-metric formula weights items by
+      their variances.
 
     The default is ``"observed"`` when data or an observed covariance matrix is given, else
-    ``"model"``; the ``denominator`` column says which was used. Constructs with a single
-    indicator, or with an indicator that also loads on another factor, are skipped as in
-    semTools. Returns ``construct, n_items, ave, sqrt_ave, denominator``.
+    ``"model"`` (semTools' behaviour); the ``denominator`` column says which was used.
+    Constructs with a single indicator, or with an indicator that also loads on another
+    factor, are skipped as in semTools. Returns ``construct, n_items, ave, sqrt_ave,
+    denominator``.
     """
     m = _as_measurement(model, column)
-    obs = _observed_cov(m.items, data, observed_cov, ddof, missing)
-    den = _resolve_denominator(denominator, obs is not None)
-    var = np.diag(obs.to_numpy() if den == "observed" else m.implied_cov().to_numpy())
-    var = pd.Series(var, index=m.items)
+    if denominator == "standardized":
+        m = m.standardized()
+        den: str = "standardized"
+        var = pd.Series(np.diag(m.implied_cov().to_numpy()), index=m.items)
+    else:
+        obs = _observed_cov(m.items, data, observed_cov, ddof, missing)
+        den = _resolve_denominator(denominator, obs is not None)
+        cov = obs if den == "observed" else m.implied_cov()
+        var = pd.Series(np.diag(cov.to_numpy()), index=m.items)
     nonzero = (m.loadings != 0).sum(axis=1)
     rows = []
     for f in m.factors:
@@ -183,7 +195,7 @@ def fornell_larcker(
     *,
     data: pd.DataFrame | None = None,
     observed_cov: pd.DataFrame | None = None,
-    denominator: Denominator | None = None,
+    denominator: AVEDenominator | None = None,
     column: str = "est",
 ) -> FornellLarckerResult:
     """Fornell & Larcker's (1981) discriminant-validity criterion.
