@@ -193,11 +193,27 @@ class Engine:
         return out
 
     def gradient(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
+        """Analytic gradient of the deviance via matrix calculus on the RAM form:
+        dF/dA = 2 T'F'GFT S T' + T'F'g m'T',  dF/dS = T'F'GFT (x2 off the diagonal),
+        dF/dm = T'F'g, with G = dF/dSigma and g = dF/dmu."""
         N = sum(d.n for d in data)
         grad = np.zeros(self.npar)
         for g, (G, gm, _) in enumerate(self._group_pieces(theta, data)):
-            dSig, dmu = self.derivatives(theta, g)
-            grad += np.einsum("kab,ab->k", dSig, G) + dmu @ gm
+            gs, pr = self.groups[g], self._prep[g]
+            A, S, m = self.matrices(theta, g)
+            T = np.linalg.inv(np.eye(gs.q) - A)
+            U = T[: gs.p, :]  # F T
+            K = U.T @ G @ U  # T'F'GFT
+            u = U.T @ gm  # T'F'g
+            tm = T @ m
+            dA = 2.0 * K @ S @ T.T + np.outer(u, tm)
+            dS = np.where(gs.row == gs.col, 1.0, 2.0)
+            vals = np.zeros(len(gs.pid))
+            ia, isx, im = pr["a"], pr["s"], pr["m"]
+            vals[ia] = dA[gs.row[ia], gs.col[ia]]
+            vals[isx] = dS[isx] * K[gs.row[isx], gs.col[isx]]
+            vals[im] = u[gs.row[im]]
+            grad += np.bincount(gs.pid, weights=vals, minlength=self.npar)
         return grad / N
 
     def information(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
@@ -231,7 +247,16 @@ class Engine:
 
     # ------------------------------------------------------------------ optimiser
     def optimize(self, theta0: np.ndarray, data: list[GroupMoments], tol: float = 1e-9,
-                 max_iter: int = 500) -> OptimResult:
+                 max_iter: int = 500, switch: float = 1e-3) -> OptimResult:
+        """Minimise the deviance.
+
+        Fisher scoring (Hessian ~ 2 x expected information) for the first steps; after
+        three of them, or once max |gradient| < ``switch``, the Hessian approximation is
+        updated by BFGS
+        secant steps starting from the last Fisher matrix, which converges
+        superlinearly also for misspecified models (where Fisher scoring is only linear).
+        Back-tracking (Armijo) line search throughout; scipy's BFGS as a last resort.
+        """
         theta = np.array(theta0, dtype=float)
         f = self.deviance(theta, data)
         if not np.isfinite(f):
@@ -241,23 +266,31 @@ class Engine:
         g = self.gradient(theta, data)
         stalled = 0
         msg = ""
+        H: np.ndarray | None = None
+        quasi = False
+        fisher_steps = 0
         while it < max_iter:
             it += 1
             gmax = np.max(np.abs(g)) if g.size else 0.0
             if gmax < tol:
                 msg = "converged"
                 break
-            info = self.information(theta, data)
+            if not quasi or H is None:
+                H = 2.0 * self.information(theta, data)
+                fisher_steps += 1
+                quasi = gmax < switch or fisher_steps >= 3
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", linalg.LinAlgWarning)
-                    step = -linalg.solve(2.0 * info, g, assume_a="sym")
+                    step = -linalg.solve(H, g, assume_a="sym")
             except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
-                step = -np.linalg.pinv(2.0 * info, rcond=1e-12) @ g
+                step = -np.linalg.pinv(H, rcond=1e-12) @ g
             if not np.all(np.isfinite(step)) or g @ step >= 0:
                 step = -g
+                H = None
+                quasi = False
             elif np.all(np.abs(step) < 1e-10 * (1.0 + np.abs(theta))):
-                msg = "converged"  # Fisher step below rounding level of the parameters
+                msg = "converged"  # step below rounding level of the parameters
                 break
             t = 1.0
             slope = g @ step
@@ -273,6 +306,9 @@ class Engine:
                 if gmax < 1e-6:
                     msg = "converged"  # no further decrease representable in double precision
                     break
+                if quasi:  # restart from a Fisher step
+                    quasi, H = False, None
+                    continue
                 stalled += 1
                 res = optimize.minimize(
                     lambda x: self.deviance(x, data),
@@ -289,8 +325,16 @@ class Engine:
                     break
                 continue
             no_progress = abs(f - fc) <= 8 * np.finfo(float).eps * max(1.0, abs(f))
+            s_vec = cand - theta
             theta, f = cand, fc
-            g = self.gradient(theta, data)
+            g_new = self.gradient(theta, data)
+            if quasi and H is not None:
+                y = g_new - g
+                sy = s_vec @ y
+                if sy > 1e-16:
+                    Hs = H @ s_vec
+                    H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y, y) / sy
+            g = g_new
             if no_progress and gmax < 1e-7:
                 msg = "converged"  # at the rounding floor of the objective
                 break
