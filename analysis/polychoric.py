@@ -124,6 +124,9 @@ def bivariate_normal_cdf(h: Any, k: Any, rho: float) -> np.ndarray:
         out = upper if rho > 0 else np.maximum(_phi(hc) - _phi(-kc), 0.0)
     else:
         out = _bvn_upper(-hc, -kc, float(rho))
+    out = np.where(np.isposinf(h), _phi(kc), out)
+    out = np.where(np.isposinf(k), _phi(hc), out)
+    out = np.where(np.isneginf(h) | np.isneginf(k), 0.0, out)
     return np.asarray(out, dtype=float)
 
 

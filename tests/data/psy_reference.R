@@ -165,3 +165,20 @@ p("ordinal omega model-based (sum l)^2/((sum l)^2+sum(1-l^2))",
 p("psych::omega(R, nfactors=1)$omega.tot", suppressWarnings(suppressMessages(
   omega(R, nfactors = 1, n.obs = nrow(O), plot = FALSE)))$omega.tot)
 p("pearson alpha", psych::alpha(O)$total$raw_alpha)
+
+cat("== polychoric with missing values (pairwise)\n")
+O2 <- O
+O2$q1[seq(1, nrow(O2), by = 7)] <- NA   # 0-based rows 0, 7, 14, ...
+O2$q2[seq(3, nrow(O2), by = 11)] <- NA  # 0-based rows 2, 13, 24, ...
+lc2 <- lavCor(O2, ordered = names(O2), missing = "pairwise", output = "fit")
+R2 <- lavInspect(lc2, "sampstat")$cov
+p("lavCor pairwise rho lower", R2[lower.tri(R2)])
+p("lavCor pairwise thresholds", lavInspect(lc2, "sampstat")$th)
+p("psych pairwise rho lower", polychoric(O2)$rho[lower.tri(R2)])
+
+cat("== tetrachoric (q1 >= 3, q2 >= 3)\n")
+B <- data.frame(b1 = as.integer(O$q1 >= 3), b2 = as.integer(O$q2 >= 3))
+print(table(B))
+lcb <- lavCor(B, ordered = names(B), output = "fit")
+p("lavCor tetrachoric rho", lavInspect(lcb, "sampstat")$cov[2, 1])
+p("psych tetrachoric rho (correct = 0)", tetrachoric(B, correct = 0)$rho[2, 1])
