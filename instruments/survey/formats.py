@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ..schema import Instrument
 from .html import render_html
 from .layout import check_language
+from .surveyjs import render_surveyjs
+from .xlsform import render_xlsform
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,16 @@ def register(name: str, help: str):
 
 
 register("html", "standalone accessible HTML survey (one file, works offline)")(_html)
+
+
+@register("surveyjs", "SurveyJS Form Library JSON (survey-core 3.x), all languages")
+def _surveyjs(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".json": render_surveyjs(inst, o.lang, o.brand)}
+
+
+@register("xlsform", "XLSForm .xlsx for ODK / KoboToolbox / Enketo, all languages")
+def _xlsform(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".xlsx": render_xlsform(inst, o.lang, o.brand)}
 
 
 def render(inst: Instrument, fmt: str, options: Options | None = None) -> dict[str, bytes]:
