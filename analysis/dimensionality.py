@@ -419,6 +419,7 @@ class EFAResult:
     n_factors: int
     n_obs: int | None
     converged: bool
+    heywood: list[str]
 
     def to_dict(self) -> dict[str, Any]:
         def frame(df: pd.DataFrame | None) -> dict[str, Any] | None:
@@ -441,6 +442,7 @@ class EFAResult:
                 "n_factors": self.n_factors,
                 "n_obs": self.n_obs,
                 "converged": self.converged,
+                "heywood": self.heywood,
             }
         )
 
@@ -468,7 +470,9 @@ def efa(
     Returns loadings (pattern matrix), structure matrix (L Phi), factor correlations (oblique
     rotations), communalities (row sums of squared unrotated loadings), uniquenesses
     (1 - communality), variance accounted for, the eigenvalues of R and of the reduced matrix
-    (R with communalities on the diagonal) and the root mean square off-diagonal residual.
+    (R with communalities on the diagonal), the root mean square off-diagonal residual
+    (psych's ``rms``) and ``heywood``: items whose communality reached the bound
+    (uniqueness 0.005, i.e. a Heywood case; the solution should not be trusted).
     """
     rf, n = correlation_input(data, items, n_obs=n_obs, min_items=3)
     r = rf.to_numpy()
@@ -536,6 +540,7 @@ def efa(
         n_factors=nf,
         n_obs=n,
         converged=converged,
+        heywood=[str(i) for i, h in zip(idx, communal, strict=True) if h >= 0.995 - 1e-8],
     )
 
 

@@ -136,6 +136,12 @@ def cronbach_alpha(
     """
     x = check_items(data, items, construct=construct, min_items=2)
     c, n = _pairwise_cov(x, missing)
+    if c.sum() <= 0:
+        raise PsychometricInputError(
+            f"the total score of {list(x.columns)}{'' if construct is None else f' (construct {construct!r})'} "
+            "has zero or negative variance (items cancel out); reverse-key items first",
+            construct=construct,
+        )
     a = _alpha(c)
     low, high = feldt_ci(a, n, x.shape[1], ci)
     result = AlphaResult(

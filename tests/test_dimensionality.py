@@ -362,6 +362,25 @@ def test_efa_matches_psych_fa(x, rotation, method):
     json.dumps(res.to_dict(), allow_nan=False)
 
 
+@pytest.mark.parametrize(("method", "rms"), [("minres", 0.0190531797), ("ml", 0.0192452644)])
+def test_efa_rms_residual_matches_psych(x, method, rms):
+    # fa(X, 3, fm = method)$rms
+    assert efa(x, 3, method=method).rms_residual == pytest.approx(rms, abs=1e-5)
+
+
+def test_efa_reports_heywood_case():
+    # one factor, r_ab = r_ac = .8, r_bc = .5: the exact solution needs lambda_a^2 = 1.28 > 1
+    r = pd.DataFrame(
+        [[1, 0.8, 0.8], [0.8, 1, 0.5], [0.8, 0.5, 1]], index=list("abc"), columns=list("abc")
+    )
+    res = efa(r, 1, rotation="none", n_obs=100)
+    assert res.heywood == ["a"]
+    assert res.uniquenesses["a"] <= 0.005 + 1e-6  # at (minres: beyond) the 0.005 bound
+    ok = r.copy()
+    ok.loc["b", "c"] = ok.loc["c", "b"] = 0.7  # lambda_a^2 = .64 / .7 < 1
+    assert efa(ok, 1, rotation="none").heywood == []
+
+
 def test_efa_from_correlation_matrix_equals_raw_data(x):
     raw = efa(x, 3)
     corr = efa(x.corr(), 3, n_obs=301)

@@ -163,6 +163,8 @@ def test_alpha_bad_input(hs):
         cronbach_alpha(df, ["x1", "x2", "k"])
     with pytest.raises(PsychometricInputError, match="missing"):
         cronbach_alpha(hs, ["x1", "x2"], missing="mean")
+    with pytest.raises(PsychometricInputError, match="reverse-key"):
+        cronbach_alpha(pd.DataFrame({"a": [1, 2, 3, 4], "b": [4, 3, 2, 1]}))
 
 
 # --------------------------------------------------------------------------- omega

@@ -128,6 +128,7 @@ for (rot in c("oblimin", "promax", "geominQ", "varimax", "none")) {
     p("  communality", f$communality)
     if (!is.null(f$Phi)) p("  Phi lower", f$Phi[lower.tri(f$Phi)])
     p("  values", f$values)
+    p("  rms", f$rms)
   }
 }
 
