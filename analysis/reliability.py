@@ -326,6 +326,7 @@ class Measurement:
             raise PsychometricInputError(
                 f"estimates must be a DataFrame with columns {sorted(needed)}"
             )
+        estimates = estimates.reset_index(drop=True)
         if "group" in estimates.columns and estimates["group"].nunique() > 1:
             raise PsychometricInputError(
                 "multi-group parameter table: pass the rows of one group at a time"

@@ -211,6 +211,16 @@ def test_htmt2_bootstrap_agrees_with_r_bootstrap(hs):
     )
 
 
+def test_htmt_pairwise_equals_listwise_without_missing_and_uses_all_rows(hs):
+    lw = htmt(hs, HS_FACTORS)
+    pw = htmt(hs, HS_FACTORS, missing="pairwise")
+    np.testing.assert_allclose(pw.pairs["htmt"], lw.pairs["htmt"])
+    holes = hs.copy()
+    holes.loc[holes.index[:10], "x1"] = np.nan
+    assert htmt(holes, HS_FACTORS).n_obs == 291
+    assert htmt(holes, HS_FACTORS, missing="pairwise").n_obs == 301
+
+
 def test_htmt_flags_use_configurable_thresholds(hs):
     res = htmt(hs, HS_FACTORS, thresholds={0.3: "test cut-off"})
     assert res.pairs["below_0.3"].tolist() == [False, False, True]
