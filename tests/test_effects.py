@@ -79,4 +79,5 @@ def test_bootstrap_ci_coverage_of_the_indirect_effect():
                              n_boot=200, seed=rep, bca=False, n_jobs=1, progress=False)
         ind = r.effect("X", "Y", "indirect")
         hits += ind["pct.lower"] <= a * b <= ind["pct.upper"]
+    print(f"coverage of the 95% percentile CI: {hits}/100")
     assert 90 <= hits <= 99
