@@ -218,7 +218,7 @@ def _admissibility(pt: ParTable, engine: Engine, theta: np.ndarray, est: np.ndar
 def fit(
     model: str,
     data: pd.DataFrame,
-    estimator: str = "ML",
+    estimator: str | None = None,
     group: str | None = None,
     group_equal: tuple[str, ...] | list[str] = (),
     group_partial: tuple[str, ...] | list[str] = (),
@@ -235,7 +235,8 @@ def fit(
     ----------
     model : lavaan-style syntax (see :mod:`analysis.sem.syntax`).
     data : one row per case; model variables must be numeric columns.
-    estimator : ``"ML"`` (normal theory, expected-information SEs), ``"MLM"``
+    estimator : default ``"ML"`` (``"WLSMV"`` with ``ordered``); ``"ML"`` (normal
+        theory, expected-information SEs; observed information with FIML), ``"MLM"``
         (Satorra-Bentler), ``"MLR"`` (Yuan-Bentler/Huber-White), ``"WLSMV"``/``"DWLS"``
         (ordinal items, see :func:`analysis.sem.ordinal.fit_ordinal`).
     group : column defining groups (multi-group analysis).
@@ -250,7 +251,7 @@ def fit(
     ordered : ordinal indicators (switches to DWLS on polychoric correlations).
     level : confidence level of the Wald intervals.
     """
-    est_name = estimator.upper()
+    est_name = (estimator or ("WLSMV" if ordered else "ML")).upper()
     if ordered or est_name in ("WLSMV", "DWLS"):
         from .ordinal import fit_ordinal
 
