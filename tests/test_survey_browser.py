@@ -26,6 +26,7 @@ from browser import (
     screenshot,
     wait_for_file,
 )
+from frictionless import Resource, Schema, validate
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -36,6 +37,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from instruments import load_instrument, parse_instrument
 from instruments.loader import dump_instrument
 from instruments.survey import RESPONSE_COLUMNS, display_order, render_html, survey_pages
+from instruments.survey.codebook import table_schema
 
 pytestmark = pytest.mark.browser
 browser = chromium.browser  # the session fixture of tests/browser.py
@@ -217,6 +219,11 @@ def test_keyboard_only_round_trip_with_downloads_and_post(browser, tmp_path, col
     assert json.loads(row["display_order"]) == resp["display_order"]
     assert {k: int(row[k]) for k in answers} == answers
     assert row["respondent_id"] == "r-001" and row["language"] == "en"
+    # The browser's CSV passes the codebook's Frictionless Table Schema.
+    schema = Schema.from_descriptor(table_schema(INST))
+    csv_path = wait_for_file(driver.download_dir, "five_commitments_r-001.csv")
+    report = validate(Resource(path=csv_path.name, basepath=str(csv_path.parent), schema=schema))
+    assert report.valid, report.flatten(["fieldName", "type", "note"])
 
     # ... and the same JSON was POSTed to the collection URL.
     _wait(driver).until(lambda d: d.find_element(By.ID, "page-thanks").get_attribute("data-post"))

@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..schema import Instrument
+from .codebook import ddi_codebook, render_codebook_html, render_table_schema
 from .html import render_html
 from .layout import check_language
+from .redcap import render_redcap
 from .surveyjs import render_surveyjs
 from .xlsform import render_xlsform
 
@@ -56,6 +58,19 @@ def _surveyjs(inst: Instrument, o: Options) -> dict[str, bytes]:
 @register("xlsform", "XLSForm .xlsx for ODK / KoboToolbox / Enketo, all languages")
 def _xlsform(inst: Instrument, o: Options) -> dict[str, bytes]:
     return {".xlsx": render_xlsform(inst, o.lang, o.brand)}
+
+
+
+@register("redcap", "REDCap data dictionary CSV (one language: --lang)")
+def _redcap(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".csv": render_redcap(inst, o.lang, o.brand)}
+
+
+@register("codebook", "codebook: HTML, Frictionless Table Schema (.schema.json), DDI-C 2.5 XML")
+def _codebook(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".html": render_codebook_html(inst, o.lang, o.brand),
+            ".schema.json": render_table_schema(inst),
+            ".ddi.xml": ddi_codebook(inst, o.lang, o.brand)}
 
 
 def render(inst: Instrument, fmt: str, options: Options | None = None) -> dict[str, bytes]:

@@ -25,11 +25,8 @@ from .layout import (
     placeholder_values,
     survey_pages,
 )
+from .responses import RESPONSE_COLUMNS
 from .ui_text import ui_text
-
-#: Fixed columns of the engagekit response format, before one column per item id.
-RESPONSE_COLUMNS = ["respondent_id", "instrument_id", "instrument_version", "language",
-                    "started_at", "ended_at", "display_order"]
 
 _RTL = {"ar", "he", "fa", "ur"}
 

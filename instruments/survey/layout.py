@@ -97,3 +97,9 @@ def anchor_label(inst: Instrument, scale: Scale, code: int, lang: str) -> str:
         if a.value == code:
             return inst.text(a.label, lang)
     return ""
+
+
+def fully_labelled(scale: Scale) -> bool:
+    """Whether every code of a categorical scale has an anchor label."""
+    codes = scale.codes
+    return bool(codes) and {a.value for a in scale.anchors} >= set(codes)

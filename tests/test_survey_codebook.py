@@ -1,0 +1,163 @@
+"""Codebooks: the Frictionless Table Schema is validated with ``frictionless`` against seeded
+sample response files (valid ones pass, out-of-range codes are flagged); the DDI-Codebook 2.5 XML
+is well-formed and follows DDI-C 2.5's element names and order; the HTML codebook lists every
+item with reverse keys in every language, escaped."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from frictionless import Resource, Schema, validate
+
+from instruments import load_instrument
+from instruments.loader import dump_instrument, parse_instrument
+from instruments.survey.codebook import (
+    DDI_NS,
+    ddi_codebook,
+    render_codebook_html,
+    table_schema,
+)
+from instruments.survey.responses import responses_csv, sample_responses
+from reports.cli import main
+
+INST = load_instrument("five_commitments")
+D = f"{{{DDI_NS}}}"
+
+
+def validate_responses(tmp_path, csv_text: str):
+    """frictionless' report for a response CSV against the instrument's Table Schema."""
+    data = tmp_path / "responses.csv"
+    data.write_text(csv_text, encoding="utf-8")
+    schema = Schema.from_descriptor(table_schema(INST))
+    return validate(Resource(path=data.name, basepath=str(tmp_path), schema=schema))
+
+
+def test_table_schema_accepts_sample_responses(tmp_path):
+    rows = sample_responses(INST, n=40, seed=7)
+    assert any(r["aff_01"] == -99 for r in rows) or any(
+        -99 in r.values() for r in rows)  # missing codes occur and are accepted
+    report = validate_responses(tmp_path, responses_csv(INST, rows))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert report.tasks[0].stats["rows"] == 40
+
+
+def test_table_schema_flags_bad_codes_duplicates_and_types(tmp_path):
+    rows = sample_responses(INST, n=3, seed=1)
+    rows[0]["aff_01"] = 8            # outside 1..7
+    rows[1]["share_of_category"] = 101  # above the maximum
+    rows[2]["respondent_id"] = rows[0]["respondent_id"]  # duplicate key
+    rows[2]["language"] = "es"       # not a language of the instrument
+    report = validate_responses(tmp_path, responses_csv(INST, rows))
+    found = {(r[0], r[1]) for r in report.flatten(["fieldName", "type"])}
+    assert ("aff_01", "constraint-error") in found
+    assert ("share_of_category", "constraint-error") in found
+    assert ("language", "constraint-error") in found
+    assert any(t in {"primary-key", "unique-error"} for _, t in found)
+
+
+def test_table_schema_content():
+    schema = table_schema(INST)
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert list(fields)[:7] == ["respondent_id", "instrument_id", "instrument_version",
+                                "language", "started_at", "ended_at", "display_order"]
+    assert fields["aff_04r"]["constraints"]["enum"] == [1, 2, 3, 4, 5, 6, 7]
+    assert "score = 8 - x" in fields["aff_04r"]["description"]
+    assert fields["aff_04r"]["engagekit:keyed"] == "minus"
+    assert fields["ltr"]["constraints"]["enum"] == list(range(11))
+    assert fields["att_02"]["engagekit:expected"] == [1, 2]
+    assert schema["missingValues"] == ["", "-99"]
+    assert schema["primaryKey"] == ["respondent_id"]
+
+
+# DDI-Codebook 2.5: the children (in schema order) of the elements engagekit writes, from the
+# content models of codebook.xsd (only the part engagekit uses).
+DDI_ORDER = {
+    "codeBook": ["docDscr", "stdyDscr", "fileDscr", "dataDscr", "otherMat"],
+    "stdyDscr": ["citation", "studyAuthorization", "stdyInfo", "studyDevelopment", "method",
+                 "dataAccs", "othrStdyMat", "notes"],
+    "citation": ["titlStmt", "rspStmt", "prodStmt", "distStmt", "serStmt", "verStmt",
+                 "biblCit", "holdings", "notes"],
+    "titlStmt": ["titl", "subTitl", "altTitl", "parTitl", "IDNo"],
+    "verStmt": ["version", "verResp", "notes"],
+    "stdyInfo": ["studyBudget", "subject", "abstract", "sumDscr", "qualityStatement", "notes",
+                 "exPostEvaluation"],
+    "othrStdyMat": ["relMat", "relStdy", "relPubl", "othRefs"],
+    "relPubl": ["citation"],
+    "fileDscr": ["fileTxt", "locMap", "notes"],
+    "fileTxt": ["fileName", "fileCitation", "dataFingerprint", "fileCont", "fileStrc",
+                "dimensns", "fileType", "format", "filePlac", "dataChck", "ProcStat", "dataMsng",
+                "software", "verStmt"],
+    "dimensns": ["caseQnty", "varQnty", "logRecL", "recPrCas", "recNumTot"],
+    "dataDscr": ["varGrp", "nCubeGrp", "var", "nCube", "notes"],
+    "varGrp": ["labl", "txt", "concept", "defntn", "universe", "notes"],
+    "var": ["location", "labl", "imputation", "security", "embargo", "respUnit", "anlysUnit",
+            "qstn", "valrng", "invalrng", "undocCod", "universe", "TotlResp", "sumStat", "txt",
+            "stdCatgry", "catgryGrp", "catgry", "codInstr", "verStmt", "concept", "derivation",
+            "varFormat", "geomap", "catLevel", "notes"],
+    "qstn": ["preQTxt", "qstnLit", "postQTxt", "forward", "backward", "ivuInstr"],
+    "valrng": ["item", "range", "key", "notes"],
+    "catgry": ["catValu", "labl", "txt", "catStat", "mrow"],
+}
+LEAVES = {"titl", "IDNo", "version", "abstract", "holdings", "fileName", "fileCont", "varQnty",
+          "labl", "defntn", "qstnLit", "range", "catValu", "concept", "varFormat", "notes"}
+
+
+def _check_ddi_structure(el: ET.Element) -> None:
+    tag = el.tag.removeprefix(D)
+    assert el.tag.startswith(D), el.tag
+    children = [c.tag.removeprefix(D) for c in el]
+    if tag in LEAVES:
+        assert not children, tag
+        return
+    allowed = DDI_ORDER[tag]
+    assert set(children) <= set(allowed), (tag, set(children) - set(allowed))
+    positions = [allowed.index(c) for c in children]
+    assert positions == sorted(positions), (tag, children)
+    for c in el:
+        _check_ddi_structure(c)
+
+
+def test_ddi_codebook_is_well_formed_and_follows_ddi_c_25():
+    xml = ddi_codebook(INST)
+    root = ET.fromstring(xml)
+    assert root.tag == f"{D}codeBook" and root.get("version") == "2.5"
+    _check_ddi_structure(root)
+    variables = {v.get("name"): v for v in root.iter(f"{D}var")}
+    assert set(variables) == {f["name"] for f in table_schema(INST)["fields"]}
+    lits = variables["aff_04r"].findall(f"{D}qstn/{D}qstnLit")
+    assert [x.get("{http://www.w3.org/XML/1998/namespace}lang") for x in lits] == [
+        "en", "nl", "de", "fr"]
+    assert "Reverse-keyed: score = 8 - x" in variables["aff_04r"].find(f"{D}notes").text
+    cats = variables["aff_01"].findall(f"{D}catgry")
+    assert [c.find(f"{D}catValu").text for c in cats] == ["1", "2", "3", "4", "5", "6", "7",
+                                                          "-99"]
+    assert cats[-1].get("missing") == "Y"
+    groups = {g.get("ID"): g for g in root.iter(f"{D}varGrp")}
+    assert groups["VG_block_relationship"].get("type") == "randomized"
+    assert ddi_codebook(INST) == xml
+
+
+def test_html_codebook_lists_items_reverse_keys_and_escapes(tmp_path):
+    html = render_codebook_html(INST).decode()
+    for item in INST.items():
+        assert f"<code>{item.id}</code>" in html
+    assert "reverse: score = 8 - x" in html
+    assert "Helemaal mee oneens" in html and "Tout à fait d&#39;accord" in html
+    bad = parse_instrument(dump_instrument(INST).replace(
+        "I feel an emotional bond with {brand}.", "<script>alert(1)</script>"))
+    assert "<script>alert" not in render_codebook_html(bad).decode()
+
+
+@pytest.mark.parametrize("fmt", ["codebook", "redcap"])
+def test_cli_writes_the_files_deterministically(tmp_path, fmt):
+    out = tmp_path / "a" / "x"
+    assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+    if fmt == "codebook":
+        assert sorted(first) == ["five_commitments.ddi.xml", "five_commitments.html",
+                                 "five_commitments.schema.json"]
+        assert json.loads(first["five_commitments.schema.json"]) == table_schema(INST)
