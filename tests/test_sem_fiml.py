@@ -148,4 +148,7 @@ def test_fiml_on_complete_data_equals_ml():
 
 def test_listwise_drops_incomplete_cases(data):
     res = sem.fit(HS, data)
-    assert res.nobs[0] == int((~data[[f"x{i}" for i in range(1, 10)]].isna().any(axis=1)).sum())
+    complete = int((~data[[f"x{i}" for i in range(1, 10)]].isna().any(axis=1)).sum())
+    assert res.nobs[0] == complete
+    assert any(f"{301 - complete} case(s) with missing values were removed listwise" in w
+               for w in res.warnings)

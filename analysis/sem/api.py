@@ -283,15 +283,25 @@ def fit(
     nonnum = [v for v in pt.ov_names if not pd.api.types.is_numeric_dtype(data[v])]
     if nonnum:
         raise SEMInputError(f"non-numeric variable(s): {', '.join(nonnum)}")
+    notes: list[str] = []
+    if group is not None and data[group].isna().any():
+        notes.append(f"{int(data[group].isna().sum())} case(s) with a missing group value "
+                     "were excluded")
     moments = []
-    for lab, fr in zip(labels, frames, strict=False):
+    for lab, fr in zip(labels, frames, strict=True):
         X = fr[pt.ov_names].to_numpy(dtype=float)
         moments.append(moments_from_data(X, pt.ov_names, missing=missing,
                                          where=f"group {lab}" if G > 1 else ""))
+        dropped = len(fr) - moments[-1].n
+        if dropped:
+            where = f" in group {lab}" if G > 1 else ""
+            how = "listwise" if missing == "listwise" else "(all model variables missing)"
+            notes.append(f"{dropped} case(s){where} with missing values were removed {how}")
     return _finish(model, pt, moments, est_name, labels, level,
                    options=dict(estimator=est_name, group=group, group_equal=list(group_equal),
                                 group_partial=list(group_partial), missing=missing,
-                                meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x))
+                                meanstructure=meanstructure, std_lv=std_lv, fixed_x=fixed_x),
+                   notes=notes)
 
 
 def fit_from_moments(
@@ -346,7 +356,7 @@ def fit_from_moments(
 
 def _finish(model: str, pt: ParTable, moments: list[GroupMoments], est_name: str,
             labels: list[str], level: float, options: dict, start: np.ndarray | None = None,
-            ) -> SEMResult:
+            notes: list[str] | None = None) -> SEMResult:
     N = sum(d.n for d in moments)
     ndat = _ndat(pt)
     df = ndat - pt.npar
@@ -363,7 +373,7 @@ def _finish(model: str, pt: ParTable, moments: list[GroupMoments], est_name: str
     defined = DefinedParameters(pt.defined, lp, lf)
     engine, layout, res = _fit_table(pt, moments, start)
     theta = res.theta
-    warn: list[str] = []
+    warn: list[str] = list(notes or [])
     if not res.converged:
         warn.append(f"the optimiser did not converge ({res.message}; max |gradient| "
                     f"{res.grad_max:.2g}); estimates are not trustworthy")

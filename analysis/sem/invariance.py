@@ -114,7 +114,9 @@ def invariance(
             "chisq.diff": np.nan, "df.diff": np.nan, "pvalue.diff": np.nan,
             "cfi.diff": np.nan, "rmsea.diff": np.nan,
             "cfi.ok": None, "rmsea.ok": None, "chisq.ok": None, "decision": "baseline",
-            "converged": res.converged, "admissible": not res.warnings,
+            "converged": res.converged,
+            "admissible": not any("not admissible" in w or "not positive definite" in w
+                                  for w in res.warnings),
         }
         if prev is not None:
             d_chi, d_df, p = _lrt(prev, res)
