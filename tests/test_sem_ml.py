@@ -346,3 +346,92 @@ def test_mediation_matches_r(med):
     # fixed.x: the exogenous variance is fixed at its sample value and has no SE
     x = _row(med, "X", "~~", "X")
     assert x.se == 0 and np.isnan(x.z)
+
+
+# ----------------------------------------------------------------- covariates (fixed.x)
+# R: sem(XC, data = HolzingerSwineford1939); parameterEstimates(standardized = TRUE);
+#    fitMeasures(); inspect(, "r2"); modindices(sort. = TRUE)
+XC = """
+  visual =~ x1 + x2 + x3
+  textual =~ x4 + x5 + x6
+  textual ~ a*visual + ageyr
+  x9 ~ b*textual + sex
+  ind := a*b
+"""
+XC_FM = {
+    "npar": 17,
+    "chisq": 107.319156347817,
+    "df": 25,
+    "pvalue": 3.57081031410189e-12,
+    "baseline.chisq": 787.356181721402,
+    "baseline.df": 35,
+    "cfi": 0.890584860804268,
+    "tli": 0.846818805125975,
+    "rmsea": 0.104591695513908,
+    "rmsea.ci.lower": 0.0846997839127612,
+    "rmsea.ci.upper": 0.125334598811236,
+    "srmr": 0.0843790801544989,
+    "logl": -2931.71607092357,
+    "unrestricted.logl": -2878.05649274966,
+    "aic": 5897.43214184715,
+    "bic": 5960.45301634788,
+}
+XC_PE = """
+lhs,op,rhs,group,est,se,std.lv,std.all
+visual,=~,x1,1,1.000000,0.000000,0.896398,0.769116
+visual,=~,x2,1,0.571101,0.105789,0.511934,0.435506
+visual,=~,x3,1,0.724923,0.117990,0.649819,0.575520
+textual,=~,x4,1,1.000000,0.000000,0.985682,0.849862
+textual,=~,x5,1,1.115252,0.065488,1.099283,0.855028
+textual,=~,x6,1,0.925441,0.055568,0.912190,0.835624
+textual,~,visual,1,0.513253,0.094895,0.466763,0.466763
+textual,~,ageyr,1,-0.203127,0.052803,-0.206078,-0.216103
+x9,~,textual,1,0.273303,0.061307,0.269389,0.267503
+x9,~,sex,1,0.058709,0.112391,0.058709,0.029136
+x1,~~,x1,1,0.554840,0.124383,0.554840,0.408460
+x2,~~,x2,1,1.119705,0.102354,1.119705,0.810334
+x3,~~,x3,1,0.852599,0.094419,0.852599,0.668776
+x4,~~,x4,1,0.373598,0.047325,0.373598,0.277734
+x5,~~,x5,1,0.444523,0.057749,0.444523,0.268928
+x6,~~,x6,1,0.359559,0.042818,0.359559,0.301732
+x9,~~,x9,1,0.940172,0.077390,0.940172,0.927049
+visual,~~,visual,1,0.803530,0.153754,1.000000,1.000000
+textual,~~,textual,1,0.714523,0.091848,0.735432,0.735432
+ageyr,~~,ageyr,1,1.099657,0.000000,1.099657,1.000000
+ageyr,~~,sex,1,-0.084668,0.000000,-0.084668,-0.161553
+sex,~~,sex,1,0.249776,0.000000,0.249776,1.000000
+ind,:=,a*b,0,0.140274,0.039978,0.125741,0.124860
+"""
+XC_R2 = {'x1': 0.591539551706668, 'x2': 0.189665636864699, 'x3': 0.331223662827818, 'x4': 0.722266220703175, 'x5': 0.731072259693617, 'x6': 0.698267708702789, 'x9': 0.0729508453399813, 'textual': 0.264567630582813}
+# modindices() rows (lavaan also lists regressions of the fixed-x covariates ageyr/sex,
+# which are not proposed here): lhs, op, rhs, mi, epc, sepc.all
+XC_MI = """
+x9,~,visual,44.073346,0.598260,0.532523
+visual,~,x9,43.286096,0.504867,0.567189
+textual,~,x9,16.910831,-0.498505,-0.509313
+visual,=~,x5,11.598092,-0.266302,-0.185672
+textual,=~,x1,11.314959,0.423979,0.358569
+x9,~,ageyr,9.662938,0.173234,0.180389
+x2,~~,x3,9.342733,0.250269,0.256143
+textual,=~,x3,9.331581,-0.292463,-0.255315
+"""
+
+
+def test_covariate_model_matches_r():
+    res = sem.fit(XC, holzinger39.get_data())
+    for k, v in XC_FM.items():
+        assert res.fit_measures[k] == pytest.approx(v, abs=TIGHT, rel=1e-7), k
+    diffs = compare_estimates(res, XC_PE)
+    assert max(diffs.values()) < TIGHT, diffs
+    r2 = dict(zip(res.r2.variable, res.r2.r2, strict=True))
+    assert r2 == pytest.approx(XC_R2, abs=TIGHT)
+    e = res.estimates
+    exo = e[(e.lhs == "ageyr") & (e.op == "~~") & (e.rhs == "sex")].iloc[0]
+    assert exo.se == 0  # fixed.x: the covariates' covariance is the sample value
+    mi = sem.modification_indices(res)
+    assert not ((mi.op == "~") & mi.lhs.isin(["ageyr", "sex"])).any()
+    for lhs, op, rhs, m, epc, sepc in _mi_table(XC_MI):
+        row = mi[(mi.lhs == lhs) & (mi.op == op) & (mi.rhs == rhs)].iloc[0]
+        assert row.mi == pytest.approx(m, abs=TOL)
+        assert row.epc == pytest.approx(epc, abs=TIGHT)
+        assert row["sepc.all"] == pytest.approx(sepc, abs=TIGHT)

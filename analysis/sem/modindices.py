@@ -39,7 +39,12 @@ def _candidates(pt: ParTable, g: int) -> list[tuple[str, str, str]]:
     for j in range(len(lv)):
         for i in range(j, len(lv)):
             out.append((lv[j], "~~", lv[i]))
-    out += [(y, "~", x) for y in eqs_y for x in eqs_x if y != x and not (y in ov_ind and x in lv)]
+    # lavaan (strict.exo = FALSE) crosses all variables that appear in regressions; with
+    # fixed.x the exogenous covariates are conditioned on, so regressions *of* them (and
+    # their fixed covariances, whose indices are 0) are not proposed here
+    eqs = list(dict.fromkeys(list(eqs_y) + list(eqs_x)))
+    out += [(y, "~", x) for y in eqs for x in eqs
+            if y != x and y not in pt.ov_x and not (y in ov_ind and x in lv)]
     if pt.meanstructure:
         out += [(v, "~1", "") for v in pt.ov_names + lv]
     return [c for c in out if pt.find(c[0], c[1], c[2], g) < 0]
