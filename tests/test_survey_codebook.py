@@ -19,6 +19,7 @@ from instruments.survey.codebook import (
     render_codebook_html,
     table_schema,
 )
+from instruments.survey.formats import FORMATS
 from instruments.survey.responses import responses_csv, sample_responses
 from reports.cli import main
 
@@ -150,7 +151,7 @@ def test_html_codebook_lists_items_reverse_keys_and_escapes(tmp_path):
     assert "<script>alert" not in render_codebook_html(bad).decode()
 
 
-@pytest.mark.parametrize("fmt", ["codebook", "redcap"])
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_cli_writes_the_files_deterministically(tmp_path, fmt):
     out = tmp_path / "a" / "x"
     assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 0
@@ -161,3 +162,5 @@ def test_cli_writes_the_files_deterministically(tmp_path, fmt):
         assert sorted(first) == ["five_commitments.ddi.xml", "five_commitments.html",
                                  "five_commitments.schema.json"]
         assert json.loads(first["five_commitments.schema.json"]) == table_schema(INST)
+    if fmt == "qsf":
+        assert sorted(first) == ["five_commitments.qsf", "five_commitments.qualtrics.txt"]

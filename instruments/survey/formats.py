@@ -14,6 +14,8 @@ from ..schema import Instrument
 from .codebook import ddi_codebook, render_codebook_html, render_table_schema
 from .html import render_html
 from .layout import check_language
+from .limesurvey import render_limesurvey
+from .qualtrics import render_advanced_txt, render_qsf
 from .redcap import render_redcap
 from .surveyjs import render_surveyjs
 from .xlsform import render_xlsform
@@ -71,6 +73,18 @@ def _codebook(inst: Instrument, o: Options) -> dict[str, bytes]:
     return {".html": render_codebook_html(inst, o.lang, o.brand),
             ".schema.json": render_table_schema(inst),
             ".ddi.xml": ddi_codebook(inst, o.lang, o.brand)}
+
+
+
+@register("qsf", "Qualtrics .qsf (all languages) and Advanced-format .txt (--lang)")
+def _qsf(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".qsf": render_qsf(inst, o.lang, o.brand),
+            ".qualtrics.txt": render_advanced_txt(inst, o.lang, o.brand)}
+
+
+@register("limesurvey", "LimeSurvey tab-separated survey structure .txt, all languages")
+def _limesurvey(inst: Instrument, o: Options) -> dict[str, bytes]:
+    return {".txt": render_limesurvey(inst, o.lang, o.brand)}
 
 
 def render(inst: Instrument, fmt: str, options: Options | None = None) -> dict[str, bytes]:

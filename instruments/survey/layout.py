@@ -103,3 +103,19 @@ def fully_labelled(scale: Scale) -> bool:
     """Whether every code of a categorical scale has an anchor label."""
     codes = scale.codes
     return bool(codes) and {a.value for a in scale.anchors} >= set(codes)
+
+
+def platform_text(inst: Instrument, local, lang: str, brand: str | None,
+                  syntax: Callable[[str], str], escape_text: Callable[[str], str] = str) -> str:
+    """A text for a platform that has one value per placeholder for all languages.
+
+    With ``brand`` given, placeholders become the platform's pipe (``syntax(name)``) to one
+    variable holding that value; without it, each language's text carries that language's
+    default literally (a single platform variable could not hold a value per language).
+    ``escape_text`` escapes the instrument text (not the pipe syntax) for the platform.
+    """
+    text = escape_text(inst.text(local, lang))
+    if brand is not None:
+        return pipe(text, syntax)
+    values = {k: escape_text(v) for k, v in placeholder_values(inst, lang).items()}
+    return fill(text, values)
