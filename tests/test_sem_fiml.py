@@ -152,3 +152,25 @@ def test_listwise_drops_incomplete_cases(data):
     assert res.nobs[0] == complete
     assert any(f"{301 - complete} case(s) with missing values were removed listwise" in w
                for w in res.warnings)
+
+
+# R: modindices(cfa(HS.model, data = hs, missing = "ml"), sort. = TRUE)  (54 rows)
+FIML_MI = """
+visual,=~,x9,26.278310,0.513633,0.447495
+x7,~~,x8,25.348297,0.561097,0.937318
+x2,~~,x7,14.523988,-0.255469,-0.280378
+visual,=~,x7,13.185751,-0.386804,-0.312565
+x8,~~,x9,10.089009,-0.356413,-0.663000
+visual,=~,x5,9.131868,-0.246231,-0.167445
+"""
+
+
+def test_fiml_modification_indices(data):
+    mi = sem.modification_indices(sem.fit(HS, data, missing="ml"))
+    assert len(mi) == 54
+    for line in FIML_MI.strip().splitlines():
+        lhs, op, rhs, m, epc, sepc = line.split(",")
+        row = mi[(mi.lhs == lhs) & (mi.op == op) & (mi.rhs == rhs)].iloc[0]
+        assert row.mi == pytest.approx(float(m), abs=1e-3)
+        assert row.epc == pytest.approx(float(epc), abs=1e-4)
+        assert row["sepc.all"] == pytest.approx(float(sepc), abs=1e-4)

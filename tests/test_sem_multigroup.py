@@ -220,3 +220,32 @@ def test_group_partial_frees_one_intercept(hs):
                    group_partial=("x3~1",))
     assert part.fit_measures["df"] == full.fit_measures["df"] - 1
     assert part.fit_measures["chisq"] < full.fit_measures["chisq"]
+
+
+# R: modindices(cfa(HS.model, data = HolzingerSwineford1939, group = "school",
+#                   group.equal = "loadings"), sort. = TRUE)   (114 rows)
+# lhs, op, rhs, group, mi, epc, sepc.all -- includes the fixed marker loading speed =~ x7,
+# which is testable once loadings are equal across groups
+MG_MI = """
+visual,=~,x9,2,21.190127,0.570177,0.474291
+x7,~~,x8,2,16.413238,0.403839,0.819434
+x4,~~,x6,1,13.926483,-0.281822,-0.828255
+textual,=~,x1,1,11.024892,0.436852,0.358404
+visual,=~,x7,2,10.691299,-0.410075,-0.336275
+visual,=~,x9,1,9.532989,0.327182,0.295746
+speed,=~,x7,2,0.144534,-0.096914,-0.064465
+speed,=~,x7,1,0.144532,0.096914,0.049824
+"""
+
+
+def test_multigroup_modification_indices(hs):
+    res = sem.fit(HS, hs, group="school", group_equal=("loadings",))
+    mi = sem.modification_indices(res)
+    assert len(mi) == 114
+    for line in MG_MI.strip().splitlines():
+        lhs, op, rhs, g, m, epc, sepc = line.split(",")
+        row = mi[(mi.lhs == lhs) & (mi.op == op) & (mi.rhs == rhs) & (mi.group == int(g))]
+        assert len(row) == 1, line
+        assert row.mi.iloc[0] == pytest.approx(float(m), abs=1e-3)
+        assert row.epc.iloc[0] == pytest.approx(float(epc), abs=1e-4)
+        assert row["sepc.all"].iloc[0] == pytest.approx(float(sepc), abs=1e-4)

@@ -173,3 +173,12 @@ def test_ordinal_input_errors(data):
         sem.fit(MODEL, d, ordered=list(d.columns))
     with pytest.raises(SEMInputError, match="not declared ordered: y8"):
         sem.fit(MODEL, data, ordered=[f"y{i}" for i in range(1, 8)])
+
+
+def test_ordinal_unsupported_options_are_refused(data, wlsmv):
+    d = data.copy()
+    d["g"] = [1, 2] * 200
+    with pytest.raises(SEMInputError, match="single group"):
+        sem.fit(MODEL, d, ordered=[f"y{i}" for i in range(1, 9)], group="g")
+    with pytest.raises(ValueError, match="ML-family"):
+        sem.modification_indices(wlsmv)

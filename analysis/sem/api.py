@@ -255,6 +255,12 @@ def fit(
     if ordered or est_name in ("WLSMV", "DWLS"):
         from .ordinal import fit_ordinal
 
+        if group is not None or missing != "listwise" or group_equal:
+            raise SEMInputError("ordinal (WLSMV/DWLS) estimation supports a single group with "
+                                "listwise deletion only")
+        if not ordered:
+            raise SEMInputError(f"estimator {est_name} needs the ordinal items in `ordered`")
+
         return fit_ordinal(model, data, ordered=list(ordered or []), estimator=est_name,
                            std_lv=std_lv)
     if est_name not in ESTIMATORS:

@@ -16,6 +16,7 @@ covariances, lavaan ``cov.std = TRUE``).
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from .result import SEMResult
 __all__ = ["modification_indices"]
 
 
-def _candidates(pt: ParTable, g: int) -> list[tuple[str, str, str]]:
+def _candidates(pt: ParTable, g: int) -> list[tuple[str, str, str, int]]:
     lv, ov_nox, ov_ind = pt.lv_names, pt.ov_nox, pt.ov_ind
     eqs_y, eqs_x = pt.eqs_y, pt.eqs_x
     out: list[tuple[str, str, str]] = []
@@ -47,7 +48,14 @@ def _candidates(pt: ParTable, g: int) -> list[tuple[str, str, str]]:
             if y != x and y not in pt.ov_x and not (y in ov_ind and x in lv)]
     if pt.meanstructure:
         out += [(v, "~1", "") for v in pt.ov_names + lv]
-    return [c for c in out if pt.find(c[0], c[1], c[2], g) < 0]
+    keep = []
+    for c in out:
+        i = pt.find(c[0], c[1], c[2], g)
+        # as lavaan: absent parameters, and parameters fixed by the model (e.g. marker
+        # loadings, which become testable under across-group equality constraints)
+        if i < 0 or (not pt.free[i] and not pt.exo[i]):
+            keep.append((c[0], c[1], c[2], i))
+    return keep
 
 
 def modification_indices(result: SEMResult, minimum: float = 0.0, sort: bool = True,
@@ -61,12 +69,14 @@ def modification_indices(result: SEMResult, minimum: float = 0.0, sort: bool = T
     st = result._state
     if st is None:
         raise ValueError("modification indices need a fitted result (not one rebuilt from JSON)")
+    if st.estimator in ("WLSMV", "DWLS"):
+        raise ValueError("modification indices are implemented for ML-family estimators only")
     pt: ParTable = st.pt
     ext = copy.deepcopy(pt)
     new_rows: list[int] = []
     for g in range(1, pt.ngroups + 1):
-        for lhs, op, rhs in _candidates(pt, g):
-            new_rows.append(ext.add(lhs, op, rhs, g, 10))
+        for lhs, op, rhs, i in _candidates(pt, g):
+            new_rows.append(ext.add(lhs, op, rhs, g, 10) if i < 0 else i)
     cols = ["lhs", "op", "rhs", "group", "mi", "epc", "sepc.lv", "sepc.all"]
     if not new_rows:
         return pd.DataFrame(columns=cols)
@@ -74,9 +84,11 @@ def modification_indices(result: SEMResult, minimum: float = 0.0, sort: bool = T
     for j, i in enumerate(new_rows):
         ext.pid[i] = k0 + j
         ext.free[i] = True
+        ext.label[i] = ""
     ext.npar = k0 + len(new_rows)
     engine, _ = compile_model(ext)
-    theta = np.concatenate([st.theta, np.zeros(len(new_rows))])
+    current = [0.0 if math.isnan(ext.ustart[i]) else ext.ustart[i] for i in new_rows]
+    theta = np.concatenate([st.theta, current])
     data = st.data
     N = sum(d.n for d in data)
     info = engine.information(theta, data)
