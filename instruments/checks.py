@@ -6,8 +6,11 @@ file line numbers. Each message says what is wrong and what to do.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
+
+import numpy as np
 
 from .schema import (
     MEASURED_ROLES,
@@ -65,6 +68,7 @@ def check_instrument(inst: Instrument) -> Found:
     found += _check_model(inst)
     found += _check_scoring(inst)
     found += _check_version(inst)
+    found += _check_population(inst)
     return found
 
 
@@ -344,4 +348,221 @@ def _check_version(inst: Instrument) -> Found:
     return []
 
 
-__all__ = ["check_instrument", "ConstructRole"]
+def _population_order(inst: Instrument) -> tuple[list[str], list[str], Found]:
+    """(exogenous ids, endogenous ids in causal order, problems) of the population model."""
+    pop = inst.population
+    measured = [c.id for c in inst.measured_constructs()]
+    outcomes = [p.outcome for p in pop.paths]
+    preds = {p.outcome: [x for x in p.effects if x in measured] for p in pop.paths}
+    exogenous = [c for c in measured if c not in preds]
+    order: list[str] = []
+    found: Found = []
+    remaining = [o for o in dict.fromkeys(outcomes) if o in measured]
+    while remaining:
+        ready = [o for o in remaining if all(x in exogenous or x in order for x in preds[o])]
+        if not ready:
+            p_i = outcomes.index(remaining[0])
+            found.append((("population", "paths", p_i), "the population paths form a cycle ("
+                          + " -> ".join(remaining) + "); the structural model must be recursive"))
+            break
+        order += ready
+        remaining = [o for o in remaining if o not in ready]
+    return exogenous, order, found
+
+
+def population_latent_correlations(inst: Instrument) -> tuple[list[str], np.ndarray, Found]:
+    """Model-implied correlations of all measured constructs under ``inst.population``.
+
+    Exogenous constructs get the declared correlations (0 when not declared); each endogenous
+    construct ``o = sum(b_p * p) + zeta`` in causal order, with ``Var(zeta) = 1 - b' S_pp b``
+    so that its variance is 1. Returns ``(construct ids, matrix, problems)``; problems name a
+    path whose explained variance reaches 1 or a correlation matrix that is not positive
+    definite.
+    """
+    pop = inst.population
+    exogenous, order, found = _population_order(inst)
+    ids = exogenous + order
+    idx = {c: k for k, c in enumerate(ids)}
+    n = len(ids)
+    S = np.eye(n)
+    for corr in pop.correlations:
+        a, b = corr.constructs
+        if a in idx and b in idx and a in exogenous and b in exogenous and a != b:
+            S[idx[a], idx[b]] = S[idx[b], idx[a]] = corr.r
+    k = len(exogenous)
+    if k and np.linalg.eigvalsh(S[:k, :k]).min() <= 1e-10:
+        found.append((("population", "correlations"), "the correlations among exogenous "
+                      "constructs do not form a positive-definite matrix; lower some of them"))
+        return ids, S, found
+    paths = {p.outcome: (p_i, p) for p_i, p in enumerate(pop.paths)}
+    for o in order:
+        p_i, path = paths[o]
+        P = [x for x in path.effects if x in idx and idx[x] < idx[o]]
+        b = np.array([path.effects[x] for x in P])
+        rows = [idx[x] for x in P]
+        explained = float(b @ S[np.ix_(rows, rows)] @ b) if P else 0.0
+        if explained >= 1 - 1e-9:
+            found.append((("population", "paths", p_i), f"the population effects on '{o}' "
+                          f"explain {explained:.3f} of its variance (must be below 1); make the "
+                          "effects smaller"))
+        j = idx[o]
+        for v in range(j):
+            S[j, v] = S[v, j] = float(b @ S[rows, v]) if P else 0.0
+    return ids, S, found
+
+
+def _check_population(inst: Instrument) -> Found:
+    pop = inst.population
+    if pop is None:
+        return []
+    found: Found = []
+    loc0 = ("population",)
+    cite_keys = {c.key for c in inst.citations}
+    for s_i, key in enumerate(pop.source):
+        if key not in cite_keys:
+            found.append(((*loc0, "source", s_i), f"unknown citation key '{key}'; add it under "
+                          "'citations'"))
+    measured = {c.id for c in inst.measured_constructs()}
+    measured_items = {i.id: c.id for c in inst.measured_constructs()
+                      for i in inst.measurement_items(c)}
+    item_ids = {i.id for i in inst.items()}
+    construct_ids = {c.id for c in inst.constructs}
+    scale_ids = {s.id for s in inst.scales}
+    for item_id, value in pop.loadings.items():
+        at = (*loc0, "loadings", item_id)
+        if item_id not in measured_items:
+            what = "is not an item" if item_id not in item_ids else "does not measure a " \
+                "predictor, mediator or outcome construct"
+            found.append((at, f"loading for '{item_id}', which {what}; remove it or fix the id"))
+        elif not 0 < value < 1:
+            found.append((at, f"loading of '{item_id}' is {value:g}; standardized loadings lie "
+                          "between 0 and 1 (reverse-keyed items too: give the loading after "
+                          "reverse scoring)"))
+    outcomes = [p.outcome for p in pop.paths]
+
+    def _measured(cid: str, at: Loc, what: str) -> bool:
+        if cid in measured:
+            return True
+        why = "unknown construct" if cid not in construct_ids else \
+            f"construct '{cid}' has role '{inst.construct(cid).role.value}' and"
+        msg = (f"{why} '{cid}' in {what}" if cid not in construct_ids else
+               f"{why} cannot be a latent variable in {what}")
+        found.append((at, msg + "; use a predictor, mediator or outcome construct"))
+        return False
+
+    pairs: set[frozenset[str]] = set()
+    for r_i, corr in enumerate(pop.correlations):
+        at = (*loc0, "correlations", r_i)
+        a, b = corr.constructs
+        ok = _measured(a, at, "population correlations") & _measured(b, at,
+                                                                      "population correlations")
+        if not ok:
+            continue
+        if a == b:
+            found.append((at, f"correlation of '{a}' with itself; name two constructs"))
+        for cid in (a, b):
+            if cid in outcomes:
+                found.append((at, f"'{cid}' is an outcome of a population path, so its "
+                              "correlations follow from the paths; correlate exogenous "
+                              "constructs only"))
+        if frozenset((a, b)) in pairs:
+            found.append((at, f"correlation of '{a}' and '{b}' given twice"))
+        pairs.add(frozenset((a, b)))
+    for p_i, path in enumerate(pop.paths):
+        at = (*loc0, "paths", p_i)
+        _measured(path.outcome, (*at, "outcome"), "population paths")
+        for x in path.effects:
+            _measured(x, (*at, "effects", x), "population paths")
+            if x == path.outcome:
+                found.append(((*at, "effects", x), f"'{x}' predicts itself"))
+        if path.outcome in outcomes[:p_i]:
+            found.append((at, f"'{path.outcome}' has two population equations; list all its "
+                          "effects in one"))
+    for r_i, rule in enumerate(pop.responses):
+        at = (*loc0, "responses", r_i)
+        targets: list[str] = []
+        for k, ref in enumerate(rule.applies_to):
+            if ref in item_ids:
+                targets.append(ref)
+            elif ref in construct_ids:
+                targets += [i.id for i in inst.construct(ref).items]
+            elif ref in scale_ids:
+                targets += [i.id for i in inst.items() if _scale_or_none(inst, i.id)
+                            and inst.item_scale(i.id).id == ref]
+            else:
+                found.append(((*at, "applies_to", k), f"'{ref}' is not an item, construct or "
+                              "scale id"))
+        if not rule.applies_to and any(not r.applies_to for r in pop.responses[:r_i]):
+            found.append((at, "two default response rules (without 'applies_to'); keep one"))
+        if rule.thresholds is not None:
+            t = rule.thresholds
+            if any(b <= a for a, b in zip(t, t[1:], strict=False)):
+                found.append(((*at, "thresholds"), "thresholds must be strictly increasing"))
+            scales = {sc.id: sc for i in targets if (sc := _scale_or_none(inst, i))}
+            if not rule.applies_to:
+                found.append(((*at, "thresholds"), "explicit thresholds need 'applies_to' (they "
+                              "fit one scale length only)"))
+            for sc in scales.values():
+                if sc.kind not in ORDINAL_KINDS:
+                    found.append(((*at, "thresholds"), f"thresholds apply to ordinal scales; "
+                                  f"scale '{sc.id}' is {sc.kind.value}"))
+                elif len(t) != len(sc.codes) - 1:
+                    found.append(((*at, "thresholds"), f"scale '{sc.id}' has {len(sc.codes)} "
+                                  f"codes and needs {len(sc.codes) - 1} thresholds (got "
+                                  f"{len(t)})"))
+    seen_items: set[str] = set()
+    for d_i, dist in enumerate(pop.items):
+        at = (*loc0, "items", d_i)
+        if dist.item not in item_ids:
+            found.append(((*at, "item"), f"unknown item '{dist.item}'"))
+            continue
+        if dist.item in seen_items:
+            found.append(((*at, "item"), f"distribution of '{dist.item}' given twice"))
+        seen_items.add(dist.item)
+        if dist.item in measured_items:
+            found.append(((*at, "item"), f"item '{dist.item}' measures construct "
+                          f"'{measured_items[dist.item]}', so it follows from the loadings; "
+                          "remove this distribution"))
+            continue
+        sc = _scale_or_none(inst, dist.item)
+        if sc is None:
+            continue
+        if sc.kind == ScaleKind.free_text:
+            found.append(((*at, "item"), f"item '{dist.item}' is free text and cannot be "
+                          "simulated"))
+        elif sc.kind == ScaleKind.numeric:
+            if dist.mean is None or dist.sd is None:
+                found.append((at, f"numeric item '{dist.item}' needs 'mean' and 'sd'"))
+        else:
+            probs = dist.probabilities
+            if probs is None:
+                found.append((at, f"item '{dist.item}' (scale '{sc.id}') needs 'probabilities', "
+                              f"one per code {sc.codes}"))
+            elif len(probs) != len(sc.codes):
+                found.append(((*at, "probabilities"), f"{len(probs)} probabilities for the "
+                              f"{len(sc.codes)} codes {sc.codes} of scale '{sc.id}'"))
+            elif any(p < 0 for p in probs) or not math.isclose(sum(probs), 1, abs_tol=1e-6):
+                found.append(((*at, "probabilities"), f"probabilities must be >= 0 and sum to 1 "
+                              f"(they sum to {sum(probs):g})"))
+        for cid in dist.relates_to:
+            _measured(cid, (*at, "relates_to", cid), "an item distribution")
+    if found:
+        return found
+    ids, S, problems = population_latent_correlations(inst)
+    found += problems
+    if problems:
+        return found
+    idx = {c: k for k, c in enumerate(ids)}
+    for d_i, dist in enumerate(pop.items):
+        if dist.relates_to:
+            rows = [idx[c] for c in dist.relates_to]
+            w = np.array(list(dist.relates_to.values()))
+            explained = float(w @ S[np.ix_(rows, rows)] @ w)
+            if explained >= 1 - 1e-9:
+                found.append(((*loc0, "items", d_i, "relates_to"), f"the weights on "
+                              f"'{dist.item}' explain {explained:.3f} of its variance (must be "
+                              "below 1); make them smaller"))
+    return found
+
+
+__all__ = ["check_instrument", "population_latent_correlations", "ConstructRole"]

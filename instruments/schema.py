@@ -259,6 +259,101 @@ class DickBasuRule(_Model):
 ScoringRule = Annotated[NPSRule | Index100Rule | DickBasuRule, Field(discriminator="kind")]
 
 
+# ---- population model (for simulated respondents) ---------------------------------------------
+
+
+class PopulationCorrelation(_Model):
+    """Correlation between two exogenous constructs (standardized latent variables)."""
+
+    constructs: tuple[Identifier, Identifier]
+    r: float = Field(ge=-1, le=1)
+
+
+class PopulationPath(_Model):
+    """One structural equation of the population: ``outcome = sum(effect * predictor) + residual``.
+
+    Effects are standardized; the residual variance is whatever makes the outcome's variance 1.
+    """
+
+    outcome: Identifier
+    effects: dict[Identifier, float] = Field(
+        min_length=1, description="Standardized effect of each predictor construct."
+    )
+
+
+class ResponseRule(_Model):
+    """How a standardized continuous response y* becomes a code of the item's declared scale.
+
+    Without ``thresholds`` the code is ``round(m + s * y*)`` clipped to ``min..max`` with
+    ``m = min + center * (max - min)`` and ``s = spread * (max - min)``: thresholds equally
+    spaced on the y* scale. ``thresholds`` (strictly increasing, one fewer than the scale has
+    codes) replace that rule: the code is the k-th when y* lies between thresholds k-1 and k.
+    """
+
+    applies_to: list[Identifier] = Field(
+        default_factory=list,
+        description="Item, construct or scale ids; empty = the default rule. The most specific "
+        "rule wins (item, then construct, then scale, then the default).",
+    )
+    center: float = Field(default=0.6, ge=0, le=1,
+                          description="Where y* = 0 falls, as a fraction of the scale range.")
+    spread: float = Field(default=0.2, gt=0, le=1,
+                          description="SD of the response, as a fraction of the scale range.")
+    thresholds: list[float] | None = Field(
+        default=None, description="Explicit cut-points on the y* scale (ordinal scales only)."
+    )
+
+
+class ItemDistribution(_Model):
+    """Distribution of an item outside the measurement model (e.g. segmenting questions).
+
+    Categorical items take ``probabilities`` (one per code, in scale order); numeric items take
+    ``mean`` and ``sd`` (value = mean + sd * y*, rounded to ``decimals`` and clipped to the
+    scale). ``relates_to`` gives standardized weights of constructs on the underlying y*, so a
+    segmenting item can depend on commitment (categories are cut at normal quantiles).
+    """
+
+    item: Identifier
+    probabilities: list[float] | None = None
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    decimals: int = Field(default=0, ge=0, le=6)
+    relates_to: dict[Identifier, float] = Field(default_factory=dict)
+
+
+class Population(_Model):
+    """A population model for simulated respondents (latent-response formulation).
+
+    Every construct is a standardized latent variable (variance 1, exogenous and endogenous
+    alike); items are ``y* = loading * construct + sqrt(1 - loading^2) * error`` (standardized;
+    reverse-keyed items load on the construct after reverse scoring) and become codes by a
+    :class:`ResponseRule`. Measured constructs that are in no path and no correlation are
+    independent of everything else.
+    """
+
+    description: str = ""
+    source: list[Identifier] = Field(default_factory=list,
+                                     description="Citation keys the values are based on.")
+    default_loading: float = Field(default=0.75, gt=0, lt=1)
+    default_reverse_loading: float = Field(
+        default=0.65, gt=0, lt=1, description="Default loading of reverse-keyed items."
+    )
+    loadings: dict[Identifier, float] = Field(
+        default_factory=dict,
+        description="Standardized loading per item id, in the scored (reverse-keyed) direction.",
+    )
+    correlations: list[PopulationCorrelation] = Field(
+        default_factory=list, description="Correlations among exogenous constructs."
+    )
+    paths: list[PopulationPath] = Field(default_factory=list)
+    responses: list[ResponseRule] = Field(default_factory=list)
+    items: list[ItemDistribution] = Field(default_factory=list)
+    attention_failure_rate: float = Field(
+        default=0.01, ge=0, le=1,
+        description="Chance that an attentive respondent misses an attention-check item.",
+    )
+
+
 class Instrument(_Model):
     """A questionnaire with its measurement model, survey layout and default structural model."""
 
@@ -283,6 +378,10 @@ class Instrument(_Model):
     survey: Survey
     model: StructuralModel = Field(default_factory=StructuralModel)
     scoring: list[ScoringRule] = Field(default_factory=list)
+    population: Population | None = Field(
+        default=None,
+        description="Population model for simulated respondents (engagekit simulate).",
+    )
 
     # ---- convenience views (derived, never stored) -------------------------------------
     @property

@@ -1,0 +1,374 @@
+"""``ResponseData`` (what every reader returns) and the assembly step shared by all readers."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from instruments.schema import Instrument
+
+from .log import CleaningEntry, ResponseFileError, ResponseValidationError
+from .validate import (
+    Cleaner,
+    clean_items,
+    codebook,
+    is_blank,
+    normalise_language,
+    parse_display_order,
+    parse_timestamp,
+    show,
+    suggest,
+)
+
+#: The metadata columns of the engagekit response format, in file order.
+META_COLUMNS = ("respondent_id", "instrument_id", "instrument_version", "language", "started_at",
+                "ended_at", "display_order")
+
+
+@dataclass
+class RawTable:
+    """A response file as raw cells, before validation (built by each reader)."""
+
+    file: str
+    format: str
+    unit: str
+    columns: list[str]  # source column names in file order
+    cells: dict[str, list[Any]]  # source column -> raw cell per kept row
+    rows: list[int]  # row number (in ``unit``) of each kept row
+    item_columns: dict[str, str] = field(default_factory=dict)  # item id -> source column
+    meta_columns: dict[str, str] = field(default_factory=dict)  # META_COLUMNS name -> column
+    ignored: dict[str, str] = field(default_factory=dict)  # column -> why (platform metadata)
+    unknown: list[str] = field(default_factory=list)  # neither item nor known metadata
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # item, used, ignored
+    dropped: dict[str, list[int]] = field(default_factory=dict)  # reason -> rows dropped
+    notes: list[str] = field(default_factory=list)
+    extra_meta: dict[str, list[Any]] = field(default_factory=dict)  # parsed platform metadata
+    timezone: dict[str, str] = field(default_factory=dict)  # meta name -> zone of naive times
+    value_problems: list[CleaningEntry] = field(default_factory=list)  # format-specific
+
+
+@dataclass
+class SourceInfo:
+    """Where the responses came from and what the reader did with the file as a whole."""
+
+    file: str
+    format: str
+    unit: str
+    n_rows: int  # data rows in the file (before dropping preview/test rows)
+    n_respondents: int
+    dropped: dict[str, int]
+    dropped_rows: dict[str, list[int]]
+    columns: dict[str, str]  # item id -> column of the file it was read from
+    ignored_columns: dict[str, str]
+    missing_codes: dict[str, int]  # item id -> answers given as a declared missing code
+    notes: list[str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ResponseData:
+    """Responses read and validated against an instrument.
+
+    * ``items``: one row per respondent (index ``respondent_id``, text), one float column per
+      item id in instrument order, the declared codes as numbers and missing answers as NaN;
+    * ``meta``: same index; ``instrument_id``, ``instrument_version``, ``language``,
+      ``started_at``/``ended_at`` (UTC timestamps), ``duration_s``, ``display_order`` (list of
+      item ids or None), ``finished`` (True/False/None where the platform records it),
+      ``source_row`` (row number in the file) and any ``keep_columns`` asked for;
+    * ``texts``: answers to free-text items;
+    * ``log``: every problem found and what was done (:class:`CleaningEntry`);
+    * ``source``: the file, format, rows read/dropped and notes (:class:`SourceInfo`).
+    """
+
+    items: pd.DataFrame
+    meta: pd.DataFrame
+    texts: pd.DataFrame
+    log: list[CleaningEntry]
+    source: SourceInfo
+    instrument_id: str
+    instrument_version: str
+
+    @property
+    def n(self) -> int:
+        return len(self.items)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.items.index)
+
+    def log_frame(self) -> pd.DataFrame:
+        cols = list(CleaningEntry.__dataclass_fields__)
+        return pd.DataFrame([e.to_dict() for e in self.log], columns=cols)
+
+    def subset(self, ids: Iterable[str]) -> ResponseData:
+        """The same data restricted to ``ids`` (in the original order)."""
+        keep = set(ids)
+        mask = [i in keep for i in self.items.index]
+        return ResponseData(self.items.loc[mask].copy(), self.meta.loc[mask].copy(),
+                            self.texts.loc[mask].copy(), list(self.log), self.source,
+                            self.instrument_id, self.instrument_version)
+
+    def frame(self) -> pd.DataFrame:
+        """Metadata and item codes in one DataFrame (the engagekit response format's columns)."""
+        meta = self.meta.reindex(columns=[c for c in META_COLUMNS[1:] if c in self.meta])
+        return pd.concat([meta, self.items, self.texts], axis=1)
+
+    def summary(self) -> str:
+        s = self.source
+        lines = [f"{s.file}: read as {s.format}; {s.n_rows} data {s.unit}s, "
+                 f"{self.n} respondents"]
+        for reason, k in s.dropped.items():
+            rows = s.dropped_rows.get(reason, [])
+            shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+            lines.append(f"  dropped {k} ({reason}): {s.unit}s {shown}")
+        lines.append(f"  items read: {len(s.columns)} of {self.items.shape[1] + self.texts.shape[1]}")
+        if s.missing_codes:
+            total = sum(s.missing_codes.values())
+            lines.append(f"  answers given as a missing code (now missing): {total}")
+        for col, why in s.ignored_columns.items():
+            lines.append(f"  ignored column '{col}': {why}")
+        for note in s.notes:
+            lines.append(f"  note: {note}")
+        counts = Counter(e.problem for e in self.log)
+        if self.log:
+            lines.append(f"  {len(self.log)} problem(s): " + ", ".join(
+                f"{k} {v}" for k, v in counts.items()))
+            lines += [f"    {e}" for e in self.log]
+        else:
+            lines.append("  no problems found")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-serialisable data (items in 'split' orientation, NaN as None)."""
+        def _cell(v: Any) -> Any:
+            if isinstance(v, float) and math.isnan(v):
+                return None
+            if isinstance(v, pd.Timestamp):
+                return v.isoformat()
+            if v is pd.NaT or v is pd.NA:
+                return None
+            if isinstance(v, np.generic):
+                return v.item()
+            return v
+
+        def _split(df: pd.DataFrame) -> dict:
+            return {"index": [str(i) for i in df.index], "columns": list(df.columns),
+                    "data": [[_cell(v) for v in row] for row in df.itertuples(index=False)]}
+
+        return {"instrument_id": self.instrument_id,
+                "instrument_version": self.instrument_version, "n": self.n,
+                "items": _split(self.items), "meta": _split(self.meta),
+                "texts": _split(self.texts), "log": [e.to_dict() for e in self.log],
+                "source": self.source.to_dict()}
+
+
+def _sorted_log(entries: list[CleaningEntry], columns: Sequence[str]) -> list[CleaningEntry]:
+    pos = {c: k for k, c in enumerate(columns)}
+
+    def key(e: CleaningEntry) -> tuple:
+        return (-1 if e.row is None else e.row, pos.get(e.column, len(pos)))
+
+    return sorted(entries, key=key)
+
+
+def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
+             keep_columns: Sequence[str] = ()) -> ResponseData:
+    """Validate a :class:`RawTable` against the instrument's codebook -> :class:`ResponseData`."""
+    n = len(table.rows)
+    n_rows = n + sum(len(r) for r in table.dropped.values())
+    if n_rows == 0:
+        raise ResponseFileError(table.file, "contains no responses (no data rows after the "
+                                "header); export the responses again")
+    if n == 0:
+        reasons = ", ".join(f"{len(r)} {k}" for k, r in table.dropped.items())
+        raise ResponseFileError(table.file, f"every row was dropped ({reasons}); no responses "
+                                "are left to read")
+    book = codebook(inst)
+    log = Cleaner(table.file, table.unit)
+    log.entries += table.value_problems
+    item_ids = list(book)
+    keep = [c for c in keep_columns]
+    for c in keep:
+        if c not in table.columns:
+            raise ResponseFileError(table.file, f"has no column '{c}' to keep; columns are "
+                                    + ", ".join(table.columns[:20]))
+    # ---- columns ------------------------------------------------------------------------
+    retired = set(inst.retired_item_ids)
+    for col in table.unknown:
+        if col in keep:
+            continue
+        if col in retired:
+            msg, hint = (f"'{col}' is a retired item of {inst.id}",
+                         "it was dropped from the instrument; remove the column or read the "
+                         "file with the instrument version that had it")
+        else:
+            msg = f"'{col}' is not an item of {inst.id} {inst.version}"
+            hint = suggest(col, item_ids) or ("map it to an item id with a column map, or "
+                                              "keep it as metadata with keep_columns")
+        log.add("unknown_column", msg, "column ignored", column=col, hint=hint)
+    for item_id, used, other in table.duplicates:
+        log.add("duplicate_column", f"item {item_id} has two columns, '{used}' and '{other}'",
+                f"'{other}' ignored", column=other, item=item_id,
+                hint="remove one of the columns or fix the column map")
+    for item_id in item_ids:
+        if item_id not in table.item_columns:
+            log.add("missing_column", f"no column for item {item_id}", "all its answers are "
+                    "missing", item=item_id, hint="add the column, or map the file's column to "
+                    "the item id with a column map")
+    # ---- metadata -----------------------------------------------------------------------
+    def meta_cells(name: str) -> list[Any] | None:
+        col = table.meta_columns.get(name)
+        return None if col is None else table.cells[col]
+
+    inst_ids = meta_cells("instrument_id")
+    if inst_ids is not None:
+        for k, v in enumerate(inst_ids):
+            if not is_blank(v) and str(v).strip() != inst.id:
+                raise ResponseFileError(
+                    table.file, f"the responses are for instrument '{show(v)}', not '{inst.id}' "
+                    f"(column '{table.meta_columns['instrument_id']}'); pass the instrument "
+                    "they were collected with", row=table.rows[k], unit=table.unit)
+    versions = meta_cells("instrument_version")
+    if versions is not None:
+        wrong: dict[str, list[int]] = {}
+        for k, v in enumerate(versions):
+            if not is_blank(v) and show(v).strip() != inst.version:
+                wrong.setdefault(show(v).strip(), []).append(table.rows[k])
+        for v, rows in wrong.items():
+            log.add("wrong_version", f"{len(rows)} row(s) answered version {v} of {inst.id}, "
+                    f"not {inst.version}", "rows kept; items read by their (stable) ids",
+                    row=rows[0], column=table.meta_columns["instrument_version"], value=v,
+                    hint="check the changelog for changed items, or read the file with the "
+                    f"instrument file of version {v}")
+    ids_raw = meta_cells("respondent_id")
+    ids: list[str] = []
+    seen: Counter[str] = Counter()
+    used: set[str] = set()
+    if ids_raw is None:
+        table.notes.append(f"no respondent id column; ids made from the {table.unit} numbers "
+                           f"('{table.unit}_N')")
+    for k, row in enumerate(table.rows):
+        v = None if ids_raw is None else ids_raw[k]
+        if v is None or is_blank(v):
+            rid = f"{table.unit}_{row}"
+            if ids_raw is not None:
+                log.add("missing_id", "blank respondent id", f"id '{rid}' given", row=row,
+                        column=table.meta_columns["respondent_id"], hint="give every "
+                        "respondent a unique id")
+        else:
+            rid = show(v).strip()
+            seen[rid] += 1
+            if seen[rid] > 1 or rid in used:
+                new = f"{rid}#{seen[rid]}"
+                while new in used:
+                    seen[rid] += 1
+                    new = f"{rid}#{seen[rid]}"
+                log.add("duplicate_id", f"respondent id '{rid}' was seen before",
+                        f"this row kept as '{new}'", row=row,
+                        column=table.meta_columns["respondent_id"], value=v,
+                        hint="check for repeated submissions; the duplicate screen flags "
+                        "identical answer patterns")
+                rid = new
+        used.add(rid)
+        ids.append(rid)
+    meta: dict[str, list[Any]] = {"instrument_id": [inst.id] * n if inst_ids is None else
+                                  [None if is_blank(v) else str(v).strip() for v in inst_ids],
+                                  "instrument_version": [None] * n if versions is None else
+                                  [None if is_blank(v) else show(v).strip() for v in versions]}
+    langs = meta_cells("language")
+    lang_out: list[str | None] = [None] * n
+    if langs is not None:
+        for k, v in enumerate(langs):
+            if is_blank(v):
+                continue
+            code = normalise_language(v, inst.language_codes)
+            if code is None:
+                log.add("unknown_language", f"language '{show(v)}' is not one of "
+                        f"{', '.join(inst.language_codes)}", "set to missing",
+                        row=table.rows[k], column=table.meta_columns["language"], value=v,
+                        hint="use an ISO 639 code the instrument declares")
+            lang_out[k] = code
+    meta["language"] = lang_out
+    for name in ("started_at", "ended_at"):
+        cells = meta_cells(name)
+        out: list[Any] = [pd.NaT] * n
+        if cells is not None:
+            for k, v in enumerate(cells):
+                if is_blank(v):
+                    continue
+                ts = parse_timestamp(v, table.timezone.get(name))
+                if ts is None:
+                    log.add("bad_timestamp", f"'{show(v)}' is not an ISO 8601 date-time",
+                            "set to missing", row=table.rows[k],
+                            column=table.meta_columns[name], value=v,
+                            hint="write times as 2026-11-22T10:15:03Z")
+                else:
+                    out[k] = ts
+        meta[name] = out
+    duration = [np.nan] * n
+    preset = table.extra_meta.get("duration_s")
+    for k in range(n):
+        s, e = meta["started_at"][k], meta["ended_at"][k]
+        if s is not pd.NaT and e is not pd.NaT:
+            d = (e - s).total_seconds()
+            if d < 0:
+                log.add("end_before_start", f"ended_at {e.isoformat()} is before started_at "
+                        f"{s.isoformat()}", "duration set to missing", row=table.rows[k],
+                        column=table.meta_columns.get("ended_at"), hint="check the clock or "
+                        "time zone of the survey platform")
+                continue
+            duration[k] = d
+        if preset is not None and preset[k] is not None and not math.isnan(preset[k]):
+            duration[k] = float(preset[k])
+    meta["duration_s"] = duration
+    orders = meta_cells("display_order")
+    order_out: list[Any] = [None] * n
+    if orders is not None:
+        known = set(book)
+        for k, v in enumerate(orders):
+            if v is None or (not isinstance(v, list | tuple | np.ndarray) and is_blank(v)):
+                continue
+            seq, why = parse_display_order(v, known)
+            if why:
+                log.add("bad_display_order", f"display order {why}", "set to missing",
+                        row=table.rows[k], column=table.meta_columns["display_order"],
+                        value=v if isinstance(v, str) else str(v),
+                        hint='write it as a JSON list of item ids, e.g. ["aff_02", "aff_01"]')
+            order_out[k] = seq
+    meta["display_order"] = order_out
+    meta["finished"] = table.extra_meta.get("finished", [None] * n)
+    meta["source_row"] = list(table.rows)
+    for c in keep:
+        meta[c] = [None if is_blank(v) else v for v in table.cells[c]]
+    # ---- items --------------------------------------------------------------------------
+    raw = {item: table.cells[col] for item, col in table.item_columns.items()}
+    items, texts, missing_counts = clean_items(raw, table.rows, table.item_columns, book, log)
+    index = pd.Index(ids, name="respondent_id", dtype=object)
+    items.index = index
+    texts.index = index
+    meta_frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in meta.items()})
+    meta_frame.index = index
+    for name in ("started_at", "ended_at"):
+        meta_frame[name] = pd.to_datetime(pd.Series(meta[name], index=index, dtype=object),
+                                          utc=True)
+    meta_frame["duration_s"] = pd.Series(duration, index=index, dtype=float)
+    meta_frame["source_row"] = pd.Series(list(table.rows), index=index, dtype="int64")
+    entries = _sorted_log(log.entries, table.columns)
+    source = SourceInfo(
+        file=table.file, format=table.format, unit=table.unit, n_rows=n_rows, n_respondents=n,
+        dropped={k: len(v) for k, v in table.dropped.items()},
+        dropped_rows={k: list(v) for k, v in table.dropped.items()},
+        columns=dict(table.item_columns), ignored_columns=dict(table.ignored),
+        missing_codes=missing_counts, notes=list(table.notes))
+    if strict and entries:
+        raise ResponseValidationError(entries)
+    version = inst.version
+    return ResponseData(items, meta_frame, texts, entries, source, inst.id, version)

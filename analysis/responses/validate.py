@@ -1,0 +1,254 @@
+"""Check raw cell values against the instrument's codebook and metadata rules.
+
+The readers turn every file into raw cells (text or numbers, exactly as the file has them) in
+columns already mapped to item ids. :func:`clean_items` converts them to numeric codes using the
+*declared* scale of each item, never labels in the file: blanks and the scale's missing codes
+become missing (NaN), anything else that is not a code is a logged problem and becomes missing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from instruments.schema import ORDINAL_KINDS, Instrument, Scale, ScaleKind
+
+from .log import CleaningEntry
+
+#: Cell texts that mean "no value" in any format (compared case-insensitively, after stripping).
+BLANK_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class ItemCode:
+    """What the codebook says about one item: its declared scale, valid and missing codes."""
+
+    item: str
+    scale: Scale
+    codes: frozenset[float] | None  # categorical scales; None for numeric / free text
+    missing: frozenset[float]
+
+    @property
+    def kind(self) -> ScaleKind:
+        return self.scale.kind
+
+    def describe(self) -> str:
+        s = self.scale
+        if s.kind in ORDINAL_KINDS:
+            what = f"codes {s.min:g}..{s.max:g}"
+        elif s.kind == ScaleKind.single_choice:
+            what = "codes " + ", ".join(f"{c:g}" for c in s.codes)
+        elif s.kind == ScaleKind.numeric:
+            what = f"numbers {s.min:g}..{s.max:g}"
+        else:
+            what = "free text"
+        if s.missing_codes:
+            what += ", missing codes " + ", ".join(str(m) for m in s.missing_codes)
+        return f"scale '{s.id}' ({what})"
+
+
+def codebook(inst: Instrument) -> dict[str, ItemCode]:
+    """Item id -> :class:`ItemCode`, in the instrument's item order."""
+    book = {}
+    for item in inst.items():
+        scale = inst.item_scale(item)
+        codes = None
+        if scale.kind in ORDINAL_KINDS or scale.kind == ScaleKind.single_choice:
+            codes = frozenset(float(c) for c in scale.codes)
+        book[item.id] = ItemCode(item.id, scale, codes, frozenset(float(m)
+                                                                  for m in scale.missing_codes))
+    return book
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, NaN/NaT/NA and the texts in :data:`BLANK_TOKENS`."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return value.strip().lower() in BLANK_TOKENS
+    return False
+
+
+def to_number(value: Any) -> float | None:
+    """A cell as a float, or None when it is not a number (booleans and dates are not)."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | np.integer):
+        return float(value)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, str):
+        s = value.strip()
+        if _NUMBER_RE.match(s):
+            return float(s)
+    return None
+
+
+def show(value: Any) -> str:
+    """A raw value as the user would recognise it in the file."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+class Cleaner:
+    """Collects :class:`CleaningEntry` objects for one file."""
+
+    def __init__(self, file: str, unit: str):
+        self.file = file
+        self.unit = unit
+        self.entries: list[CleaningEntry] = []
+
+    def add(self, problem: str, message: str, action: str, *, row: int | None = None,
+            column: str | None = None, item: str | None = None, value: Any = None,
+            hint: str = "") -> None:
+        self.entries.append(CleaningEntry(
+            file=self.file, row=row, column=column, item=item,
+            value=None if value is None else show(value), problem=problem, message=message,
+            action=action, hint=hint, unit=self.unit))
+
+
+def clean_items(raw: dict[str, Sequence[Any]], rows: Sequence[int], columns: dict[str, str],
+                book: dict[str, ItemCode], log: Cleaner) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                   dict[str, int]]:
+    """Raw cells per item -> (numeric codes, free-text answers, missing-code counts per item).
+
+    ``raw`` maps item id -> cells (one per row), ``columns`` item id -> the file's column name.
+    Items absent from ``raw`` are all missing (the caller logs the missing column).
+    """
+    n = len(rows)
+    numeric: dict[str, np.ndarray] = {}
+    texts: dict[str, list[str | None]] = {}
+    missing_counts: dict[str, int] = {}
+    for item_id, code in book.items():
+        cells = raw.get(item_id)
+        if code.kind == ScaleKind.free_text:
+            texts[item_id] = [None if cells is None or is_blank(v) else str(v).strip()
+                              for v in (cells if cells is not None else [None] * n)]
+            continue
+        out = np.full(n, np.nan)
+        if cells is None:
+            numeric[item_id] = out
+            continue
+        column = columns.get(item_id, item_id)
+        n_missing_code = 0
+        for k, v in enumerate(cells):
+            if is_blank(v):
+                continue
+            x = to_number(v)
+            if x is None:
+                log.add("non_numeric", f"value '{show(v)}' is not a number; {item_id} takes "
+                        f"{code.describe()}", "set to missing", row=rows[k], column=column,
+                        item=item_id, value=v, hint="export numeric codes, not labels, or "
+                        "correct the value")
+                continue
+            if x in code.missing:
+                n_missing_code += 1
+                continue
+            ok = (x in code.codes) if code.codes is not None else (
+                math.isfinite(x) and (code.scale.min is None or x >= code.scale.min)
+                and (code.scale.max is None or x <= code.scale.max))
+            if not ok:
+                what = "is not a code of" if code.codes is not None else "is outside"
+                log.add("out_of_scale", f"value {show(v)} {what} {code.describe()}",
+                        "set to missing", row=rows[k], column=column, item=item_id, value=v,
+                        hint="correct the value, or declare the code in the scale's "
+                        "missing_codes if it means 'no answer'")
+                continue
+            out[k] = x
+        numeric[item_id] = out
+        if n_missing_code:
+            missing_counts[item_id] = n_missing_code
+    items = pd.DataFrame(numeric, columns=[i for i in book if i in numeric], dtype=float)
+    text_frame = pd.DataFrame(texts, columns=list(texts), dtype=object)
+    return items, text_frame, missing_counts
+
+
+def suggest(name: str, choices: Sequence[str]) -> str:
+    """' (did you mean 'aff_01'?)' or ''."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.75)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+# ---- metadata --------------------------------------------------------------------------------
+
+
+def parse_timestamp(value: Any, tz: str | None = None) -> pd.Timestamp | None:
+    """An ISO 8601 date-time (text or a datetime object) as a UTC timestamp, None if invalid.
+
+    Times without an offset are taken to be in ``tz`` (default UTC).
+    """
+    if isinstance(value, pd.Timestamp | _dt.datetime):
+        ts = pd.Timestamp(value)
+    elif isinstance(value, str):
+        s = value.strip()
+        if not re.match(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+                        r"(Z|[+-]\d{2}:?\d{2})?$", s):
+            return None
+        try:
+            ts = pd.Timestamp(s)
+        except (ValueError, OverflowError):
+            return None
+    else:
+        return None
+    if ts is pd.NaT:
+        return None
+    try:
+        if ts.tzinfo is None:
+            ts = ts.tz_localize(tz or "UTC")
+        return ts.tz_convert("UTC")
+    except Exception:  # noqa: BLE001 - nonexistent/ambiguous local times, bad zone names
+        return None
+
+
+def parse_display_order(value: Any, known: set[str]) -> tuple[list[str] | None, str | None]:
+    """(list of item ids, None) or (None, reason) for a display_order cell."""
+    if isinstance(value, list | tuple | np.ndarray):
+        seq = list(value)
+    elif isinstance(value, str):
+        try:
+            seq = json.loads(value)
+        except ValueError:
+            return None, "is not a JSON list"
+        if not isinstance(seq, list):
+            return None, "is not a JSON list"
+    else:
+        return None, "is not a JSON list"
+    if not all(isinstance(x, str) for x in seq):
+        return None, "must list item ids as strings"
+    unknown = [x for x in seq if x not in known]
+    if unknown:
+        return None, f"names unknown item(s) {', '.join(unknown[:3])}"
+    if len(set(seq)) != len(seq):
+        return None, "lists an item twice"
+    return seq, None
+
+
+def normalise_language(value: Any, declared: Sequence[str]) -> str | None:
+    """'EN' -> 'en', 'PT-BR' -> 'pt-BR', 'en-GB' -> 'en' when only 'en' is declared."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip().replace("_", "-")
+    if not s:
+        return None
+    head, _, tail = s.partition("-")
+    code = head.lower() + (f"-{tail.upper()}" if tail else "")
+    if code in declared:
+        return code
+    if head.lower() in declared:
+        return head.lower()
+    return None
