@@ -47,7 +47,7 @@ def main(n_boot: int = 200) -> dict[str, float]:
         rng = np.random.default_rng(1)
         covs = [np.cov(X[rng.integers(0, len(X), len(X))].T, bias=True) for _ in range(n_boot)]
         t = time.perf_counter()
-        its = [sem.fit_from_moments(res._state, S, len(X)).iterations for S in covs]
+        its = [sem.fit_from_moments(res.state, S, len(X)).iterations for S in covs]
         out[f"{name} bootstrap refit (ms)"] = 1000 * (time.perf_counter() - t) / n_boot
         out[f"{name} bootstrap mean iterations"] = float(np.mean(its))
     return out

@@ -44,7 +44,7 @@ def test_warm_refit_equals_cold_fit(hs):
     for _ in range(5):
         idx = rng.integers(0, len(X), len(X))
         S = np.cov(X[idx].T, bias=True)
-        warm = sem.fit_from_moments(res._state, S, len(X))
+        warm = sem.fit_from_moments(res.state, S, len(X))
         cold = sem.fit(HS, d.iloc[idx])
         assert warm.converged
         assert np.max(np.abs(warm.theta - cold.theta)) < 1e-6
@@ -52,3 +52,23 @@ def test_warm_refit_equals_cold_fit(hs):
         Sb = np.cov(X[idx].T, bias=True)
         fsat = 9 * np.log(2 * np.pi) + np.linalg.slogdet(Sb)[1] + 9
         assert 301 * (warm.fmin - fsat) == pytest.approx(cold.fit_measures["chisq"], abs=1e-6)
+
+
+def test_bootstrap_of_indirect_effect_uses_defined_parameters():
+    rng = np.random.default_rng(11)
+    n = 200
+    X = rng.normal(size=n)
+    M = 0.5 * X + rng.normal(size=n)
+    Y = 0.7 * M + rng.normal(size=n)
+    import pandas as pd
+
+    d = pd.DataFrame({"X": X, "M": M, "Y": Y})
+    res = sem.fit("M ~ a*X\nY ~ c*X + b*M\nab := a*b", d)
+    ab = res.estimates.set_index("lhs").loc["ab", "est"]
+    assert res.state.defined.values(res.theta)[0] == pytest.approx(ab)
+    Z = d[res.implied_cov.columns].to_numpy()
+    idx = rng.integers(0, n, n)
+    warm = sem.fit_from_moments(res.state, np.cov(Z[idx].T, bias=True), n)
+    cold = sem.fit("M ~ a*X\nY ~ c*X + b*M\nab := a*b", d.iloc[idx])
+    assert res.state.defined.values(warm.theta)[0] == pytest.approx(
+        cold.estimates.set_index("lhs").loc["ab", "est"], abs=1e-8)

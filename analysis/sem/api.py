@@ -397,9 +397,7 @@ def _finish(model: str, pt: ParTable, moments: list[GroupMoments], est_name: str
             logl_x += -0.5 * d.n * (len(xi) * (LOG2PI + 1) + np.linalg.slogdet(Sxx)[1])
     logl = -0.5 * N * res.fmin - logl_x
     logl_h1 = sum(_loglik_patterns(d.cov, d.mean, d, True) for d in moments) - logl_x
-    chisq = max(2.0 * (logl_h1 - logl), 0.0) if df > 0 else 2.0 * (logl_h1 - logl)
-    if abs(chisq) < 1e-10:
-        chisq = 0.0
+    chisq = max(2.0 * (logl_h1 - logl), 0.0)  # can only be negative by rounding
     # ---- baseline
     bpt = _baseline_table(pt)
     b_engine, _, b_res = _fit_table(bpt, moments)

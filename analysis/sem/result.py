@@ -69,6 +69,13 @@ class SEMResult:
     _state: Any = field(default=None, repr=False, compare=False)
 
     @property
+    def state(self) -> Any:
+        """Compiled model and data of this fit (``FitState``) for fast refits
+        (:func:`analysis.sem.fit_from_moments`) and defined-parameter evaluation
+        (``result.state.defined.values(theta)``); None for results rebuilt from JSON."""
+        return self._state
+
+    @property
     def implied_cov(self) -> pd.DataFrame | dict[str, pd.DataFrame]:
         """Model-implied covariance matrix (a dict by group label for several groups)."""
         if len(self.group_labels) == 1:
