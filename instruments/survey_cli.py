@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from .loader import load_instrument
+from .loader import dump_instrument, load_instrument
 from .survey.formats import FORMATS, Options, render
+from .survey.translations import export_sheet, import_sheet
 
 
 def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
@@ -46,3 +47,37 @@ def survey_cmd(instrument: str, fmt: str, lang: str | None, brand: str | None,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         click.echo(f"wrote {path}")
+
+
+@click.group("translations")
+def translations_cli() -> None:
+    """Translation sheets (CSV) for translators and reviewers."""
+
+
+@translations_cli.command("export")
+@click.argument("instrument")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The CSV sheet to write.")
+def translations_export_cmd(instrument: str, output: Path) -> None:
+    """Write every text of INSTRUMENT with its translations, back-translation, status and
+    reviewer-note columns."""
+    inst = load_instrument(instrument)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(export_sheet(inst), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@translations_cli.command("import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--instrument", "-i", required=True, help="Bundled name or YAML path.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the updated copy of the instrument (YAML).")
+def translations_import_cmd(sheet: Path, instrument: str, output: Path) -> None:
+    """Write the texts of SHEET into a copy of the instrument; report missing or changed texts."""
+    inst = load_instrument(instrument)
+    updated, report = import_sheet(inst, sheet)
+    for line in report.lines():
+        click.echo(line)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(dump_instrument(updated), encoding="utf-8")
+    click.echo(f"wrote {output}")

@@ -15,7 +15,7 @@ import click
 from analysis.cli import responses_cli, simulate_cmd
 from instruments.cli import instruments_cli
 from instruments.errors import EngagekitInputError
-from instruments.survey_cli import survey_cmd
+from instruments.survey_cli import survey_cmd, translations_cli
 
 try:
     from importlib.metadata import version as _version
@@ -36,6 +36,7 @@ cli.add_command(instruments_cli)
 cli.add_command(responses_cli)
 cli.add_command(simulate_cmd)
 cli.add_command(survey_cmd)
+cli.add_command(translations_cli)
 
 
 def main(argv: list[str] | None = None) -> int:
