@@ -55,7 +55,7 @@ class _Layout:
 
 
 def _structural_layout(result: sem.SEMResult) -> _Layout:
-    pt = result._state.pt
+    pt = result.state.pt
     all_names = list(pt.ov_names) + list(pt.lv_names)
     reg = result.estimates[(result.estimates["op"] == "~")]
     if reg.empty:
@@ -117,7 +117,7 @@ def _refit_effects(state: Any, Xb: np.ndarray, layout: _Layout, start: np.ndarra
 def _delta_se(result: sem.SEMResult, layout: _Layout) -> np.ndarray:
     """Delta-method SEs of the effect vector: sqrt(diag(J V J')), J by central differences."""
     theta = np.asarray(result.theta, dtype=float)
-    engine = result._state.engine
+    engine = result.state.engine
     vcov = result.vcov.to_numpy(dtype=float)
     base = _effect_vector(engine, theta, layout)
     J = np.zeros((base.size, theta.size))
@@ -187,7 +187,7 @@ def estimate_effects(
     if not 0 < level < 1:
         raise EffectsInputError(f"level must lie between 0 and 1, not {level}")
     result = sem.fit(model, data, estimator=estimator)
-    state = result._state
+    state = result.state
     if state.pt.ngroups != 1:
         raise EffectsInputError("effects decomposition runs on one group; use the multigroup "
                                 "comparison for groups")
