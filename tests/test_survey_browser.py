@@ -2,8 +2,8 @@
 the response (window variable, downloaded JSON and CSV, POST to a collection URL), axe-core,
 XSS through item text and brand, consent decline, required answers, phone/desktop screenshots.
 
-The response is parsed here (json/csv); when ``analysis.responses`` has a reader for the
-engagekit response format, the round trip should also read it back with that reader.
+The response is parsed here (json/csv) and read back with ``analysis.responses.read_responses``
+(strict), the reader of the engagekit response format.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from analysis.responses import read_responses
 from instruments import load_instrument, parse_instrument
 from instruments.loader import dump_instrument
 from instruments.survey import RESPONSE_COLUMNS, display_order, render_html, survey_pages
@@ -224,6 +225,14 @@ def test_keyboard_only_round_trip_with_downloads_and_post(browser, tmp_path, col
     csv_path = wait_for_file(driver.download_dir, "five_commitments_r-001.csv")
     report = validate(Resource(path=csv_path.name, basepath=str(csv_path.parent), schema=schema))
     assert report.valid, report.flatten(["fieldName", "type", "note"])
+
+    # Both files read back with the engagekit response reader (analysis.responses), strictly.
+    for name in ("five_commitments_r-001.json", "five_commitments_r-001.csv"):
+        data = read_responses(driver.download_dir / name, INST, strict=True)
+        assert data.log == [] and data.ids == ["r-001"]
+        assert {k: int(data.items.loc["r-001", k]) for k in answers} == answers
+        assert data.meta.loc["r-001", "display_order"] == resp["display_order"]
+        assert data.meta.loc["r-001", "language"] == "en"
 
     # ... and the same JSON was POSTed to the collection URL.
     _wait(driver).until(lambda d: d.find_element(By.ID, "page-thanks").get_attribute("data-post"))
