@@ -126,3 +126,31 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
     kinds = sim.respondent_type.value_counts().to_dict()
     click.echo(f"wrote {n} simulated respondents to {output} ({fmt}; seed {seed}; "
                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")")
+
+
+@responses_cli.command("score")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_read_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the per-respondent scores to this CSV file.")
+@click.option("--cut", type=click.Choice(["rule", "median", "midpoint"]), default="rule",
+              show_default=True, help="Dick & Basu split (rule: as the instrument says).")
+@click.option("--min-answered", type=float, default=2 / 3, show_default=True,
+              help="Fraction of a construct's items needed for a scale score.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON.")
+def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
+              output, cut, min_answered, as_json) -> None:
+    """Scale scores, NPS, 0-100 indices and loyalty segments of FILE's respondents."""
+    from .scoring import score_responses
+
+    _guard_output(Path(output) if output else None, Path(file))
+    data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    scores = score_responses(data, instrument, cut=cut, min_answered=min_answered)
+    if output:
+        scores.scores.to_csv(output)
+    if as_json:
+        d = scores.to_dict()
+        d.pop("scores")
+        click.echo(json.dumps(d, indent=2))
+    else:
+        click.echo(scores.summary())
