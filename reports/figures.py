@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from .format import DASH, apa, apa_int, apa_p, is_missing, stars
+from .format import DASH, apa, apa_coef, apa_int, apa_p, is_missing
 
 __all__ = [
     "driver_bars",
@@ -274,7 +274,28 @@ def _diverging_colors(k: int) -> list:
     return cols
 
 
-def _likert_groups(distributions: Any, k: int) -> list[tuple[str | None, list[tuple[str, np.ndarray]]]]:
+def _counts(item: str, v: Any, labels: list[str], scale_values: Sequence | None) -> np.ndarray:
+    """Counts in scale order from a sequence, or from a ``{scale value or label: n}`` mapping
+    (e.g. ``value_counts().to_dict()``: absent categories count 0)."""
+    if not isinstance(v, Mapping):
+        return np.asarray(list(v), dtype=float)
+    if scale_values is not None:
+        keys = list(scale_values)
+    elif set(map(str, v)) <= set(labels):
+        keys = labels
+    else:
+        raise FigureInputError(f"likert_diverging: item {item!r} has counts keyed by value; "
+                               "pass scale_values=[...] (the response value of each label)")
+    unknown = [key for key in v if key not in keys and str(key) not in keys]
+    if unknown:
+        raise FigureInputError(f"likert_diverging: item {item!r} has counts for values "
+                               f"{unknown} outside the scale {keys}")
+    return np.asarray([float(v.get(key, v.get(str(key), 0))) for key in keys], dtype=float)
+
+
+def _likert_groups(distributions: Any, labels: list[str], scale_values: Sequence | None
+                   ) -> list[tuple[str | None, list[tuple[str, np.ndarray]]]]:
+    k = len(labels)
     groups: list[tuple[str | None, list[tuple[str, np.ndarray]]]] = []
     if hasattr(distributions, "columns") and hasattr(distributions, "index"):  # DataFrame
         df = distributions
@@ -284,18 +305,21 @@ def _likert_groups(distributions: Any, k: int) -> list[tuple[str | None, list[tu
                                    f"{k} scale labels")
         order: dict[Any, list] = {}
         cons = df["construct"] if "construct" in df.columns else [None] * len(df)
-        for (item, row), c in zip(df[value_cols].iterrows(), cons, strict=True):
+        counts = df[value_cols].astype(float).fillna(0.0)  # an absent category: 0 answers
+        for (item, row), c in zip(counts.iterrows(), cons, strict=True):
             order.setdefault(c, []).append((str(item), np.asarray(row, dtype=float)))
-        return [(None if c is None else str(c), rows) for c, rows in order.items()]
-    if not isinstance(distributions, Mapping):
+        groups = [(None if c is None else str(c), rows) for c, rows in order.items()]
+    elif not isinstance(distributions, Mapping):
         raise FigureInputError("likert_diverging: give {construct: {item: counts}} or a "
                                "DataFrame with one row per item")
-    for construct, items in distributions.items():
-        if not isinstance(items, Mapping):
-            raise FigureInputError(f"likert_diverging: construct {construct!r} needs "
-                                   "{item: counts}")
-        rows = [(str(i), np.asarray(list(v), dtype=float)) for i, v in items.items()]
-        groups.append((str(construct), rows))
+    else:
+        for construct, items in distributions.items():
+            if not isinstance(items, Mapping):
+                raise FigureInputError(f"likert_diverging: construct {construct!r} needs "
+                                       "{item: counts}")
+            rows = [(str(i), _counts(str(i), v, labels, scale_values))
+                    for i, v in items.items()]
+            groups.append((str(construct), rows))
     for _, rows in groups:
         for item, v in rows:
             if v.shape != (k,):
@@ -308,12 +332,14 @@ def _likert_groups(distributions: Any, k: int) -> list[tuple[str | None, list[tu
 
 
 def likert_diverging(distributions: Any, scale_labels: Sequence[str], title: str,
-                     *, label_width: int = 34) -> Markup:
+                     *, scale_values: Sequence | None = None, label_width: int = 34) -> Markup:
     """Diverging stacked bars of item response distributions, grouped by construct.
 
     ``distributions``: ``{construct: {item_label: counts per scale point}}`` (counts or
-    proportions, lowest scale point first), or a DataFrame with one row per item (index = item
-    label), one column per scale point and optionally a ``construct`` column. Each row is scaled
+    proportions, lowest scale point first, or ``{response value: n}`` with ``scale_values``
+    giving the value of each label, e.g. ``[1, 2, 3, 4, 5]``; absent values count 0), or a
+    DataFrame with one row per item (index = item label), one column per scale point and
+    optionally a ``construct`` column. Each row is scaled
     to 100%; bars are centred on the neutral point (the middle category of an odd scale is split
     evenly across zero); the percentages below and above the midpoint are printed at the ends.
     One ``<g class="ek-bar">`` per item and scale point (``data-construct``, ``data-item``,
@@ -323,7 +349,10 @@ def likert_diverging(distributions: Any, scale_labels: Sequence[str], title: str
     k = len(labels)
     if k < 2:
         raise FigureInputError("likert_diverging needs at least two scale labels")
-    groups = _likert_groups(distributions, k)
+    if scale_values is not None and len(scale_values) != k:
+        raise FigureInputError(f"likert_diverging: {len(scale_values)} scale_values for {k} "
+                               "scale labels")
+    groups = _likert_groups(distributions, labels, scale_values)
     n_items = sum(len(rows) for _, rows in groups)
     if n_items == 0:
         raise FigureInputError("likert_diverging: no items")
@@ -414,12 +443,17 @@ def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any
                  ) -> Markup:
     """Lower-triangle heatmap of an HTMT matrix with every value printed.
 
-    ``matrix``: a square array / nested list / DataFrame (labels from its columns when
-    ``labels`` is None). Cells at or above ``threshold`` get a heavy black outline and bold text
+    ``matrix``: a square array / nested list / DataFrame / ``{column: {row: value}}`` dict
+    (labels from the columns when ``labels`` is None). Cells at or above ``threshold`` get a heavy black outline and bold text
     (``data-flag="value"``); with ``ci_upper`` (same shape: upper bounds of the bootstrap CIs),
     each cell also shows "≤ upper" and a cell whose value is below the threshold but whose upper
     bound is not gets a dashed outline (``data-flag="ci"``). One ``<g class="ek-cell">`` per pair.
     """
+    if isinstance(matrix, Mapping):  # {column: {row: value}}, as in HTMTResult.to_dict()
+        import pandas as pd
+
+        matrix = pd.DataFrame(matrix)
+        matrix = matrix.loc[list(matrix.columns), list(matrix.columns)]
     if labels is None and hasattr(matrix, "columns"):
         labels = [str(c) for c in matrix.columns]
     m = np.asarray(matrix, dtype=float)
@@ -442,7 +476,7 @@ def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any
     desc_cells, n_flag = [], 0
     with _rc():
         side = 0.66 * (n - 1)
-        fig = _new_figure(max(4.0, side + 2.2), max(3.0, side + 1.6))
+        fig = _new_figure(max(3.0, side + 2.2), max(2.4, side + 1.6))
         ax = fig.add_subplot()
         for i in range(1, n):
             for j in range(i):
@@ -657,10 +691,13 @@ def driver_bars(weights: Sequence[float], labels: Sequence[str], title: str, *,
         ax.set_yticks(range(len(w)), [_wrap(labels[i], 28) for i in order])
         ax.set_ylim(len(w) - 0.4, -0.6)
         ax.set_xlim(min(0.0, float(w.min()) * 1.1), top * 1.32)
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        tick_dec = 2 if top >= 0.05 else 3
+        ticks = [t for t in MaxNLocator(5).tick_values(*ax.get_xlim())
+                 if ax.get_xlim()[0] - 1e-12 <= t <= ax.get_xlim()[1] + 1e-12]
+        tick_dec = next((d for d in range(2, 7)
+                         if all(abs(round(t, d) - t) < 1e-9 for t in ticks)), 6)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: apa(v, tick_dec, bounded=True)))
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel(xlabel)
@@ -928,11 +965,28 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
             y = top + height_nodes * (k + 0.5) / m
             pos[i] = (margin_x + rx + c * col_gap, y)
     width = 2 * (margin_x + rx) + (n_cols - 1) * col_gap
-    geo = _route_paths(edges, ids, pos, rx, ry)
     font = 14.0
-    labels = _place_coefficients(geo, ids, pos, rx, ry, font, bounded)
-
-    legend_y = top + height_nodes + 36
+    for _ in range(2):  # a second pass when curves or labels stick out above or to the left
+        geo = _route_paths(edges, ids, pos, rx, ry)
+        labels = _place_coefficients(geo, ids, pos, rx, ry, font, bounded)
+        xs, ys = [], []
+        for g in geo:
+            for t in range(21):
+                x, y = _quad(g["p0"], g["ctrl"], g["p2"], t / 20)
+                xs.append(x)
+                ys.append(y)
+        for _, lx, ly, w, h in labels:
+            xs += [lx - w / 2, lx + w / 2]
+            ys += [ly - h / 2, ly + h / 2]
+        for cx, cy in pos.values():
+            xs += [cx - rx, cx + rx]
+            ys += [cy - ry, cy + ry]
+        shift_x, shift_y = max(0.0, 6 - min(xs)), max(0.0, 6 - min(ys))
+        if not (shift_x or shift_y):
+            break
+        pos = {i: (x + shift_x, y + shift_y) for i, (x, y) in pos.items()}
+    width = max(width, max(xs) + 8, 2 * 210 + 150)  # room for the legend too
+    legend_y = max(ys) + 34
     total_h = legend_y + 42
     out: list[str] = [
         f'<svg xmlns="{SVG_NS}" width="{width:.0f}" height="{total_h:.0f}" '
@@ -1060,39 +1114,64 @@ def _quad(p0, p1, p2, t: float) -> tuple[float, float]:
 
 
 def _route_paths(edges: list[dict], ids: list[str], pos: dict, rx: float, ry: float) -> list[dict]:
-    """Straight lines, or quadratic curves bent just enough to clear every other construct.
+    """End points and shape of every path: a straight line, or a quadratic curve bent just
+    enough to clear every other construct.
 
-    Each end leaves / enters its ellipse at a "port": the ports of the paths on one side of a
-    construct are spread vertically in the order of their directions, so arrowheads that
-    converge on an outcome do not pile up on one point.
+    A path to a construct further right leaves its source on the right-hand side and enters
+    its target on the left-hand side; the ends on one side of a construct are spread
+    vertically ("ports") in the order of the other ends, so that fans of paths neither cross
+    at their roots nor pile their arrowheads onto one point. Other paths (within a column or
+    backwards) run between the centres, clipped at the ellipses.
     """
 
-    def inside(x: float, y: float, node: str, pad: float) -> bool:
-        cx, cy = pos[node]
-        return ((x - cx) / (rx + pad)) ** 2 + ((y - cy) / (ry + pad)) ** 2 < 1.0
+    def blocked(p0, c, p2, others: list[str], pad: float) -> bool:
+        for o in others:
+            cx, cy = pos[o]
+            for t in range(1, 40):
+                x, y = _quad(p0, c, p2, t / 40)
+                if ((x - cx) / (rx + pad)) ** 2 + ((y - cy) / (ry + pad)) ** 2 < 1.0:
+                    return True
+        return False
 
-    geo = []
-    for e in edges:
-        if e["from"] == e["to"]:
-            continue  # a self-loop is not a structural path
-        a, b = pos[e["from"]], pos[e["to"]]
+    geo = [{"edge": e, "forward": pos[e["to"]][0] > pos[e["from"]][0] + 1.0}
+           for e in edges if e["from"] != e["to"]]  # a self-loop is not a structural path
+    # ports of forward paths: right side of the source, left side of the target
+    sides: dict[tuple[str, int], list[tuple[float, float, int, str]]] = {}
+    for k, g in enumerate(geo):
+        if not g["forward"]:
+            continue
+        a, b = pos[g["edge"]["from"]], pos[g["edge"]["to"]]
+        sides.setdefault((g["edge"]["from"], 1), []).append((b[1], -b[0], k, "p0"))
+        sides.setdefault((g["edge"]["to"], -1), []).append((a[1], a[0], k, "p2"))
+    for (node, side), members in sides.items():
+        members.sort()
+        m = len(members)
+        spacing = min(11.0, 1.4 * ry / m)
+        cx, cy = pos[node]
+        for rank_, (_, _, k, which) in enumerate(members):
+            dy = (rank_ - (m - 1) / 2) * spacing
+            gap = 1.5 if which == "p0" else 1.0
+            geo[k][which] = (cx + side * (rx * math.sqrt(1 - (dy / ry) ** 2) + gap), cy + dy)
+    for g in geo:
+        e = g["edge"]
         others = [i for i in ids if i not in (e["from"], e["to"])]
+        a = g.get("p0", pos[e["from"]])
+        b = g.get("p2", pos[e["to"]])
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
         dx, dy = b[0] - a[0], b[1] - a[1]
         length = math.hypot(dx, dy) or 1.0
         nx, ny = -dy / length, dx / length
-        ctrl, straight = (mx, my), True
-        for off in (0, 40, -40, 75, -75, 110, -110, 150, -150, 200, -200, 260, -260):
+        g["ctrl"], g["straight"] = (mx, my), True
+        for off in (0, 35, -35, 70, -70, 105, -105, 140, -140, 180, -180):
             c = (mx + nx * off * 2, my + ny * off * 2)
-            if not any(inside(*_quad(a, c, b, t / 40), o, 14) for o in others
-                       for t in range(1, 40)):
-                ctrl, straight = c, off == 0
+            if not blocked(a, c, b, others, 12):
+                g["ctrl"], g["straight"] = c, off == 0
                 break
-        geo.append({"edge": e, "ctrl": ctrl, "straight": straight})
-
-    # ports: per node and side, spread the ends in the order of their direction
+    # the other paths: between the centres, clipped at the ellipses (ports spread as well)
     ends: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
     for k, g in enumerate(geo):
+        if g["forward"]:
+            continue
         for which, node in (("p0", g["edge"]["from"]), ("p2", g["edge"]["to"])):
             cx, cy = pos[node]
             ux, uy = g["ctrl"][0] - cx, g["ctrl"][1] - cy
@@ -1150,7 +1229,7 @@ def _place_coefficients(geo: list[dict], ids: list[str], pos: dict, rx: float, r
     out = []
     for k, g in enumerate(geo):
         e = g["edge"]
-        text = apa(e["beta"], 2, bounded=bounded) + stars(e["p"])
+        text = apa_coef(e["beta"], e["p"], 2, bounded)
         w = _text_w(text, font) + 8
         h = font + 5
         best, best_cost = None, math.inf

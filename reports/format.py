@@ -37,6 +37,7 @@ __all__ = [
     "STAR_LEVELS",
     "apa",
     "apa_ci",
+    "apa_coef",
     "apa_int",
     "apa_p",
     "apa_pct",
@@ -144,6 +145,11 @@ def stars(p: Any, levels: Sequence[tuple[float, str]] = STAR_LEVELS) -> str:
         if pf < cut:
             return mark
     return ""
+
+
+def apa_coef(estimate: Any, p: Any = None, decimals: int = 2, bounded: bool = False) -> str:
+    """A coefficient with its significance stars: ``apa_coef(-0.183, .003) == "−0.18**"``."""
+    return apa(estimate, decimals, bounded) + stars(p)
 
 
 # --------------------------------------------------------------------------- tables
@@ -255,6 +261,7 @@ def table_html(
     label: str | None = None,
     table_id: str | None = None,
     row_header: bool = True,
+    index: bool = False,
 ) -> Markup:
     """An APA-style HTML table from a DataFrame, a list of row dicts or a dict of columns.
 
@@ -266,8 +273,11 @@ def table_html(
     text). Numeric columns get ``class="num"`` (right-aligned by the report's CSS).
     ``caption`` goes above (``label`` such as "Table 2" on its own line, APA style) and
     ``note`` below as "*Note.* ...". The first column is a row header (``<th scope="row">``)
-    unless ``row_header=False``. Everything is escaped; pass ``Markup`` for trusted HTML.
+    unless ``row_header=False``; ``index=True`` shows a DataFrame's index as the first column
+    (a correlation or HTMT matrix). Everything is escaped; pass ``Markup`` for trusted HTML.
     """
+    if index and hasattr(data, "reset_index"):
+        data = data.reset_index()
     rows, available = _records(data)
     cols = _columns(columns, available)
     number_formats = dict(number_formats or {})

@@ -88,6 +88,7 @@ def make_environment(*extra_dirs: str | Path) -> jinja2.Environment:
         "apa": fmt.apa,
         "apa_p": fmt.apa_p,
         "apa_ci": fmt.apa_ci,
+        "apa_coef": fmt.apa_coef,
         "apa_int": fmt.apa_int,
         "apa_pct": fmt.apa_pct,
         "stars": fmt.stars,

@@ -119,6 +119,21 @@ def test_likert_even_scale_and_dataframe_input():
     assert {b.get("data-construct") for b in bars} == {"A", "B"}
 
 
+def test_likert_counts_keyed_by_value_or_label():
+    by_value = {"A": {"i1": {5: 2, 4: 6, 1: 2}}}  # value_counts(): 2 and 3 never chosen
+    root = parse(figures.likert_diverging(by_value, AGREE5, "x", scale_values=[1, 2, 3, 4, 5]))
+    pct = [float(b.get("data-pct")) for b in tagged(root, "ek-bar")]
+    assert pct == pytest.approx([20, 0, 0, 60, 20])
+    by_label = {"A": {"i1": {"Agree": 3, "Strongly disagree": 1}}}
+    root = parse(figures.likert_diverging(by_label, AGREE5, "x"))
+    assert [float(b.get("data-pct")) for b in tagged(root, "ek-bar")] == \
+        pytest.approx([25, 0, 0, 75, 0])
+    with pytest.raises(FigureInputError, match="scale_values"):
+        figures.likert_diverging(by_value, AGREE5, "x")
+    with pytest.raises(FigureInputError, match="outside the scale"):
+        figures.likert_diverging({"A": {"i": {9: 1}}}, AGREE5, "x", scale_values=[1, 2, 3, 4, 5])
+
+
 def test_likert_rejects_bad_input():
     with pytest.raises(FigureInputError, match="3 counts for 5 scale labels"):
         figures.likert_diverging({"A": {"i": [1, 2, 3]}}, AGREE5, "x")
@@ -162,6 +177,9 @@ def test_htmt_from_dataframe_and_checks():
     root = parse(figures.htmt_heatmap(df))
     assert {c.get("data-row") for c in tagged(root, "ek-cell")} == {"b", "c"}
     assert len(tagged(root, "ek-cell")) == 3
+    # the HTMTResult.to_dict() shape: {column: {row: value}}, rows in any order
+    as_dict = {c: dict(reversed(list(df[c].to_dict().items()))) for c in df.columns}
+    assert figures.htmt_heatmap(as_dict) == figures.htmt_heatmap(df)
     with pytest.raises(FigureInputError, match="square"):
         figures.htmt_heatmap(np.ones((2, 3)), ["a", "b"])
 

@@ -16,7 +16,7 @@ from browser import browser  # noqa: F401  (a session fixture: headless Chromium
 from markupsafe import Markup
 
 from reports import figures
-from reports.format import apa, apa_ci, apa_int, apa_p, apa_pct, stars, table_html
+from reports.format import apa, apa_ci, apa_coef, apa_int, apa_p, apa_pct, stars, table_html
 from reports.render import make_environment, number_items, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,8 @@ def test_p_prefix_ci_stars_counts_percent():
     assert apa_ci(-0.2, 0.05) == "[\u22120.20, 0.05]"
     assert [stars(p) for p in (0.0009, 0.001, 0.009, 0.01, 0.049, 0.05, None)] == \
         ["***", "**", "**", "*", "*", "", ""]
+    assert apa_coef(-0.183, 0.003) == "\u22120.18**" and apa_coef(0.04, 0.5) == "0.04"
+    assert apa_coef(0.5, 0.0001, bounded=True) == ".50***"
     assert apa_int(1234567) == "1,234,567" and apa_int(-3) == "\u22123"
     assert apa_pct(41.04) == "41.0%" and apa_pct(0.5, 0, proportion=True) == "50%"
 
@@ -114,6 +116,10 @@ def test_table_html_apa_structure_and_escaping():
         table_html(df, columns=["construct"], number_formats={"alpha": 2})
     with pytest.raises(ValueError, match="unknown number format"):
         table_html(df, number_formats={"alpha": "fancy"})
+    # a matrix with its index as the row header column
+    m = pd.DataFrame([[1.0, 0.52], [0.52, 1.0]], index=["Aff", "Nor"], columns=["Aff", "Nor"])
+    mh = table_html(m, index=True, number_formats={"Aff": "bounded", "Nor": "bounded"})
+    assert '<th scope="row">Nor</th><td class="num">.52</td><td class="num">1.00</td>' in mh
     # missing values: em dash
     assert "<td class=\"num\">\u2014</td>" in table_html([{"a": "x", "b": 1.5},
                                                              {"a": "y", "b": None}])
