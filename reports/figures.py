@@ -366,7 +366,7 @@ def likert_diverging(distributions: Any, scale_labels: Sequence[str], title: str
     tags = _Tags()
     desc_lines = []
     with _rc():
-        fig = _new_figure(6.6, 1.3 + row_h * n_rows)
+        fig = _new_figure(6.0, 1.3 + row_h * n_rows)
         ax = fig.add_subplot()
         y = 0.0
         yticks, yticklabels, header_rows = [], [], []
@@ -423,11 +423,11 @@ def likert_diverging(distributions: Any, scale_labels: Sequence[str], title: str
         ax.set_axisbelow(True)
         from matplotlib.patches import Patch
 
-        handles = [Patch(facecolor=c, edgecolor="white", label=_wrap(lab, 14))
+        handles = [Patch(facecolor=c, edgecolor="white", label=_wrap(lab, 10))
                    for c, lab in zip(colors, labels, strict=True)]
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=k,
-                  frameon=False, fontsize=9, handlelength=1.2, columnspacing=1.0,
-                  borderaxespad=0.3)
+                  frameon=False, fontsize=9, handlelength=1.0, handletextpad=0.4,
+                  columnspacing=0.8, borderaxespad=0.3)
         fig.suptitle(title, x=0.02, ha="left", fontsize=12, fontweight="bold")
         fig.tight_layout()
         desc = (f"Diverging stacked bars of {n_items} items on a {k}-point scale "
