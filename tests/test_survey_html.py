@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from importlib import resources
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from instruments import load_instrument
 from instruments.loader import dump_instrument
@@ -151,3 +153,26 @@ def test_cli_broken_instrument_exits_2_with_the_validators_message(tmp_path, cap
     assert code == 2
     assert "broken.yaml:" in err and "unknown scale 'agree5'" in err
     assert not (tmp_path / "x.html").exists()
+
+
+def _plain_tags() -> list[str]:
+    inst = INST.model_copy(deep=True)
+    inst.item("aff_01").text["en"] = "plain"
+    return [t for t, _ in _tags(render_html(inst, brand="Acme"))]
+
+
+_PLAIN_TAGS = _plain_tags()
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(min_size=1, max_size=60).filter(lambda t: "{" not in t and t.strip()),
+       brand=st.text(min_size=1, max_size=30))
+def test_any_item_text_or_brand_adds_no_markup(text, brand):
+    inst = INST.model_copy(deep=True)
+    inst.item("aff_01").text["en"] = text
+    html = render_html(inst, brand=brand)
+    assert [t for t, _ in _tags(html)] == _PLAIN_TAGS
+    legend = re.search(r'id="item-aff_01".*?<span class="qtext">(.*?)</span>', html, re.S)
+    unescaped = legend.group(1).replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
+    assert unescaped == text

@@ -10,6 +10,7 @@ the optional POST of the response (``connect-src``).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from importlib import resources
 
@@ -31,6 +32,7 @@ from .ui_text import ui_text
 _RTL = {"ar", "he", "fa", "ur"}
 
 
+@functools.cache
 def _env() -> Environment:
     return Environment(
         loader=PackageLoader("instruments.survey", "templates"),
@@ -41,6 +43,7 @@ def _env() -> Environment:
     )
 
 
+@functools.cache
 def _static(name: str) -> str:
     return (resources.files("instruments.survey") / "templates" / name).read_text(encoding="utf-8")
 
