@@ -138,13 +138,21 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
 @click.option("--min-answered", type=float, default=2 / 3, show_default=True,
               help="Fraction of a construct's items needed for a scale score.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summaries as JSON.")
+@click.option("--exclude-flagged", is_flag=True,
+              help="Screen first (default settings) and score only the kept respondents.")
 def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-              output, cut, min_answered, as_json) -> None:
+              output, cut, min_answered, as_json, exclude_flagged) -> None:
     """Scale scores, NPS, 0-100 indices and loyalty segments of FILE's respondents."""
     from .scoring import score_responses
 
     _guard_output(Path(output) if output else None, Path(file))
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    if exclude_flagged:
+        from .screening import screen
+
+        result = screen(data, instrument)
+        click.echo(result.summary(), err=as_json)
+        data = result.kept()
     scores = score_responses(data, instrument, cut=cut, min_answered=min_answered)
     if output:
         scores.scores.to_csv(output)
@@ -154,3 +162,46 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
         click.echo(json.dumps(d, indent=2))
     else:
         click.echo(scores.summary())
+
+
+@responses_cli.command("screen")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_read_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write flags and indices per respondent to this CSV file.")
+@click.option("--kept", "kept_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the kept respondents (engagekit format) to this file.")
+@click.option("--exclude-rules", default=None,
+              help="Comma-separated rules that exclude (default: "
+              "attention,speeder,longstring,irv,mahalanobis,duplicate).")
+@click.option("--min-flags", type=int, default=1, show_default=True,
+              help="Exclude respondents flagged by at least this many of those rules.")
+@click.option("--speed-fraction", type=float, default=0.5, show_default=True,
+              help="Speeder: completion time below this fraction of the median.")
+@click.option("--mahalanobis-alpha", type=float, default=0.001, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
+               output, kept_out, exclude_rules, min_flags, speed_fraction, mahalanobis_alpha,
+               as_json) -> None:
+    """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
+    Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
+    from instruments.loader import load_instrument
+
+    from .screening import DEFAULT_EXCLUDE, screen
+
+    for out in (output, kept_out):
+        _guard_output(Path(out) if out else None, Path(file))
+    inst = load_instrument(instrument)
+    data = _read(file, inst, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    rules = DEFAULT_EXCLUDE if exclude_rules is None else tuple(
+        r.strip() for r in exclude_rules.split(",") if r.strip())
+    result = screen(data, inst, exclude_rules=rules, min_flags=min_flags,
+                    speed_fraction=speed_fraction, mahalanobis_alpha=mahalanobis_alpha)
+    if output:
+        result.flags.join(result.metrics).to_csv(output)
+    if kept_out:
+        write_responses(result.kept(), kept_out, inst)
+    if as_json:
+        click.echo(json.dumps({**result.counts(), "notes": result.notes}, indent=2))
+    else:
+        click.echo(result.summary())
