@@ -255,7 +255,8 @@ def _text_on(rgb: Sequence[float]) -> str:
 def _rc():
     import matplotlib
 
-    return matplotlib.rc_context(_RC)
+    # keys an older matplotlib does not know are left out (text.parse_math: 3.6+)
+    return matplotlib.rc_context({k: v for k, v in _RC.items() if k in matplotlib.rcParams})
 
 
 # --------------------------------------------------------------------------- Likert

@@ -41,6 +41,7 @@ __all__ = [
     "apa_int",
     "apa_p",
     "apa_pct",
+    "fit_badges",
     "is_missing",
     "stars",
     "table_html",
@@ -150,6 +151,74 @@ def stars(p: Any, levels: Sequence[tuple[float, str]] = STAR_LEVELS) -> str:
 def apa_coef(estimate: Any, p: Any = None, decimals: int = 2, bounded: bool = False) -> str:
     """A coefficient with its significance stars: ``apa_coef(-0.183, .003) == "−0.18**"``."""
     return apa(estimate, decimals, bounded) + stars(p)
+
+
+# --------------------------------------------------------------------------- fit badges
+
+# (name, lavaan key, direction, Hu & Bentler (1999) cut-off, looser "acceptable" bound, source)
+_FIT_RULES = (
+    ("CFI", "cfi", ">=", 0.95, 0.90, "Bentler (1990)"),
+    ("TLI", "tli", ">=", 0.95, 0.90, "Bentler & Bonett (1980)"),
+    ("RMSEA", "rmsea", "<=", 0.06, 0.08, "Browne & Cudeck (1993)"),
+    ("SRMR", "srmr", "<=", 0.08, 0.10, "Hu & Bentler (1999)"),
+)
+
+
+def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None) -> list[dict]:
+    """Badges (``{"status", "text", "detail"}``) for the fit measures of a SEM / CFA.
+
+    ``measures`` uses lavaan's names (``chisq``, ``df``, ``pvalue``, ``cfi``, ``tli``,
+    ``rmsea``, ``rmsea.ci.lower``, ``rmsea.ci.upper``, ``srmr``; ``robust=True`` — or None
+    when ``cfi.robust`` is present — takes the ``.robust`` / ``.scaled`` versions). CFI and
+    TLI pass at >= .95, RMSEA at <= .06 and SRMR at <= .08 (Hu & Bentler, 1999); between
+    those and .90 / .08 / .10 they warn, beyond they fail. The chi-square test passes when
+    exact fit is not rejected and is otherwise shown for information (it rejects trivial
+    misfit in large samples). Measures that are absent are skipped.
+    """
+    use_robust = ("cfi.robust" in measures) if robust is None else robust
+
+    def get(key: str) -> Any:
+        for k in ((f"{key}.robust", f"{key}.scaled", key) if use_robust else (key,)):
+            if k in measures and not is_missing(measures[k]):
+                return measures[k]
+        return None
+
+    out: list[dict] = []
+    chisq, df, p = get("chisq"), get("df"), get("pvalue")
+    if chisq is not None and df is not None:
+        text = f"\u03c7\u00b2({apa(df, 0 if float(df).is_integer() else 2)}) = {apa(chisq, 2)}"
+        if p is not None:
+            text += ", " + apa_p(p, prefix=True)
+        ok = p is not None and float(p) >= 0.05
+        out.append({"status": "pass" if ok else "info", "text": text,
+                    "detail": "exact fit not rejected" if ok else
+                    "exact fit rejected (the test flags trivial misfit in large samples)"})
+    for name, key, direction, cut, loose, source in _FIT_RULES:
+        v = get(key)
+        if v is None:
+            continue
+        v = float(v)
+        text = f"{name} = {apa(v, 3, bounded=True)}"
+        if key == "rmsea":
+            lo, hi = get("rmsea.ci.lower"), get("rmsea.ci.upper")
+            if lo is not None and hi is not None:
+                text += " " + apa_ci(lo, hi, 3, bounded=True)
+        sym = "\u2265" if direction == ">=" else "\u2264"
+        meets = v >= cut if direction == ">=" else v <= cut
+        near = v >= loose if direction == ">=" else v <= loose
+        bound = f"{sym} {apa(cut, 2, bounded=True)}"
+        if meets:
+            status, detail = "pass", f"meets Hu & Bentler (1999) cut-off ({bound})"
+        elif near:
+            status = "warn"
+            detail = (f"misses Hu & Bentler (1999) cut-off ({bound}); within the looser "
+                      f"{sym} {apa(loose, 2, bounded=True)} ({source})")
+        else:
+            status = "fail"
+            detail = (f"misses Hu & Bentler (1999) cut-off ({bound}) and "
+                      f"{sym} {apa(loose, 2, bounded=True)}")
+        out.append({"status": status, "text": text, "detail": detail})
+    return out
 
 
 # --------------------------------------------------------------------------- tables

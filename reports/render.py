@@ -94,7 +94,8 @@ def make_environment(*extra_dirs: str | Path) -> jinja2.Environment:
         "stars": fmt.stars,
         "paragraphs": _paragraphs,
     })
-    env.globals.update({"table_html": fmt.table_html, "fail": _fail})
+    env.globals.update({"table_html": fmt.table_html, "fit_badges": fmt.fit_badges,
+                        "fail": _fail})
     return env
 
 

@@ -425,3 +425,23 @@ def test_deterministic_bytes_and_unique_ids():
         assert math.isclose(float(root.get("width")) / float(root.get("height")),
                             float(root.get("viewBox").split()[2])
                             / float(root.get("viewBox").split()[3]), rel_tol=0.01)
+
+
+def test_same_bytes_in_another_process():
+    """Nothing depends on the process (hash seed, ids, clocks): a fresh interpreter agrees."""
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import hashlib, sys; sys.path.insert(0, 'tests');"
+            "from test_report_figures import _all_figures;"
+            "f = _all_figures(); print(hashlib.sha1((f['path'] + f['segments']).encode())"
+            ".hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.strip()
+    here = _all_figures()
+    assert out == hashlib.sha1((here["path"] + here["segments"]).encode()).hexdigest()

@@ -16,7 +16,17 @@ from browser import browser  # noqa: F401  (a session fixture: headless Chromium
 from markupsafe import Markup
 
 from reports import figures
-from reports.format import apa, apa_ci, apa_coef, apa_int, apa_p, apa_pct, stars, table_html
+from reports.format import (
+    apa,
+    apa_ci,
+    apa_coef,
+    apa_int,
+    apa_p,
+    apa_pct,
+    fit_badges,
+    stars,
+    table_html,
+)
 from reports.render import make_environment, number_items, render_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +85,26 @@ def test_p_prefix_ci_stars_counts_percent():
     assert apa_coef(0.5, 0.0001, bounded=True) == ".50***"
     assert apa_int(1234567) == "1,234,567" and apa_int(-3) == "\u22123"
     assert apa_pct(41.04) == "41.0%" and apa_pct(0.5, 0, proportion=True) == "50%"
+
+
+def test_fit_badges_hu_bentler():
+    fm = {"chisq": 402.314, "df": 142.0, "pvalue": 1e-12, "cfi": 0.9621, "tli": 0.9432,
+          "rmsea": 0.0634, "rmsea.ci.lower": 0.0551, "rmsea.ci.upper": 0.0712, "srmr": 0.1123}
+    b = {x["text"].split(" ")[0]: x for x in fit_badges(fm)}
+    assert b["\u03c7\u00b2(142)"]["text"] == "\u03c7\u00b2(142) = 402.31, p < .001"
+    assert b["\u03c7\u00b2(142)"]["status"] == "info"
+    assert b["CFI"] == {"status": "pass", "text": "CFI = .962",
+                        "detail": "meets Hu & Bentler (1999) cut-off (\u2265 .95)"}
+    assert b["TLI"]["status"] == "warn"  # .943: under .95, over .90
+    assert b["RMSEA"]["text"] == "RMSEA = .063 [.055, .071]"
+    assert b["RMSEA"]["status"] == "warn"
+    assert b["SRMR"]["status"] == "fail"  # .112 > .10
+    # exactly on the cut-off meets it; robust versions are preferred when present
+    b = fit_badges({"cfi": 0.95, "cfi.robust": 0.89, "rmsea": 0.06, "rmsea.robust": 0.05})
+    assert [x["status"] for x in b] == ["fail", "pass"]
+    b = fit_badges({"cfi": 0.95, "cfi.robust": 0.89, "rmsea": 0.06}, robust=False)
+    assert [x["status"] for x in b] == ["pass", "pass"]
+    assert fit_badges({"chisq": 3.1, "df": 2, "pvalue": 0.21})[0]["status"] == "pass"
 
 
 def test_table_html_apa_structure_and_escaping():
@@ -175,12 +205,10 @@ def demo_context() -> dict:
             ("Forced commitment", 3, .692, .705, .455, .709),
             (XSS, 2, .801, .801, .668, .801),
             ("Satisfaction", 2, .905, .905, .827, .905)]]
-    fit = [
-        {"status": "pass", "text": "CFI = .962", "detail": "meets Hu & Bentler (1999) cut-off (\u2265 .95)"},
-        {"status": "pass", "text": "SRMR = .041", "detail": "meets Hu & Bentler (1999) cut-off (\u2264 .08)"},
-        {"status": "warn", "text": "RMSEA = .063 [.055, .071]", "detail": "above Hu & Bentler (1999) cut-off (\u2264 .06)"},
-        {"status": "fail", "text": "\u03c7\u00b2(142) = 402.31, p < .001", "detail": "exact fit rejected"},
-    ]
+    fit = fit_badges({"chisq": 402.31, "df": 142, "pvalue": 1e-9, "cfi": 0.962, "tli": 0.951,
+                      "rmsea": 0.063, "rmsea.ci.lower": 0.055, "rmsea.ci.upper": 0.071,
+                      "srmr": 0.041})
+    fit.append({"status": "fail", "text": "Heywood case", "detail": "negative residual variance"})
     weights = [0.142, 0.051, 0.038, 0.012, 0.019]
     return {
         "title": "Customer commitment study \u2014 engagekit report",
