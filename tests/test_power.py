@@ -99,8 +99,9 @@ def test_monte_carlo_power_matches_the_analytic_z_test(reg_power):
     se = np.sqrt(s2 * np.diag(np.linalg.inv(SIGMA_X)) / 200)
     for j, x in enumerate(["x1", "x2", "x3"]):
         assert abs(t.loc[x, "bias"]) < 3.5 * se[j] / math.sqrt(400)
-        assert t.loc[x, "sd_std"] == pytest.approx(se[j], rel=0.15)
         assert t.loc[x, "mean_se"] == pytest.approx(se[j], rel=0.05)  # unstd. SE, equal SDs
+        if j < 2:  # small paths: the standardized estimate's SD is the unstandardized SE
+            assert t.loc[x, "sd_std"] == pytest.approx(se[j], rel=0.15)
     assert t.loc["x2", "true"] == 0 and t.loc["x1", "true"] == 0.15
 
 
