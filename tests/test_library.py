@@ -8,7 +8,9 @@ import itertools
 
 import pytest
 
+from analysis.simulate import simulate, true_parameters
 from instruments import bundled_names, dump_instrument, load_instrument, parse_instrument
+from instruments.checks import population_latent_correlations
 from instruments.schema import (
     MEASURED_ROLES,
     ConstructRole,
@@ -294,3 +296,64 @@ def test_reciprocal_loyalty_is_documented_as_toolkit_defined():
     for facet in ("advocacy", "reviews", "community", "feedback"):
         assert facet in labels
     assert [p.outcome for p in inst.model.paths] == ["gratitude", "reciprocal_behaviour"]
+
+
+# ---- population models for simulated respondents ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_population_model_is_documented_and_complete(name):
+    inst = load_instrument(name)
+    pop = inst.population
+    assert pop is not None and pop.description and pop.source
+    assert set(pop.source) <= {c.key for c in inst.citations}
+    measured_items = {i.id for c in inst.measured_constructs() for i in inst.measurement_items(c)}
+    assert set(pop.loadings) == measured_items  # every loading stated, none left to defaults
+    for item_id, value in pop.loadings.items():
+        assert 0.5 <= value <= 0.9, item_id
+    # the population's structure contains the default model's paths (same signs of direction)
+    pop_paths = {p.outcome: set(p.effects) for p in pop.paths}
+    for path in inst.model.paths:
+        assert set(path.predictors) <= pop_paths[path.outcome], path.outcome
+    ids, S, problems = population_latent_correlations(inst)
+    assert problems == [] and set(ids) == {c.id for c in inst.measured_constructs()}
+    segmenting = [i.id for c in inst.constructs if c.role == ConstructRole.segmenting
+                  for i in c.items]
+    assert {d.item for d in pop.items} == set(segmenting)
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_simulated_respondents_answer_on_the_declared_scales(name):
+    inst = load_instrument(name)
+    data = simulate(inst, n=300, seed=8).data.frame()
+    assert len(data) == 300
+    for item in inst.items():
+        scale = inst.item_scale(item)
+        values = data[item.id].dropna()
+        assert len(values), item.id
+        if scale.kind in (ScaleKind.likert, ScaleKind.scale_0_10, ScaleKind.numeric):
+            assert values.between(scale.min, scale.max).all(), item.id
+        else:
+            assert set(values) <= set(scale.codes), item.id
+    r2 = true_parameters(inst).r_squared
+    assert all(0 < v < 1 for v in r2.values())
+
+
+def test_expected_effect_directions_in_the_populations():
+    tcm = {p.outcome: p.effects for p in load_instrument("three_component").population.paths}
+    assert tcm["switching_intention"]["tcm_affective"] < 0 < tcm["advocacy"]["tcm_affective"]
+    assert tcm["advocacy"]["continuance_alternatives"] < 0  # Fullerton (2005, 2011)
+    ec = {p.outcome: p.effects for p in load_instrument("eight_c").population.paths}
+    assert ec["e_loyalty"]["convenience"] == 0  # the one C without an effect in the paper
+    assert all(v > 0 for k, v in ec["e_loyalty"].items() if k != "convenience")
+
+
+def test_simulated_loyalty_typology_has_all_four_dick_basu_segments():
+    inst = load_instrument("loyalty_typology")
+    data = simulate(inst, n=1000, seed=3).data.frame()
+    attitude = data[["lt_ra_01", "lt_ra_02", "lt_ra_03"]].sum(axis=1) + (8 - data["lt_ra_04r"])
+    high_attitude = attitude > attitude.median()
+    high_patronage = data["lt_share"] > data["lt_share"].median()
+    cells = (high_attitude.astype(int) * 2 + high_patronage.astype(int)).value_counts()
+    assert set(cells.index) == {0, 1, 2, 3} and cells.min() >= 100
+    assert high_attitude.corr(high_patronage) > 0.1
