@@ -109,7 +109,8 @@ def _check_unique(kind: str | dict[str, str], owners: dict[str, list[str]],
             extra = (detail or {}).get(ident, "")
             label = kind if isinstance(kind, str) else kind[ident]
             problems.append(
-                f"{label} '{ident}' is in both instruments {_both(where)}{extra}; ids must be "
+                f"{label} '{ident}' is in {'both ' if len(where) == 2 else ''}instruments "
+                f"{_both(where)}{extra}; ids must be "
                 f"unique in a combined study: rename it in '{where[-1]}' (e.g. "
                 f"'{_suggest(where[-1], ident)}') or remove it from one instrument")
 

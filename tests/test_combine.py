@@ -268,6 +268,15 @@ def test_every_problem_is_reported_at_once():
     assert any("scale 'agree7'" in m for m in messages)
 
 
+def test_a_clash_among_three_instruments_names_all_three():
+    a = load_instrument("eight_c")
+    b = _edited("reciprocal_loyalty", ("- id: rl_behaviour", "- id: ec_service"))
+    c = _edited("three_component", ("- id: tcm_plans", "- id: ec_service"))
+    problems = _problems([a, b, c])
+    assert "block (survey page) id 'ec_service' is in instruments 'eight_c', " \
+           "'reciprocal_loyalty' and 'three_component'" in problems
+
+
 def test_bad_calls():
     eight = load_instrument("eight_c")
     assert "no instruments" in _problems([])
