@@ -434,7 +434,8 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
         raise ResponseFileError(file, "is not a Qualtrics export: it needs three header rows "
                                 "(names, question texts, ImportIds)")
     names = _unique(rows[0][1])
-    imports = _qualtrics_import_ids(rows[2][1] + [""] * (len(names) - len(rows[2][1])))
+    cells3 = (rows[2][1] + [""] * len(names))[: len(names)]
+    imports = _qualtrics_import_ids(cells3)
     if sum(x is not None for x in imports) < max(1, len(names) // 2):
         raise ResponseFileError(file, "line 3 does not hold Qualtrics ImportIds "
                                 '({"ImportId":"QID1"}); export as CSV with the default (not '
@@ -465,6 +466,8 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
             ignored[c] = "Qualtrics metadata or embedded data"
         elif imp.endswith("_DO"):
             ignored[c] = "Qualtrics display order"
+        elif imp.endswith("_NPS_GROUP"):
+            ignored[c] = "Qualtrics NPS group (derived; NPS is scored from the 0-10 item)"
 
     def resolve(col: str) -> str | None:
         imp = import_of[col].get("ImportId")
@@ -576,6 +579,9 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
                     if re.fullmatch(r"(?i)(groupTime\d+|\w+X\d+(X\d+\w*)?Time|\w+Time)", c)
                     and c not in meta})
     _map_columns(table, inst, column_map, resolve=resolve, meta=meta, ignored=ignored)
+    sub = table.meta_columns.get("ended_at")
+    if sub is not None:  # a submit date (even the 1980 placeholder) means a finished response
+        table.extra_meta["finished"] = [not is_blank(v) for v in table.cells[sub]]
     for name in ("started_at", "ended_at"):
         col = table.meta_columns.get(name)
         if col is not None:
@@ -586,9 +592,6 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
             if no_date:
                 table.notes.append(f"{len(no_date)} '{_LIME_NO_DATE}' values in '{col}' mean "
                                    "'not recorded' (date stamps off) and are read as missing")
-    sub = table.meta_columns.get("ended_at")
-    if sub is not None:
-        table.extra_meta["finished"] = [not is_blank(v) for v in table.cells[sub]]
     return table
 
 
@@ -668,7 +671,7 @@ def read_spss(path: Path, file: str, inst: Instrument,
 def detect_format(path: Path, encoding: str = "utf-8") -> str:
     """The format of a response file, from its first bytes and its name."""
     with open(path, "rb") as fh:
-        head = fh.read(4096)
+        head = fh.read(1 << 18)  # Qualtrics' second header row (question texts) can be long
     if head.startswith((b"$FL2", b"$FL3")):
         return "spss"
     if head.startswith(b"PAR1"):
@@ -688,8 +691,11 @@ def detect_format(path: Path, encoding: str = "utf-8") -> str:
         text = text.lstrip("\ufeff")
         if looks_like_qualtrics(text):
             return "qualtrics"
-        first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]),
-                                delimiter=_sniff_delimiter(text)), [])
+        try:
+            first = next(csv.reader(io.StringIO(text.splitlines()[0] if text.strip() else ""),
+                                    delimiter=_sniff_delimiter(text)), [])
+        except (csv.Error, IndexError):
+            first = []
         if looks_like_limesurvey(first):
             return "limesurvey"
     return fmt
