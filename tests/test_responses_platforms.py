@@ -4,6 +4,7 @@ realistic export fixtures (Qualtrics, LimeSurvey, SurveyJS, SPSS) read through t
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -217,3 +218,69 @@ def test_format_can_be_forced_and_mismatch_is_clear(tmp_path, inst, sim):
         read_responses(p, inst, format="excel")
     with pytest.raises(ResponseFileError, match="Parquet"):
         read_responses(p, inst, format="parquet")
+
+
+# ---- fields the engagekit survey generators add ----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, suffix, yes, no", [
+    ("limesurvey", ".csv", "Y", "N"), ("qualtrics", ".csv", "1", "0"),
+    ("surveyjs", ".json", True, False)])
+def test_declined_consent_is_dropped_and_counted(tmp_path, inst, sim, fmt, suffix, yes, no):
+    """The LimeSurvey/Qualtrics/SurveyJS surveys engagekit generates ask for consent first;
+    those who decline have no answers. They are dropped and counted, and the placeholder value
+    column (brand) is ignored."""
+    small = sim.data.subset(sim.data.ids[:6])
+    p = tmp_path / f"c{suffix}"
+    write_responses(small, p, inst, format=fmt)
+    declined = small.ids[2]
+    if fmt == "surveyjs":
+        records = json.loads(p.read_text())
+        for k, rec in enumerate(records):
+            rec["consent"] = no if k == 2 else yes
+            rec["brand"] = "Acme"
+            if k == 2:
+                for key in list(rec):
+                    if key not in ("respondent_id", "consent", "brand"):
+                        del rec[key]
+        p.write_text(json.dumps(records))
+        row = 3
+    else:
+        import csv as _csv
+
+        lines = list(_csv.reader(p.read_text(encoding="utf-8-sig").splitlines()))
+        header_rows = 3 if fmt == "qualtrics" else 1
+        lines[0] += ["consent", "brand"]
+        for extra in range(1, header_rows):
+            lines[extra] += ["consent", "brand"] if extra == 1 else [
+                '{"ImportId":"QID99"}', '{"ImportId":"brand"}']
+        for k, line in enumerate(lines[header_rows:]):
+            line += [no if k == 2 else yes, "Acme"]
+        lines[header_rows + 2] = [c if j < 17 or fmt != "qualtrics" else ""
+                                  for j, c in enumerate(lines[header_rows + 2][:-2])] + [no, "Acme"]
+        buf = io.StringIO()
+        _csv.writer(buf, lineterminator="\n").writerows(lines)
+        p.write_text(buf.getvalue(), encoding="utf-8")
+        row = header_rows + 3
+    back = read_responses(p, inst, format=fmt)
+    assert back.source.dropped == {"declined consent": 1}
+    assert back.source.dropped_rows["declined consent"] == [row]
+    assert declined not in back.ids and back.n == 5
+    assert back.log == [] and "consent" in back.source.ignored_columns
+    assert "brand" in back.source.ignored_columns
+
+
+def test_reads_the_html_survey_output(tmp_path, inst):
+    """The standalone HTML survey writes the engagekit format (instruments.survey.responses)."""
+    from instruments.survey.responses import responses_csv, responses_json, sample_responses
+
+    rows = sample_responses(inst, n=25, seed=3)
+    for name, text in (("h.csv", responses_csv(inst, rows)), ("h.json", responses_json(rows))):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        d = read_responses(p, inst, strict=True)
+        assert d.n == 25 and d.source.format.startswith("engagekit")
+        assert d.meta["display_order"].map(len).eq(len(inst.items())).all()
+        expected = [[float("nan") if r[i] is None or r[i] in (-99,) else float(r[i])
+                     for i in d.items.columns] for r in rows]
+        np.testing.assert_array_equal(d.items.to_numpy(), np.array(expected))

@@ -766,4 +766,43 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     if timezone is not None:
         for name in ("started_at", "ended_at"):
             table.timezone.setdefault(name, timezone)
+    _survey_fields(table, inst)
     return assemble(table, inst, strict=strict, keep_columns=keep_columns)
+
+
+#: Consent answers that mean "declined" in the platform exports engagekit's survey generators
+#: produce: Qualtrics recode 0, LimeSurvey N, SurveyJS false.
+_DECLINED = {"0", "n", "no", "false"}
+
+
+def _declined(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, int | float):
+        return value == 0
+    return isinstance(value, str) and value.strip().lower() in _DECLINED
+
+
+def _survey_fields(table: RawTable, inst: Instrument) -> None:
+    """Fields the engagekit survey generators add around the items: a ``consent`` question
+    (respondents who declined have no answers and are dropped, counted) and the values of
+    piping placeholders such as ``brand`` (ignored)."""
+    placeholders = {p.id for p in inst.placeholders}
+    for col in list(table.unknown):
+        if col in placeholders:
+            table.unknown.remove(col)
+            table.ignored[col] = "value of the piping placeholder {" + col + "}"
+        elif col.lower() == "consent":
+            table.unknown.remove(col)
+            table.ignored[col] = "consent question (respondents who declined are dropped)"
+            cells = table.cells[col]
+            keep = [not _declined(v) for v in cells]
+            dropped = [r for r, ok in zip(table.rows, keep, strict=True) if not ok]
+            if dropped:
+                table.dropped["declined consent"] = dropped
+                table.cells = {c: [v for v, ok in zip(vals, keep, strict=True) if ok]
+                               for c, vals in table.cells.items()}
+                table.rows = [r for r, ok in zip(table.rows, keep, strict=True) if ok]
+                table.value_problems = [e for e in table.value_problems if e.row not in dropped]
+                for k, vals in table.extra_meta.items():
+                    table.extra_meta[k] = [v for v, ok in zip(vals, keep, strict=True) if ok]
