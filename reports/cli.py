@@ -7,15 +7,21 @@ Exit codes: 0 success, 2 bad input (the message names the file, line or field an
 from __future__ import annotations
 
 import os
-import sys
-import traceback
 
-import click
+# engagekit's matrices are small (tens of items); multi-threaded BLAS only adds overhead and
+# oversubscribes the cores that the bootstrap's worker processes use. Set before numpy loads.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from analysis.cli import responses_cli, simulate_cmd
-from instruments.cli import instruments_cli
-from instruments.errors import EngagekitInputError
-from instruments.survey_cli import survey_cmd, translations_cli
+import sys  # noqa: E402
+import traceback  # noqa: E402
+
+import click  # noqa: E402
+
+from analysis.cli import responses_cli, simulate_cmd  # noqa: E402
+from instruments.cli import instruments_cli  # noqa: E402
+from instruments.errors import EngagekitInputError  # noqa: E402
+from instruments.survey_cli import survey_cmd, translations_cli  # noqa: E402
 
 try:
     from importlib.metadata import version as _version
