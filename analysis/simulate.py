@@ -29,7 +29,8 @@ parameter recovery. These are parameters of the latent responses ``y*``: ordinal
 estimators recover them; Pearson-based estimates on the codes are attenuated.
 
 Every random step draws from ``numpy.random.SeedSequence(seed)``; the same seed and settings
-give the same data and, written out, the same bytes.
+give the same data and, written out, the same bytes. The recorded ``display_order`` is the
+order the engagekit HTML survey would show each respondent id (seeded by the id).
 """
 
 from __future__ import annotations
@@ -337,11 +338,22 @@ def _codes_from_thresholds(y: np.ndarray, thresholds: list[float], codes: list[i
     return np.asarray(codes, dtype=float)[np.searchsorted(np.asarray(thresholds), y)]
 
 
-def _block_items(inst: Instrument) -> list[tuple[bool, list[str]]]:
+def _display_orders(inst: Instrument, ids: list[str]) -> list[list[str]]:
+    """The order the engagekit HTML survey shows the items to each respondent id.
+
+    Same rule as :func:`instruments.survey.order.display_order` (pages in survey order, a
+    randomized page shuffled by the seeded Fisher-Yates of :func:`instruments.survey.shuffled`
+    with seed ``"{respondent_id}:{page_id}"``), with the pages computed once.
+    """
+    from instruments.survey import shuffled, survey_pages
+
+    pages = [(p.id, p.block.randomize, [q.id for q in p.questions]) for p in survey_pages(inst)]
     out = []
-    for b in inst.survey.blocks:
-        members = [i.id for c in b.constructs for i in inst.construct(c).items] + list(b.items)
-        out.append((b.randomize, members))
+    for rid in ids:
+        seq: list[str] = []
+        for page_id, randomize, members in pages:
+            seq += shuffled(members, f"{rid}:{page_id}") if randomize else members
+        out.append(seq)
     return out
 
 
@@ -364,7 +376,7 @@ def simulate(instrument: Instrument | str, settings: SimulationSettings | None =
     ids_c, exo, endo, B, Phi, psi, _Sigma = _structure(inst, pop)
     k = {c: j for j, c in enumerate(ids_c)}
     (r_latent, r_items, r_att, r_assign, r_careless, r_missing, r_time,
-     r_order) = [np.random.default_rng(x) for x in np.random.SeedSequence(s.seed).spawn(8)]
+     _r_spare) = [np.random.default_rng(x) for x in np.random.SeedSequence(s.seed).spawn(8)]
     n = s.n
     # latent scores
     eta = np.zeros((n, len(ids_c)))
@@ -427,14 +439,7 @@ def simulate(instrument: Instrument | str, settings: SimulationSettings | None =
     frame.index = rid
     latent.index = rid
     mask.index = rid
-    blocks = _block_items(inst)
-    orders = []
-    for _ in range(n):
-        seq: list[str] = []
-        for randomize, members in blocks:
-            seq += [members[j] for j in r_order.permutation(len(members))] if randomize \
-                else list(members)
-        orders.append(seq)
+    orders = _display_orders(inst, list(rid))
     start = pd.Timestamp(s.start)
     start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     offsets = np.floor(r_time.random(n) * s.field_days * 86400)

@@ -293,3 +293,11 @@ def test_cli_simulate_bad_setting_exits_2(tmp_path, capsys):
                  "--random-responders", "2"])
     assert code == 2
     assert "random_responders is a fraction" in capsys.readouterr().err
+
+
+def test_display_order_is_what_the_html_survey_shows(inst):
+    from instruments.survey import display_order
+
+    sim = simulate(inst, n=30, seed=6)
+    for rid in sim.data.ids[::7]:
+        assert sim.data.meta.loc[rid, "display_order"] == display_order(inst, rid)
