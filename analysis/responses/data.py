@@ -133,8 +133,11 @@ class ResponseData:
         if s.missing_codes:
             total = sum(s.missing_codes.values())
             lines.append(f"  answers given as a missing code (now missing): {total}")
+        by_reason: dict[str, list[str]] = {}
         for col, why in s.ignored_columns.items():
-            lines.append(f"  ignored column '{col}': {why}")
+            by_reason.setdefault(why, []).append(col)
+        for why, cols in by_reason.items():
+            lines.append(f"  ignored ({why}): " + ", ".join(f"'{c}'" for c in cols))
         for note in s.notes:
             lines.append(f"  note: {note}")
         counts = Counter(e.problem for e in self.log)
