@@ -153,7 +153,8 @@ def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd
             "mean_method_variance": float(t.method_variance.mean()),
             "max_abs_loading_change": float(t.change.abs().max()),
             "chisq_diff": d_chi, "df_diff": d_df, "pvalue_diff": p_diff,
-            "method_effect": bool(p_diff < .05) if np.isfinite(p_diff) else None,
+            "method_effect": (bool(p_diff < .05) if np.isfinite(p_diff) and fit.converged
+                              else None),
             "fit_without": {k: fm0.get(k) for k in ("chisq", "df", "cfi", "rmsea", "srmr")},
             "fit_with": {k: fm1.get(k) for k in ("chisq", "df", "cfi", "rmsea", "srmr")}}
 
