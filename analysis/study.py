@@ -1,0 +1,231 @@
+"""The whole study in one call: read -> screen -> score -> validate -> effects -> results.
+
+:func:`run_study` takes responses already read (:class:`~analysis.responses.ResponseData`) and
+the instrument, and returns ``results``: one plain, JSON-serialisable dict holding everything the
+report shows, so a report can be re-rendered from a saved ``results.json`` without refitting.
+Nothing in this module depends on which instrument it runs: constructs, model, scales, scoring
+rules and grouping all come from the instrument file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata
+import platform
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from instruments.schema import ConstructRole, Instrument, ScaleKind
+
+from .drivers import dominance_analysis, importance_performance, relative_weights
+from .effects import estimate_effects
+from .groups import compare_paths
+from .interaction import latent_interaction
+from .items import jsonable
+from .regression import ols_table, ordinal_logit
+from .responses.data import ResponseData
+from .scoring import ScoringSettings, reverse_keyed, score_responses
+from .screening import ScreeningSettings, screen
+from .validation import ValidationSettings, measured_item_map, validate_instrument
+
+RESULTS_FORMAT = "engagekit-results/1"
+
+
+@dataclass
+class StudySettings:
+    """Every choice of a run; recorded in the results so the methods text can say what ran."""
+
+    exclude_flagged: bool = True
+    group: str | None = None
+    n_boot: int = 1000
+    seed: int = 20150401
+    estimator: str = "ML"
+    interaction: tuple[str, str] | None = None
+    n_jobs: int | None = None
+    scheduler: str | None = None
+    progress: bool | None = None
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("engagekit", "numpy", "pandas", "scipy", "statsmodels", "jinja2", "matplotlib"):
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _instrument_summary(inst: Instrument) -> dict[str, Any]:
+    lang = inst.default_language
+    constructs = []
+    for c in inst.constructs:
+        items = []
+        for i in c.items:
+            s = inst.item_scale(i)
+            items.append({"id": i.id, "label": i.label or i.id, "text": inst.text(i.text, lang),
+                          "keyed": i.keyed, "role": i.role.value, "scale": s.id})
+        constructs.append({"id": c.id, "name": c.name, "role": c.role.value,
+                           "definition": c.definition, "source": list(c.source), "items": items})
+    scales = [{"id": s.id, "kind": s.kind.value, "min": s.min, "max": s.max,
+               "anchors": {str(a.value): inst.text(a.label, lang) for a in s.anchors}}
+              for s in inst.scales]
+    return {"id": inst.id, "version": inst.version, "title": inst.text(inst.title, lang),
+            "language": lang, "constructs": constructs, "scales": scales,
+            "citations": [{"key": c.key, "text": c.text, "doi": c.doi} for c in inst.citations],
+            "model": inst.to_lavaan(),
+            "paths": [{"outcome": p.outcome, "predictors": list(p.predictors)}
+                      for p in inst.model.paths]}
+
+
+def _group_column(data: ResponseData, inst: Instrument, group: str) -> pd.Series:
+    """The grouping variable, as readable labels when it is a categorical item."""
+    if group in data.items.columns:
+        col = data.items[group]
+        try:
+            scale = inst.item_scale(group)
+        except KeyError:
+            return col
+        labels = {a.value: inst.text(a.label) for a in scale.anchors}
+        if scale.kind == ScaleKind.single_choice and labels:
+            return col.map(lambda v: labels.get(int(v)) if pd.notna(v) else None)
+        return col
+    if group in data.meta.columns:
+        return data.meta[group]
+    raise KeyError(group)
+
+
+def _scale_bounds(inst: Instrument, construct_id: str) -> tuple[float, float]:
+    c = inst.construct(construct_id)
+    s = inst.item_scale(inst.measurement_items(c)[0])
+    return float(s.min), float(s.max)
+
+
+def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame,
+                     effects: dict[str, Any]) -> dict[str, Any]:
+    """OLS with HC3, dominance, relative weights and IPMA per structural equation; ordinal
+    logit for single-item ordinal outcomes (e.g. likelihood to recommend)."""
+    out: dict[str, Any] = {"equations": [], "ordinal": [], "ipma": []}
+    for p in inst.model.paths:
+        preds = [x for x in p.predictors if x in scores]
+        if p.outcome not in scores or len(preds) < 2:
+            continue
+        ols = ols_table(scores, p.outcome, preds)
+        dom = dominance_analysis(scores, p.outcome, preds)
+        rw = relative_weights(scores, p.outcome, preds)
+        out["equations"].append({"outcome": p.outcome, "ols": ols.to_dict(),
+                                 "dominance": dom.to_dict(), "relative_weights": rw.to_dict()})
+    exo = effects["ranking"]
+    totals = pd.DataFrame(effects["effects"])
+    for row in exo:
+        outcome = row["outcome"]
+        t = totals[(totals.kind == "total") & (totals.outcome == outcome)]
+        names = [n for n in t.predictor if n in scores]
+        if len(names) < 2:
+            continue
+        imp = {n: float(t[t.predictor == n]["std"].iloc[0]) for n in names}
+        lo = {n: _scale_bounds(inst, n)[0] for n in names}
+        hi = {n: _scale_bounds(inst, n)[1] for n in names}
+        ipma = importance_performance(imp, {n: float(scores[n].mean()) for n in names}, lo, hi)
+        out["ipma"].append({"outcome": outcome, "table": ipma.to_dict(orient="records")})
+    predictors = [c.id for c in inst.measured_constructs()
+                  if c.role in (ConstructRole.predictor, ConstructRole.mediator) and c.id in scores]
+    for c in inst.measured_constructs():
+        mitems = inst.measurement_items(c)
+        if c.role != ConstructRole.outcome or len(mitems) != 1 or len(predictors) < 2:
+            continue
+        item = mitems[0].id
+        if inst.item_scale(item).kind not in (ScaleKind.likert, ScaleKind.scale_0_10):
+            continue
+        frame = pd.concat([items[[item]], scores[predictors]], axis=1)
+        res = ordinal_logit(frame, item, predictors)
+        out["ordinal"].append(res.to_dict())
+    return out
+
+
+def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | None = None,
+              created: str | None = None) -> dict[str, Any]:
+    """Screen, score, validate and model ``data``; return the results as plain data.
+
+    ``created`` (ISO timestamp) is the only time recorded; pass it to reproduce a run
+    byte for byte (default: now, UTC, to the second).
+    """
+    s = settings or StudySettings()
+    screening = screen(data, inst, s.screening)
+    kept = screening.kept() if s.exclude_flagged else data
+    scores = score_responses(kept, inst, s.scoring)
+    items = reverse_keyed(kept.items, inst)
+    frame = items.copy()
+    if s.group is not None:
+        try:
+            frame[s.group] = _group_column(kept, inst, s.group)
+        except KeyError:
+            from instruments.errors import EngagekitInputError
+
+            raise EngagekitInputError(
+                f"group column '{s.group}' is neither an item nor a metadata column of "
+                f"{kept.source.file}") from None
+    vsettings = ValidationSettings(**{**asdict(s.validation), "seed": s.seed,
+                                      "estimator": s.estimator})
+    validation = validate_instrument(frame, inst, group=s.group, settings=vsettings)
+    model = inst.to_lavaan()
+    effects = estimate_effects(frame, model, n_boot=s.n_boot, seed=s.seed,
+                               estimator=s.estimator, n_jobs=s.n_jobs, scheduler=s.scheduler,
+                               progress=s.progress).to_dict()
+    scale = scores.scores[scores.scale_scores]
+    observed = _observed_models(inst, scale, items, effects)
+    groups = None
+    if s.group is not None:
+        groups = compare_paths(frame.dropna(subset=[s.group]), model, s.group,
+                               estimator=s.estimator).to_dict()
+    interaction = None
+    if s.interaction is not None:
+        interaction = latent_interaction(frame, model, *s.interaction,
+                                         estimator=s.estimator).to_dict()
+    constructs = measured_item_map(inst)
+    results = {
+        "format": RESULTS_FORMAT,
+        "created": created or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        .isoformat(),
+        "software": _versions(),
+        "settings": {**asdict(s), "interaction": list(s.interaction) if s.interaction else None},
+        "instrument": _instrument_summary(inst),
+        "data": {"source": asdict(kept.source), "n_read": data.n,
+                 "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
+                                  for e in data.log],
+                 "missing_by_item": {k: int(v) for k, v in
+                                     kept.items.isna().sum().items()}},
+        "screening": {k: v for k, v in screening.to_dict().items() if k not in ("flags",
+                                                                              "metrics")},
+        "scores": {"summary": _score_summary(scale, scores.scale_scores),
+                   "nps": {k: v.to_dict() for k, v in scores.nps.items()},
+                   "indices": {k: v.to_dict() for k, v in scores.indices.items()},
+                   "segments": {k: v.to_dict() for k, v in scores.segments.items()}},
+        "constructs": constructs,
+        "validation": validation.to_dict(),
+        "effects": effects,
+        "observed": observed,
+        "groups": groups,
+        "interaction": interaction,
+    }
+    return jsonable(results)
+
+
+def _score_summary(scale: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
+    return [{"construct": c, "n": int(scale[c].notna().sum()), "mean": float(scale[c].mean()),
+             "sd": float(scale[c].std(ddof=1)), "min": float(scale[c].min()),
+             "max": float(scale[c].max())} for c in names]
+
+
+def scored_frame(data: ResponseData, inst: Instrument) -> pd.DataFrame:
+    """Respondent-level output: reverse-keyed item codes and scale scores, one row each."""
+    scores = score_responses(data, inst)
+    return pd.concat([reverse_keyed(data.items, inst), scores.scores], axis=1)
+
+
+__all__ = ["RESULTS_FORMAT", "StudySettings", "run_study", "scored_frame"]
