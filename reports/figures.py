@@ -46,8 +46,9 @@ __all__ = [
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+# ElementTree's prefix registry is global (other modules register their own default namespace),
+# so nothing is registered here: the SVG is serialised with unqualified tags and an explicit
+# xmlns attribute, and xlink:href becomes SVG 2's plain href.
 
 FONT_STACK = ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"]
 SVG_FONT = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
@@ -139,14 +140,17 @@ def _finish_svg(root: ET.Element, *, kind: str, title: str, desc: str | None,
         for child in list(parent):
             if child.tag == q + "defs" and len(child) == 0:
                 parent.remove(child)
+    for el in root.iter():
+        if f"{{{XLINK_NS}}}href" in el.attrib:
+            el.set("href", el.attrib.pop(f"{{{XLINK_NS}}}href"))
     # ids: keep and prefix those that are referenced, drop the rest
     refs: set[str] = set()
     for el in root.iter():
         for k, v in el.attrib.items():
             refs.update(_REF.findall(v))
-            if k in ("href", f"{{{XLINK_NS}}}href") and v.startswith("#"):
+            if k == "href" and v.startswith("#"):
                 refs.add(v[1:])
-    body = ET.tostring(root, encoding="unicode")
+    body = _xml(root)
     prefix = "ek" + hashlib.sha1((kind + body).encode("utf-8")).hexdigest()[:8] + "-"
     for el in root.iter():
         i = el.attrib.get("id")
@@ -158,7 +162,7 @@ def _finish_svg(root: ET.Element, *, kind: str, title: str, desc: str | None,
         for k, v in list(el.attrib.items()):
             if "url(#" in v:
                 el.set(k, _REF.sub(lambda m: f"url(#{prefix}{m.group(1)})", v))
-            elif k in ("href", f"{{{XLINK_NS}}}href") and v.startswith("#"):
+            elif k == "href" and v.startswith("#"):
                 el.set(k, "#" + prefix + v[1:])
     _responsive_size(root)
     root.set("role", "img")
@@ -172,7 +176,18 @@ def _finish_svg(root: ET.Element, *, kind: str, title: str, desc: str | None,
         desc_el = ET.Element(q + "desc")
         desc_el.text = desc
         root.insert(1, desc_el)
-    return Markup(ET.tostring(root, encoding="unicode"))
+    return Markup(_xml(root))
+
+
+def _xml(root: ET.Element) -> str:
+    """Serialise with SVG as the plain default namespace (no ``ns0:`` prefixes), without
+    touching ElementTree's global prefix registry."""
+    qual = f"{{{SVG_NS}}}"
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith(qual):
+            el.tag = el.tag[len(qual):]
+    root.set("xmlns", SVG_NS)
+    return ET.tostring(root, encoding="unicode")
 
 
 _FONT_SIZE = re.compile(r"font-size:\s*([0-9.]+)")
@@ -813,9 +828,13 @@ def segments_matrix(counts: Mapping[Any, float], *,
 # --------------------------------------------------------------------------- path diagram
 
 
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _esc(s: Any) -> str:
-    return (str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
+    """Text for an SVG text node or attribute: escaped, characters XML forbids dropped."""
+    return (_XML_ILLEGAL.sub("", str(s)).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def _norm_constructs(constructs: Any) -> list[dict]:
@@ -967,7 +986,7 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
             pos[i] = (margin_x + rx + c * col_gap, y)
     width = 2 * (margin_x + rx) + (n_cols - 1) * col_gap
     font = 14.0
-    for _ in range(2):  # a second pass when curves or labels stick out above or to the left
+    for attempt in range(3):  # again, shifted, when curves or labels stick out above / left
         geo = _route_paths(edges, ids, pos, rx, ry)
         labels = _place_coefficients(geo, ids, pos, rx, ry, font, bounded)
         xs, ys = [], []
@@ -983,7 +1002,7 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
             xs += [cx - rx, cx + rx]
             ys += [cy - ry, cy + ry]
         shift_x, shift_y = max(0.0, 6 - min(xs)), max(0.0, 6 - min(ys))
-        if not (shift_x or shift_y):
+        if not (shift_x or shift_y) or attempt == 2:
             break
         pos = {i: (x + shift_x, y + shift_y) for i, (x, y) in pos.items()}
     width = max(width, max(xs) + 8, 2 * 210 + 150)  # room for the legend too

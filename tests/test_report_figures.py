@@ -427,6 +427,20 @@ def test_deterministic_bytes_and_unique_ids():
                             / float(root.get("viewBox").split()[3]), rel_tol=0.01)
 
 
+def test_independent_of_elementtree_registrations():
+    """Another module registering its own default XML namespace changes nothing."""
+    before = _all_figures()
+    ET.register_namespace("", "urn:example:other")
+    ET.register_namespace("svg", "http://www.w3.org/2000/svg")
+    try:
+        assert _all_figures() == before
+    finally:
+        ET._namespace_map.pop("http://www.w3.org/2000/svg", None)
+        ET._namespace_map.pop("urn:example:other", None)
+    for svg in before.values():
+        assert "xlink" not in svg and "ns0:" not in svg
+
+
 def test_same_bytes_in_another_process():
     """Nothing depends on the process (hash seed, ids, clocks): a fresh interpreter agrees."""
     import hashlib
