@@ -5,7 +5,7 @@ so that ``engagekit simulate`` can write every format. The platform writers prod
 the platforms export (Qualtrics' three header rows, LimeSurvey code headings, SurveyJS result
 objects with absent unanswered matrix rows, SPSS value labels and user-missing codes); they are
 not exporters of questionnaires. Output is deterministic: the same data give the same bytes
-(except Excel files, whose zip container stores a time).
+(except Excel and SPSS files, which store the time they were written).
 """
 
 from __future__ import annotations
