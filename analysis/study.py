@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.metadata
+import os
 import platform
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -152,8 +153,9 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
               created: str | None = None) -> dict[str, Any]:
     """Screen, score, validate and model ``data``; return the results as plain data.
 
-    ``created`` (ISO timestamp) is the only time recorded; pass it to reproduce a run
-    byte for byte (default: now, UTC, to the second).
+    ``created`` (ISO timestamp) is the only time recorded; pass it, or set the standard
+    ``SOURCE_DATE_EPOCH`` environment variable, to reproduce a run byte for byte (default:
+    now, UTC, to the second).
     """
     s = settings or StudySettings()
     screening = screen(data, inst, s.screening)
@@ -190,8 +192,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     constructs = measured_item_map(inst)
     results = {
         "format": RESULTS_FORMAT,
-        "created": created or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
-        .isoformat(),
+        "created": created or _now(),
         "software": _versions(),
         "settings": {**asdict(s), "interaction": list(s.interaction) if s.interaction else None},
         "instrument": _instrument_summary(inst),
@@ -214,6 +215,13 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
         "interaction": interaction,
     }
     return jsonable(results)
+
+
+def _now() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
+            else _dt.datetime.now(_dt.timezone.utc))
+    return when.replace(microsecond=0).isoformat()
 
 
 def _score_summary(scale: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:

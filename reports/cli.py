@@ -19,9 +19,20 @@ import traceback  # noqa: E402
 import click  # noqa: E402
 
 from analysis.cli import responses_cli, simulate_cmd  # noqa: E402
+from analysis.drivers import DriverInputError  # noqa: E402
+from analysis.effects import EffectsInputError  # noqa: E402
+from analysis.items import PsychometricInputError  # noqa: E402
+from analysis.power_cli import power_cmd  # noqa: E402
+from analysis.regression import RegressionInputError  # noqa: E402
+from analysis.sem import SEMInputError  # noqa: E402
 from instruments.cli import instruments_cli  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
 from instruments.survey_cli import survey_cmd, translations_cli  # noqa: E402
+from reports.study_cli import COMMANDS as STUDY_COMMANDS  # noqa: E402
+
+#: Problems with the user's data or model: reported in one paragraph, exit code 2.
+INPUT_ERRORS = (EngagekitInputError, SEMInputError, PsychometricInputError, DriverInputError,
+                RegressionInputError, EffectsInputError)
 
 try:
     from importlib.metadata import version as _version
@@ -43,6 +54,9 @@ cli.add_command(responses_cli)
 cli.add_command(simulate_cmd)
 cli.add_command(survey_cmd)
 cli.add_command(translations_cli)
+cli.add_command(power_cmd)
+for _cmd in STUDY_COMMANDS:
+    cli.add_command(_cmd)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         code = e.exit_code
     except click.exceptions.Exit as e:
         code = e.exit_code
-    except EngagekitInputError as e:
+    except INPUT_ERRORS as e:
         click.echo(f"error: {e}", err=True)
         code = 2
     except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI

@@ -1,0 +1,491 @@
+"""Turn a saved ``results.json`` (from :func:`analysis.study.run_study`) into the HTML report.
+
+:func:`report_context` builds the page as plain data (sections of text, tables and inline-SVG
+figures) and :func:`render_report` renders it with the templates in ``reports/templates``.
+Nothing is refitted: every number shown is read from the results, and rendering the same
+results twice gives the same bytes (the only timestamp is the one recorded in the results).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import figures
+from .format import apa, apa_ci, apa_p, fit_badges, table_html
+from .render import render_html
+
+SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
+RULE_NAMES = {"attention": "failed attention check", "speeder": "speeder (completion time)",
+              "longstring": "long string of identical answers",
+              "irv": "low intra-individual response variability",
+              "mahalanobis": "multivariate outlier (Mahalanobis D², p < .001)",
+              "even_odd": "inconsistent even-odd halves", "duplicate": "duplicate response"}
+
+REFERENCES = [
+    "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for comparing predictors "
+    "in multiple regression. Psychological Methods, 8(2), 129-148.",
+    "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement "
+    "invariance. Structural Equation Modeling, 14(3), 464-504.",
+    "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing "
+    "measurement invariance. Structural Equation Modeling, 9(2), 233-255.",
+    "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American "
+    "Statistical Association, 82(397), 171-185.",
+    "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with "
+    "unobservable variables and measurement error. Journal of Marketing Research, 18(1), 39-50.",
+    "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing "
+    "discriminant validity in variance-based structural equation modeling. Journal of the "
+    "Academy of Marketing Science, 43(1), 115-135.",
+    "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure "
+    "analysis. Structural Equation Modeling, 6(1), 1-55.",
+    "Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor "
+    "variables in multiple regression. Multivariate Behavioral Research, 35(1), 1-19.",
+    "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. "
+    "International Journal of e-Collaboration, 11(4), 1-10.",
+    "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.",
+    "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. "
+    "Psychological Methods, 17(3), 437-455.",
+    "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method "
+    "biases in behavioral research. Journal of Applied Psychology, 88(5), 879-903.",
+    "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2: An improved criterion for "
+    "assessing discriminant validity in structural equation modeling. Industrial Management & "
+    "Data Systems, 121(12), 2637-2650.",
+    "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of "
+    "Statistical Software, 48(2), 1-36.",
+]
+
+
+def _df(records: Any) -> pd.DataFrame:
+    return pd.DataFrame(records or [])
+
+
+def _names(results: dict) -> dict[str, str]:
+    return {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+
+
+def _item_labels(results: dict) -> dict[str, str]:
+    return {i["id"]: f"{i['id']} {i['label']}" for c in results["instrument"]["constructs"]
+            for i in c["items"]}
+
+
+def _beta(x: float) -> str:
+    return apa(x, 2, bounded=True)
+
+
+# ---- sections ---------------------------------------------------------------------------------
+
+
+def _summary(results: dict) -> tuple[dict, str]:
+    names = _names(results)
+    fm = results["validation"]["cfa"]["fit_measures"]
+    cards = [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}",
+              "note": f"of {results['screening']['n_read']:,} read"},
+             {"label": "CFA fit", "value": f"CFI {apa(fm['cfi'], 3, True)}",
+              "note": f"RMSEA {apa(fm['rmsea'], 3, True)}, SRMR {apa(fm['srmr'], 3, True)}"}]
+    sentences = []
+    for r in results["effects"]["ranking"]:
+        top, out = names.get(r["largest"], r["largest"]), names.get(r["outcome"], r["outcome"])
+        second = names.get(r["runner_up"], r["runner_up"])
+        cards.append({"label": f"Strongest driver of {out.lower()}",
+                      "value": f"β = {_beta(r['std_total'])}", "note": f"{top} (total effect)"})
+        sign = "raises" if r["std_total"] > 0 else "lowers"
+        lead = ""
+        if r.get("diff.lower") is not None:
+            ci = apa_ci(r["diff.lower"], r["diff.upper"], 2, bounded=True)
+            lead = (f" Its lead over {second.lower()} (β = {_beta(r['runner_up_std_total'])}) is "
+                    + ("credible" if r["credible"] else "not credible")
+                    + f": the bootstrap 95% CI of the difference in absolute effects is {ci}.")
+        sentences.append(f"{top} has the largest total effect on {out.lower()}: one standard "
+                         f"deviation more {top.lower()} {sign} {out.lower()} by "
+                         f"{apa(abs(r['std_total']), 2, True)} SD (β = {_beta(r['std_total'])})."
+                         + lead)
+    for nps in results["scores"]["nps"].values():
+        cards.append({"label": "Net Promoter Score", "value": f"{nps['nps']:+.0f}",
+                      "note": f"95% CI {nps['ci_low']:+.0f} to {nps['ci_high']:+.0f}"})
+    for idx in results["scores"]["indices"].values():
+        cards.append({"label": f"{idx['id'].upper()} index (0-100)", "value": f"{idx['mean']:.1f}",
+                      "note": f"95% CI {idx['ci_low']:.1f} to {idx['ci_high']:.1f}"})
+    return {"heading": "Key numbers", "cards": cards}, " ".join(sentences)
+
+
+def _sample_section(results: dict) -> dict:
+    sc = results["screening"]
+    rows = [{"step": "Responses read", "n": results["data"]["n_read"]}]
+    for rule, n in sc["n_flagged"].items():
+        excl = rule in sc["settings"]["exclude_rules"]
+        rows.append({"step": f"Flagged: {RULE_NAMES.get(rule, rule)}"
+                             + ("" if excl else " (not an exclusion rule)"), "n": n})
+    rows += [{"step": "Flagged by any rule", "n": sc["n_flagged_any"]},
+             {"step": "Excluded", "n": sc["n_excluded"]},
+             {"step": "Analysed", "n": sc["n_kept"]}]
+    blocks: list[dict] = [{"type": "table", "data": rows, "caption": "Sample and data quality",
+                           "columns": {"step": "Step", "n": "n"},
+                           "note": "Respondents are flagged, never silently dropped; exclusion "
+                                   "rules: " + ", ".join(sc["settings"]["exclude_rules"]) + "."}]
+    log = results["data"]["cleaning_log"]
+    blocks.append({"type": "text", "text": f"Reading the responses changed {len(log)} value(s) "
+                   "(out-of-scale or non-numeric values set to missing); each change is listed "
+                   "in the cleaning log written next to this report."})
+    miss = [{"item": k, "missing": v} for k, v in results["data"]["missing_by_item"].items()
+            if v > 0]
+    if miss:
+        blocks.append({"type": "table", "data": miss, "caption": "Missing answers by item",
+                       "columns": {"item": "Item", "missing": "Missing"}})
+    else:
+        blocks.append({"type": "text", "text": "No item has missing answers among the "
+                       "respondents analysed."})
+    return {"id": "sample", "heading": "Sample and data quality", "blocks": blocks}
+
+
+def _distributions_section(results: dict) -> dict:
+    inst = results["instrument"]
+    dist = _df(results["validation"]["distributions"])
+    labels = _item_labels(results)
+    scales = {s["id"]: s for s in inst["scales"]}
+    blocks = []
+    for c in inst["constructs"]:
+        items = [i for i in c["items"] if i["id"] in set(dist.get("item", []))
+                 and i["role"] == "measure"]
+        if not items:
+            continue
+        scale = scales[items[0]["scale"]]
+        if scale["kind"] != "likert" or scale["max"] - scale["min"] > 10:
+            continue
+        values = list(range(int(scale["min"]), int(scale["max"]) + 1))
+        data = {}
+        for i in items:
+            d = dist[(dist["item"] == i["id"]) & (~dist["missing"].astype(bool))]
+            counts = {int(v): float(n) for v, n in zip(d["value"], d["count"], strict=True)}
+            data[labels[i["id"]]] = counts
+        names = [scale["anchors"].get(str(v), str(v)) for v in values]
+        svg = figures.likert_diverging({c["name"]: data}, names,
+                                       f"{c['name']}: response distribution",
+                                       scale_values=values)
+        blocks.append({"type": "figure", "svg": svg,
+                       "caption": f"{c['name']}: responses per item (reverse-keyed items shown "
+                                  "after reversal)."})
+    return {"id": "distributions", "heading": "Item distributions", "blocks": blocks}
+
+
+def _reliability_section(results: dict) -> dict:
+    names = _names(results)
+    rel = _df(results["validation"]["reliability"])
+    conv = _df(results["validation"]["validity"]["convergent"]).set_index("construct")
+    rows = []
+    for r in rel.to_dict(orient="records"):
+        rows.append({"construct": names.get(r["construct"], r["construct"]),
+                     "items": r["n_items"], "alpha": r["alpha"],
+                     "ci": apa_ci(r["feldt_low"], r["feldt_high"], 2, True),
+                     "omega": r["omega"], "cr": r["cr"],
+                     "ave": conv.loc[r["construct"], "ave"]})
+    it = _df(results["validation"]["item_total"])
+    it["construct"] = it["construct"].map(lambda c: names.get(c, c))
+    return {"id": "reliability", "heading": "Reliability", "blocks": [
+        {"type": "table", "data": rows, "caption": "Reliability per construct",
+         "columns": {"construct": "Construct", "items": "Items", "alpha": "α",
+                     "ci": "95% CI (Feldt)", "omega": "ω", "cr": "CR", "ave": "AVE"},
+         "number_formats": {"alpha": "bounded", "omega": "bounded", "cr": "bounded",
+                            "ave": "bounded", "items": "int"},
+         "note": "α = Cronbach's alpha; ω = McDonald's omega from the CFA (observed total "
+                 "variance, as semTools); CR = composite reliability; AVE = average variance "
+                 "extracted (Fornell & Larcker, 1981). Values of .70 (α, ω, CR) and .50 (AVE) "
+                 "are the usual minimums."},
+        {"type": "table", "data": it[["construct", "item", "r_rest", "alpha_if_deleted"]],
+         "caption": "Item-rest correlations",
+         "columns": {"construct": "Construct", "item": "Item", "r_rest": "Item-rest r",
+                     "alpha_if_deleted": "α if item deleted"},
+         "number_formats": {"r_rest": "bounded", "alpha_if_deleted": "bounded"}},
+    ]}
+
+
+def _factor_section(results: dict) -> dict:
+    names = _names(results)
+    cfa = results["validation"]["cfa"]
+    fm = cfa["fit_measures"]
+    fit_rows = [{"measure": "χ²", "value": apa(fm["chisq"], 2),
+                 "note": f"df = {int(fm['df'])}, p {apa_p(fm['pvalue'], prefix=True)}"},
+                {"measure": "CFI", "value": apa(fm["cfi"], 3, True), "note": "≥ .95"},
+                {"measure": "TLI", "value": apa(fm["tli"], 3, True), "note": "≥ .95"},
+                {"measure": "RMSEA", "value": apa(fm["rmsea"], 3, True),
+                 "note": "≤ .06; 90% CI " + apa_ci(fm["rmsea.ci.lower"], fm["rmsea.ci.upper"],
+                                                   3, True)},
+                {"measure": "SRMR", "value": apa(fm["srmr"], 3, True), "note": "≤ .08"}]
+    load = _df(cfa["loadings"])
+    load["construct"] = load["lhs"].map(lambda c: names.get(c, c))
+    blocks: list[dict] = [
+        {"type": "badges", "items": fit_badges(fm)},
+        {"type": "table", "data": fit_rows, "caption": "Fit of the confirmatory factor analysis",
+         "columns": {"measure": "Measure", "value": "Value", "note": "Criterion"},
+         "note": f"Estimator {cfa['estimator']}; N = {int(fm['ntotal']):,}. Criteria from Hu "
+                 "and Bentler (1999)."},
+        {"type": "table", "data": load[["construct", "rhs", "est", "se", "std.all"]],
+         "caption": "Loadings", "columns": {"construct": "Construct", "rhs": "Item",
+                                            "est": "Estimate", "se": "SE",
+                                            "std.all": "Standardized"},
+         "number_formats": {"est": 3, "se": 3, "std.all": "bounded:3"}},
+    ]
+    mi = _df(cfa["modification_indices"])
+    if not mi.empty:
+        mi["parameter"] = mi["lhs"] + " " + mi["op"] + " " + mi["rhs"]
+        blocks.append({"type": "table", "data": mi[["parameter", "mi", "epc", "sepc.all"]],
+                       "caption": "Largest modification indices",
+                       "columns": {"parameter": "Parameter", "mi": "MI", "epc": "EPC",
+                                   "sepc.all": "Standardized EPC"},
+                       "note": "Freeing a parameter is justified by theory, not by its MI."})
+    for w in cfa["warnings"]:
+        blocks.append({"type": "badge", "status": "warn", "text": w})
+    return {"id": "factor-structure", "heading": "Factor structure", "blocks": blocks}
+
+
+def _validity_section(results: dict) -> dict:
+    names = _names(results)
+    v = results["validation"]["validity"]
+    conv = _df(v["convergent"])
+    conv["construct"] = conv["construct"].map(lambda c: names.get(c, c))
+    fl = v["fornell_larcker"]["table"]
+    fl_df = pd.DataFrame(fl)
+    fl_df.index = [names.get(i, i) for i in fl_df.index]
+    fl_df.columns = [names.get(c, c) for c in fl_df.columns]
+    ht = v["htmt"]
+    order = list(ht["matrix"].keys())
+    matrix = [[ht["matrix"][c][r] for c in order] for r in order]
+    upper = [[None] * len(order) for _ in order]
+    for p in ht["pairs"]:
+        i, j = order.index(p["construct_a"]), order.index(p["construct_b"])
+        upper[i][j] = upper[j][i] = p.get("ci_high")
+    svg = figures.htmt_heatmap(matrix, [names.get(c, c) for c in order], ci_upper=upper,
+                               threshold=.85)
+    pairs = _df(ht["pairs"])
+    pairs2 = {(p["construct_a"], p["construct_b"]): p["htmt"] for p in v["htmt2"]["pairs"]}
+    pairs["htmt2"] = [pairs2.get((a, b)) for a, b in zip(pairs.construct_a, pairs.construct_b,
+                                                          strict=True)]
+    pairs["pair"] = [f"{names.get(a, a)} – {names.get(b, b)}"
+                     for a, b in zip(pairs.construct_a, pairs.construct_b, strict=True)]
+    pairs["ci"] = [apa_ci(lo, hi, 2, True) for lo, hi in zip(pairs.ci_low, pairs.ci_high,
+                                                              strict=True)]
+    return {"id": "validity", "heading": "Convergent and discriminant validity", "blocks": [
+        {"type": "table", "data": conv[["construct", "ave", "composite_reliability"]],
+         "caption": "Convergent validity", "columns": {"construct": "Construct", "ave": "AVE",
+                                                       "composite_reliability": "CR"},
+         "number_formats": {"ave": "bounded", "composite_reliability": "bounded"}},
+        {"type": "table", "html": table_html(
+            fl_df, caption="Fornell-Larcker criterion", index=True,
+            number_formats={c: "bounded" for c in fl_df.columns},
+            note="Diagonal: square root of the AVE; off the diagonal: latent correlations. The "
+                 "criterion holds when each diagonal value exceeds the correlations in its row "
+                 "and column." + (" It holds for every pair." if v["fornell_larcker"]["passed"]
+                                  else " It fails for at least one pair."))},
+        {"type": "figure", "svg": svg,
+         "caption": "Heterotrait-monotrait ratios with the upper bounds of their bootstrap "
+                    f"{int(ht['ci_level'] * 100)}% CIs; cells at or above .85 are outlined."},
+        {"type": "table", "data": pairs[["pair", "htmt", "ci", "htmt2"]],
+         "caption": "HTMT and HTMT2 per pair",
+         "columns": {"pair": "Constructs", "htmt": "HTMT", "ci": f"{int(ht['ci_level']*100)}% CI",
+                     "htmt2": "HTMT2"},
+         "number_formats": {"htmt": "bounded", "htmt2": "bounded"},
+         "note": f"{ht['n_boot']} bootstrap resamples (seed {ht['seed']}). Henseler et al. "
+                 "(2015): HTMT below .85 (conceptually distinct) or .90 (similar constructs); "
+                 "HTMT2 after Roemer et al. (2021)."},
+    ]}
+
+
+def _method_section(results: dict) -> dict:
+    mb = results["validation"]["method_bias"]
+    h = mb["harman"]
+    blocks: list[dict] = [{"type": "text", "text":
+                           f"Harman's single-factor test: the first unrotated component explains "
+                           f"{h['variance_share'] * 100:.1f}% of the item variance "
+                           f"({'above' if h['flagged'] else 'below'} the 50% warning level)."}]
+    vif = _df(mb["full_collinearity_vif"])
+    vif["construct"] = vif["construct"].map(lambda c: _names(results).get(c, c))
+    blocks.append({"type": "table", "data": vif[["construct", "vif"]],
+                   "caption": "Full-collinearity VIFs", "columns": {"construct": "Construct",
+                                                                    "vif": "VIF"},
+                   "note": "Kock (2015): values above 3.3 suggest common method variance."})
+    u = mb.get("ulmc")
+    if u and u.get("fitted"):
+        verdict = {True: "adds a significant common factor",
+                   False: "does not add a significant common factor",
+                   None: "gives no clear verdict"}[u["method_effect"]]
+        text = (f"Unmeasured latent method construct: a method factor on all items {verdict} "
+                f"(Δχ² = {apa(u['chisq_diff'], 2)}, df = {int(u['df_diff'])}, "
+                f"p {apa_p(u['pvalue_diff'], prefix=True)}); mean trait variance "
+                f"{apa(u['mean_trait_variance'], 2, True)} vs method variance "
+                f"{apa(u['mean_method_variance'], 2, True)}.")
+        if u.get("note"):
+            text += f" Note: {u['note']}."
+        blocks.append({"type": "text", "text": text})
+    return {"id": "method-bias", "heading": "Common-method checks", "blocks": blocks}
+
+
+def _invariance_section(results: dict) -> dict | None:
+    inv = results["validation"].get("invariance")
+    if not inv:
+        return None
+    t = _df(inv["table"])
+    cols = {"model": "Model", "chisq": "χ²", "df": "df", "cfi": "CFI", "rmsea": "RMSEA",
+            "srmr": "SRMR", "chisq.diff": "Δχ²", "df.diff": "Δdf", "pvalue.diff": "p",
+            "cfi.diff": "ΔCFI", "rmsea.diff": "ΔRMSEA", "decision": "Decision"}
+    cols = {k: v for k, v in cols.items() if k in t.columns}
+    return {"id": "invariance", "heading": f"Measurement invariance across {inv['group']}",
+            "blocks": [{"type": "table", "data": t[list(cols)], "caption":
+                        "Invariance sequence", "columns": cols,
+                        "number_formats": {"chisq": 2, "df": "int", "cfi": "bounded:3",
+                                           "rmsea": "bounded:3", "srmr": "bounded:3",
+                                           "chisq.diff": 2, "df.diff": "int", "pvalue.diff": "p",
+                                           "cfi.diff": 3, "rmsea.diff": 3},
+                        "note": "A level holds when ΔCFI ≥ −.01 (Cheung & Rensvold, 2002) and "
+                                "ΔRMSEA ≤ .015 (Chen, 2007)."}]}
+
+
+def _structural_section(results: dict) -> dict:
+    names = _names(results)
+    eff = results["effects"]
+    roles = {c["id"]: c["role"] for c in results["instrument"]["constructs"]}
+    used = {p["lhs"] for p in eff["paths"]} | {p["rhs"] for p in eff["paths"]}
+    constructs = [{"id": c, "name": names.get(c, c), "role": roles.get(c, "predictor")}
+                  for c in names if c in used]
+    paths = [{"from": p["rhs"], "to": p["lhs"], "beta": p["std.all"], "p": p["pvalue"]}
+             for p in eff["paths"]]
+    r2 = {r["variable"]: r["r2"] for r in eff["r2"]}
+    svg = figures.path_diagram(constructs, paths, r2, bounded=True)
+    e = _df(eff["effects"])
+    e = e[e.outcome.isin([r["outcome"] for r in eff["ranking"]])].copy()
+    e["predictor"] = e["predictor"].map(lambda c: names.get(c, c))
+    e["outcome"] = e["outcome"].map(lambda c: names.get(c, c))
+    ci_cols = ("bca.lower", "bca.upper") if "bca.lower" in e else ("ci.lower", "ci.upper")
+    e["ci"] = [apa_ci(a, b, 2) for a, b in zip(e[ci_cols[0]], e[ci_cols[1]], strict=True)]
+    boot = eff["bootstrap"]
+    blocks: list[dict] = [
+        {"type": "figure", "svg": svg, "caption": "Structural model: standardized paths "
+         "(* p < .05, ** p < .01, *** p < .001; dashed: not significant) and R² of the "
+         "endogenous constructs."},
+        {"type": "table", "data": e[["outcome", "predictor", "kind", "est", "ci", "std",
+                                      "pvalue"]],
+         "caption": "Direct, indirect and total effects",
+         "columns": {"outcome": "Outcome", "predictor": "Predictor", "kind": "Effect",
+                     "est": "Estimate", "ci": "95% CI", "std": "β", "pvalue": "p"},
+         "number_formats": {"est": 3, "std": 2, "pvalue": "p"},
+         "note": (f"CIs are bias-corrected and accelerated bootstrap intervals from "
+                  f"{boot['n_boot']} resamples (seed {boot['seed']})" if "bca.lower" in e else
+                  "CIs are delta-method intervals") + "; p values from delta-method SEs."},
+    ]
+    for eq in results["observed"]["equations"]:
+        dom = eq["dominance"]
+        t = _df(dom["table"])
+        svg = figures.driver_bars(list(t["weight"]), [names.get(x, x) for x in t["predictor"]],
+                                  f"Drivers of {names.get(eq['outcome'], eq['outcome']).lower()}"
+                                  " (general dominance)", r2=dom["r2"])
+        blocks.append({"type": "figure", "svg": svg, "caption": "Dominance analysis on scale "
+                       f"scores: each driver's share of R² = {apa(dom['r2'], 2, True)} for "
+                       f"{names.get(eq['outcome'], eq['outcome']).lower()} (Azen & Budescu, "
+                       "2003)."})
+    for ip in results["observed"]["ipma"][:1]:
+        t = _df(ip["table"])
+        svg = figures.importance_performance(list(t["importance"]), list(t["performance"]),
+                                             [names.get(x, x) for x in t["construct"]])
+        blocks.append({"type": "figure", "svg": svg, "caption": "Importance-performance map "
+                       f"for {names.get(ip['outcome'], ip['outcome']).lower()}: importance = "
+                       "standardized total effect, performance = mean score on 0-100."})
+    g = results.get("groups")
+    if g:
+        gt = _df(g["paths"])
+        gt["path"] = [f"{names.get(a, a)} → {names.get(b, b)}" for a, b in zip(gt.rhs, gt.lhs,
+                                                                               strict=True)]
+        cols = {"path": "Path"}
+        for lab in g["groups"]:
+            cols[f"std[{lab}]"] = f"β {lab}"
+        cols.update({"chisq.diff": "Δχ²", "pvalue": "p"})
+        fmts = {k: 2 for k in cols if k.startswith("std[")}
+        fmts.update({"chisq.diff": 2, "pvalue": "p"})
+        blocks.append({"type": "table", "data": gt[list(cols)], "caption":
+                       f"Paths compared across {g['group']}", "columns": cols,
+                       "number_formats": fmts,
+                       "note": f"Loadings held equal across groups. Omnibus test of equal paths: "
+                               f"Δχ² = {apa(g['omnibus']['chisq.diff'], 2)}, df = "
+                               f"{int(g['omnibus']['df.diff'])}, p "
+                               f"{apa_p(g['omnibus']['pvalue'], prefix=True)}."})
+    return {"id": "structural", "heading": "What drives satisfaction and loyalty",
+            "blocks": blocks}
+
+
+def _segments_section(results: dict) -> dict | None:
+    sc = results["scores"]
+    blocks: list[dict] = []
+    for seg in sc["segments"].values():
+        svg = figures.segments_matrix({k: seg["counts"].get(k, 0) for k in SEGMENT_KEYS})
+        blocks.append({"type": "figure", "svg": svg, "caption": f"Loyalty segments: "
+                       f"{seg['attitude']} (relative attitude) by {seg['patronage']} (repeat "
+                       f"patronage), {seg['cut']} split at {seg['attitude_cut']:g} and "
+                       f"{seg['patronage_cut']:g}; n = {seg['n']:,}."})
+    for nps in sc["nps"].values():
+        blocks.append({"type": "text", "text": f"Net Promoter Score ({nps['item']}): "
+                       f"{nps['nps']:+.1f} (95% CI {nps['ci_low']:+.1f} to {nps['ci_high']:+.1f}"
+                       f"); promoters {nps['pct_promoters']:.1f}%, passives "
+                       f"{nps['pct_passives']:.1f}%, detractors {nps['pct_detractors']:.1f}% "
+                       f"(n = {nps['n']:,})."})
+    if not blocks:
+        return None
+    return {"id": "segments", "heading": "Loyalty segments and NPS", "blocks": blocks}
+
+
+def _methods_section(results: dict) -> dict:
+    s, sw = results["settings"], results["software"]
+    sc = results["screening"]
+    boot = results["effects"]["bootstrap"]
+    inst = results["instrument"]
+    text = (
+        f"Responses to {inst['title']} (instrument {inst['id']} {inst['version']}) were read "
+        f"against the instrument's codebook; {results['data']['n_read']:,} respondents were "
+        f"read and screened for careless responding (Meade & Craig, 2012) with the rules "
+        f"{', '.join(sc['settings']['exclude_rules'])}; {sc['n_excluded']:,} were excluded and "
+        f"{sc['n_kept']:,} analysed. Reverse-keyed items were scored from their declared "
+        f"scales. The measurement model was a confirmatory factor analysis estimated by "
+        f"{s['estimator']} (lavaan-equivalent estimator, Rosseel, 2012); reliability was "
+        f"assessed with Cronbach's alpha (Feldt CI), McDonald's omega and composite "
+        f"reliability, discriminant validity with the Fornell-Larcker criterion and HTMT/HTMT2 "
+        f"with {results['validation']['validity']['htmt']['n_boot']} bootstrap resamples "
+        f"(Henseler et al., 2015; Roemer et al., 2021). The structural model "
+        f"estimated direct, indirect and total effects; their confidence intervals come from "
+        f"{boot['n_boot']:,} bootstrap resamples (seed {boot['seed']}; percentile and BCa, "
+        f"Efron, 1987), with delta-method standard errors for comparison. Driver analysis used "
+        f"general dominance weights (Azen & Budescu, 2003) and relative weights (Johnson, "
+        f"2000) on scale scores. Software: engagekit {sw.get('engagekit')}, Python "
+        f"{sw.get('python')}, numpy {sw.get('numpy')}, pandas {sw.get('pandas')}, scipy "
+        f"{sw.get('scipy')}, statsmodels {sw.get('statsmodels')}.")
+    refs = sorted(REFERENCES + [c["text"] for c in inst["citations"]])
+    return {"id": "methods", "heading": "Methods and references", "blocks": [
+        {"type": "text", "text": text},
+        {"type": "list", "items": refs}]}
+
+
+def report_context(results: dict) -> dict[str, Any]:
+    """The report page as data for :func:`reports.render.render_html`."""
+    summary, sentences = _summary(results)
+    inst = results["instrument"]
+    sections = [{"id": "findings", "heading": "Findings in brief",
+                 "blocks": [{"type": "text", "text": sentences or "No structural paths."}]},
+                _sample_section(results), _distributions_section(results),
+                _reliability_section(results), _factor_section(results),
+                _validity_section(results), _method_section(results),
+                _invariance_section(results), _structural_section(results),
+                _segments_section(results), _methods_section(results)]
+    return {"title": f"{inst['title'].replace('{brand}', 'the brand')}: findings",
+            "lang": inst.get("language", "en"),
+            "subtitle": f"engagekit report for instrument {inst['id']} {inst['version']}",
+            "meta": [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}"},
+                     {"label": "Results created", "value": results["created"]},
+                     {"label": "Source", "value": results["data"]["source"]["file"]}],
+            "summary": summary,
+            "sections": [s for s in sections if s is not None],
+            "footer": "Generated by engagekit from results.json; every number is read from the "
+                      "saved results."}
+
+
+def render_report(results: dict) -> str:
+    """The self-contained HTML report of ``results``."""
+    return render_html(report_context(results))
+
+
+__all__ = ["render_report", "report_context"]
