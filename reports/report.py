@@ -204,7 +204,7 @@ def _factor_section(results: dict) -> dict:
     cfa = results["validation"]["cfa"]
     fm = cfa["fit_measures"]
     fit_rows = [{"measure": "χ²", "value": apa(fm["chisq"], 2),
-                 "note": f"df = {int(fm['df'])}, p {apa_p(fm['pvalue'], prefix=True)}"},
+                 "note": f"df = {int(fm['df'])}, {apa_p(fm['pvalue'], prefix=True)}"},
                 {"measure": "CFI", "value": apa(fm["cfi"], 3, True), "note": "≥ .95"},
                 {"measure": "TLI", "value": apa(fm["tli"], 3, True), "note": "≥ .95"},
                 {"measure": "RMSEA", "value": apa(fm["rmsea"], 3, True),
@@ -310,7 +310,7 @@ def _method_section(results: dict) -> dict:
                    None: "gives no clear verdict"}[u["method_effect"]]
         text = (f"Unmeasured latent method construct: a method factor on all items {verdict} "
                 f"(Δχ² = {apa(u['chisq_diff'], 2)}, df = {int(u['df_diff'])}, "
-                f"p {apa_p(u['pvalue_diff'], prefix=True)}); mean trait variance "
+                f"{apa_p(u['pvalue_diff'], prefix=True)}); mean trait variance "
                 f"{apa(u['mean_trait_variance'], 2, True)} vs method variance "
                 f"{apa(u['mean_method_variance'], 2, True)}.")
         if u.get("note"):

@@ -1,0 +1,157 @@
+"""The end-to-end run and its HTML report: results.json -> report, in the browser too."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pandas as pd
+import pytest
+import semopy.examples
+from browser import browser  # noqa: F401  (session fixture: headless Chromium)
+from test_sem_ml import MED_M, MED_X, MED_Y
+
+from analysis.simulate import SimulationSettings, simulate
+from analysis.study import StudySettings, run_study
+from instruments import load_instrument
+from reports.cli import main
+from reports.format import apa
+from reports.report import render_report
+
+SECTIONS = ["findings", "sample", "distributions", "reliability", "factor-structure",
+            "validity", "method-bias", "invariance", "structural", "segments", "methods"]
+
+
+@pytest.fixture(scope="module")
+def results():
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=400, seed=3, straightliners=.05,
+                                            random_responders=.05))
+    res = run_study(sim.data, inst, StudySettings(group="industry", n_boot=60, n_jobs=1,
+                                                  progress=False),
+                    created="2026-11-22T12:00:00+00:00")
+    return json.loads(json.dumps(res, allow_nan=False))
+
+
+def test_results_hold_every_part_and_respect_the_screening(results):
+    assert results["format"] == "engagekit-results/1"
+    sc = results["screening"]
+    assert sc["n_read"] == 400 and sc["n_kept"] + sc["n_excluded"] == 400
+    assert results["validation"]["n"] == sc["n_kept"]  # the CFA ran on the kept respondents
+    assert results["effects"]["n"] == sc["n_kept"]
+    assert {r["outcome"] for r in results["effects"]["ranking"]} == {
+        "satisfaction", "repurchase", "recommendation"}
+    assert results["groups"]["group"] == "industry" and results["validation"]["invariance"]
+
+
+def test_rendering_is_deterministic_and_complete(results):
+    html = render_report(results)
+    assert html == render_report(copy.deepcopy(results))  # same bytes every time
+    for sid in SECTIONS:
+        assert f'id="{sid}"' in html, sid
+    fm = results["validation"]["cfa"]["fit_measures"]
+    assert f"CFI {apa(fm['cfi'], 3, True)}" in html
+    assert apa(fm["rmsea"], 3, True) in html and apa(fm["srmr"], 3, True) in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
+
+
+def test_largest_path_is_shown_in_the_diagram(results):
+    html = render_report(results)
+    paths = pd.DataFrame(results["effects"]["paths"])
+    top = paths.loc[paths["std.all"].abs().idxmax()]
+    diagram = re.search(f'<g class="ek-path" data-from="{top["rhs"]}" data-to="{top["lhs"]}"',
+                        html)
+    assert diagram is not None
+    assert apa(top["std.all"], 2, True) in html
+
+
+def test_every_text_is_escaped(results):
+    evil = copy.deepcopy(results)
+    evil["instrument"]["constructs"][0]["name"] = "<script>alert(1)</script>"
+    evil["instrument"]["constructs"][0]["items"][0]["label"] = '<img src=x onerror="alert(2)">'
+    evil["data"]["source"]["file"] = "<b>file</b>.csv"
+    html = render_report(evil)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;file&lt;/b&gt;.csv" in html
+
+
+def test_report_command_renders_a_saved_result(results, tmp_path, capsys):
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps(results), encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["report", str(saved), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == render_report(results)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "results"}', encoding="utf-8")
+    assert main(["report", str(bad), "-o", str(tmp_path / "x.html")]) == 2
+    assert "not an engagekit results file" in capsys.readouterr().err
+
+
+def test_demo_command_writes_every_output(tmp_path):
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), "--n", "300", "--boot", "30", "--jobs", "1"]) == 0
+    for name in ("report.html", "results.json", "cleaning_log.csv", "scored.csv"):
+        assert (out / name).stat().st_size > 0, name
+    scored = pd.read_csv(out / "scored.csv")
+    assert len(scored) == 300 and {"affective", "aff_04r", "nps_group"} <= set(scored.columns)
+
+
+def test_validate_and_effects_commands_take_lavaan_models(tmp_path, capsys):
+    hs = tmp_path / "hs.csv"
+    semopy.examples.holzinger39.get_data().to_csv(hs, index=False)
+    js = tmp_path / "v.json"
+    assert main(["validate", str(hs), "--model",
+                 "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9",
+                 "--htmt-boot", "20", "--json", str(js)]) == 0
+    out = capsys.readouterr().out
+    assert "chisq 85.306" in out and "CFI 0.931" in out  # lavaan tutorial values
+    assert json.loads(js.read_text())["cfa"]["fit_measures"]["df"] == 24
+    med = tmp_path / "med.csv"
+    pd.DataFrame({"X": MED_X, "M": MED_M, "Y": MED_Y}).to_csv(med, index=False)
+    assert main(["effects", str(med), "--model", "M ~ X; Y ~ X + M", "--boot", "50",
+                 "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Y\s+X\s+indirect\s+0\.374", out)  # lavaan: ab = .3736
+    assert main(["effects", str(med), "--model", "M ~ X; Y ~ X + Q", "--boot", "0"]) == 2
+
+
+@pytest.mark.browser
+def test_report_in_chromium(results, browser, tmp_path):  # noqa: F811 - fixture
+    from browser import (
+        DESKTOP,
+        PHONE,
+        axe_violations,
+        console_errors,
+        describe_violations,
+        file_url,
+        reset_viewport,
+        screenshot,
+        set_viewport,
+    )
+
+    page = tmp_path / "report.html"
+    page.write_text(render_report(results), encoding="utf-8")
+    console_errors(browser)  # flush what earlier tests logged
+    browser.get(file_url(page))
+    assert console_errors(browser) == []
+    present = browser.execute_script(
+        "return arguments[0].filter(id => document.getElementById(id) !== null)", SECTIONS)
+    assert present == SECTIONS
+    sizes = browser.execute_script(
+        "return [...document.querySelectorAll('svg')].map(s => {"
+        "const r = s.getBoundingClientRect(); return [r.width, r.height]; })")
+    assert len(sizes) >= 10 and all(w > 0 and h > 0 for w, h in sizes)
+    fm = results["validation"]["cfa"]["fit_measures"]
+    shown = browser.execute_script(
+        "return document.querySelector('#factor-structure table').innerText")
+    assert apa(fm["cfi"], 3, True) in shown and apa(fm["rmsea"], 3, True) in shown
+    violations = axe_violations(browser)
+    assert violations == [], describe_violations(violations)
+    screenshot(browser, "full_report_desktop.png", DESKTOP)
+    screenshot(browser, "full_report_phone.png", PHONE)
+    set_viewport(browser, *PHONE)
+    assert browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    reset_viewport(browser)
