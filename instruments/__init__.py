@@ -6,6 +6,7 @@
 ['affective', 'normative']
 """
 
+from .combine import combine_instruments
 from .errors import EngagekitInputError, InstrumentError, Problem
 from .loader import (
     bundled_names,
@@ -25,6 +26,7 @@ __all__ = [
     "Problem",
     "Scale",
     "bundled_names",
+    "combine_instruments",
     "dump_instrument",
     "instrument_json_schema",
     "load_instrument",
