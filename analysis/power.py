@@ -38,12 +38,16 @@ which ``Phi^-1(power)`` is linear in ``sqrt(N)``:
 * ``"interpolated"``: the target lies between two ``ns``; linear interpolation of
   ``Phi^-1(power)`` in ``sqrt(N)`` between the two neighbouring ``ns`` that bracket it;
 * ``"extrapolated"``: every N in ``ns`` is below (or already above) the target; ``delta`` is
-  fitted by least squares through the fixed intercept ``-z_{1-alpha/2}`` to all ``ns`` and
-  the curve solved for the target. Treat it as a guide and rerun with larger ``ns``;
-* no estimate when the true path is 0 or the estimated ``delta`` is not positive.
+  fitted by least squares through the fixed intercept ``-z_{1-alpha/2}`` to the ``ns`` whose
+  power is strictly between 0 and 1, and the curve solved for the target; the result is kept
+  consistent with the observations (never above the smallest N that reached the target, never
+  below the largest N that did not). Treat it as a guide and rerun with other ``ns``;
+* no estimate when the true path is 0, when every power is 0 or 1 (e.g. power 1 at every N:
+  the smallest N in ``ns`` already suffices, see ``n_min``) or the fitted ``delta`` is not
+  positive.
 
-Powers of exactly 0 or 1 are clipped to ``0.5 / reps`` and ``1 - 0.5 / reps`` before the
-probit transform.
+For interpolation, powers of exactly 0 or 1 are clipped to ``0.5 / reps`` and
+``1 - 0.5 / reps`` before the probit transform.
 
 Replicates run through :func:`analysis.resampling.run_replicates`: each N has its own seed
 derived from ``seed`` and N (``SeedSequence(seed, spawn_key=(N,))``), each replicate its own
@@ -65,6 +69,7 @@ analysis. Psychometrika, 50(1), 83-90.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -197,10 +202,25 @@ def _fit_ml_fast(job: _Job, data: pd.DataFrame) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
+def _one_blas_thread():
+    """Limit BLAS to one thread inside a replicate (threadpoolctl, when installed).
+
+    Replicates run in parallel processes and work on small matrices, for which OpenBLAS's own
+    threads only contend for the cores (measured on a shared 2-core machine: sem fits 3-5x
+    slower with the default threads).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
+
+
 def _replicate(rng: np.random.Generator, job: _Job, n: int) -> np.ndarray:
     """One Monte Carlo replicate: simulate, reverse-key, fit; the path statistics."""
-    data = _sample(job, n, int(rng.integers(0, 2**63 - 1)))
-    return _fit_ml_fast(job, data) if job.state is not None else _fit_full(job, data)
+    with _one_blas_thread():
+        data = _sample(job, n, int(rng.integers(0, 2**63 - 1)))
+        return _fit_ml_fast(job, data) if job.state is not None else _fit_full(job, data)
 
 
 # ---- the result ---------------------------------------------------------------------------------
@@ -324,10 +344,18 @@ def sample_size_estimate(ns: Sequence[int], power: Sequence[float], target: floa
         u_t = u[lo] + (q_t - q[lo]) * (u[hi] - u[lo]) / (q[hi] - q[lo])
         return float(u_t**2), "interpolated"
     z = stats.norm.ppf(1 - alpha / 2)
-    delta = float(np.sum(u * (q + z)) / np.sum(u * u))
+    inner = np.array([0 < p < 1 for _, p in pts])  # powers of 0 or 1 only bound the curve
+    if not inner.any():
+        return None, None
+    ui, qi = u[inner], q[inner]
+    delta = float(np.sum(ui * (qi + z)) / np.sum(ui * ui))
     if delta <= 0:
         return None, None
-    return float(((q_t + z) / delta) ** 2), "extrapolated"
+    n_est = ((q_t + z) / delta) ** 2
+    # consistent with what was observed: at most the smallest N that reached the target,
+    # at least the largest N that did not
+    n_est = min(n_est, pts[0][0]) if above else max(n_est, pts[-1][0])
+    return float(n_est), "extrapolated"
 
 
 # ---- the analysis -------------------------------------------------------------------------------

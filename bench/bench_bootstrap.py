@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--semopy-reps", type=int, default=50)
     ap.add_argument("--json", default=str(HERE / "results" / "bootstrap.json"))
     ap.add_argument("--blas-threads", type=int, default=None,
-                    help="limit numpy's BLAS threads in engagekit's run (threadpoolctl; "
-                    "forked worker processes inherit the limit)")
+                    help="limit numpy's BLAS threads in the engagekit and semopy runs "
+                    "(threadpoolctl; forked worker processes inherit the limit)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile 100 engagekit refits in one process (top functions)")
     ap.add_argument("--skip-r", action="store_true")
@@ -193,7 +193,8 @@ def main(argv: list[str] | None = None) -> dict:
                           f"mean rel. diff {np.mean(rel):+.3f}, max |rel. diff| "
                           f"{np.max(np.abs(rel)):.3f}", flush=True)
             if not a.skip_semopy:
-                s = run_semopy(data, model, a.semopy_reps, BOOT_SEED)
+                with blas_limit(a.blas_threads):
+                    s = run_semopy(data, model, a.semopy_reps, BOOT_SEED)
                 s["extrapolated"] = s["per_refit"] * a.boot
                 row["semopy"] = s
                 row["ratio_semopy"] = s["extrapolated"] / t_ours

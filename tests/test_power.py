@@ -128,6 +128,13 @@ def test_sample_size_estimate_recovers_the_closed_form_n():
         n_est, method = pw.sample_size_estimate(ns, p, 0.8, 0.05)
         assert method == how
         assert n_est == pytest.approx(n_star, rel=1e-9)
+    # powers of 1 everywhere carry no information on delta: no estimate (n_min says enough)
+    assert pw.sample_size_estimate([200, 400], [1.0, 1.0], reps=100) == (None, None)
+    # extrapolations stay consistent with what was observed
+    n_est, how = pw.sample_size_estimate([200, 400], [0.95, 1.0], reps=100)
+    assert how == "extrapolated" and n_est <= 200
+    n_est, how = pw.sample_size_estimate([200, 400], [0.10, 0.02], reps=100)
+    assert how == "extrapolated" and n_est >= 400
 
 
 def test_seeded_and_identical_for_any_number_of_workers(reg):
