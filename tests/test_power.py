@@ -196,7 +196,6 @@ def test_cli_prints_a_table_and_writes_json(reg, tmp_path):
     assert d["ns"] == [80, 160] and d["reps"] == 8
 
 
-@pytest.mark.slow
 def test_wlsmv_power_runs_on_ordinal_items():
     res = pw.power_analysis("five_commitments", ns=[400], reps=4, seed=1, n_jobs=1,
                             estimator="WLSMV", progress=False)
