@@ -195,8 +195,10 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
 
 
 def instrument_to_data(inst: Instrument) -> dict[str, Any]:
-    """The instrument as plain data (defaults left out), ready for YAML or JSON."""
-    return inst.model_dump(mode="json", exclude_defaults=True)
+    """The instrument as plain data (defaults left out, the format marker kept first), ready
+    for YAML or JSON."""
+    data = inst.model_dump(mode="json", exclude_defaults=True)
+    return {"format": inst.format, **{k: v for k, v in data.items() if k != "format"}}
 
 
 def dump_instrument(inst: Instrument) -> str:
