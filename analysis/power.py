@@ -86,6 +86,7 @@ from instruments.schema import ORDINAL_KINDS, Instrument, Population
 
 from . import sem
 from .resampling import run_replicates
+from .scoring import reverse_keyed
 from .sem.syntax import parse_model
 from .simulate import SimulationSettings, simulate, true_parameters
 
@@ -97,26 +98,6 @@ _STATS = ("est", "se", "pvalue", "std")
 
 class PowerInputError(EngagekitInputError):
     """Settings a power analysis cannot run with (named in the message)."""
-
-
-# ---- scoring ------------------------------------------------------------------------------------
-
-
-def reverse_key(items: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
-    """Reverse-key the ``keyed: minus`` items from their declared scale (``min + max - x``).
-
-    Uses :func:`analysis.scoring.reverse_keyed` when it is available; the fallback applies the
-    same rule (:meth:`instruments.schema.Scale.reverse`).
-    """
-    try:
-        from .scoring import reverse_keyed
-    except ImportError:  # pragma: no cover - scoring is part of the package
-        out = items.astype(float).copy()
-        for item in inst.items():
-            if item.keyed == "minus" and item.id in out:
-                out[item.id] = inst.item_scale(item).reverse(out[item.id])
-        return out
-    return reverse_keyed(items, inst)
 
 
 # ---- one replicate ------------------------------------------------------------------------------
@@ -146,7 +127,7 @@ def _derived_seed(seed: int, n: int) -> int:
 def _sample(job: _Job, n: int, seed: int) -> pd.DataFrame:
     sim = simulate(job.instrument, SimulationSettings(n=n, seed=seed, **dict(job.simulation)),
                    population=job.population)
-    return reverse_key(sim.data.items, job.instrument)
+    return reverse_keyed(sim.data.items, job.instrument)
 
 
 def _fit_full(job: _Job, data: pd.DataFrame) -> np.ndarray:
@@ -514,5 +495,4 @@ def power_analysis(
                        table, sample, dict(sim_opts), warnings)
 
 
-__all__ = ["PowerInputError", "PowerResult", "power_analysis", "reverse_key",
-           "sample_size_estimate"]
+__all__ = ["PowerInputError", "PowerResult", "power_analysis", "sample_size_estimate"]

@@ -50,7 +50,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.effects import estimate_effects  # noqa: E402
-from analysis.power import reverse_key  # noqa: E402
+from analysis.scoring import reverse_keyed as reverse_key  # noqa: E402
 from analysis.simulate import SimulationSettings, simulate  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402
 

@@ -49,7 +49,7 @@ sys.path.insert(0, str(HERE.parent))
 import pandas as pd  # noqa: E402
 
 from analysis import validation  # noqa: E402
-from analysis.power import reverse_key  # noqa: E402
+from analysis.scoring import reverse_keyed as reverse_key  # noqa: E402
 from analysis.simulate import SimulationSettings, simulate  # noqa: E402
 from analysis.validation import ValidationSettings, cfa_syntax, measured_item_map  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402

@@ -34,7 +34,7 @@ import pytest
 
 from analysis import sem
 from analysis.effects import estimate_effects
-from analysis.power import reverse_key
+from analysis.scoring import reverse_keyed as reverse_key
 from analysis.simulate import SimulationSettings, simulate
 from instruments import load_instrument
 
