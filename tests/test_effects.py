@@ -81,3 +81,98 @@ def test_bootstrap_ci_coverage_of_the_indirect_effect():
         hits += ind["pct.lower"] <= a * b <= ind["pct.upper"]
     print(f"coverage of the 95% percentile CI: {hits}/100")
     assert 90 <= hits <= 99
+
+
+# ---- batched bootstrap refits (issue 6) --------------------------------------------------------
+
+from analysis import effects as effects_mod  # noqa: E402
+from analysis import sem  # noqa: E402
+from analysis.scoring import reverse_keyed  # noqa: E402
+from analysis.sem import batch  # noqa: E402
+from analysis.simulate import SimulationSettings, simulate  # noqa: E402
+from instruments import load_instrument  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def five():
+    inst = load_instrument("five_commitments")
+    model = inst.to_lavaan()
+    items = [i.strip() for ln in model.splitlines() if "=~" in ln
+             for i in ln.split("=~")[1].split("+")]
+    sim = simulate(inst, SimulationSettings(n=500, seed=20260606))
+    return reverse_keyed(sim.data.items, inst)[items], model
+
+
+def _resample_covs(X, k, seed):
+    rng = np.random.default_rng(seed)
+    return np.array([effects_mod._moments(X[rng.integers(0, len(X), len(X))])[0]
+                     for _ in range(k)])
+
+
+@pytest.mark.parametrize("case", ["five_commitments", "mediation"])
+def test_batched_refits_equal_the_sem_core_refits(case, five):
+    data, model = five if case == "five_commitments" else (MED, "M ~ X\nY ~ X + M")
+    res = sem.fit(model, data)
+    assert batch.supports(res.state)
+    X = data[list(res.state.pt.ov_names)].to_numpy(float)
+    covs = _resample_covs(X, 6, seed=3)
+    out = batch.refit_batch(res.state, covs)
+    assert out.converged.all() and (out.grad_max < 1e-6).all()  # the sem core's criterion
+    for b, cov in enumerate(covs):
+        ref = sem.fit_from_moments(res.state, cov, len(X))
+        assert ref.converged
+        np.testing.assert_allclose(out.theta[b], ref.theta, rtol=0, atol=1e-6)
+        assert out.fmin[b] == pytest.approx(ref.fmin, abs=1e-10)
+    # a resample's iterates do not depend on the rest of the batch
+    alone = batch.refit_batch(res.state, covs[2:3])
+    np.testing.assert_array_equal(alone.theta[0], out.theta[2])
+
+
+def test_bootstrap_of_the_full_sem_is_identical_serial_and_in_two_processes(five):
+    data, model = five
+    a = estimate_effects(data, model, n_boot=120, seed=4, n_jobs=1, progress=False)
+    b = estimate_effects(data, model, n_boot=120, seed=4, n_jobs=2, progress=False)
+    assert a.bootstrap["backend"] == "serial" and b.bootstrap["backend"] == "processes"
+    assert a.bootstrap["n_failed"] == b.bootstrap["n_failed"] == 0
+    assert a.bootstrap["jackknife_groups"] == 200
+    num = a.effects.select_dtypes(float).columns
+    np.testing.assert_array_equal(a.effects[num].to_numpy(), b.effects[num].to_numpy())
+    pd.testing.assert_frame_equal(a.ranking, b.ranking, check_exact=True)
+
+
+def test_models_outside_the_batch_are_refitted_one_by_one():
+    m = "M ~ X\nY ~ X + M\nM ~ 1\nY ~ 1"  # mean structure: not batched
+    r = estimate_effects(MED, m, n_boot=30, seed=9, n_jobs=1, progress=False)
+    assert r.bootstrap["n_refit_singly"] == 30 and r.bootstrap["n_failed"] == 0
+    ref = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=30, seed=9, n_jobs=1, progress=False)
+    assert ref.bootstrap["n_refit_singly"] == 0
+    cols = ["boot.se", "pct.lower", "pct.upper", "bca.lower", "bca.upper"]
+    np.testing.assert_allclose(r.effects[cols], ref.effects[cols], atol=1e-6)
+
+
+def test_replicates_that_do_not_converge_are_refitted_then_counted(monkeypatch):
+    real_batch, real_single = batch.refit_batch, sem.fit_from_moments
+
+    def batch_misses_the_first(*args, **kwargs):
+        out = real_batch(*args, **kwargs)
+        out.converged[0] = False
+        return out
+
+    # chunks of 50: bootstrap replicates 0 and 50 are the first of theirs
+    monkeypatch.setattr(batch, "refit_batch", batch_misses_the_first)
+    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=60, seed=9, n_jobs=1, progress=False)
+    assert r.bootstrap["n_refit_singly"] == 2 and r.bootstrap["n_failed"] == 0
+    ref = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=0)
+    assert r.effect("X", "Y", "indirect")["est"] == ref.effect("X", "Y", "indirect")["est"]
+
+    def single_fails(*args, **kwargs):
+        out = real_single(*args, **kwargs)
+        out.converged = False
+        return out
+
+    monkeypatch.setattr(sem, "fit_from_moments", single_fails)
+    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=60, seed=9, n_jobs=1, progress=False)
+    assert r.bootstrap["n_failed"] == 2
+    assert any("2 of 60 bootstrap replicates did not converge" in w for w in r.warnings)
+    ind = r.effect("X", "Y", "indirect")
+    assert np.isfinite(ind["pct.lower"]) and np.isfinite(ind["bca.upper"])

@@ -68,3 +68,20 @@ def test_percentile_and_bca_agree_with_scipy_bootstrap():
     assert blo[0] == pytest.approx(ref.low, abs=0.015) and bhi[0] == pytest.approx(ref.high, abs=0.015)
     # BCa shifts the interval right of the percentile one for right-skewed data
     assert bhi[0] > hi[0]
+
+
+def _boot_mean_batch(rngs, index, x):
+    assert len(rngs) == len(index)
+    return [_boot_mean(rng, x) + [i] for rng, i in zip(rngs, index, strict=True)]
+
+
+def test_batched_chunks_see_the_same_generators_and_indices():
+    one = run_replicates(partial(_boot_mean, x=DATA), 45, seed=7, n_jobs=1, progress=False)
+    fn = partial(_boot_mean_batch, x=DATA)
+    serial = run_replicates(fn, 45, seed=7, n_jobs=1, chunk_size=10, batched=True,
+                            progress=False)
+    procs = run_replicates(fn, 45, seed=7, n_jobs=2, chunk_size=10, batched=True,
+                           progress=False)
+    np.testing.assert_array_equal(serial.values, procs.values)
+    np.testing.assert_array_equal(serial.values[:, 0], one.values[:, 0])
+    np.testing.assert_array_equal(serial.values[:, 1], np.arange(45))

@@ -224,8 +224,11 @@ class Engine:
             dSig, dmu = self.derivatives(theta, g)
             for o, n, Si in parts:
                 dS = dSig[:, o][:, :, o]
-                P = np.einsum("ab,kbc->kac", Si, dS)
-                info += n * 0.5 * np.einsum("kab,lba->kl", P, P)
+                # 1/2 tr(Si dS_k Si dS_l) for all k, l: one batched matmul and one GEMM
+                # (the einsum equivalents took >half of a bootstrap refit's time)
+                k = dS.shape[0]
+                P = Si @ dS
+                info += n * 0.5 * (P.reshape(k, -1) @ P.transpose(0, 2, 1).reshape(k, -1).T)
                 if self.meanstructure:
                     dm = dmu[:, o]
                     info += n * (dm @ Si @ dm.T)
