@@ -33,11 +33,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from survey_checks import answer_page_by_mouse, check_response, planned_answers, visible_page
 
 from analysis.responses import read_responses
 from instruments import load_instrument, parse_instrument
 from instruments.loader import dump_instrument
-from instruments.survey import RESPONSE_COLUMNS, display_order, render_html, survey_pages
+from instruments.survey import render_html, survey_pages
 from instruments.survey.codebook import table_schema
 
 pytestmark = pytest.mark.browser
@@ -45,18 +46,6 @@ browser = chromium.browser  # the session fixture of tests/browser.py
 
 INST = load_instrument("five_commitments")
 XSS = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
-
-
-def planned_answers(inst) -> dict[str, int]:
-    """A fixed, varied answer for every item: option index from the item id."""
-    out = {}
-    for page in survey_pages(inst):
-        for q in page.questions:
-            if q.options:
-                out[q.id] = q.options[sum(map(ord, q.id)) % len(q.options)]
-            else:
-                out[q.id] = int(q.scale.min or 0) + sum(map(ord, q.id)) % 50
-    return out
 
 
 class _Collector(http.server.BaseHTTPRequestHandler):
@@ -104,8 +93,7 @@ def _wait(driver, seconds=10):
     return WebDriverWait(driver, seconds)
 
 
-def _visible_page(driver):
-    return driver.find_element(By.CSS_SELECTOR, "section.page:not([hidden])")
+_visible_page = visible_page
 
 
 def _no_alert(driver):
@@ -145,16 +133,7 @@ def _answer_page_by_keyboard(driver, answers):
     _press(driver, Keys.ENTER)
 
 
-def _answer_page_by_mouse(driver, answers):
-    page = _visible_page(driver)
-    for fs in page.find_elements(By.CSS_SELECTOR, "fieldset.item"):
-        item = fs.get_attribute("data-item")
-        if fs.get_attribute("data-kind") == "choice":
-            fs.find_element(By.CSS_SELECTOR, f"input[value='{answers[item]}']") \
-                .find_element(By.XPATH, "..").click()
-        else:
-            fs.find_element(By.TAG_NAME, "input").send_keys(str(answers[item]))
-    page.find_element(By.CSS_SELECTOR, "button.next").click()
+_answer_page_by_mouse = answer_page_by_mouse
 
 
 def _read_csv(text: str) -> dict[str, str]:
@@ -163,15 +142,7 @@ def _read_csv(text: str) -> dict[str, str]:
     return dict(zip(rows[0], rows[1], strict=True))
 
 
-def _check_response(resp: dict, inst, answers: dict, lang: str, seed: str, rid: str):
-    assert list(resp)[: len(RESPONSE_COLUMNS)] == RESPONSE_COLUMNS
-    assert list(resp)[len(RESPONSE_COLUMNS):] == [i.id for i in inst.items()]
-    assert resp["respondent_id"] == rid
-    assert (resp["instrument_id"], resp["instrument_version"], resp["language"]) == (
-        inst.id, inst.version, lang)
-    assert resp["started_at"] <= resp["ended_at"]
-    assert resp["display_order"] == display_order(inst, seed)
-    assert {k: resp[k] for k in answers} == answers
+_check_response = check_response
 
 
 def test_keyboard_only_round_trip_with_downloads_and_post(browser, tmp_path, collector):

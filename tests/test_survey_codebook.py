@@ -9,12 +9,12 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from frictionless import Resource, Schema, validate
+from survey_checks import D, check_ddi_structure
+from survey_checks import validate_responses as check_responses
 
 from instruments import load_instrument
 from instruments.loader import dump_instrument, parse_instrument
 from instruments.survey.codebook import (
-    DDI_NS,
     ddi_codebook,
     render_codebook_html,
     table_schema,
@@ -24,15 +24,10 @@ from instruments.survey.responses import responses_csv, sample_responses
 from reports.cli import main
 
 INST = load_instrument("five_commitments")
-D = f"{{{DDI_NS}}}"
 
 
 def validate_responses(tmp_path, csv_text: str):
-    """frictionless' report for a response CSV against the instrument's Table Schema."""
-    data = tmp_path / "responses.csv"
-    data.write_text(csv_text, encoding="utf-8")
-    schema = Schema.from_descriptor(table_schema(INST))
-    return validate(Resource(path=data.name, basepath=str(tmp_path), schema=schema))
+    return check_responses(tmp_path, csv_text, INST)
 
 
 def test_table_schema_accepts_sample_responses(tmp_path):
@@ -72,59 +67,11 @@ def test_table_schema_content():
     assert schema["primaryKey"] == ["respondent_id"]
 
 
-# DDI-Codebook 2.5: the children (in schema order) of the elements engagekit writes, from the
-# content models of codebook.xsd (only the part engagekit uses).
-DDI_ORDER = {
-    "codeBook": ["docDscr", "stdyDscr", "fileDscr", "dataDscr", "otherMat"],
-    "stdyDscr": ["citation", "studyAuthorization", "stdyInfo", "studyDevelopment", "method",
-                 "dataAccs", "othrStdyMat", "notes"],
-    "citation": ["titlStmt", "rspStmt", "prodStmt", "distStmt", "serStmt", "verStmt",
-                 "biblCit", "holdings", "notes"],
-    "titlStmt": ["titl", "subTitl", "altTitl", "parTitl", "IDNo"],
-    "verStmt": ["version", "verResp", "notes"],
-    "stdyInfo": ["studyBudget", "subject", "abstract", "sumDscr", "qualityStatement", "notes",
-                 "exPostEvaluation"],
-    "othrStdyMat": ["relMat", "relStdy", "relPubl", "othRefs"],
-    "relPubl": ["citation"],
-    "fileDscr": ["fileTxt", "locMap", "notes"],
-    "fileTxt": ["fileName", "fileCitation", "dataFingerprint", "fileCont", "fileStrc",
-                "dimensns", "fileType", "format", "filePlac", "dataChck", "ProcStat", "dataMsng",
-                "software", "verStmt"],
-    "dimensns": ["caseQnty", "varQnty", "logRecL", "recPrCas", "recNumTot"],
-    "dataDscr": ["varGrp", "nCubeGrp", "var", "nCube", "notes"],
-    "varGrp": ["labl", "txt", "concept", "defntn", "universe", "notes"],
-    "var": ["location", "labl", "imputation", "security", "embargo", "respUnit", "anlysUnit",
-            "qstn", "valrng", "invalrng", "undocCod", "universe", "TotlResp", "sumStat", "txt",
-            "stdCatgry", "catgryGrp", "catgry", "codInstr", "verStmt", "concept", "derivation",
-            "varFormat", "geomap", "catLevel", "notes"],
-    "qstn": ["preQTxt", "qstnLit", "postQTxt", "forward", "backward", "ivuInstr"],
-    "valrng": ["item", "range", "key", "notes"],
-    "catgry": ["catValu", "labl", "txt", "catStat", "mrow"],
-}
-LEAVES = {"titl", "IDNo", "version", "abstract", "holdings", "fileName", "fileCont", "varQnty",
-          "labl", "defntn", "qstnLit", "range", "catValu", "concept", "varFormat", "notes"}
-
-
-def _check_ddi_structure(el: ET.Element) -> None:
-    tag = el.tag.removeprefix(D)
-    assert el.tag.startswith(D), el.tag
-    children = [c.tag.removeprefix(D) for c in el]
-    if tag in LEAVES:
-        assert not children, tag
-        return
-    allowed = DDI_ORDER[tag]
-    assert set(children) <= set(allowed), (tag, set(children) - set(allowed))
-    positions = [allowed.index(c) for c in children]
-    assert positions == sorted(positions), (tag, children)
-    for c in el:
-        _check_ddi_structure(c)
-
-
 def test_ddi_codebook_is_well_formed_and_follows_ddi_c_25():
     xml = ddi_codebook(INST)
     root = ET.fromstring(xml)
     assert root.tag == f"{D}codeBook" and root.get("version") == "2.5"
-    _check_ddi_structure(root)
+    check_ddi_structure(root)
     variables = {v.get("name"): v for v in root.iter(f"{D}var")}
     assert set(variables) == {f["name"] for f in table_schema(INST)["fields"]}
     lits = variables["aff_04r"].findall(f"{D}qstn/{D}qstnLit")

@@ -6,59 +6,13 @@ unbroken runs of radio fields with identical choices, branching logic on known f
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 import pytest
+from survey_checks import check_redcap_dictionary
 
 from instruments import load_instrument
-from instruments.survey.redcap import COLUMNS, render_redcap
+from instruments.survey.redcap import render_redcap
 
 INST = load_instrument("five_commitments")
-FIELD_TYPES = {"text", "notes", "dropdown", "radio", "checkbox", "file", "calc", "sql",
-               "descriptive", "slider", "yesno", "truefalse"}
-CHOICE = re.compile(r"^-?\d+, [^|]+$")
-
-
-def _rows(data: bytes) -> tuple[list[str], list[dict]]:
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8")))
-    return list(reader.fieldnames or []), list(reader)
-
-
-def check_redcap_dictionary(data: bytes) -> list[dict]:
-    header, rows = _rows(data)
-    assert header == COLUMNS and len(COLUMNS) == 18
-    names = [r["Variable / Field Name"] for r in rows]
-    assert names[0] == "record_id"
-    assert len(set(names)) == len(names)
-    for r in rows:
-        name = r["Variable / Field Name"]
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", name) and len(name) <= 26, name
-        assert r["Form Name"] == rows[0]["Form Name"]
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", r["Form Name"])
-        assert r["Field Type"] in FIELD_TYPES, name
-        assert r["Required Field?"] in ("", "y")
-        if r["Field Type"] in ("radio", "dropdown", "checkbox"):
-            choices = [c.strip() for c in r["Choices, Calculations, OR Slider Labels"].split("|")]
-            assert all(CHOICE.match(c) for c in choices), (name, choices)
-            codes = [c.split(",")[0] for c in choices]
-            assert len(set(codes)) == len(codes)
-        for ref in re.findall(r"\[([a-z0-9_]+)\]", r["Branching Logic (Show field only if...)"]):
-            assert ref in names[: names.index(name)], (name, ref)
-        for ref in re.findall(r"\[([a-z0-9_]+)\]", r["Field Label"] + r["Section Header"]):
-            assert ref in names[: names.index(name)], (name, ref)  # piping: an earlier field
-    groups: dict[str, list[int]] = {}
-    for n, r in enumerate(rows):
-        if r["Matrix Group Name"]:
-            assert re.fullmatch(r"[a-z][a-z0-9_]*", r["Matrix Group Name"])
-            groups.setdefault(r["Matrix Group Name"], []).append(n)
-    for group, idx in groups.items():
-        assert idx == list(range(idx[0], idx[-1] + 1)), f"matrix {group} is not one run"
-        members = [rows[i] for i in idx]
-        assert {m["Field Type"] for m in members} == {"radio"}
-        assert len({m["Choices, Calculations, OR Slider Labels"] for m in members}) == 1
-    return rows
 
 
 @pytest.mark.parametrize("lang", ["en", "nl", "de", "fr"])

@@ -5,11 +5,9 @@ language; a simulated respondent per locale checks texts, pipes, answers and con
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 
 import pytest
-from browser import JS_DIR, node_modules
+from survey_checks import middle_answers, survey_core
 
 from instruments import load_instrument
 from instruments.survey.layout import survey_pages
@@ -21,27 +19,7 @@ BRAND = 'O\'Neil "Bros" <b>'
 
 
 def _answers():
-    out = {}
-    for page in survey_pages(INST):
-        for q in page.questions:
-            out[q.id] = q.options[len(q.options) // 2] if q.options else 42
-    return out
-
-
-def survey_core(tmp_path, survey: dict, answers: dict | None = None) -> dict:
-    """Run tests/js/surveyjs_check.mjs (survey-core Model, linter, simulated respondent)."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed (bash .ci/system-deps installs it)")
-    node_modules()
-    path = tmp_path / "survey.json"
-    path.write_text(json.dumps(survey), encoding="utf-8")
-    args = ["node", str(JS_DIR / "surveyjs_check.mjs"), str(path)]
-    if answers is not None:
-        (tmp_path / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
-        args.append(str(tmp_path / "answers.json"))
-    proc = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return middle_answers(INST)
 
 
 @pytest.mark.parametrize("brand", [None, BRAND])

@@ -5,31 +5,22 @@ the same item ids as binds, required answers and consent relevance."""
 from __future__ import annotations
 
 import io
-import xml.etree.ElementTree as ET
 
 import openpyxl
 import pytest
-from pyxform.xls2xform import convert
+from survey_checks import XFORM_NS, xform
 
 from instruments import load_instrument
 from instruments.survey.xlsform import language_column, render_xlsform, xlsform_sheets
 from reports.cli import main
 
 INST = load_instrument("five_commitments")
-NS = {"h": "http://www.w3.org/1999/xhtml", "x": "http://www.w3.org/2002/xforms"}
-
-
-def _xform(tmp_path, data: bytes):
-    path = tmp_path / "form.xlsx"
-    path.write_bytes(data)
-    warnings: list[str] = []
-    result = convert(xlsform=str(path), warnings=warnings)
-    return ET.fromstring(result.xform), warnings + list(result.warnings or [])
+NS = XFORM_NS
 
 
 @pytest.mark.parametrize("brand", [None, "O'Neil \"Bros\""])
 def test_pyxform_converts_without_warnings(tmp_path, brand):
-    root, warnings = _xform(tmp_path, render_xlsform(INST, brand=brand))
+    root, warnings = xform(tmp_path, render_xlsform(INST, brand=brand))
     assert warnings == []
     model = root.find("h:head/x:model", NS)
     langs = [t.get("lang") for t in model.findall("x:itext/x:translation", NS)]
