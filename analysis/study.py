@@ -79,6 +79,7 @@ def _instrument_summary(inst: Instrument) -> dict[str, Any]:
     return {"id": inst.id, "version": inst.version, "title": inst.text(inst.title, lang),
             "language": lang, "constructs": constructs, "scales": scales,
             "citations": [{"key": c.key, "text": c.text, "doi": c.doi} for c in inst.citations],
+            "placeholders": {ph.id: inst.text(ph.default, lang) for ph in inst.placeholders},
             "model": inst.to_lavaan(),
             "paths": [{"outcome": p.outcome, "predictors": list(p.predictors)}
                       for p in inst.model.paths]}

@@ -8,12 +8,13 @@ results twice gives the same bytes (the only timestamp is the one recorded in th
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 
 from . import figures
-from .format import apa, apa_ci, apa_p, fit_badges, table_html
+from .format import apa, apa_ci, apa_p, fit_badges
 from .render import render_html
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
@@ -54,6 +55,14 @@ REFERENCES = [
     "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of "
     "Statistical Software, 48(2), 1-36.",
 ]
+
+
+def _title(inst: dict) -> str:
+    """The instrument title with piping placeholders (``{brand}``) filled by their declared
+    defaults; results saved before defaults were recorded fall back to "the <placeholder>"."""
+    values = inst.get("placeholders") or {}
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                  lambda m: values.get(m.group(1), f"the {m.group(1)}"), inst["title"])
 
 
 def _df(records: Any) -> pd.DataFrame:
@@ -269,13 +278,13 @@ def _validity_section(results: dict) -> dict:
          "caption": "Convergent validity", "columns": {"construct": "Construct", "ave": "AVE",
                                                        "composite_reliability": "CR"},
          "number_formats": {"ave": "bounded", "composite_reliability": "bounded"}},
-        {"type": "table", "html": table_html(
-            fl_df, caption="Fornell-Larcker criterion", index=True,
-            number_formats={c: "bounded" for c in fl_df.columns},
-            note="Diagonal: square root of the AVE; off the diagonal: latent correlations. The "
+        {"type": "table", "data": fl_df.rename_axis("Construct").reset_index(),
+         "caption": "Fornell-Larcker criterion",
+         "number_formats": {c: "bounded" for c in fl_df.columns},
+         "note": "Diagonal: square root of the AVE; off the diagonal: latent correlations. The "
                  "criterion holds when each diagonal value exceeds the correlations in its row "
                  "and column." + (" It holds for every pair." if v["fornell_larcker"]["passed"]
-                                  else " It fails for at least one pair."))},
+                                  else " It fails for at least one pair.")},
         {"type": "figure", "svg": svg,
          "caption": "Heterotrait-monotrait ratios with the upper bounds of their bootstrap "
                     f"{int(ht['ci_level'] * 100)}% CIs; cells at or above .85 are outlined."},
@@ -286,7 +295,12 @@ def _validity_section(results: dict) -> dict:
          "number_formats": {"htmt": "bounded", "htmt2": "bounded"},
          "note": f"{ht['n_boot']} bootstrap resamples (seed {ht['seed']}). Henseler et al. "
                  "(2015): HTMT below .85 (conceptually distinct) or .90 (similar constructs); "
-                 "HTMT2 after Roemer et al. (2021)."},
+                 "HTMT2 after Roemer et al. (2021)." + (
+                     " Where an estimate lies below its interval, the HTMT is near zero: it "
+                     "averages absolute correlations, so its bootstrap distribution sits above "
+                     "the estimate; the criterion uses the upper bound."
+                     if any(e < lo for e, lo in zip(pairs.htmt, pairs.ci_low, strict=True)
+                            if e is not None and lo is not None) else "")},
     ]}
 
 
@@ -436,7 +450,7 @@ def _methods_section(results: dict) -> dict:
     boot = results["effects"]["bootstrap"]
     inst = results["instrument"]
     text = (
-        f"Responses to {inst['title']} (instrument {inst['id']} {inst['version']}) were read "
+        f"Responses to {_title(inst)} (instrument {inst['id']} {inst['version']}) were read "
         f"against the instrument's codebook; {results['data']['n_read']:,} respondents were "
         f"read and screened for careless responding (Meade & Craig, 2012) with the rules "
         f"{', '.join(sc['settings']['exclude_rules'])}; {sc['n_excluded']:,} were excluded and "
@@ -471,7 +485,7 @@ def report_context(results: dict) -> dict[str, Any]:
                 _validity_section(results), _method_section(results),
                 _invariance_section(results), _structural_section(results),
                 _segments_section(results), _methods_section(results)]
-    return {"title": f"{inst['title'].replace('{brand}', 'the brand')}: findings",
+    return {"title": f"{_title(inst)}: findings",
             "lang": inst.get("language", "en"),
             "subtitle": f"engagekit report for instrument {inst['id']} {inst['version']}",
             "meta": [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}"},

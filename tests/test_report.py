@@ -54,15 +54,20 @@ def test_rendering_is_deterministic_and_complete(results):
     assert f"CFI {apa(fm['cfi'], 3, True)}" in html
     assert apa(fm["rmsea"], 3, True) in html and apa(fm["srmr"], 3, True) in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "<script" not in html
+    # piping placeholders are filled (by their declared default), never shown raw
+    assert "{brand}" not in html and "Responses to Why customers stay with this company" in html
+    assert "<th>index</th>" not in html and "Fornell-Larcker criterion" in html
 
 
 def test_largest_path_is_shown_in_the_diagram(results):
     html = render_report(results)
     paths = pd.DataFrame(results["effects"]["paths"])
     top = paths.loc[paths["std.all"].abs().idxmax()]
-    diagram = re.search(f'<g class="ek-path" data-from="{top["rhs"]}" data-to="{top["lhs"]}"',
-                        html)
+    diagram = re.search(f'<g class="ek-path" data-from="{top["rhs"]}" data-to="{top["lhs"]}"'
+                        r' data-beta="([-0-9.e]+)" data-p="([-0-9.e]+)"', html)
     assert diagram is not None
+    assert float(diagram.group(1)) == pytest.approx(top["std.all"], abs=1e-6)
+    assert float(diagram.group(2)) == pytest.approx(top["pvalue"], abs=1e-6)
     assert apa(top["std.all"], 2, True) in html
 
 
@@ -147,6 +152,19 @@ def test_report_in_chromium(results, browser, tmp_path):  # noqa: F811 - fixture
     shown = browser.execute_script(
         "return document.querySelector('#factor-structure table').innerText")
     assert apa(fm["cfi"], 3, True) in shown and apa(fm["rmsea"], 3, True) in shown
+    # the largest standardized total effect, row by row as the effects table shows it
+    eff = pd.DataFrame(results["effects"]["effects"])
+    names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+    tot = eff[eff.kind == "total"]
+    top = tot.loc[tot["std"].abs().idxmax()]
+    rows = browser.execute_script(
+        "const t = [...document.querySelectorAll('#structural table')].find(t => "
+        "t.caption && t.caption.innerText.includes('Direct, indirect and total effects'));"
+        "return [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim()));")
+    row = next(r for r in rows if r[0] == names[top.outcome] and r[1] == names[top.predictor]
+               and r[2] == "total")
+    assert row[3] == apa(top["est"], 3) and row[5] == apa(top["std"], 2)
+    assert row[4] == f"[{apa(top['bca.lower'], 2)}, {apa(top['bca.upper'], 2)}]"
     violations = axe_violations(browser)
     assert violations == [], describe_violations(violations)
     screenshot(browser, "full_report_desktop.png", DESKTOP)
