@@ -5,11 +5,13 @@
 1. item analysis (descriptives, floor/ceiling, response distributions, item-rest r,
    alpha-if-item-deleted);
 2. reliability per construct (Cronbach's alpha with Feldt CI; omega and composite reliability
-   from the CFA);
+   from the CFA; ordinal alpha and omega from polychoric correlations for ``ordered`` items,
+   Zumbo et al. 2007);
 3. dimensionality (KMO, Bartlett, parallel analysis, an oblimin EFA with as many factors as
    constructs);
 4. the CFA of the measurement model (lavaan-equivalent fit measures, parameter table,
-   modification indices, admissibility warnings);
+   modification indices, admissibility warnings) by ML, MLM, MLR (FIML with
+   ``missing="ml"``) or, for ``ordered`` items, WLSMV/DWLS on polychoric correlations;
 5. convergent and discriminant validity (AVE, CR, Fornell-Larcker, HTMT and HTMT2 with
    bootstrap CIs, cross-loadings);
 6. measurement invariance across a grouping column, when one is given;
@@ -30,13 +32,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from instruments.schema import Instrument
+from instruments.errors import EngagekitInputError
+from instruments.schema import ORDINAL_KINDS, Instrument
 
 from . import sem
 from .dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
 from .items import construct_scores, describe_items, item_total_statistics, jsonable
 from .method_bias import full_collinearity_vif, harman_single_factor
-from .reliability import alpha_table, composite_reliability, omega
+from .reliability import alpha_table, composite_reliability, omega, ordinal_reliability
 from .sem.syntax import parse_model
 from .validity import convergent_validity, cross_loadings, fornell_larcker, htmt
 
@@ -45,8 +48,9 @@ from .validity import convergent_validity, cross_loadings, fornell_larcker, htmt
 class ValidationSettings:
     """Choices of a validation run; every default is the one the literature cited uses."""
 
-    estimator: str = "ML"
-    missing: str = "listwise"
+    estimator: str = "ML"  # ML, MLM, MLR; WLSMV or DWLS need ordered items
+    missing: str = "listwise"  # or "ml" (FIML; ML and MLR only)
+    ordinal_reliability: bool = True  # ordinal alpha/omega for ordered items
     ci_level: float = 0.95
     htmt_boot: int = 500
     htmt_ci: float = 0.90
@@ -110,7 +114,8 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd.DataFrame,
-                   base: sem.SEMResult, settings: ValidationSettings) -> dict[str, Any]:
+                   base: sem.SEMResult, settings: ValidationSettings,
+                   ordered: list[str] | None = None) -> dict[str, Any]:
     """ULMC: add a method factor loading on every item, orthogonal to the traits.
 
     Reports each item's standardized trait loading with and without the method factor and the
@@ -124,7 +129,7 @@ def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd
     lines += [f"ulmc_method ~~ 0*{c}" for c in constructs]
     try:
         fit = sem.fit("\n".join(lines), data, estimator=settings.estimator,
-                      missing=settings.missing, std_lv=True)
+                      missing=settings.missing, std_lv=True, ordered=ordered)
     except Exception as e:  # noqa: BLE001 - reported, the rest of the validation stands
         return {"fitted": False, "message": f"method-factor model could not be fitted: {e}"}
     est0 = base.estimates[base.estimates.op == "=~"].set_index(["lhs", "rhs"])["std.all"]
@@ -167,11 +172,25 @@ def validate_scales(
     scale_min: float | Mapping[str, float] | None = None,
     scale_max: float | Mapping[str, float] | None = None,
     settings: ValidationSettings | None = None,
+    ordered: Sequence[str] | None = None,
 ) -> ValidationResult:
     """Validate multi-item scales. ``data`` holds reverse-keyed item responses (one column per
     item) and, optionally, the ``group`` column. ``model`` defaults to the simple-structure CFA
-    of ``constructs``."""
+    of ``constructs``. ``ordered`` names the ordinal (e.g. Likert) items: they get ordinal
+    alpha/omega, and the WLSMV/DWLS estimators treat them as ordered categories."""
     settings = settings or ValidationSettings()
+    ordinal_fit = settings.estimator.upper() in ("WLSMV", "DWLS")
+    if ordinal_fit and not ordered:
+        raise EngagekitInputError(
+            f"estimator {settings.estimator} is for ordinal items, but none were declared "
+            "ordered: give the Likert items as `ordered` (instruments do this from their "
+            "declared scales) or use ML, MLM or MLR")
+    if ordinal_fit and settings.missing != "listwise":
+        raise EngagekitInputError(
+            f"missing='{settings.missing}' (FIML) works with ML and MLR, not with "
+            f"{settings.estimator}; use missing='listwise' or an ML estimator")
+    ordered = [i for i in (ordered or [])]
+    fit_ordered = ordered if ordinal_fit else None
     constructs = {c: list(items) for c, items in constructs.items()}
     model = model or cfa_syntax(constructs)
     items = [i for its in constructs.values() for i in its]
@@ -188,14 +207,22 @@ def validate_scales(
     itt = item_total_statistics(item_data, constructs)
     alpha = alpha_table(item_data, constructs, ci=settings.ci_level)
 
-    cfa = sem.fit(model, data, estimator=settings.estimator, missing=settings.missing)
+    cfa = sem.fit(model, data, estimator=settings.estimator, missing=settings.missing,
+                  ordered=fit_ordered)
     warnings += [f"CFA: {w}" for w in cfa.warnings]
     est = cfa.estimates
-    om = omega(est, data=data[items].dropna())
+    # omega's and AVE's total variance: the observed item covariances, except under WLSMV/DWLS,
+    # whose loadings are on the latent-response scale (variance 1): there the model's own.
+    moment_data = None if ordinal_fit else data[items].dropna()
+    om = omega(est, data=moment_data)
     cr = composite_reliability(est)
     reliability = alpha.merge(_by_construct(om, "omega", "omega"), on="construct",
                               how="left").merge(
         _by_construct(cr, "composite_reliability", "cr"), on="construct", how="left")
+    if ordered and settings.ordinal_reliability:
+        reliability = reliability.merge(
+            _ordinal_table(item_data, constructs, set(ordered), warnings), on="construct",
+            how="left")
 
     k = kmo(item_data.dropna(), items)
     bart = bartlett_sphericity(item_data.dropna(), items)
@@ -212,7 +239,12 @@ def validate_scales(
         dimensionality["efa"] = None
         warnings.append(f"EFA with {len(constructs)} factors failed: {exc}")
 
-    mi = sem.modification_indices(cfa).head(settings.top_modification_indices)
+    if ordinal_fit:  # the score test here is the ML one; lavaan's WLSMV MIs differ
+        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc.all"])
+        warnings.append(f"modification indices are computed for ML-family estimators only; "
+                        f"refit with ML to see them (the CFA here is {settings.estimator})")
+    else:
+        mi = sem.modification_indices(cfa).head(settings.top_modification_indices)
     cfa_out = {"fit_measures": cfa.fit_measures, "estimates": _records(est),
                "loadings": _records(est[est.op == "=~"][["lhs", "rhs", "est", "se", "pvalue",
                                                          "std.all"]]),
@@ -220,7 +252,7 @@ def validate_scales(
                "warnings": cfa.warnings, "estimator": settings.estimator,
                "r2": _records(cfa.r2)}
 
-    conv = convergent_validity(est, data=data[items].dropna())
+    conv = convergent_validity(est, data=moment_data)
     fl = fornell_larcker(est)
     ht = htmt(item_data, constructs, method="arithmetic", n_boot=settings.htmt_boot,
               seed=settings.seed, ci=settings.htmt_ci)
@@ -235,18 +267,38 @@ def validate_scales(
 
     inv = None
     if group is not None:
-        inv_res = sem.invariance(model, data, group, estimator=settings.estimator)
-        inv = {"group": group, "table": _records(inv_res.table)}
+        try:
+            inv_res = sem.invariance(model, data, group, estimator=settings.estimator,
+                                     missing=settings.missing, ordered=fit_ordered)
+            inv = {"group": group, "table": _records(inv_res.table)}
+        except sem.SEMInputError as exc:
+            warnings.append(f"measurement invariance across '{group}' was not tested: {exc}")
 
     harman = harman_single_factor(item_data.dropna(), items)
     vif = full_collinearity_vif(scores)
     method = {"harman": harman.to_dict() if hasattr(harman, "to_dict") else harman,
               "full_collinearity_vif": _records(vif.reset_index() if vif.index.name else vif)}
     if settings.method_factor:
-        method["ulmc"] = _method_factor(model, constructs, data, cfa, settings)
+        method["ulmc"] = _method_factor(model, constructs, data, cfa, settings, fit_ordered)
     return ValidationResult(constructs, model, int(cfa.nobs[0]) if len(cfa.nobs) == 1
                             else int(sum(cfa.nobs)), settings, desc, itt, dist, reliability,
                             dimensionality, cfa_out, validity, inv, method, warnings)
+
+
+def _ordinal_table(item_data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
+                   ordered: set[str], warnings: list[str]) -> pd.DataFrame:
+    """Ordinal alpha and omega per construct whose items are all ordered (>= 3 items)."""
+    rows = []
+    for c, its in constructs.items():
+        row = {"construct": c, "ordinal_alpha": np.nan, "ordinal_omega": np.nan}
+        if len(its) >= 3 and set(its) <= ordered:
+            try:
+                o = ordinal_reliability(item_data[list(its)].dropna(), construct=c)
+                row.update(ordinal_alpha=o.ordinal_alpha, ordinal_omega=o.ordinal_omega)
+            except Exception as exc:  # noqa: BLE001 - reported, the rest stands
+                warnings.append(f"ordinal alpha/omega of '{c}' not computed: {exc}")
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def response_distribution_or_empty(data, items, scale_min, scale_max) -> pd.DataFrame:
@@ -279,5 +331,6 @@ def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str
     items = [i for its in constructs.values() for i in its]
     lo = {i: inst.item_scale(i).min for i in items}
     hi = {i: inst.item_scale(i).max for i in items}
+    ordered = [i for i in items if inst.item_scale(i).kind in ORDINAL_KINDS]
     return validate_scales(scored_items, constructs, cfa_syntax(constructs), group=group,
-                           scale_min=lo, scale_max=hi, settings=settings)
+                           scale_min=lo, scale_max=hi, settings=settings, ordered=ordered)

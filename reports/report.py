@@ -38,6 +38,9 @@ REFERENCES = [
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing "
     "discriminant validity in variance-based structural equation modeling. Journal of the "
     "Academy of Marketing Science, 43(1), 115-135.",
+    "Gadermann, A. M., Guhn, M., & Zumbo, B. D. (2012). Estimating ordinal reliability for "
+    "Likert-type and ordinal item response data: A conceptual, empirical, and practical guide. "
+    "Practical Assessment, Research, and Evaluation, 17(3), 1-13.",
     "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure "
     "analysis. Structural Equation Modeling, 6(1), 1-55.",
     "Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor "
@@ -49,6 +52,9 @@ REFERENCES = [
     "Psychological Methods, 17(3), 437-455.",
     "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method "
     "biases in behavioral research. Journal of Applied Psychology, 88(5), 879-903.",
+    "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients "
+    "alpha and theta for Likert rating scales. Journal of Modern Applied Statistical Methods, "
+    "6(1), 21-29.",
     "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2: An improved criterion for "
     "assessing discriminant validity in structural equation modeling. Industrial Management & "
     "Data Systems, 121(12), 2637-2650.",
@@ -188,18 +194,29 @@ def _reliability_section(results: dict) -> dict:
                      "ci": apa_ci(r["feldt_low"], r["feldt_high"], 2, True),
                      "omega": r["omega"], "cr": r["cr"],
                      "ave": conv.loc[r["construct"], "ave"]})
+        if "ordinal_alpha" in r:
+            rows[-1].update(ord_alpha=r["ordinal_alpha"], ord_omega=r["ordinal_omega"])
+    ordinal = any(r.get("ord_alpha") is not None for r in rows)
+    columns = {"construct": "Construct", "items": "Items", "alpha": "α",
+               "ci": "95% CI (Feldt)", "omega": "ω", "cr": "CR", "ave": "AVE"}
+    note = ("α = Cronbach's alpha; ω = McDonald's omega from the CFA (observed total variance, "
+            "as semTools); CR = composite reliability; AVE = average variance extracted "
+            "(Fornell & Larcker, 1981).")
+    if ordinal:
+        columns.update(ord_alpha="Ordinal α", ord_omega="Ordinal ω")
+        note += (" Ordinal α and ω are computed from the polychoric correlations of the "
+                 "Likert items (Zumbo et al., 2007; Gadermann et al., 2012), for constructs "
+                 "with at least three items.")
+    note += " Values of .70 (α, ω, CR) and .50 (AVE) are the usual minimums."
     it = _df(results["validation"]["item_total"])
     it["construct"] = it["construct"].map(lambda c: names.get(c, c))
     return {"id": "reliability", "heading": "Reliability", "blocks": [
         {"type": "table", "data": rows, "caption": "Reliability per construct",
-         "columns": {"construct": "Construct", "items": "Items", "alpha": "α",
-                     "ci": "95% CI (Feldt)", "omega": "ω", "cr": "CR", "ave": "AVE"},
+         "columns": columns,
          "number_formats": {"alpha": "bounded", "omega": "bounded", "cr": "bounded",
-                            "ave": "bounded", "items": "int"},
-         "note": "α = Cronbach's alpha; ω = McDonald's omega from the CFA (observed total "
-                 "variance, as semTools); CR = composite reliability; AVE = average variance "
-                 "extracted (Fornell & Larcker, 1981). Values of .70 (α, ω, CR) and .50 (AVE) "
-                 "are the usual minimums."},
+                            "ave": "bounded", "items": "int", "ord_alpha": "bounded",
+                            "ord_omega": "bounded"},
+         "note": note},
         {"type": "table", "data": it[["construct", "item", "r_rest", "alpha_if_deleted"]],
          "caption": "Item-rest correlations",
          "columns": {"construct": "Construct", "item": "Item", "r_rest": "Item-rest r",

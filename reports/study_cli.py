@@ -30,6 +30,8 @@ from instruments.schema import ConstructRole, Instrument, ScaleKind
 from .report import render_report
 
 ESTIMATORS = click.Choice(["ML", "MLM", "MLR"], case_sensitive=False)
+CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
+MISSING = {"listwise": "listwise", "fiml": "ml"}
 
 
 def _model_data(file: str, model: str) -> pd.DataFrame:
@@ -84,20 +86,43 @@ def _require_one(instrument: str | None, model: str | None) -> None:
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Response file format (with --instrument).")
 @click.option("--group", default=None, help="Column for measurement invariance.")
-@click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True)
+@click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
+              help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
+                   "items, or --ordered) as ordered categories (polychoric correlations).")
+@click.option("--missing", type=click.Choice(sorted(MISSING), case_sensitive=False),
+              default="listwise", show_default=True,
+              help="Missing answers in the CFA: listwise deletion or full-information ML (ML, "
+                   "MLR).")
+@click.option("--ordered", default=None,
+              help="With --model: comma-separated ordinal items (or 'all'); they get ordinal "
+                   "alpha/omega and WLSMV/DWLS treat them as ordered.")
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--htmt-boot", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
-def validate_cmd(responses, instrument, model, fmt, group, estimator, keep_flagged, htmt_boot,
-                 seed, json_out) -> None:
+def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, ordered,
+                 keep_flagged, htmt_boot, seed, json_out) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     _require_one(instrument, model)
-    settings = ValidationSettings(estimator=estimator.upper(), htmt_boot=htmt_boot, seed=seed)
+    if ordered is not None and model is None:
+        raise click.UsageError("--ordered goes with --model; an instrument declares its "
+                               "ordinal items through their scales")
+    settings = ValidationSettings(estimator=estimator.upper(), htmt_boot=htmt_boot, seed=seed,
+                                  missing=MISSING[missing.lower()])
     if model is not None:
         data = _model_data(responses, model)
         constructs = constructs_from_syntax(model)
-        res = _validate_scales(data, constructs, model, group=group, settings=settings)
+        items = [i for its in constructs.values() for i in its]
+        ordered_items = None
+        if ordered is not None:
+            ordered_items = items if ordered.strip().lower() == "all" else [
+                x.strip() for x in ordered.split(",") if x.strip()]
+            unknown = [x for x in ordered_items if x not in items]
+            if unknown:
+                raise EngagekitInputError(f"--ordered names {', '.join(unknown)}, which the "
+                                          f"model does not measure; give items of the model")
+        res = _validate_scales(data, constructs, model, group=group, settings=settings,
+                               ordered=ordered_items)
         note = f"{len(data)} rows read"
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
@@ -110,8 +135,9 @@ def validate_cmd(responses, instrument, model, fmt, group, estimator, keep_flagg
                f"{fm['rmsea']:.3f} [{fm['rmsea.ci.lower']:.3f}, {fm['rmsea.ci.upper']:.3f}], "
                f"SRMR {fm['srmr']:.3f}")
     conv = pd.DataFrame(res.validity["convergent"]).set_index("construct")
-    table = res.reliability.set_index("construct")[["alpha", "feldt_low", "feldt_high",
-                                                     "omega", "cr"]].join(conv[["ave"]])
+    cols = ["alpha", "feldt_low", "feldt_high", "omega", "cr"]
+    cols += [c for c in ("ordinal_alpha", "ordinal_omega") if c in res.reliability]
+    table = res.reliability.set_index("construct")[cols].join(conv[["ave"]])
     click.echo(table.round(3).to_string())
     bad = [p for p in res.validity["htmt"]["pairs"] if not p.get("ci_upper_below_0.85", True)]
     click.echo(f"HTMT: {len(bad)} pair(s) whose CI reaches .85"

@@ -57,6 +57,9 @@ def test_rendering_is_deterministic_and_complete(results):
     # piping placeholders are filled (by their declared default), never shown raw
     assert "{brand}" not in html and "Responses to Why customers stay with this company" in html
     assert "<th>index</th>" not in html and "Fornell-Larcker criterion" in html
+    # Likert items: ordinal alpha beside Cronbach's, as results.json has it
+    rel = pd.DataFrame(results["validation"]["reliability"]).set_index("construct")
+    assert "Ordinal α" in html and apa(rel.loc["affective", "ordinal_alpha"], 2, True) in html
 
 
 def test_largest_path_is_shown_in_the_diagram(results):

@@ -81,3 +81,88 @@ def test_unmeasured_method_factor_detects_a_planted_method_effect():
     # without a method effect the method factor is not identified (a flat ridge): no verdict
     # of a method effect, and the difference test finds nothing
     assert results[0.0]["method_effect"] is not True and results[0.0]["pvalue_diff"] > .05
+
+
+# ---- ordinal items (WLSMV, ordinal alpha/omega) and FIML through the pipeline -----------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_wlsmv_cfa_through_validate_scales_matches_lavaan():
+    from test_sem_ordinal import MODEL, WLSMV_FM
+
+    data = pd.read_csv(DATA / "sem_ordinal.csv")
+    res = validate_scales(data, constructs_from_syntax(MODEL), MODEL,
+                          settings=ValidationSettings(estimator="WLSMV", htmt_boot=20,
+                                                      parallel_iter=5, method_factor=False),
+                          ordered=list(data.columns))
+    fm = res.cfa["fit_measures"]
+    # lavaan 0.6.14: cfa(model, data = Y, ordered = names(Y)) (tests/test_sem_ordinal.py)
+    for k in ("chisq", "chisq.scaled", "cfi", "tli", "rmsea", "srmr"):
+        assert fm[k] == pytest.approx(WLSMV_FM[k], abs=1e-4), k
+    assert res.cfa["estimator"] == "WLSMV"
+    # omega and CR on the latent-response scale agree (both from the model's loadings)
+    rel = res.reliability.set_index("construct")
+    assert rel["omega"].to_numpy() == pytest.approx(rel["cr"].to_numpy(), abs=1e-6)
+    assert any("modification indices" in w for w in res.warnings)
+
+
+def test_wlsmv_needs_ordered_items_and_says_so():
+    from instruments.errors import EngagekitInputError
+
+    data = pd.read_csv(DATA / "sem_ordinal.csv")
+    model = "f1 =~ y1 + y2 + y3 + y4\nf2 =~ y5 + y6 + y7 + y8"
+    with pytest.raises(EngagekitInputError, match="ordered"):
+        validate_scales(data, constructs_from_syntax(model), model,
+                        settings=ValidationSettings(estimator="WLSMV"))
+
+
+def test_ordinal_alpha_and_omega_in_the_reliability_table_match_psych():
+    q = pd.read_csv(DATA / "psy_ordinal.csv")
+    rng = np.random.default_rng(7)
+    common = rng.normal(size=len(q))
+    other = pd.DataFrame({f"r{j}": np.digitize(common + rng.normal(size=len(q)), [-1, 0, 1]) + 1
+                          for j in range(1, 4)})
+    data = pd.concat([q, other], axis=1)
+    constructs = {"q": list(q.columns), "r": list(other.columns)}
+    res = validate_scales(data, constructs, settings=ValidationSettings(
+        htmt_boot=20, parallel_iter=5, method_factor=False), ordered=list(data.columns))
+    row = res.reliability.set_index("construct").loc["q"]
+    # psych::alpha / fa(minres) on lavaan's polychoric matrix (tests/test_reliability.py)
+    assert row["ordinal_alpha"] == pytest.approx(0.8460752486, abs=1e-5)
+    assert row["ordinal_omega"] == pytest.approx(0.8488595375, abs=1e-5)
+    # and the Pearson alpha beside it: psych::alpha(O)$total$raw_alpha
+    assert row["alpha"] == pytest.approx(0.8246252876, abs=1e-6)
+
+
+def test_fiml_through_validate_scales_matches_lavaan():
+    from test_sem_fiml import FIML_FM, NA_ROWS
+
+    data = semopy.examples.holzinger39.get_data().reset_index(drop=True)
+    for v, rows in NA_ROWS.items():
+        data.loc[rows, v] = np.nan
+    res = validate_scales(data, constructs_from_syntax(HS_MODEL), HS_MODEL,
+                          settings=ValidationSettings(missing="ml", htmt_boot=20,
+                                                      parallel_iter=5, method_factor=False))
+    # lavaan: cfa(HS.model, data = HS_with_NA, missing = "ml") (tests/test_sem_fiml.py)
+    assert res.n == 301
+    for k, v in FIML_FM.items():
+        assert res.cfa["fit_measures"][k] == pytest.approx(v, abs=1e-4, rel=1e-7), k
+
+
+def test_validate_command_takes_estimator_missing_and_ordered(tmp_path, capsys):
+    from reports.cli import main
+
+    model = "f1 =~ y1 + y2 + y3 + y4; f2 =~ y5 + y6 + y7 + y8"
+    csv = str(DATA / "sem_ordinal.csv")
+    out = tmp_path / "v.json"
+    rc = main(["validate", csv, "--model", model, "--estimator", "wlsmv", "--ordered", "all",
+               "--htmt-boot", "20", "--json", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 0 and "CFA (WLSMV, N = 400)" in text and "CFI 0.992" in text
+    assert "ordinal_alpha" in text
+    assert json.loads(out.read_text())["settings"]["estimator"] == "WLSMV"
+    rc = main(["validate", csv, "--model", model, "--estimator", "wlsmv"])
+    assert rc == 2 and "ordered" in capsys.readouterr().err
+    rc = main(["validate", csv, "--model", model, "--ordered", "y1,zz"])
+    assert rc == 2 and "zz" in capsys.readouterr().err
