@@ -428,16 +428,33 @@ def _check_population(inst: Instrument) -> Found:
     item_ids = {i.id for i in inst.items()}
     construct_ids = {c.id for c in inst.constructs}
     scale_ids = {s.id for s in inst.scales}
+    in_model = {p.outcome for p in inst.model.paths} | {
+        x for p in inst.model.paths for x in p.predictors}
+    single_in_model = {c.id for c in inst.measured_constructs()
+                       if c.id in in_model and len(inst.measurement_items(c)) == 1}
     for item_id, value in pop.loadings.items():
         at = (*loc0, "loadings", item_id)
         if item_id not in measured_items:
             what = "is not an item" if item_id not in item_ids else "does not measure a " \
                 "predictor, mediator or outcome construct"
             found.append((at, f"loading for '{item_id}', which {what}; remove it or fix the id"))
+        elif measured_items[item_id] in single_in_model:
+            if value != 1:
+                found.append((at, f"loading of '{item_id}' is {value:g}, but it is the only item "
+                              f"of '{measured_items[item_id]}', which is in the structural "
+                              "model: a single item's measurement error is not identified "
+                              "(the model takes the construct to be the item's latent response), "
+                              "so its population loading must be 1"))
         elif not 0 < value < 1:
             found.append((at, f"loading of '{item_id}' is {value:g}; standardized loadings lie "
                           "between 0 and 1 (reverse-keyed items too: give the loading after "
                           "reverse scoring)"))
+    for cid in sorted(single_in_model):
+        (item,) = inst.measurement_items(inst.construct(cid))
+        if item.id not in pop.loadings:
+            found.append(((*loc0, "loadings"), f"'{cid}' is in the structural model and measured "
+                          f"by the one item '{item.id}'; state its population loading as "
+                          f"{item.id}: 1 (a single item's measurement error is not identified)"))
     outcomes = [p.outcome for p in pop.paths]
 
     def _measured(cid: str, at: Loc, what: str) -> bool:

@@ -325,7 +325,7 @@ population:
   description: Test population.
   default_loading: 0.7
   default_reverse_loading: 0.6
-  loadings: {acsi_sat_01: 0.9}
+  loadings: {acsi_sat_01: 0.9, acsi_rep_01: 1.0}
   paths:
     - outcome: acsi_repurchase
       effects: {acsi_satisfaction: 0.5}
