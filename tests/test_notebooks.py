@@ -24,6 +24,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import analysis
+
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
@@ -73,6 +75,10 @@ def test_uses_only_public_api(path):
                 names = [node.attr]
             private = [n for n in names if n.startswith("_") and not n.startswith("__")]
             assert not private, f"{path.name} cell {k} uses private names {private}"
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis"):
+                undeclared = [a.name for a in node.names if a.name not in analysis.__all__]
+                assert not undeclared, (f"{path.name} cell {k} imports {undeclared}, which "
+                                        "analysis.__all__ does not declare public")
 
 
 @pytest.fixture(scope="session")
