@@ -13,7 +13,7 @@ Uncertainty, three ways:
   refit from the resample's moments starting at the full-sample solution, and recompute every
   effect; percentile and BCa intervals (Efron 1987; acceleration from a grouped jackknife),
   seeded, in parallel (locally or on Dask) with identical results per seed. The refits run in
-  batches of 50 (BFGS warm-started from the full-sample information, :mod:`analysis.sem.batch`),
+  batches of 20 (BFGS warm-started from the full-sample information, :mod:`analysis.sem.batch`),
   a replicate the batch does not bring to convergence is refitted on its own, and one that still
   does not converge is left out and counted (``bootstrap["n_failed"]`` and a warning);
 * which predictor has the largest total effect on each outcome, and whether its lead over the
@@ -103,10 +103,11 @@ def _effect_vector(engine: Any, theta: np.ndarray, layout: _Layout) -> np.ndarra
                            total * scale])
 
 
-#: Replicates per batch. Fixed, not derived from the number of workers, so that every replicate
-#: is fitted in the same batch whatever the back end (the batched fit's iterates do not depend on
-#: the other members of the batch either; tests/test_effects.py checks both).
-_CHUNK = 50
+#: Replicates per chunk handed to a worker (refitted in blocks of 20 there). Fixed, not derived
+#: from the number of workers, so that every replicate is fitted in the same batch whatever the
+#: back end (the batched fit's iterates do not depend on the other members of the batch either;
+#: tests/test_effects.py checks both).
+_CHUNK = 100
 
 
 def _moments(Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -32,8 +32,15 @@ ReplicateFn = Callable[[np.random.Generator], Sequence[float] | np.ndarray]
 
 def replicate_generators(seed: int, n_rep: int, start: int = 0) -> list[np.random.Generator]:
     """Independent generators for replicates ``start .. start+n_rep-1`` of ``seed``."""
-    children = np.random.SeedSequence(seed).spawn(start + n_rep)[start:]
-    return [np.random.default_rng(c) for c in children]
+    # child i of SeedSequence(seed), as SeedSequence(seed).spawn(...)[i] gives it, without
+    # spawning the i children before it
+    root = np.random.SeedSequence(seed)
+    return [np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(i,),
+                                                         pool_size=root.pool_size))
+            for i in range(start, start + n_rep)]
+
+
+_CONTROLLER = None  # threadpoolctl's ThreadpoolController of this process
 
 
 def one_blas_thread():
@@ -44,11 +51,15 @@ def one_blas_thread():
     machine: SEM refits 3x slower with the default threads). One thread also makes the numbers
     of a replicate independent of where it runs.
     """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
+    global _CONTROLLER
+    if _CONTROLLER is None:  # scanning the loaded libraries takes ~5 ms: once per process
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
+            return contextlib.nullcontext()
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1)
+
 
 
 def _run_chunk(fn: ReplicateFn, seed: int, start: int, stop: int,

@@ -158,9 +158,10 @@ def test_replicates_that_do_not_converge_are_refitted_then_counted(monkeypatch):
         out.converged[0] = False
         return out
 
-    # chunks of 50: bootstrap replicates 0 and 50 are the first of theirs
+    # chunks of 100 replicates: bootstrap replicates 0 and 100 are the first of theirs
+    assert effects_mod._CHUNK == 100
     monkeypatch.setattr(batch, "refit_batch", batch_misses_the_first)
-    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=60, seed=9, n_jobs=1, progress=False)
+    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=150, seed=9, n_jobs=1, progress=False)
     assert r.bootstrap["n_refit_singly"] == 2 and r.bootstrap["n_failed"] == 0
     ref = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=0)
     assert r.effect("X", "Y", "indirect")["est"] == ref.effect("X", "Y", "indirect")["est"]
@@ -171,8 +172,8 @@ def test_replicates_that_do_not_converge_are_refitted_then_counted(monkeypatch):
         return out
 
     monkeypatch.setattr(sem, "fit_from_moments", single_fails)
-    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=60, seed=9, n_jobs=1, progress=False)
-    assert r.bootstrap["n_failed"] == 2
-    assert any("2 of 60 bootstrap replicates did not converge" in w for w in r.warnings)
+    r = estimate_effects(MED, "M ~ X\nY ~ X + M", n_boot=150, seed=9, n_jobs=1, progress=False)
+    assert r.bootstrap["n_failed"] == 2 and r.bootstrap["jackknife_failed"] == 1
+    assert any("2 of 150 bootstrap replicates did not converge" in w for w in r.warnings)
     ind = r.effect("X", "Y", "indirect")
     assert np.isfinite(ind["pct.lower"]) and np.isfinite(ind["bca.upper"])

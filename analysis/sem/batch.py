@@ -1,7 +1,8 @@
 """Batched ML refits of one compiled model to many covariance matrices (bootstrap, jackknife).
 
 What it is: the BFGS quasi-Newton method (Nocedal & Wright 2006, *Numerical Optimization*,
-2nd ed., ch. 6: inverse-Hessian update eq. 6.17, backtracking Armijo line search, alg. 3.1)
+2nd ed., ch. 6: inverse-Hessian update eq. 6.17, applied in product form by the two-loop
+recursion of alg. 7.4 with unlimited memory; backtracking Armijo line search, alg. 3.1)
 applied to the normal-theory ML discrepancy of a single-group covariance structure,
 
     F_b(theta) = log|Sigma(theta)| + tr(W_b Sigma(theta)^-1)      (+ constants)
@@ -72,6 +73,18 @@ def start_inverse_hessian(state, theta: np.ndarray | None = None) -> np.ndarray:
     return (Hi + Hi.T) / 2
 
 
+def _inv(M: np.ndarray) -> np.ndarray:
+    """Stacked inverse; NaN for the singular members."""
+    try:
+        return np.linalg.inv(M)
+    except np.linalg.LinAlgError:
+        out = np.full_like(M, np.nan)
+        for b in range(len(M)):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[b] = np.linalg.inv(M[b])
+        return out
+
+
 class _Problem:
     """The stacked model of B resamples: fixed matrices, targets and index maps."""
 
@@ -100,6 +113,11 @@ class _Problem:
                 S0[:, c, r] = vals
         self.S0 = S0
         self.eye = np.eye(self.q)
+        # no arrow starts at an observed variable (e.g. a latent-variable SEM): then
+        # I - A = [[I, -A_ol], [0, I - A_ll]] and only the latent block needs inverting
+        p = self.p
+        self.latent_only = bool(not np.any(gs.A0[:, :p]) and np.all(self.ca >= p))
+        self.eye_l = np.eye(self.q - p)
 
     def evaluate(self, th: np.ndarray, idx: np.ndarray):
         """Deviance (without the constant) and the pieces the gradient needs, for rows idx."""
@@ -112,14 +130,16 @@ class _Problem:
         S[:, self.cs, self.rs] = v[:, self.isx]
         f = np.full(B, np.inf)
         Si = np.full((B, self.p, self.p), np.nan)
-        try:
-            T = np.linalg.inv(self.eye - A)
-        except np.linalg.LinAlgError:
-            T = np.full_like(A, np.nan)
-            for b in range(B):
-                with contextlib.suppress(np.linalg.LinAlgError):
-                    T[b] = np.linalg.inv(self.eye - A[b])
-        U = np.ascontiguousarray(T[:, : self.p, :])
+        p = self.p
+        if self.latent_only:
+            Tll = _inv(self.eye_l - A[:, p:, p:])
+            T = np.zeros_like(A)
+            T[:, :p, :p] = np.eye(p)
+            T[:, :p, p:] = A[:, :p, p:] @ Tll
+            T[:, p:, p:] = Tll
+        else:
+            T = _inv(self.eye - A)
+        U = np.ascontiguousarray(T[:, :p, :])
         Sig = U @ S @ U.transpose(0, 2, 1)
         ok = np.isfinite(Sig).all(axis=(1, 2))
         L = np.full_like(Sig, np.nan)
@@ -144,16 +164,17 @@ class _Problem:
         S, T, U, Si = pieces
         G = Si - Si @ self.W[idx] @ Si
         K = U.transpose(0, 2, 1) @ G @ U
-        dA = 2.0 * K @ S @ T.transpose(0, 2, 1)
+        # dF/dA = 2 K S T' (S symmetric), needed only at the free entries (ra, ca)
+        TS = T @ S
         vals = np.zeros((len(idx), self.ne))
-        vals[:, self.ia] = dA[:, self.ra, self.ca]
+        vals[:, self.ia] = 2.0 * (K[:, self.ra, :] * TS[:, self.ca, :]).sum(axis=2)
         vals[:, self.isx] = self.offs * K[:, self.rs, self.cs]
         return vals @ self.M
 
 
 def refit_batch(state, covs, start: np.ndarray | None = None,
                 inverse_hessian: np.ndarray | None = None, tol: float = 1e-9,
-                max_iter: int = 200) -> BatchResult:
+                max_iter: int = 200, block: int = 20) -> BatchResult:
     """ML refits of the fitted model ``state`` to each covariance matrix in ``covs``.
 
     ``covs``: (B, p, p) ML covariance matrices (divisor N) of the observed variables in
@@ -161,19 +182,63 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
     estimates); ``inverse_hessian``: the starting inverse Hessian (default:
     :func:`start_inverse_hessian` at ``start``). Returns a :class:`BatchResult`; rows whose
     ``converged`` is False should be refitted with :func:`analysis.sem.fit_from_moments`.
+
+    The resamples are processed ``block`` at a time (results do not depend on it): blocks
+    of 16-20 were fastest for a 36 x 36 RAM model (bigger stacks leave the CPU caches and
+    cost page faults on every temporary array; measured 0.7 vs 1.3 ms per refit at 50).
     """
     if not supports(state):
         raise ValueError("refit_batch handles one group, complete data, no mean structure")
     W = np.ascontiguousarray(np.asarray(covs, dtype=float))
     if W.ndim != 3:
         raise ValueError("covs must be a stack of covariance matrices, shape (B, p, p)")
-    B = len(W)
-    prob = _Problem(state, W)
     theta0 = np.asarray(state.theta if start is None else start, dtype=float)
     H0 = start_inverse_hessian(state, theta0) if inverse_hessian is None else inverse_hessian
+    parts = [_refit_block(state, W[i:i + block], theta0, H0, tol, max_iter)
+             for i in range(0, len(W), max(1, block))]
+    if not parts:
+        z = np.zeros(0)
+        return BatchResult(np.zeros((0, theta0.size)), z, z.astype(bool), z, z.astype(int))
+    return BatchResult(*(np.concatenate([getattr(r, f) for r in parts])
+                         for f in ("theta", "fmin", "converged", "grad_max", "iterations")))
+
+
+def _refit_block(state, W: np.ndarray, theta0: np.ndarray, H0: np.ndarray, tol: float,
+                 max_iter: int) -> BatchResult:
+    B = len(W)
+    prob = _Problem(state, W)
     k = theta0.size
     th = np.tile(theta0, (B, 1))
-    H = np.tile(H0, (B, 1, 1))
+    # BFGS in product form: the inverse Hessian of resample b is H0 updated by its (s, y) pairs
+    # since its last reset, applied by the two-loop recursion (Nocedal & Wright 2006, alg. 7.4)
+    # with unlimited memory, which equals the dense BFGS update (eq. 6.17) without (B, k, k)
+    # arrays. Pair i of resample b is ``s_hist[i][b]``, ``y_hist[i][b]`` with weight
+    # ``rho_hist[i][b]`` (0: no pair, i.e. no update of b at step i or reset since).
+    s_hist: list[np.ndarray] = []
+    y_hist: list[np.ndarray] = []
+    rho_hist: list[np.ndarray] = []
+
+    def direction(act: np.ndarray, gact: np.ndarray) -> np.ndarray:
+        q = gact.copy()
+        pairs = [(s_[act], y_[act], r_[act]) for s_, y_, r_ in zip(s_hist, y_hist, rho_hist,
+                                                                    strict=True)]
+        pairs = [pr for pr in pairs if pr[2].any()]
+        alphas = []
+        for s_, y_, r_ in reversed(pairs):
+            al = r_ * (s_ * q).sum(axis=1)
+            q -= al[:, None] * y_
+            alphas.append(al)
+        r = (q[:, None, :] @ H0)[:, 0, :]  # per resample, H0 symmetric
+        for (s_, y_, r_), al in zip(pairs, reversed(alphas), strict=True):
+            be = r_ * (y_ * r).sum(axis=1)
+            r += (al - be)[:, None] * s_
+        return -r
+
+    def reset(rows: np.ndarray) -> None:
+        for r_ in rho_hist:
+            r_[rows] = 0.0
+        fresh[rows] = True
+
     allidx = np.arange(B)
     f, pieces = prob.evaluate(th, allidx)
     g = np.zeros((B, k))
@@ -183,7 +248,7 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
     gmax = np.where(fin, np.abs(g).max(axis=1) if k else 0.0, np.inf)
     done = fin & (gmax < tol)  # finished (converged or at the rounding floor)
     failed = ~fin  # start values not admissible for this resample: left to the caller
-    fresh = np.ones(B, dtype=bool)  # H is H0 (not yet updated since the last reset)
+    fresh = np.ones(B, dtype=bool)  # inverse Hessian is H0 (no pairs since the last reset)
     iters = np.zeros(B, dtype=int)
     for _ in range(max_iter):
         act = np.flatnonzero(~done & ~failed)
@@ -191,14 +256,12 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
             break
         iters[act] += 1
         ga = g[act]
-        step = -(H[act] @ ga[:, :, None])[:, :, 0]
+        step = direction(act, ga)
         slope = (ga * step).sum(axis=1)
         bad = ~(slope < 0) | ~np.isfinite(step).all(axis=1)
         if bad.any():  # not a descent direction: restart from H0
-            rb = act[bad]
-            H[rb] = H0
-            fresh[rb] = True
-            step[bad] = -(H0 @ ga[bad].T).T
+            reset(act[bad])
+            step[bad] = -(ga[bad][:, None, :] @ H0)[:, 0, :]
             slope[bad] = (ga[bad] * step[bad]).sum(axis=1)
         tiny = (np.abs(step) < 1e-10 * (1.0 + np.abs(th[act]))).all(axis=1)
         if tiny.any():  # step below rounding level of the parameters
@@ -235,8 +298,7 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
             if gmax[b] < 1e-6:
                 done[b] = True
             elif not fresh[b]:
-                H[b] = H0
-                fresh[b] = True
+                reset(np.array([b]))
             else:
                 failed[b] = True
         if not accepted.any():
@@ -248,18 +310,16 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
         y = g_new - g[rows]
         no_progress = np.abs(f[rows] - new_f[sel]) <= 8 * np.finfo(float).eps * np.maximum(
             1.0, np.abs(f[rows]))
-        # BFGS update of the inverse Hessian (Nocedal & Wright 2006, eq. 6.17)
+        # BFGS update (curvature condition s'y > 0, else the pair is skipped)
         sy = (s_vec * y).sum(axis=1)
         upd = sy > 1e-16
         if upd.any():
-            ru, su, yu = rows[upd], s_vec[upd], y[upd]
-            rho = 1.0 / sy[upd]
-            Hu = H[ru]
-            Hy = (Hu @ yu[:, :, None])[:, :, 0]
-            yHy = (yu * Hy).sum(axis=1)
-            H[ru] = (Hu - rho[:, None, None] * (su[:, :, None] * Hy[:, None, :]
-                                                + Hy[:, :, None] * su[:, None, :])
-                     + (rho**2 * yHy + rho)[:, None, None] * su[:, :, None] * su[:, None, :])
+            ru = rows[upd]
+            s_new, y_new, r_new = np.zeros((B, k)), np.zeros((B, k)), np.zeros(B)
+            s_new[ru], y_new[ru], r_new[ru] = s_vec[upd], y[upd], 1.0 / sy[upd]
+            s_hist.append(s_new)
+            y_hist.append(y_new)
+            rho_hist.append(r_new)
             fresh[ru] = False
         th[rows], f[rows], g[rows] = new_th[sel], new_f[sel], g_new
         gmax[rows] = np.abs(g_new).max(axis=1) if k else 0.0
