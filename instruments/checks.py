@@ -439,7 +439,7 @@ def _check_population(inst: Instrument) -> Found:
                 "predictor, mediator or outcome construct"
             found.append((at, f"loading for '{item_id}', which {what}; remove it or fix the id"))
         elif measured_items[item_id] in single_in_model:
-            if value != 1:
+            if abs(value - 1) > 1e-6:
                 found.append((at, f"loading of '{item_id}' is {value:g}, but it is the only item "
                               f"of '{measured_items[item_id]}', which is in the structural "
                               "model: a single item's measurement error is not identified "
@@ -451,7 +451,8 @@ def _check_population(inst: Instrument) -> Found:
                           "reverse scoring)"))
     for cid in sorted(single_in_model):
         (item,) = inst.measurement_items(inst.construct(cid))
-        if item.id not in pop.loadings:
+        default = pop.default_reverse_loading if item.keyed == "minus" else pop.default_loading
+        if item.id not in pop.loadings and abs(default - 1) > 1e-6:
             found.append(((*loc0, "loadings"), f"'{cid}' is in the structural model and measured "
                           f"by the one item '{item.id}'; state its population loading as "
                           f"{item.id}: 1 (a single item's measurement error is not identified)"))

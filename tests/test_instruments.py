@@ -298,7 +298,7 @@ def test_cli_validate_broken_exits_2_with_message_and_no_traceback(tmp_path, cap
 def test_cli_show_list_schema(capsys, tmp_path):
     assert main(["instruments", "show", "five_commitments", "--lang", "de"]) == 0
     out = capsys.readouterr().out
-    assert "Ich fühle mich {brand} emotional verbunden." in out and "reverse-keyed" in out
+    assert "{brand} liegt mir emotional am Herzen." in out and "reverse-keyed" in out
     assert main(["instruments", "show", "five_commitments", "--lang", "xx"]) == 2
     assert main(["instruments", "list"]) == 0
     assert "five_commitments" in capsys.readouterr().out

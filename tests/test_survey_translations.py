@@ -33,7 +33,7 @@ def test_export_has_every_text_and_the_workflow_columns():
     items = {r["id"]: r for r in rows if r["kind"] == "item"}
     assert set(items) == {i.id for i in INST.items()}
     assert items["aff_01"]["en"] == "I feel an emotional bond with {brand}."
-    assert items["aff_01"]["de"] == "Ich fühle mich {brand} emotional verbunden."
+    assert items["aff_01"]["de"] == "{brand} liegt mir emotional am Herzen."
     assert items["aff_01"]["fr:status"] == "draft"
     assert {r["id"] for r in rows if r["kind"] == "anchor"} >= {"agree7.1", "likely11.10"}
     assert export_sheet(INST) == text
