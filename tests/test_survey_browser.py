@@ -317,3 +317,64 @@ def test_xss_payloads_show_as_text_and_never_run(browser, tmp_path, via):
     if via != "item_text":
         assert XSS in driver.find_element(By.ID, "survey-title").text
         assert XSS in driver.title
+
+
+_OPTION_BOXES = """
+const fs = [...document.querySelectorAll('fieldset.item')].find(f => f.offsetParent !== null);
+return [...fs.querySelectorAll('.option')].map(o => {
+  const r = o.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+"""
+
+
+def test_options_stack_on_phones_and_sit_in_a_row_on_desktops(browser, tmp_path):
+    """Mobile first: below 600 px a scale's options stack (one column, full width); wider, they
+    form one row; neither layout scrolls sideways."""
+    from browser import reset_viewport, set_viewport
+
+    html = tmp_path / "survey.html"
+    html.write_text(render_html(INST, "en"), encoding="utf-8")
+    driver = browser
+    try:
+        for width, height in (PHONE, DESKTOP):
+            set_viewport(driver, width, height)
+            driver.get(file_url(html, seed="layout"))
+            _wait(driver).until(EC.element_to_be_clickable((By.ID, "consent-agree"))).click()
+            driver.find_element(By.ID, "start").click()
+            boxes = driver.execute_script(_OPTION_BOXES)
+            assert len(boxes) >= 5
+            lefts, tops = [b[0] for b in boxes], [b[1] for b in boxes]
+            if width < 600:  # stacked: same left edge, each below the previous, wide targets
+                assert max(lefts) - min(lefts) < 1
+                assert all(b[1] > a[1] for a, b in zip(boxes, boxes[1:], strict=False))
+                assert min(b[2] for b in boxes) > 0.8 * (width - 64)
+            else:  # one row: same top, left to right
+                assert max(tops) - min(tops) < 1
+                assert all(b[0] > a[0] for a, b in zip(boxes, boxes[1:], strict=False))
+            assert min(b[3] for b in boxes) >= 44  # touch targets (WCAG 2.5.5: 44 px)
+            assert driver.execute_script(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        reset_viewport(driver)
+
+
+def test_keyboard_focus_is_visible(browser, tmp_path):
+    """The focused control shows a 3 px outline (WCAG 2.4.7), on buttons and on scale options."""
+    html = tmp_path / "survey.html"
+    html.write_text(render_html(INST, "en"), encoding="utf-8")
+    driver = browser
+    driver.get(file_url(html, seed="focus"))
+    _wait(driver).until(EC.visibility_of_element_located((By.ID, "consent-agree")))
+    driver.find_element(By.TAG_NAME, "body").click()
+    _press(driver, Keys.TAB)
+    outline = "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth];"
+    focused = driver.switch_to.active_element
+    assert focused.get_attribute("id") == "consent-agree"
+    assert driver.execute_script(outline, focused) == ["solid", "3px"]
+    _press(driver, Keys.ENTER)
+    _press(driver, Keys.TAB)
+    _press(driver, Keys.ENTER)  # start
+    _press(driver, Keys.TAB)
+    radio = driver.switch_to.active_element
+    assert radio.get_attribute("type") == "radio"
+    option = radio.find_element(By.XPATH, "./ancestor::*[contains(@class, 'option')][1]")
+    assert driver.execute_script(outline, option) == ["solid", "3px"]
