@@ -47,7 +47,10 @@ the compiled model to a new covariance matrix (divisor N) with a warm start and 
 ``OptimResult(theta, fmin, converged, iterations, ...)`` (a few ms for a 9-item CFA);
 ``res.state.defined.values(theta)`` evaluates the ``:=`` parameters (e.g. ``ab``) there;
 ``fit_from_moments(model_syntax, S, n, names=..., full=True)`` gives a full SEMResult
-from summary statistics.
+from summary statistics. Many refits at once (bootstrap): ``sem.batch.refit_batch(res.state,
+covs)`` (batched BFGS warm-started from the full-sample information; one group, complete data,
+no mean structure; ``sem.batch.supports(res.state)``) returns estimates and a ``converged``
+flag per covariance matrix.
 
 Degenerate input (constant or duplicated items, too few cases, a non-positive-definite
 covariance matrix, unknown variables, unidentified models) raises :class:`SEMInputError`
