@@ -177,3 +177,15 @@ def test_replicates_that_do_not_converge_are_refitted_then_counted(monkeypatch):
     assert any("2 of 150 bootstrap replicates did not converge" in w for w in r.warnings)
     ind = r.effect("X", "Y", "indirect")
     assert np.isfinite(ind["pct.lower"]) and np.isfinite(ind["bca.upper"])
+
+
+def test_bootstrap_on_a_dask_cluster_is_identical_to_the_local_run(five):
+    """The same seed gives the same bootstrap on Dask (a local cluster here; tcp://host:8786
+    takes the same path) as in one process: batched refits, BCa jackknife and all."""
+    data, model = five
+    local = estimate_effects(data, model, n_boot=60, seed=5, n_jobs=1, progress=False)
+    dask = estimate_effects(data, model, n_boot=60, seed=5, scheduler="dask", progress=False)
+    assert dask.bootstrap["backend"] == "dask"
+    num = local.effects.select_dtypes(float).columns
+    np.testing.assert_array_equal(local.effects[num].to_numpy(), dask.effects[num].to_numpy())
+    pd.testing.assert_frame_equal(local.ranking, dask.ranking, check_exact=True)
