@@ -182,3 +182,16 @@ def test_ordinal_unsupported_options_are_refused(data, wlsmv):
         sem.fit(MODEL, d, ordered=[f"y{i}" for i in range(1, 9)], group="g")
     with pytest.raises(ValueError, match="ML-family"):
         sem.modification_indices(wlsmv)
+
+
+def test_single_indicator_factor_of_an_ordinal_item_is_a_clear_error():
+    """lavaan 0.6.14 on the same model (sem(m, ordered = ...)): "Could not compute standard
+    errors! The information matrix could not be inverted"; here: a clear message instead of a
+    singular-matrix traceback, saying what to write instead."""
+    data = pd.read_csv(DATA)
+    model = "f1 =~ y1 + y2 + y3\nf2 =~ y4\nf2 ~ f1"
+    with pytest.raises(SEMInputError, match=r"'f2' \(item y4\).*'y ~ x'"):
+        sem.fit(model, data, ordered=list(data.columns))
+    # the equivalent model with the item in place of the factor fits
+    res = sem.fit("f1 =~ y1 + y2 + y3\ny4 ~ f1", data, ordered=list(data.columns))
+    assert res.converged

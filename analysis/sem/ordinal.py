@@ -226,6 +226,18 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     bad = [v for v in pt.ov_names if v in pt.eqs_x]
     if bad:
         raise SEMInputError(f"ordinal variables used as predictors are not supported: {bad}")
+    indicators: dict[str, list[str]] = {}
+    for i in range(len(pt)):
+        if pt.op[i] == "=~":
+            indicators.setdefault(pt.lhs[i], []).append(pt.rhs[i])
+    single = {f: its[0] for f, its in indicators.items() if len(its) == 1}
+    if single:
+        pairs = ", ".join(f"'{f}' (item {y})" for f, y in single.items())
+        raise SEMInputError(
+            f"single-indicator factor(s) {pairs}: with ordinal items the factor's variance is "
+            "not identified (lavaan cannot invert the information matrix either); write the "
+            "item in place of the factor (e.g. 'y ~ x' instead of 'f =~ y' and 'f ~ x'), or "
+            "use an ML estimator")
     ost = ordinal_statistics(data, pt.ov_names)
     N, p = ost.n, len(pt.ov_names)
     if p >= N:
