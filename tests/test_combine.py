@@ -57,7 +57,7 @@ def test_five_commitments_eight_c_and_acsi_nps_combine(five_8c_acsi):
         study = combine_instruments(five_8c_acsi, id="loyalty_study",
                                     title={"en": "Your experience with {brand}",
                                            "nl": "Uw ervaring met {brand}",
-                                           "de": "Ihre Erfahrung mit {brand}",
+                                           "de": "Wie Sie {brand} erleben",
                                            "fr": "Votre expérience avec {brand}"})
     assert check_instrument(study) == []
     assert study.id == "loyalty_study" and study.version == "1.0.0"

@@ -284,7 +284,7 @@ def test_input_file_is_not_modified(tmp_path):
 
 def test_cli_validate_bundled_exits_0(capsys):
     assert main(["instruments", "validate", "five_commitments"]) == 0
-    assert "OK five_commitments 1.0.0" in capsys.readouterr().out
+    assert "OK five_commitments 1.0.1" in capsys.readouterr().out
 
 
 def test_cli_validate_broken_exits_2_with_message_and_no_traceback(tmp_path, capsys):

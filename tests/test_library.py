@@ -156,7 +156,7 @@ def test_constructs_cite_their_sources(bundled):
     keys = {c.key for c in bundled.citations}
     for c in bundled.constructs:
         assert c.source and set(c.source) <= keys, c.id
-    assert bundled.changelog and bundled.changelog[0].version == bundled.version
+    assert bundled.changelog and bundled.changelog[-1].version == bundled.version  # oldest first
 
 
 def test_attention_checks_and_randomized_pages(bundled):

@@ -287,21 +287,19 @@ def test_translation_sheet_round_trips(tmp_path, name):
 # ---- German texts and the {brand} default -------------------------------------------------------
 
 #: ``{brand}`` where German needs the dative (after bei, mit, von, zu, ... or as the object of
-#: verbunden, dankbar, treu, Treue schulden, den Rücken kehren, Rückmeldungen geben): the default
-#: "dieses Unternehmen" is nominative/accusative only ("diesem Unternehmen" would be right), so
-#: the German texts put the placeholder where the default fits.
+#: verbunden, dankbar, treu, Treue schulden, den Rücken kehren, Rückmeldungen geben; verbunden,
+#: dankbar and den Rücken also up to two words apart: "{brand} emotional nicht verbunden",
+#: "{brand} jetzt den Rücken"): the default "dieses Unternehmen" is nominative/accusative only
+#: ("diesem Unternehmen" would be right), so the German texts put the placeholder where the
+#: default fits.
 GERMAN_DATIVE = re.compile(
     r"\b(bei|mit|von|zu|aus|nach|seit|gegenüber|vom|zum|beim|außer)\s+\{brand\}"
-    r"|\{brand\}\s+(emotional\s+)?(dankbar|verbunden|treu|Treue|den Rücken|Rückmeldungen)"
+    r"|\{brand\}\s+(emotional\s+)?(treu|Treue|Rückmeldungen)\b"
+    r"|\{brand\}(\s+\w+){0,2}\s+(dankbar|verbunden|den Rücken)\b"
     r"|treu sind Sie \{brand\}|an \{brand\} gefesselt", re.I)
-#: German texts still to rephrase (issue 8 follow-up); strict: passing means remove from here.
-GERMAN_PENDING = {"acsi_nps", "eight_c", "three_component"}
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(n in GERMAN_PENDING, strict=True,
-                                            reason="German texts not yet rephrased"))
-    for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_german_texts_use_brand_where_the_default_fits(name):
     inst = INSTRUMENTS[name]
     assert inst.text(inst.placeholders[0].default, "de") == "dieses Unternehmen"

@@ -42,9 +42,9 @@ def _digest(p: Path) -> str:
 SPEC_EXAMPLE = (
     "respondent_id,instrument_id,instrument_version,language,started_at,ended_at,display_order,"
     + ",".join(ITEMS) + "\r\n"
-    + 'r0001,five_commitments,1.0.0,en,2026-11-22T10:15:03Z,2026-11-22T10:22:41Z,"[""aff_02"",'
+    + 'r0001,five_commitments,1.0.1,en,2026-11-22T10:15:03Z,2026-11-22T10:22:41Z,"[""aff_02"",'
     '""aff_01""]",' + ",".join(["5"] * 28 + ["9", "3", "1", "2", "4", "70"]) + "\r\n"
-    + "r0002,five_commitments,1.0.0,nl,2026-11-22T12:02:00+01:00,2026-11-22T11:09:12Z,,"
+    + "r0002,five_commitments,1.0.1,nl,2026-11-22T12:02:00+01:00,2026-11-22T11:09:12Z,,"
     + ",".join(["", "-99"] + ["4"] * 26 + ["6", "3", "2", "1", "1", "12.5"]) + "\r\n")
 
 
@@ -174,7 +174,7 @@ def test_strict_mode_raises_on_the_first_problem(inst):
         read_responses(BAD, inst, strict=True)
     assert len(exc.value.problems) == len(EXPECTED_LOG)
     assert str(exc.value).startswith(f"{BAD}, column 'aff_05': 'aff_05' is not an item of "
-                                     "five_commitments 1.0.0")
+                                     "five_commitments 1.0.1")
     assert "19 problems in all" in str(exc.value)
 
 

@@ -20,7 +20,7 @@ order:
 ``respondent_id``      text, unique within the file (required).
 ``instrument_id``      the instrument's ``id``, e.g. ``five_commitments`` (a file for another
                        instrument is refused).
-``instrument_version`` the instrument's semantic ``version``, e.g. ``1.0.0`` (another version is
+``instrument_version`` the instrument's semantic ``version``, e.g. ``1.0.1`` (another version is
                        logged as a problem; items are read by their stable ids).
 ``language``           ISO 639 code of the language the respondent answered in (one the
                        instrument declares, e.g. ``en``, ``nl``).
@@ -41,8 +41,8 @@ and tolerate their absence (ids are then made from row numbers), but writers alw
 all of them. Example (CSV, shortened)::
 
     respondent_id,instrument_id,instrument_version,language,started_at,ended_at,display_order,aff_01,aff_02
-    r0001,five_commitments,1.0.0,en,2026-11-22T10:15:03Z,2026-11-22T10:22:41Z,"[""aff_02"",""aff_01""]",5,6
-    r0002,five_commitments,1.0.0,nl,2026-11-22T11:02:00Z,2026-11-22T11:09:12Z,"[""aff_01"",""aff_02""]",,-99
+    r0001,five_commitments,1.0.1,en,2026-11-22T10:15:03Z,2026-11-22T10:22:41Z,"[""aff_02"",""aff_01""]",5,6
+    r0002,five_commitments,1.0.1,nl,2026-11-22T11:02:00Z,2026-11-22T11:09:12Z,"[""aff_01"",""aff_02""]",,-99
 
 Other formats read
 ==================
