@@ -1,6 +1,5 @@
-"""Live cross-check against R/lavaan (slow; needs Rscript with lavaan and jsonlite).
-
-Run with ``python -m pytest tests/test_sem_r_live.py -m "slow and r"``.  The frozen
+"""Live cross-check against R/lavaan (needs Rscript with lavaan and jsonlite; CI installs them
+with ``.ci/system-deps``). A couple of seconds, so it runs by default.  The frozen
 references in the other ``test_sem_*`` files come from exactly these R calls; this test
 re-runs them and compares every fit measure we report and every parameter row.
 """
@@ -19,7 +18,7 @@ import pytest
 from analysis import sem
 from analysis.sem.testing import compare_estimates
 
-pytestmark = [pytest.mark.slow, pytest.mark.r]
+pytestmark = [pytest.mark.r]
 
 R_SCRIPT = r"""
 suppressMessages({library(lavaan); library(jsonlite)})
