@@ -107,7 +107,10 @@ def _summary(results: dict) -> tuple[dict, str]:
         sign = "raises" if r["std_total"] > 0 else "lowers"
         lead = ""
         if r.get("diff.lower") is not None:
-            ci = apa_ci(r["diff.lower"], r["diff.upper"], 2, bounded=True)
+            # a bound that rounds to .00 gets a third decimal, so [.003, .43] does not read as
+            # touching zero when the verdict rests on it excluding zero
+            near_zero = min(abs(r["diff.lower"]), abs(r["diff.upper"])) < .005
+            ci = apa_ci(r["diff.lower"], r["diff.upper"], 3 if near_zero else 2, bounded=True)
             lead = (f" Its lead over {second.lower()} (β = {_beta(r['runner_up_std_total'])}) is "
                     + ("credible" if r["credible"] else "not credible")
                     + f": the bootstrap 95% CI of the difference in absolute effects is {ci}.")
@@ -213,9 +216,8 @@ def _reliability_section(results: dict) -> dict:
     return {"id": "reliability", "heading": "Reliability", "blocks": [
         {"type": "table", "data": rows, "caption": "Reliability per construct",
          "columns": columns,
-         "number_formats": {"alpha": "bounded", "omega": "bounded", "cr": "bounded",
-                            "ave": "bounded", "items": "int", "ord_alpha": "bounded",
-                            "ord_omega": "bounded"},
+         "number_formats": {c: "int" if c == "items" else "bounded" for c in columns
+                            if c not in ("construct", "ci")},
          "note": note},
         {"type": "table", "data": it[["construct", "item", "r_rest", "alpha_if_deleted"]],
          "caption": "Item-rest correlations",

@@ -176,3 +176,16 @@ def test_report_in_chromium(results, browser, tmp_path):  # noqa: F811 - fixture
     assert browser.execute_script(
         "return document.documentElement.scrollWidth <= window.innerWidth + 1")
     reset_viewport(browser)
+
+
+def test_results_saved_before_newer_fields_still_render(results):
+    """A results.json from an earlier engagekit (no ordinal reliability columns, no placeholder
+    defaults) re-renders without refitting."""
+    old = copy.deepcopy(results)
+    for row in old["validation"]["reliability"]:
+        row.pop("ordinal_alpha", None)
+        row.pop("ordinal_omega", None)
+    old["instrument"].pop("placeholders", None)
+    html = render_report(old)
+    assert "Ordinal α" not in html and "{brand}" not in html
+    assert "Why customers stay with the brand" in html
