@@ -468,6 +468,10 @@ def _methods_section(results: dict) -> dict:
     sc = results["screening"]
     boot = results["effects"]["bootstrap"]
     inst = results["instrument"]
+    ordinal = (", and, for the Likert items, ordinal alpha and omega from polychoric "
+               "correlations (Zumbo et al., 2007)"
+               if any(r.get("ordinal_alpha") is not None
+                      for r in results["validation"]["reliability"]) else "")
     text = (
         f"Responses to {_title(inst)} (instrument {inst['id']} {inst['version']}) were read "
         f"against the instrument's codebook; {results['data']['n_read']:,} respondents were "
@@ -477,7 +481,7 @@ def _methods_section(results: dict) -> dict:
         f"scales. The measurement model was a confirmatory factor analysis estimated by "
         f"{s['estimator']} (lavaan-equivalent estimator, Rosseel, 2012); reliability was "
         f"assessed with Cronbach's alpha (Feldt CI), McDonald's omega and composite "
-        f"reliability, discriminant validity with the Fornell-Larcker criterion and HTMT/HTMT2 "
+        f"reliability{ordinal}, discriminant validity with the Fornell-Larcker criterion and HTMT/HTMT2 "
         f"with {results['validation']['validity']['htmt']['n_boot']} bootstrap resamples "
         f"(Henseler et al., 2015; Roemer et al., 2021). The structural model "
         f"estimated direct, indirect and total effects; their confidence intervals come from "

@@ -60,6 +60,7 @@ def test_rendering_is_deterministic_and_complete(results):
     # Likert items: ordinal alpha beside Cronbach's, as results.json has it
     rel = pd.DataFrame(results["validation"]["reliability"]).set_index("construct")
     assert "Ordinal α" in html and apa(rel.loc["affective", "ordinal_alpha"], 2, True) in html
+    assert "ordinal alpha and omega from polychoric correlations" in html  # methods paragraph
 
 
 def test_largest_path_is_shown_in_the_diagram(results):
