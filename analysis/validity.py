@@ -271,24 +271,53 @@ class HTMTResult:
 def _htmt_matrix(
     r: np.ndarray, blocks: list[np.ndarray], geometric: bool
 ) -> tuple[np.ndarray, np.ndarray]:
+    """HTMT (or HTMT2) of every pair of blocks and each block's monotrait mean.
+
+    Block sums come from one product ``G' |R| G`` with ``G`` the item-by-construct indicator
+    matrix: a heterotrait mean is ``S_ij / (k_i k_j)``, a monotrait mean the off-diagonal part of
+    ``S_ii`` over ``k_i (k_i - 1)``; HTMT2 does the same on ``log |r|`` and exponentiates
+    (geometric means). A zero correlation (log = -inf) takes the explicit per-block route.
+    """
     a = np.abs(r)
-    nb = len(blocks)
-
-    def avg(vals: np.ndarray) -> float:
-        if geometric:
-            with np.errstate(divide="ignore"):
-                return float(np.exp(np.mean(np.log(vals))))
-        return float(np.mean(vals))
-
-    mono = np.empty(nb)
+    p, nb = a.shape[0], len(blocks)
+    k = np.array([len(b) for b in blocks], dtype=float)
+    G = np.zeros((p, nb))
     for i, idx in enumerate(blocks):
-        sub = a[np.ix_(idx, idx)]
-        mono[i] = avg(sub[np.triu_indices(len(idx), 1)])
+        G[idx, i] = 1.0
+    if geometric:
+        if not (a > 0).all():
+            return _htmt_matrix_loop(a, blocks)
+        x = np.log(a)
+        np.fill_diagonal(x, 0.0)
+    else:
+        x = a.copy()
+        np.fill_diagonal(x, 0.0)
+    S = G.T @ x @ G
+    mono = np.diag(S) / (k * (k - 1))
+    het = S / np.outer(k, k)
+    if geometric:
+        mono, het = np.exp(mono), np.exp(het)
+    denom = np.sqrt(np.outer(mono, mono))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(denom > 0, het / denom, np.nan)
+    np.fill_diagonal(out, 1.0)
+    return out, mono
+
+
+def _htmt_matrix_loop(a: np.ndarray, blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """HTMT2 block by block, for correlation matrices with exact zeros."""
+
+    def gmean(vals: np.ndarray) -> float:
+        with np.errstate(divide="ignore"):
+            return float(np.exp(np.mean(np.log(vals))))
+
+    nb = len(blocks)
+    mono = np.array([gmean(a[np.ix_(b, b)][np.triu_indices(len(b), 1)]) for b in blocks])
     out = np.eye(nb)
     for i in range(nb):
         for j in range(i + 1, nb):
-            het = avg(a[np.ix_(blocks[i], blocks[j])].ravel())
             denom = np.sqrt(mono[i] * mono[j])
+            het = gmean(a[np.ix_(blocks[i], blocks[j])].ravel())
             out[i, j] = out[j, i] = het / denom if denom > 0 else np.nan
     return out, mono
 

@@ -283,3 +283,32 @@ def test_works_with_the_sem_core_estimates(hs):
     np.testing.assert_allclose(
         fl.pairs["correlation"], [0.4585093004, 0.4705345445, 0.2829847304], atol=1e-5
     )
+
+
+@pytest.mark.parametrize("geometric", [False, True])
+def test_htmt_block_sums_equal_the_definition_item_by_item(geometric):
+    """The matrix-product HTMT equals Henseler et al.'s definition computed pair by pair
+    (means of |r| over item pairs), also with an exact zero correlation (HTMT2's log route)."""
+    from analysis.validity import _htmt_matrix
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(200, 9)) + np.repeat(rng.normal(size=(200, 3)), 3, axis=1)
+    r = np.corrcoef(x, rowvar=False)
+    blocks = [np.arange(0, 3), np.arange(3, 5), np.arange(5, 9)]
+    for zero in (False, True):
+        if zero:
+            r[0, 4] = r[4, 0] = 0.0
+        def mean(v):
+            if not geometric:
+                return np.mean(v)
+            with np.errstate(divide="ignore"):  # log(0) = -inf on purpose: the mean is then 0
+                return np.exp(np.mean(np.log(v)))
+        a = np.abs(r)
+        mono = [mean([a[i, j] for i in b for j in b if i < j]) for b in blocks]
+        got, got_mono = _htmt_matrix(r, blocks, geometric)
+        np.testing.assert_allclose(got_mono, mono, rtol=1e-12)
+        for s in range(3):
+            for t in range(s + 1, 3):
+                het = mean([a[i, j] for i in blocks[s] for j in blocks[t]])
+                expected = het / np.sqrt(mono[s] * mono[t])
+                np.testing.assert_allclose(got[s, t], expected, rtol=1e-12, atol=1e-300)
