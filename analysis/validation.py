@@ -239,12 +239,8 @@ def validate_scales(
         dimensionality["efa"] = None
         warnings.append(f"EFA with {len(constructs)} factors failed: {exc}")
 
-    if ordinal_fit:  # the score test here is the ML one; lavaan's WLSMV MIs differ
-        mi = pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc.all"])
-        warnings.append(f"modification indices are computed for ML-family estimators only; "
-                        f"refit with ML to see them (the CFA here is {settings.estimator})")
-    else:
-        mi = sem.modification_indices(cfa).head(settings.top_modification_indices)
+    # under WLSMV/DWLS: lavaan's DWLS score tests (expected information Delta'W Delta)
+    mi = sem.modification_indices(cfa).head(settings.top_modification_indices)
     cfa_out = {"fit_measures": cfa.fit_measures, "estimates": _records(est),
                "loadings": _records(est[est.op == "=~"][["lhs", "rhs", "est", "se", "pvalue",
                                                          "std.all"]]),

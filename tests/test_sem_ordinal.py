@@ -180,8 +180,6 @@ def test_ordinal_unsupported_options_are_refused(data, wlsmv):
     d["g"] = [1, 2] * 200
     with pytest.raises(SEMInputError, match="single group"):
         sem.fit(MODEL, d, ordered=[f"y{i}" for i in range(1, 9)], group="g")
-    with pytest.raises(ValueError, match="ML-family"):
-        sem.modification_indices(wlsmv)
 
 
 def test_single_indicator_factor_of_an_ordinal_item_is_a_clear_error():
@@ -195,3 +193,43 @@ def test_single_indicator_factor_of_an_ordinal_item_is_a_clear_error():
     # the equivalent model with the item in place of the factor fits
     res = sem.fit("f1 =~ y1 + y2 + y3\ny4 ~ f1", data, ordered=list(data.columns))
     assert res.converged
+
+
+# lavaan 0.6.14, same data and model (fit as at the top of this file):
+#     fit <- cfa(model, data = Y, ordered = names(Y))   # WLSMV
+#     mi <- modindices(fit, sort. = TRUE)               # 36 rows
+#     head(mi[, c("lhs", "op", "rhs", "mi", "epc", "sepc.all")], 12)
+# (estimator = "DWLS" gives the identical table)
+WLSMV_MI = """
+lhs,op,rhs,mi,epc,sepc.all
+f2,=~,y3,15.18545207887,0.5038538809232,0.340930230919
+y1,~~,y2,14.47703488679,0.2162479086216,0.444721834011
+f2,=~,y1,9.31251936608,-0.4063915151627,-0.274982804249
+y3,~~,y8,8.21655548485,0.1520727962047,0.280244131875
+f2,=~,y2,6.10258535959,-0.3173875145692,-0.214758688441
+y2,~~,y8,4.20840429144,-0.1252963298017,-0.202012113181
+y1,~~,y7,3.91459051736,-0.1198171329836,-0.307047655275
+y3,~~,y7,3.65208826142,0.1040136946123,0.281574292794
+y4,~~,y8,2.70852842105,0.1022574842086,0.177031842646
+y2,~~,y7,2.61112041519,-0.0957233978629,-0.226712074622
+f1,=~,y8,2.29831417976,0.1699262740832,0.126089408148
+y1,~~,y3,1.97518919525,-0.0874060101040,-0.205458335891
+"""
+
+
+@pytest.mark.parametrize("estimator", ["WLSMV", "DWLS"])
+def test_ordinal_modification_indices_match_lavaan(data, estimator):
+    import io
+
+    fit = sem.fit(MODEL, data, ordered=list(data.columns), estimator=estimator)
+    mi = sem.modification_indices(fit)
+    # lavaan's candidate set: 8 cross-loadings and 28 residual covariances (the items'
+    # residual variances are derived under the delta parameterization: no score test)
+    assert len(mi) == 36
+    assert set(mi["op"]) == {"=~", "~~"} and not (mi["lhs"] == mi["rhs"]).any()
+    ref = pd.read_csv(io.StringIO(WLSMV_MI))
+    top = mi.head(len(ref)).reset_index(drop=True)
+    assert top[["lhs", "op", "rhs"]].equals(ref[["lhs", "op", "rhs"]])
+    assert np.max(np.abs(top["mi"] - ref["mi"])) < 1e-3
+    assert np.max(np.abs(top["epc"] - ref["epc"])) < 1e-3
+    assert np.max(np.abs(top["sepc.all"] - ref["sepc.all"])) < 1e-3

@@ -104,7 +104,12 @@ def test_wlsmv_cfa_through_validate_scales_matches_lavaan():
     # omega and CR on the latent-response scale agree (both from the model's loadings)
     rel = res.reliability.set_index("construct")
     assert rel["omega"].to_numpy() == pytest.approx(rel["cr"].to_numpy(), abs=1e-6)
-    assert any("modification indices" in w for w in res.warnings)
+    assert not any("modification indices" in w for w in res.warnings)
+    # lavaan: modindices(fit, sort. = TRUE)[1, ] (tests/test_sem_ordinal.py, WLSMV_MI)
+    top = res.cfa["modification_indices"][0]
+    assert (top["lhs"], top["op"], top["rhs"]) == ("f2", "=~", "y3")
+    assert top["mi"] == pytest.approx(15.18545207887, abs=1e-3)
+    assert top["epc"] == pytest.approx(0.5038538809232, abs=1e-3)
 
 
 def test_wlsmv_needs_ordered_items_and_says_so():

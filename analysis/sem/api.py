@@ -38,6 +38,9 @@ class FitState:
     theta: np.ndarray
     estimator: str
     defined: DefinedParameters
+    # (D)WLS fits of ordinal items: observed polychoric correlations ``r`` (lower triangle,
+    # index pairs ``ii, jj``), diagonal weights ``w`` and N, for the score tests
+    wls: dict | None = None
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -11,6 +11,12 @@ with ``s`` the per-case score (gradient of logL / N) of the candidate at the fit
 model and ``I`` the expected information of the extended model.  ``sepc.all`` is the
 EPC standardized with the fitted model's variances (residual variances for
 covariances, lavaan ``cov.std = TRUE``).
+
+For WLSMV/DWLS fits of ordinal items (``fit_ordinal``) the test is lavaan's for
+(D)WLS: ``I`` is the expected information ``Delta' W Delta`` of the diagonally weighted
+discrepancy over (thresholds, polychoric correlations), ``s`` minus the gradient of the
+DWLS fit function (see ``modification_indices``); the candidate set is the same (the items'
+residual variances are derived under the delta parameterization and drop out, V = 0).
 """
 
 from __future__ import annotations
@@ -69,8 +75,9 @@ def modification_indices(result: SEMResult, minimum: float = 0.0, sort: bool = T
     st = result._state
     if st is None:
         raise ValueError("modification indices need a fitted result (not one rebuilt from JSON)")
-    if st.estimator in ("WLSMV", "DWLS"):
-        raise ValueError("modification indices are implemented for ML-family estimators only")
+    wls = st.wls if st.estimator in ("WLSMV", "DWLS") else None
+    if st.estimator in ("WLSMV", "DWLS") and wls is None:
+        raise ValueError("this (D)WLS fit lacks the weights needed for modification indices")
     pt: ParTable = st.pt
     ext = copy.deepcopy(pt)
     new_rows: list[int] = []
@@ -89,10 +96,25 @@ def modification_indices(result: SEMResult, minimum: float = 0.0, sort: bool = T
     engine, _ = compile_model(ext)
     current = [0.0 if math.isnan(ext.ustart[i]) else ext.ustart[i] for i in new_rows]
     theta = np.concatenate([st.theta, current])
-    data = st.data
-    N = sum(d.n for d in data)
-    info = engine.information(theta, data)
-    score = -0.5 * engine.gradient(theta, data)
+    if wls is None:
+        data = st.data
+        N = sum(d.n for d in data)
+        info = engine.information(theta, data)
+        score = -0.5 * engine.gradient(theta, data)
+    else:
+        # DWLS (lavaan for ordered items) over (thresholds, polychoric correlations), with
+        # W = diag(Gamma)^-1 (Gamma as lavInspect(fit, "gamma")): information Delta'W Delta;
+        # score -dF/dtheta = Delta'W_f e of the fit function F = 1/2 e'W_f e whose N * 2F is
+        # lavaan's chi-square, W_f = W (N - 1) / N (the weights ``w`` of fit_ordinal).  As
+        # lavaan does, MI = N s^2 / V and EPC = s / V.  Thresholds do not enter the
+        # correlations and W is diagonal, so the threshold block separates and drops out.
+        N = wls["n"]
+        ii, jj, w = wls["ii"], wls["jj"], wls["w"]
+        dSig, _ = engine.derivatives(theta, 0)
+        J = dSig[:, ii, jj].T
+        e = wls["r"] - engine.implied(theta)[0][0][ii, jj]
+        info = (J.T * (w * N / (N - 1))) @ J
+        score = J.T @ (w * e)
     I22 = info[:k0, :k0]
     I12 = info[k0:, :k0]
     V = np.diag(info[k0:, k0:]) - np.einsum("ij,ji->i", I12, np.linalg.solve(I22, I12.T))

@@ -390,7 +390,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     warn += _admissibility(pt, engine2, theta, est, ["1"])
     vn = [f"p{q + 1}" for q in range(k + nth)]
     state = FitState(pt=pt, engine=engine2, layout=layout, data=mom, theta=theta,
-                     estimator=est_name, defined=DefinedParameters([], {}))
+                     estimator=est_name, defined=DefinedParameters([], {}),
+                     wls={"r": r_obs, "w": w_rho, "ii": ii, "jj": jj, "n": N})
     return SEMResult(
         model=model, options=dict(estimator=est_name, ordered=list(ordered), missing="listwise",
                                   std_lv=std_lv, parameterization="delta"),
