@@ -51,6 +51,9 @@ class ValidationSettings:
     estimator: str = "ML"  # ML, MLM, MLR; WLSMV or DWLS need ordered items
     missing: str = "listwise"  # or "ml" (FIML; ML and MLR only)
     ordinal_reliability: bool = True  # ordinal alpha/omega for ordered items
+    # fit judgements (cut-off, looser bound) used by reports; Hu & Bentler (1999) by default
+    fit_cutoffs: dict[str, tuple[float, float]] = field(default_factory=lambda: {
+        "cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08), "srmr": (0.08, 0.10)})
     ci_level: float = 0.95
     htmt_boot: int = 500
     htmt_ci: float = 0.90

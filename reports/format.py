@@ -41,10 +41,13 @@ __all__ = [
     "apa_int",
     "apa_p",
     "apa_pct",
+    "FIT_CUTOFFS",
     "fit_badges",
+    "fit_value",
     "is_missing",
     "stars",
     "table_html",
+    "uses_robust",
 ]
 
 
@@ -164,7 +167,28 @@ _FIT_RULES = (
 )
 
 
-def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None) -> list[dict]:
+#: Default cut-offs ``{measure: (cut-off, looser bound)}`` of :data:`_FIT_RULES`.
+FIT_CUTOFFS: dict[str, tuple[float, float]] = {key: (cut, loose)
+                                               for _, key, _, cut, loose, _ in _FIT_RULES}
+
+
+def uses_robust(measures: Mapping[str, Any]) -> bool:
+    """True when the fit has robust (MLM/MLR) or scaled (WLSMV) versions of the indices."""
+    return "cfi.robust" in measures or "cfi.scaled" in measures
+
+
+def fit_value(measures: Mapping[str, Any], key: str, robust: bool | None = None) -> Any:
+    """``measures[key]``, or its ``.robust`` / ``.scaled`` version when the fit has one and
+    ``robust`` (default: :func:`uses_robust`); None when absent or missing."""
+    use = uses_robust(measures) if robust is None else robust
+    for k in ((f"{key}.robust", f"{key}.scaled", key) if use else (key,)):
+        if k in measures and not is_missing(measures[k]):
+            return measures[k]
+    return None
+
+
+def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None,
+               cutoffs: Mapping[str, Sequence[float]] | None = None) -> list[dict]:
     """Badges (``{"status", "text", "detail"}``) for the fit measures of a SEM / CFA.
 
     ``measures`` uses lavaan's names (``chisq``, ``df``, ``pvalue``, ``cfi``, ``tli``,
@@ -173,15 +197,14 @@ def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None) -> li
     TLI pass at >= .95, RMSEA at <= .06 and SRMR at <= .08 (Hu & Bentler, 1999); between
     those and .90 / .08 / .10 they warn, beyond they fail. The chi-square test passes when
     exact fit is not rejected and is otherwise shown for information (it rejects trivial
-    misfit in large samples). Measures that are absent are skipped.
+    misfit in large samples). Measures that are absent are skipped. ``cutoffs`` replaces
+    (cut-off, looser bound) per measure, e.g. ``{"cfi": (.90, .85)}`` (default
+    :data:`FIT_CUTOFFS`).
     """
-    use_robust = ("cfi.robust" in measures) if robust is None else robust
+    limits = {**FIT_CUTOFFS, **{k: tuple(v) for k, v in (cutoffs or {}).items()}}
 
     def get(key: str) -> Any:
-        for k in ((f"{key}.robust", f"{key}.scaled", key) if use_robust else (key,)):
-            if k in measures and not is_missing(measures[k]):
-                return measures[k]
-        return None
+        return fit_value(measures, key, robust)
 
     out: list[dict] = []
     chisq, df, p = get("chisq"), get("df"), get("pvalue")
@@ -193,7 +216,9 @@ def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None) -> li
         out.append({"status": "pass" if ok else "info", "text": text,
                     "detail": "exact fit not rejected" if ok else
                     "exact fit rejected (the test flags trivial misfit in large samples)"})
-    for name, key, direction, cut, loose, source in _FIT_RULES:
+    for name, key, direction, _cut, _loose, source in _FIT_RULES:
+        cut, loose = limits[key]
+        default = (cut, loose) == FIT_CUTOFFS[key]
         v = get(key)
         if v is None:
             continue
@@ -207,16 +232,17 @@ def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None) -> li
         meets = v >= cut if direction == ">=" else v <= cut
         near = v >= loose if direction == ">=" else v <= loose
         bound = f"{sym} {apa(cut, 2, bounded=True)}"
+        whose = "Hu & Bentler (1999) cut-off" if default else "the chosen cut-off"
         if meets:
-            status, detail = "pass", f"meets Hu & Bentler (1999) cut-off ({bound})"
+            status, detail = "pass", f"meets {whose} ({bound})"
         elif near:
             status = "warn"
-            detail = (f"misses Hu & Bentler (1999) cut-off ({bound}); within the looser "
-                      f"{sym} {apa(loose, 2, bounded=True)} ({source})")
+            detail = (f"misses {whose} ({bound}); within the looser "
+                      f"{sym} {apa(loose, 2, bounded=True)}"
+                      + (f" ({source})" if default else ""))
         else:
             status = "fail"
-            detail = (f"misses Hu & Bentler (1999) cut-off ({bound}) and "
-                      f"{sym} {apa(loose, 2, bounded=True)}")
+            detail = f"misses {whose} ({bound}) and {sym} {apa(loose, 2, bounded=True)}"
         out.append({"status": status, "text": text, "detail": detail})
     return out
 

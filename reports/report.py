@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from . import figures
-from .format import apa, apa_ci, apa_p, fit_badges
+from .format import FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
 from .render import render_html
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
@@ -96,8 +96,10 @@ def _summary(results: dict) -> tuple[dict, str]:
     fm = results["validation"]["cfa"]["fit_measures"]
     cards = [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}",
               "note": f"of {results['screening']['n_read']:,} read"},
-             {"label": "CFA fit", "value": f"CFI {apa(fm['cfi'], 3, True)}",
-              "note": f"RMSEA {apa(fm['rmsea'], 3, True)}, SRMR {apa(fm['srmr'], 3, True)}"}]
+             {"label": "CFA fit" + (" (robust)" if uses_robust(fm) else ""),
+              "value": f"CFI {apa(fit_value(fm, 'cfi'), 3, True)}",
+              "note": f"RMSEA {apa(fit_value(fm, 'rmsea'), 3, True)}, "
+                      f"SRMR {apa(fm['srmr'], 3, True)}"}]
     sentences = []
     for r in results["effects"]["ranking"]:
         top, out = names.get(r["largest"], r["largest"]), names.get(r["outcome"], r["outcome"])
@@ -231,22 +233,39 @@ def _factor_section(results: dict) -> dict:
     names = _names(results)
     cfa = results["validation"]["cfa"]
     fm = cfa["fit_measures"]
-    fit_rows = [{"measure": "χ²", "value": apa(fm["chisq"], 2),
-                 "note": f"df = {int(fm['df'])}, {apa_p(fm['pvalue'], prefix=True)}"},
-                {"measure": "CFI", "value": apa(fm["cfi"], 3, True), "note": "≥ .95"},
-                {"measure": "TLI", "value": apa(fm["tli"], 3, True), "note": "≥ .95"},
-                {"measure": "RMSEA", "value": apa(fm["rmsea"], 3, True),
-                 "note": "≤ .06; 90% CI " + apa_ci(fm["rmsea.ci.lower"], fm["rmsea.ci.upper"],
-                                                   3, True)},
-                {"measure": "SRMR", "value": apa(fm["srmr"], 3, True), "note": "≤ .08"}]
+    cutoffs = {**FIT_CUTOFFS, **{k: tuple(v) for k, v in (
+        results.get("settings", {}).get("validation", {}).get("fit_cutoffs") or {}).items()}}
+    robust = uses_robust(fm)
+
+    def val(key: str) -> Any:  # the robust/scaled version where the estimator has one
+        return fit_value(fm, key, robust)
+
+    tag = " (robust)" if robust else ""
+    fit_rows = [{"measure": "χ²" + (" (scaled)" if robust else ""), "value": apa(val("chisq"), 2),
+                 "note": f"df = {apa(val('df'), 0 if float(val('df')).is_integer() else 2)}, "
+                         f"{apa_p(val('pvalue'), prefix=True)}"},
+                {"measure": "CFI" + tag, "value": apa(val("cfi"), 3, True),
+                 "note": f"≥ {apa(cutoffs['cfi'][0], 2, True)}"},
+                {"measure": "TLI" + tag, "value": apa(val("tli"), 3, True),
+                 "note": f"≥ {apa(cutoffs['tli'][0], 2, True)}"},
+                {"measure": "RMSEA" + tag, "value": apa(val("rmsea"), 3, True),
+                 "note": f"≤ {apa(cutoffs['rmsea'][0], 2, True)}; 90% CI "
+                         + apa_ci(val("rmsea.ci.lower"), val("rmsea.ci.upper"), 3, True)},
+                {"measure": "SRMR", "value": apa(fm["srmr"], 3, True),
+                 "note": f"≤ {apa(cutoffs['srmr'][0], 2, True)}"}]
+    default_cuts = cutoffs == FIT_CUTOFFS
     load = _df(cfa["loadings"])
     load["construct"] = load["lhs"].map(lambda c: names.get(c, c))
     blocks: list[dict] = [
-        {"type": "badges", "items": fit_badges(fm)},
+        {"type": "badges", "items": fit_badges(fm, robust=robust, cutoffs=cutoffs)},
         {"type": "table", "data": fit_rows, "caption": "Fit of the confirmatory factor analysis",
          "columns": {"measure": "Measure", "value": "Value", "note": "Criterion"},
-         "note": f"Estimator {cfa['estimator']}; N = {int(fm['ntotal']):,}. Criteria from Hu "
-                 "and Bentler (1999)."},
+         "note": f"Estimator {cfa['estimator']}; N = {int(fm['ntotal']):,}. "
+                 + ("Criteria from Hu and Bentler (1999)." if default_cuts else
+                    "Criteria as chosen for this study (Hu and Bentler, 1999, recommend "
+                    "CFI/TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08).")
+                 + (" Robust (MLM/MLR) or scaled (WLSMV) versions of the test and indices."
+                    if robust else "")},
         {"type": "table", "data": load[["construct", "rhs", "est", "se", "std.all"]],
          "caption": "Loadings", "columns": {"construct": "Construct", "rhs": "Item",
                                             "est": "Estimate", "se": "SE",

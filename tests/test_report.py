@@ -190,3 +190,23 @@ def test_results_saved_before_newer_fields_still_render(results):
     html = render_report(old)
     assert "Ordinal α" not in html and "{brand}" not in html
     assert "Why customers stay with the brand" in html
+
+
+def test_robust_fit_and_chosen_cutoffs_are_what_the_report_shows(results):
+    """With MLR the table, badges and summary card show the robust indices (lavaan's
+    cfi.robust etc.); cut-offs chosen in the settings replace Hu & Bentler's everywhere."""
+    from reports.format import fit_badges
+
+    r = copy.deepcopy(results)
+    fm = r["validation"]["cfa"]["fit_measures"]
+    fm.update({"cfi.robust": .912, "tli.robust": .901, "rmsea.robust": .071,
+               "rmsea.ci.lower.robust": .060, "rmsea.ci.upper.robust": .083,
+               "chisq.scaled": 512.25, "pvalue.scaled": .0001})
+    r["settings"]["validation"]["fit_cutoffs"] = {"cfi": [.90, .85], "tli": [.90, .85],
+                                                  "rmsea": [.08, .10], "srmr": [.08, .10]}
+    html = render_report(r)
+    assert "CFI (robust)" in html and "CFI .912" in html and "RMSEA (robust)" in html
+    assert "512.25" in html and "≥ .90" in html and "Criteria as chosen for this study" in html
+    badges = {b["text"].split(" =")[0]: b for b in fit_badges(fm, cutoffs={"cfi": (.90, .85)})}
+    assert badges["CFI"]["status"] == "pass" and "chosen cut-off" in badges["CFI"]["detail"]
+    assert fit_badges(fm)[1]["status"] == "warn"  # .912 against Hu & Bentler's .95 / .90
