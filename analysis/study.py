@@ -150,6 +150,23 @@ def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame
     return out
 
 
+def require_items(data: ResponseData, inst: Instrument) -> None:
+    """Stop with a clear message when the file has no answers at all for items the analysis
+    needs (typically: the columns are not named by item id and no column map was given)."""
+    needed = [i.id for c in inst.measured_constructs() for i in inst.measurement_items(c)]
+    empty = [i for i in needed if i not in data.items or data.items[i].isna().all()]
+    if not empty:
+        return
+    from instruments.errors import EngagekitInputError
+
+    shown = ", ".join(empty[:8]) + (f" and {len(empty) - 8} more" if len(empty) > 8 else "")
+    raise EngagekitInputError(
+        f"{data.source.file}: no answers for {len(empty)} of the {len(needed)} items the "
+        f"analysis of {inst.id} {inst.version} needs ({shown}). Name the columns by item id "
+        f"or map them with a column map; `engagekit responses check {data.source.file} "
+        f"--instrument {inst.id}` lists what was read.")
+
+
 def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | None = None,
               created: str | None = None) -> dict[str, Any]:
     """Screen, score, validate and model ``data``; return the results as plain data.
@@ -159,6 +176,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     now, UTC, to the second).
     """
     s = settings or StudySettings()
+    require_items(data, inst)
     screening = screen(data, inst, s.screening)
     kept = screening.kept() if s.exclude_flagged else data
     scores = score_responses(kept, inst, s.scoring)

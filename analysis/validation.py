@@ -192,6 +192,10 @@ def validate_scales(
         raise EngagekitInputError(
             f"missing='{settings.missing}' (FIML) works with ML and MLR, not with "
             f"{settings.estimator}; use missing='listwise' or an ML estimator")
+    absent = [i for its in constructs.values() for i in its if i not in data.columns]
+    if absent:
+        raise EngagekitInputError(f"item(s) {', '.join(map(str, absent))} of the constructs are "
+                                  "not columns of the data; rename the columns or fix the model")
     ordered = [i for i in (ordered or [])]
     fit_ordered = ordered if ordinal_fit else None
     constructs = {c: list(items) for c, items in constructs.items()}

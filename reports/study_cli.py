@@ -20,7 +20,7 @@ from analysis.responses import read_responses
 from analysis.scoring import reverse_keyed
 from analysis.screening import screen
 from analysis.simulate import SimulationSettings, simulate
-from analysis.study import StudySettings, run_study, scored_frame
+from analysis.study import StudySettings, require_items, run_study, scored_frame
 from analysis.validation import ValidationSettings, constructs_from_syntax, validate_instrument
 from analysis.validation import validate_scales as _validate_scales
 from instruments.errors import EngagekitInputError
@@ -29,6 +29,10 @@ from instruments.schema import ConstructRole, Instrument, ScaleKind
 
 from .report import render_report
 
+COLUMN_MAP = click.option(
+    "--column-map", type=click.Path(dir_okay=False), default=None,
+    help="JSON/YAML/CSV file mapping the file's columns (or Qualtrics ImportIds) to item ids "
+         "(with --instrument).")
 ESTIMATORS = click.Choice(["ML", "MLM", "MLR"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
 MISSING = {"listwise": "listwise", "fiml": "ml"}
@@ -46,9 +50,11 @@ def _model_data(file: str, model: str) -> pd.DataFrame:
 
 
 def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: bool,
-                      group: str | None) -> tuple[pd.DataFrame, Instrument, str]:
+                      group: str | None, column_map: str | None = None
+                      ) -> tuple[pd.DataFrame, Instrument, str]:
     inst = load_instrument(instrument)
-    data = read_responses(file, inst, format=fmt)
+    data = read_responses(file, inst, format=fmt, column_map=column_map)
+    require_items(data, inst)
     note = f"{data.n} respondents read"
     if exclude_flagged:
         sc = screen(data, inst)
@@ -85,6 +91,7 @@ def _require_one(instrument: str | None, model: str | None) -> None:
                    "plain CSV whose columns are the items).")
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Response file format (with --instrument).")
+@COLUMN_MAP
 @click.option("--group", default=None, help="Column for measurement invariance.")
 @click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
               help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
@@ -100,7 +107,7 @@ def _require_one(instrument: str | None, model: str | None) -> None:
 @click.option("--htmt-boot", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
-def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, ordered,
+def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
                  keep_flagged, htmt_boot, seed, json_out) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     _require_one(instrument, model)
@@ -113,6 +120,12 @@ def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, o
         data = _model_data(responses, model)
         constructs = constructs_from_syntax(model)
         items = [i for its in constructs.values() for i in its]
+        absent = [i for i in items if i not in data.columns]
+        if absent:
+            raise EngagekitInputError(
+                f"{responses}: the model's item(s) {', '.join(absent)} are not columns of the "
+                f"file (its columns: {', '.join(map(str, data.columns[:20]))}"
+                f"{', ...' if len(data.columns) > 20 else ''}); fix the model or the header")
         ordered_items = None
         if ordered is not None:
             ordered_items = items if ordered.strip().lower() == "all" else [
@@ -126,7 +139,7 @@ def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, o
         note = f"{len(data)} rows read"
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
-                                              group)
+                                              group, column_map)
         res = validate_instrument(frame, inst, group=group, settings=settings)
     click.echo(note)
     fm = res.cfa["fit_measures"]
@@ -154,6 +167,7 @@ def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, o
 @click.option("--model", "-m", default=None, help="Lavaan structural model instead of an "
               "instrument (RESPONSES is then a plain CSV).")
 @click.option("--format", "fmt", default="auto", show_default=True)
+@COLUMN_MAP
 @click.option("--boot", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--jobs", type=int, default=None, help="Local worker processes (default: all).")
@@ -162,15 +176,16 @@ def validate_cmd(responses, instrument, model, fmt, group, estimator, missing, o
 @click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True)
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
-def effects_cmd(responses, instrument, model, fmt, boot, seed, jobs, scheduler, estimator,
-                keep_flagged, json_out) -> None:
+def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
+                estimator, keep_flagged, json_out) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     _require_one(instrument, model)
     if model is not None:
         frame = _model_data(responses, model)
         note = f"{len(frame)} rows read"
     else:
-        frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None)
+        frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None,
+                                              column_map)
         model = inst.to_lavaan()
     res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
                            scheduler=scheduler, estimator=estimator.upper())
@@ -229,12 +244,13 @@ def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged) -> 
 @click.argument("responses", type=click.Path(dir_okay=False))
 @click.option("--instrument", "-i", required=True, help="Bundled instrument name or YAML path.")
 @click.option("--format", "fmt", default="auto", show_default=True)
+@COLUMN_MAP
 @_study_options
-def run_cmd(responses, instrument, fmt, boot, seed, jobs, scheduler, group, interaction,
+def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
             keep_flagged, output) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     inst = load_instrument(instrument)
-    data = read_responses(responses, inst, format=fmt)
+    data = read_responses(responses, inst, format=fmt, column_map=column_map)
     results = run_study(data, inst, _settings(boot, seed, jobs, scheduler, group, interaction,
                                               keep_flagged))
     _write_outputs(results, data, inst, Path(output))

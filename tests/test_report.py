@@ -210,3 +210,30 @@ def test_robust_fit_and_chosen_cutoffs_are_what_the_report_shows(results):
     badges = {b["text"].split(" =")[0]: b for b in fit_badges(fm, cutoffs={"cfi": (.90, .85)})}
     assert badges["CFI"]["status"] == "pass" and "chosen cut-off" in badges["CFI"]["detail"]
     assert fit_badges(fm)[1]["status"] == "warn"  # .912 against Hu & Bentler's .95 / .90
+
+
+def test_run_reads_renamed_columns_through_a_column_map_and_says_when_none_match(tmp_path,
+                                                                                   capsys):
+    """A file whose columns are not item ids: without a map `run` stops naming the file and
+    what to do (exit 2); with --column-map it analyses the same answers."""
+    from analysis import write_responses
+
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=300, seed=5))
+    plain = tmp_path / "plain.csv"
+    write_responses(sim.data, plain, inst, format="csv")
+    frame = pd.read_csv(plain)
+    rename = {c: f"Q{k}" for k, c in enumerate(frame.columns) if c in {i.id for i in inst.items()}}
+    renamed = tmp_path / "renamed.csv"
+    frame.rename(columns=rename).to_csv(renamed, index=False)
+    (tmp_path / "map.json").write_text(json.dumps({v: k for k, v in rename.items()}))
+    rc = main(["run", str(renamed), "-i", "five_commitments", "-o", str(tmp_path / "no"),
+               "--boot", "0", "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "renamed.csv: no answers for" in err and "column map" in err
+    assert not (tmp_path / "no").exists()
+    rc = main(["run", str(renamed), "-i", "five_commitments", "-o", str(tmp_path / "out"),
+               "--column-map", str(tmp_path / "map.json"), "--boot", "0", "--jobs", "1"])
+    assert rc == 0, capsys.readouterr().err
+    got = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert got["data"]["n_read"] == 300

@@ -171,3 +171,6 @@ def test_validate_command_takes_estimator_missing_and_ordered(tmp_path, capsys):
     assert rc == 2 and "ordered" in capsys.readouterr().err
     rc = main(["validate", csv, "--model", model, "--ordered", "y1,zz"])
     assert rc == 2 and "zz" in capsys.readouterr().err
+    rc = main(["validate", csv, "--model", model + " + y9"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "sem_ordinal.csv: the model's item(s) y9 are not columns" in err
