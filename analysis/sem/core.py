@@ -22,7 +22,9 @@ The expected (Fisher) information per case is
 
 (e.g. Savalei, 2010), and the optimiser is Fisher scoring with back-tracking line
 search, falling back to BFGS if a step cannot be made.  The inner loop uses numpy
-only, so refits (bootstrap) are cheap.
+only, so refits (bootstrap) are cheap.  With several missing-data patterns the
+per-pattern terms are computed in batches over padded pattern stacks (see
+``Engine._deviance_patterns``); a single pattern (complete data) takes the plain path.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from .stats import GroupMoments
 __all__ = ["Engine", "GroupSpec", "OptimResult"]
 
 LOG2PI = np.log(2.0 * np.pi)
+# batched FIML: patterns per chunk ~ _CHUNK_ELEMENTS / p^2 (bounds the temporaries)
+_CHUNK_ELEMENTS = 1 << 20
 
 
 @dataclass
@@ -153,6 +157,11 @@ class Engine:
         total = 0.0
         N = sum(d.n for d in data)
         for (Sig, mu), d in zip(self.implied(theta), data, strict=False):
+            if len(d.patterns) > 1:
+                total += self._deviance_patterns(Sig, mu, d.stack())
+                if not np.isfinite(total):
+                    return np.inf
+                continue
             for pt in d.patterns:
                 o = pt.obs
                 So = Sig[np.ix_(o, o)]
@@ -171,14 +180,85 @@ class Engine:
             return np.inf
         return total / N
 
+    # Several missing-data patterns are handled in batches (one LAPACK call per chunk of
+    # patterns instead of one per pattern): pattern k's observed block Sigma_oo is padded
+    # to the p x p matrix equal to Sigma on the block, the identity on the unobserved
+    # diagonal and zero elsewhere.  Its Cholesky factor / inverse are those of Sigma_oo
+    # padded the same way, so its log-determinant is logdet(Sigma_oo), and inverses with
+    # the identity part zeroed are inv(Sigma_oo) padded with zeros.  Pattern moments are
+    # zero-padded (GroupMoments.stack), so sums over the padded entries add only zeros.
+    def _chunks(self, P: int, p: int):
+        step = max(1, _CHUNK_ELEMENTS // (p * p))
+        return [slice(i, min(i + step, P)) for i in range(0, P, step)]
+
+    @staticmethod
+    def _padded(Sig: np.ndarray, st, sl: slice) -> tuple[np.ndarray, np.ndarray]:
+        M2 = st.obs2[sl]
+        return np.where(M2, Sig, np.eye(Sig.shape[0])), M2
+
+    def _weights(self, mu: np.ndarray, st, sl: slice) -> tuple[np.ndarray, np.ndarray | None]:
+        """Padded W = cov + dv dv' (dv = pattern mean - mu, zero where unobserved)."""
+        W = st.cov[sl]
+        if not self.meanstructure:
+            return W, None
+        dv = np.where(st.obs[sl], st.mean[sl] - mu, 0.0)
+        return W + dv[:, :, None] * dv[:, None, :], dv
+
+    def _deviance_patterns(self, Sig: np.ndarray, mu: np.ndarray, st) -> float:
+        """sum_k n_k (p_k log 2pi + logdet Sigma_oo + tr(Sigma_oo^-1 W_k)); inf if any
+        Sigma_oo is not positive definite."""
+        total = 0.0
+        for sl in self._chunks(len(st.n), Sig.shape[0]):
+            Sp, _ = self._padded(Sig, st, sl)
+            try:
+                L = np.linalg.cholesky(Sp)
+            except np.linalg.LinAlgError:
+                return np.inf
+            logdet = 2.0 * np.sum(np.log(np.diagonal(L, axis1=1, axis2=2)), axis=1)
+            W, _ = self._weights(mu, st, sl)
+            try:
+                tr = np.trace(np.linalg.solve(Sp, W), axis1=1, axis2=2)
+            except np.linalg.LinAlgError:
+                return np.inf
+            total += float(np.sum(st.n[sl] * (st.nobs[sl] * LOG2PI + logdet + tr)))
+        return total
+
+    def _inverses(self, Sig: np.ndarray, st, sl: slice) -> np.ndarray:
+        """inv(Sigma_oo) of the patterns in sl, zero-padded to (c, p, p)."""
+        Sp, M2 = self._padded(Sig, st, sl)
+        Si = np.linalg.inv(Sp)
+        np.multiply(Si, M2, out=Si)
+        return Si
+
     def _group_pieces(self, theta, data):
-        """Per group: (G = dF/dSigma * N_g-weight, gmu, list of (o, n, Sinv)) ."""
+        """Per group: (G = dF/dSigma * N_g-weight, gmu, list of (o, n, Sinv)) ; for a group
+        with several missing-data patterns the list is empty (they are batched)."""
         out = []
         for (Sig, mu), d in zip(self.implied(theta), data, strict=False):
             p = Sig.shape[0]
             G = np.zeros((p, p))
             gm = np.zeros(p)
             parts = []
+            if len(d.patterns) > 1:
+                st = d.stack()
+                for sl in self._chunks(len(st.n), p):
+                    # sum n (Si - Si W Si), W = cov + dv dv': the cov part only for patterns
+                    # with a nonzero covariance matrix (not for single cases), the dv part
+                    # as one GEMM of the vectors Si dv
+                    Si = self._inverses(Sig, st, sl)
+                    n = st.n[sl]
+                    G += np.tensordot(n, Si, axes=1)
+                    hc = st.has_cov[sl]
+                    if hc.any():
+                        Sc = Si[hc]
+                        G -= np.tensordot(n[hc], Sc @ st.cov[sl][hc] @ Sc, axes=1)
+                    if self.meanstructure:
+                        dv = np.where(st.obs[sl], st.mean[sl] - mu, 0.0)
+                        a = np.einsum("kij,kj->ki", Si, dv)
+                        G -= (n[:, None] * a).T @ a
+                        gm -= 2.0 * (n @ a)
+                out.append((G, gm, parts))
+                continue
             for pt in d.patterns:
                 o = pt.obs
                 Si = np.linalg.inv(Sig[np.ix_(o, o)])
@@ -220,9 +300,15 @@ class Engine:
         """Expected information per case (see module docstring)."""
         N = sum(d.n for d in data)
         info = np.zeros((self.npar, self.npar))
-        for g, (_, _, parts) in enumerate(self._group_pieces(theta, data)):
+        implied = self.implied(theta)
+        pieces = (self._group_pieces(theta, data)
+                  if any(len(d.patterns) == 1 for d in data) else None)
+        for g, d in enumerate(data):
             dSig, dmu = self.derivatives(theta, g)
-            for o, n, Si in parts:
+            if len(d.patterns) > 1:
+                info += self._information_patterns(*implied[g], d.stack(), dSig, dmu)
+                continue
+            for o, n, Si in pieces[g][2]:
                 dS = dSig[:, o][:, :, o]
                 # 1/2 tr(Si dS_k Si dS_l) for all k, l: one batched matmul and one GEMM
                 # (the einsum equivalents took >half of a bootstrap refit's time)
@@ -233,6 +319,37 @@ class Engine:
                     dm = dmu[:, o]
                     info += n * (dm @ Si @ dm.T)
         return info / N
+
+    def _information_patterns(self, Sig: np.ndarray, mu: np.ndarray, st, dSig: np.ndarray,
+                              dmu: np.ndarray) -> np.ndarray:
+        """sum_k n_k [1/2 tr(Si_k dS_a Si_k dS_b) + dmu_a' Si_k dmu_b] over the patterns,
+        Si_k = inv(Sigma_oo) zero-padded (so dSigma and dmu need no masking).
+
+        With vec row-major, tr(A X A Y) = vec(X)' (A kron A) vec(Y) for symmetric A, Y, so
+        the trace part is 1/2 D K D' with D = dSigma as (npar, p^2) and the kernel
+        K = sum_k n_k (Si_k kron Si_k), K[(j,a),(i,b)] = sum_k n_k Si_k[j,i] Si_k[a,b]: one
+        GEMM over the patterns.  K is built in row blocks of j (bounded memory)."""
+        p = Sig.shape[0]
+        npar = dSig.shape[0]
+        D = dSig.reshape(npar, p * p)
+        info = np.zeros((npar, npar))
+        Sbar = np.zeros((p, p))
+        nj = max(1, min(p, _CHUNK_ELEMENTS // (p ** 3)))
+        for sl in self._chunks(len(st.n), p):
+            Si = self._inverses(Sig, st, sl)
+            n = st.n[sl]
+            Sbar += np.tensordot(n, Si, axes=1)
+            Y = Si.reshape(len(n), p * p)
+            nY = n[:, None] * Y
+            for j0 in range(0, p, nj):
+                J = slice(j0, min(j0 + nj, p))
+                c = J.stop - J.start
+                Z = nY[:, j0 * p:J.stop * p].T @ Y  # [(j,i),(a,b)], j in J
+                KJ = Z.reshape(c, p, p, p).transpose(0, 2, 1, 3).reshape(c * p, p * p)
+                info += 0.5 * (D[:, j0 * p:J.stop * p] @ KJ) @ D.T
+        if self.meanstructure:
+            info += dmu @ Sbar @ dmu.T
+        return info
 
     def hessian(self, theta: np.ndarray, data: list[GroupMoments]) -> np.ndarray:
         """Hessian of the deviance by central differences of the analytic gradient

@@ -12,8 +12,8 @@ import numpy as np
 
 from .errors import SEMInputError
 
-__all__ = ["GroupMoments", "Pattern", "check_moments", "em_saturated", "moments_from_data",
-           "moments_from_cov"]
+__all__ = ["GroupMoments", "Pattern", "PatternStack", "check_moments", "em_saturated",
+           "moments_from_data", "moments_from_cov"]
 
 
 @dataclass
@@ -24,6 +24,40 @@ class Pattern:
     n: float
     mean: np.ndarray
     cov: np.ndarray
+
+
+@dataclass
+class PatternStack:
+    """The missing-data patterns of a group as padded arrays, for batched FIML.
+
+    Row ``k`` is ``patterns[k]``: ``obs`` marks its observed variables, ``mean`` is its
+    sample mean (zero where unobserved) and ``cov`` its ML covariance matrix (zero
+    outside the observed block, all zero for a pattern of a single case), both in the
+    group's variable order.
+    """
+
+    obs: np.ndarray  # (P, p) bool
+    n: np.ndarray  # (P,)
+    nobs: np.ndarray  # (P,) number of observed variables
+    mean: np.ndarray  # (P, p)
+    cov: np.ndarray  # (P, p, p)
+    has_cov: np.ndarray  # (P,) bool: cov is not all zero (more than one distinct case)
+    obs2: np.ndarray  # (P, p, p) bool: the observed block
+
+    @classmethod
+    def from_patterns(cls, patterns: list[Pattern], p: int) -> PatternStack:
+        P = len(patterns)
+        obs = np.zeros((P, p), dtype=bool)
+        mean = np.zeros((P, p))
+        cov = np.zeros((P, p, p))
+        for k, pt in enumerate(patterns):
+            o = pt.obs
+            obs[k, o] = True
+            mean[k, o] = pt.mean
+            cov[k][np.ix_(o, o)] = pt.cov
+        n = np.array([pt.n for pt in patterns], dtype=float)
+        return cls(obs, n, obs.sum(axis=1), mean, cov, np.any(cov != 0, axis=(1, 2)),
+                   obs[:, :, None] & obs[:, None, :])
 
 
 @dataclass
@@ -43,6 +77,13 @@ class GroupMoments:
     X: np.ndarray | None = None
     names: list[str] = field(default_factory=list)
     em_iterations: int = 0
+    _stack: PatternStack | None = field(default=None, init=False, repr=False, compare=False)
+
+    def stack(self) -> PatternStack:
+        """``patterns`` as padded arrays (built once; patterns must not change afterwards)."""
+        if self._stack is None or len(self._stack.n) != len(self.patterns):
+            self._stack = PatternStack.from_patterns(self.patterns, len(self.mean))
+        return self._stack
 
 
 def _ml_cov(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
