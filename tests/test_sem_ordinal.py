@@ -178,8 +178,16 @@ def test_ordinal_input_errors(data):
 def test_ordinal_unsupported_options_are_refused(data, wlsmv):
     d = data.copy()
     d["g"] = [1, 2] * 200
-    with pytest.raises(SEMInputError, match="single group"):
-        sem.fit(MODEL, d, ordered=[f"y{i}" for i in range(1, 9)], group="g")
+    items = [f"y{i}" for i in range(1, 9)]
+    # several groups are supported (tests/test_sem_ordinal_groups.py); FIML and
+    # group_partial are not
+    with pytest.raises(SEMInputError, match="listwise"):
+        sem.fit(MODEL, d, ordered=items, group="g", missing="ml")
+    with pytest.raises(SEMInputError, match="group_partial"):
+        sem.fit(MODEL, d, ordered=items, group="g", group_equal=("thresholds", "loadings"),
+                group_partial=("f1=~y2",))
+    with pytest.raises(SEMInputError, match="group variable"):
+        sem.fit(MODEL, d, ordered=items, group_equal=("loadings",))
 
 
 def test_single_indicator_factor_of_an_ordinal_item_is_a_clear_error():

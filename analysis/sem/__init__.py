@@ -40,7 +40,11 @@ Measurement invariance::
 
 with thresholds in :class:`InvarianceSettings` (Cheung & Rensvold 2002 dCFI <= -.01;
 Chen 2007 dRMSEA >= .015) and the Satorra-Bentler (2001) scaled difference test for
-MLM/MLR.
+MLM/MLR.  With ``ordered=[...]`` (WLSMV) the groups are fitted as lavaan's
+``cfa(..., ordered=, group=)`` (:mod:`analysis.sem.ordinal_groups`; ``group_equal``
+takes "thresholds", which frees the scale factors and latent means in groups 2..G) and
+the sequence is configural -> thresholds.loadings, compared by lavaan's ``lavTestLRT``
+scaled-shifted difference test (Satorra, 2000).
 
 Bootstrap / fast refits: ``sem.fit_from_moments(res.state, S, n, start=None)`` refits
 the compiled model to a new covariance matrix (divisor N) with a warm start and returns

@@ -41,6 +41,9 @@ class FitState:
     # (D)WLS fits of ordinal items: observed polychoric correlations ``r`` (lower triangle,
     # index pairs ``ii, jj``), diagonal weights ``w`` and N, for the score tests
     wls: dict | None = None
+    # multi-group (D)WLS fits of ordinal items: stacked Jacobian ``D``, weights ``w``,
+    # ``gamma`` per group, ``fg``, ``E`` (information), ``T``, ``df`` for the difference test
+    wls_groups: dict | None = None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -258,11 +261,20 @@ def fit(
     if ordered or est_name in ("WLSMV", "DWLS"):
         from .ordinal import fit_ordinal
 
-        if group is not None or missing != "listwise" or group_equal:
-            raise SEMInputError("ordinal (WLSMV/DWLS) estimation supports a single group with "
-                                "listwise deletion only")
+        if missing != "listwise":
+            raise SEMInputError("ordinal (WLSMV/DWLS) estimation supports listwise deletion only")
+        if group_equal and group is None:
+            raise SEMInputError("group_equal needs a group variable")
+        if group_partial:
+            raise SEMInputError("group_partial is not supported with ordinal items")
         if not ordered:
             raise SEMInputError(f"estimator {est_name} needs the ordinal items in `ordered`")
+        if group is not None:
+            from .ordinal_groups import fit_ordinal_groups
+
+            return fit_ordinal_groups(model, data, ordered=list(ordered), group=group,
+                                      group_equal=tuple(group_equal), estimator=est_name,
+                                      std_lv=std_lv, level=level)
 
         return fit_ordinal(model, data, ordered=list(ordered or []), estimator=est_name,
                            std_lv=std_lv)

@@ -16,6 +16,14 @@ The thresholds are settings (:class:`InvarianceSettings`).  A step is reported a
 being sensitive to N, is not used for the decision unless ``use_chisq=True``); ``holds``
 is True only while every step up to and including this one is supported.  With MLM/MLR
 the CFI, TLI and RMSEA columns are lavaan's robust versions (Brosseau-Liard & Savalei).
+
+Ordinal items (``ordered=[...]``, WLSMV/DWLS): the levels are those of Wu & Estabrook
+(2016) as lavaan's ``group.equal`` builds them - ``configural``, ``thresholds``
+(equal thresholds; scale factors and latent means free in groups 2..G) and
+``thresholds.loadings`` (+ equal loadings), default sequence configural ->
+thresholds.loadings (equal residual variances are not part of the standard ordinal
+sequence).  The difference test is lavaan's ``lavTestLRT`` for WLSMV (Satorra, 2000,
+scaled and shifted); the CFI, TLI and RMSEA columns are the scaled versions.
 """
 
 from __future__ import annotations
@@ -28,15 +36,22 @@ import pandas as pd
 from scipy import stats
 
 from .api import fit
+from .ordinal_groups import lrt_satorra2000
 from .result import SEMResult, _clean
 
-__all__ = ["LEVELS", "InvarianceResult", "InvarianceSettings", "invariance"]
+__all__ = ["LEVELS", "ORDINAL_LEVELS", "InvarianceResult", "InvarianceSettings", "invariance"]
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "configural": (),
     "metric": ("loadings",),
     "scalar": ("loadings", "intercepts"),
     "strict": ("loadings", "intercepts", "residuals"),
+}
+
+ORDINAL_LEVELS: dict[str, tuple[str, ...]] = {
+    "configural": (),
+    "thresholds": ("thresholds",),
+    "thresholds.loadings": ("thresholds", "loadings"),
 }
 
 
@@ -83,34 +98,43 @@ def invariance(
     model: str,
     data: pd.DataFrame,
     group: str,
-    levels: tuple[str, ...] | list[str] = ("configural", "metric", "scalar", "strict"),
+    levels: tuple[str, ...] | list[str] | None = None,
     settings: InvarianceSettings | None = None,
     **fit_kwargs: Any,
 ) -> InvarianceResult:
     """Fit the invariance sequence and tabulate fit, differences and decisions.
 
     Extra keyword arguments go to :func:`analysis.sem.fit` (e.g. ``estimator="MLR"``,
-    ``missing="ml"``).
+    ``missing="ml"``, ``ordered=[...]``).  ``levels`` defaults to configural, metric,
+    scalar, strict (continuous items) or configural, thresholds.loadings (``ordered``).
     """
     settings = settings or InvarianceSettings()
-    bad = [lv for lv in levels if lv not in LEVELS]
+    ordinal = bool(fit_kwargs.get("ordered"))
+    table = ORDINAL_LEVELS if ordinal else LEVELS
+    if levels is None:
+        levels = (("configural", "thresholds.loadings") if ordinal
+                  else ("configural", "metric", "scalar", "strict"))
+    bad = [lv for lv in levels if lv not in table]
     if bad:
-        raise ValueError(f"unknown invariance level(s) {bad}; choose from {list(LEVELS)}")
+        kind = "ordinal" if ordinal else "continuous"
+        raise ValueError(f"unknown invariance level(s) {bad} for {kind} items; choose from "
+                         f"{list(table)}")
     fits: dict[str, SEMResult] = {}
     rows = []
     prev: SEMResult | None = None
     for lv in levels:
-        res = fit(model, data, group=group, group_equal=LEVELS[lv], **fit_kwargs)
+        res = fit(model, data, group=group, group_equal=table[lv], **fit_kwargs)
         fits[lv] = res
         fm = res.fit_measures
+        kind = ".scaled" if ordinal and "chisq.scaled" in fm else ".robust"
         row = {
             "model": lv,
             "npar": fm["npar"], "chisq": fm["chisq"], "df": fm["df"], "pvalue": fm["pvalue"],
             "chisq.scaled": fm.get("chisq.scaled", np.nan),
-            "cfi": fm.get("cfi.robust", fm["cfi"]) if "cfi.robust" in fm else fm["cfi"],
-            "tli": fm.get("tli.robust", fm["tli"]) if "tli.robust" in fm else fm["tli"],
-            "rmsea": fm.get("rmsea.robust", fm["rmsea"]) if "rmsea.robust" in fm else fm["rmsea"],
-            "srmr": fm["srmr"], "aic": fm["aic"], "bic": fm["bic"],
+            "cfi": fm.get("cfi" + kind, fm["cfi"]),
+            "tli": fm.get("tli" + kind, fm["tli"]),
+            "rmsea": fm.get("rmsea" + kind, fm["rmsea"]),
+            "srmr": fm["srmr"], "aic": fm.get("aic", np.nan), "bic": fm.get("bic", np.nan),
             "chisq.diff": np.nan, "df.diff": np.nan, "pvalue.diff": np.nan,
             "cfi.diff": np.nan, "rmsea.diff": np.nan,
             "cfi.ok": None, "rmsea.ok": None, "chisq.ok": None, "decision": "baseline",
@@ -119,7 +143,7 @@ def invariance(
                                   for w in res.warnings),
         }
         if prev is not None:
-            d_chi, d_df, p = _lrt(prev, res)
+            d_chi, d_df, p = lrt_satorra2000(prev, res) if ordinal else _lrt(prev, res)
             pr = rows[-1]
             row["chisq.diff"], row["df.diff"], row["pvalue.diff"] = d_chi, d_df, p
             row["cfi.diff"] = row["cfi"] - pr["cfi"]
