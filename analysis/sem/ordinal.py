@@ -205,6 +205,49 @@ def _scaled_shifted(U: np.ndarray, G: np.ndarray, T: float, df: float):
     return a * T + b, 1.0 / a, b
 
 
+def wls_fit_measures(*, npar: float, fmin: float, chisq: float, df: int, baseline: float,
+                     baseline_df: int, ntotal: int, groups: int = 1,
+                     scaled: tuple[float, float, float] | None = None,
+                     baseline_scaled: tuple[float, float, float] | None = None,
+                     extra: dict[str, float] | None = None) -> dict[str, float]:
+    """lavaan's fit measures of a (D)WLS fit on polychoric correlations: the test, the
+    baseline (independence) test, CFI/TLI (Bentler 1990; Tucker & Lewis 1973) and RMSEA with
+    its 90% CI and p(close fit) with N - #groups (Steiger 1990), and with ``scaled``
+    ``(T, scaling factor, shift)`` from :func:`_scaled_shifted` (WLSMV, Asparouhov & Muthen
+    2010) their ``.scaled`` versions. ``extra`` entries follow the p value (per-group tests).
+    """
+    fm: dict[str, float] = {"npar": float(npar), "fmin": fmin, "chisq": chisq, "df": float(df),
+                            "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else math.nan}
+    fm.update(extra or {})
+    if scaled is not None:
+        ts, c, shift = scaled
+        fm.update({"chisq.scaled": ts, "df.scaled": float(df),
+                   "pvalue.scaled": float(stats.chi2.sf(ts, df)), "chisq.scaling.factor": c,
+                   "chisq.shift.parameters": shift})
+    fm.update({"baseline.chisq": baseline, "baseline.df": float(baseline_df),
+               "baseline.pvalue": float(stats.chi2.sf(baseline, baseline_df))})
+    if scaled is not None and baseline_scaled is not None:
+        tbs, cb, bb = baseline_scaled
+        fm.update({"baseline.chisq.scaled": tbs, "baseline.df.scaled": float(baseline_df),
+                   "baseline.chisq.scaling.factor": cb, "baseline.chisq.shift.parameters": bb})
+    fm["cfi"] = measures.cfi(chisq, df, baseline, baseline_df)
+    fm["tli"] = measures.tli(chisq, df, baseline, baseline_df)
+    if scaled is not None and baseline_scaled is not None:
+        fm["cfi.scaled"] = measures.cfi(scaled[0], df, baseline_scaled[0], baseline_df)
+        fm["tli.scaled"] = measures.tli(scaled[0], df, baseline_scaled[0], baseline_df)
+    fm["ntotal"] = float(ntotal)
+    n_r = ntotal - groups
+    fm["rmsea"] = measures.rmsea(chisq, df, n_r, groups)
+    fm["rmsea.ci.lower"], fm["rmsea.ci.upper"] = measures.rmsea_ci(chisq, df, n_r, groups)
+    fm["rmsea.pvalue"] = measures.rmsea_pvalue(chisq, df, n_r, groups)
+    if scaled is not None:
+        fm["rmsea.scaled"] = measures.rmsea(scaled[0], df, n_r, groups)
+        fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = measures.rmsea_ci(
+            scaled[0], df, n_r, groups)
+        fm["rmsea.pvalue.scaled"] = measures.rmsea_pvalue(scaled[0], df, n_r, groups)
+    return fm
+
+
 def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: str = "WLSMV",
                 std_lv: bool = False, level: float = 0.95) -> SEMResult:
     """Fit a model whose observed variables are all ordinal (see module docstring).
@@ -323,33 +366,14 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     Db[:nth, :] = np.eye(nth)
     Eb = (Db.T * Wd) @ Db
     Ub = np.diag(Wd) - (Db * Wd[:, None]) @ np.linalg.inv(Eb) @ (Db * Wd[:, None]).T
-    fm: dict[str, float] = {"npar": float(k + nth), "fmin": f / 2, "chisq": T, "df": float(df),
-                            "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else math.nan}
-    Nr = N - 1  # lavaan uses N - #groups for RMSEA with (D)WLS
+    scaled = baseline_scaled = None
     if est_name == "WLSMV" and df > 0:
-        Ts, c, b = _scaled_shifted(U, G, T, df)
-        Tbs, cb, bb = _scaled_shifted(Ub, G, Tb, pstar)
-        fm.update({"chisq.scaled": Ts, "df.scaled": float(df),
-                   "pvalue.scaled": float(stats.chi2.sf(Ts, df)), "chisq.scaling.factor": c,
-                   "chisq.shift.parameters": b})
-    fm.update({"baseline.chisq": Tb, "baseline.df": float(pstar),
-               "baseline.pvalue": float(stats.chi2.sf(Tb, pstar))})
-    if "chisq.scaled" in fm:
-        fm.update({"baseline.chisq.scaled": Tbs, "baseline.df.scaled": float(pstar),
-                   "baseline.chisq.scaling.factor": cb, "baseline.chisq.shift.parameters": bb})
-    fm["cfi"] = measures.cfi(T, df, Tb, pstar)
-    fm["tli"] = measures.tli(T, df, Tb, pstar)
-    if "chisq.scaled" in fm:
-        fm["cfi.scaled"] = measures.cfi(Ts, df, Tbs, pstar)
-        fm["tli.scaled"] = measures.tli(Ts, df, Tbs, pstar)
-    fm["ntotal"] = float(N)
-    fm["rmsea"] = measures.rmsea(T, df, Nr)
-    fm["rmsea.ci.lower"], fm["rmsea.ci.upper"] = measures.rmsea_ci(T, df, Nr)
-    fm["rmsea.pvalue"] = measures.rmsea_pvalue(T, df, Nr)
-    if "chisq.scaled" in fm:
-        fm["rmsea.scaled"] = measures.rmsea(Ts, df, Nr)
-        fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = measures.rmsea_ci(Ts, df, Nr)
-        fm["rmsea.pvalue.scaled"] = measures.rmsea_pvalue(Ts, df, Nr)
+        scaled = _scaled_shifted(U, G, T, df)
+        baseline_scaled = _scaled_shifted(Ub, G, Tb, pstar)
+    # lavaan uses N - #groups for RMSEA with (D)WLS
+    fm = wls_fit_measures(npar=k + nth, fmin=f / 2, chisq=T, df=df, baseline=Tb,
+                          baseline_df=pstar, ntotal=N, scaled=scaled,
+                          baseline_scaled=baseline_scaled)
     # ---- derived residual variances; re-compile so that the implied matrix has unit diagonal
     Sig_c = engine.implied(theta)[0][0]
     for i in resid_rows:

@@ -35,12 +35,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import measures
 from .api import FitState, _admissibility, _group_values, _standardize
 from .defined import DefinedParameters
 from .errors import SEMInputError
 from .model import compile_model, row_values, start_values
-from .ordinal import _scaled_shifted, ordinal_statistics
+from .ordinal import _scaled_shifted, ordinal_statistics, wls_fit_measures
 from .partable import build_partable
 from .result import SEMResult
 from .stats import moments_from_cov
@@ -233,36 +232,14 @@ def fit_ordinal_groups(model: str, data: pd.DataFrame, ordered: list[str], group
         Db[g * (nth + pstar) + np.arange(nth), g * nth + np.arange(nth)] = 1.0
     Tb = float(sum(n[g] * osts[g].rho @ (W[g][nth:] * osts[g].rho) for g in range(G)))
     dfb = G * pstar
-    fm: dict[str, float] = {"npar": float(K), "fmin": f / 2, "chisq": T, "df": float(df),
-                            "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else math.nan}
-    for g in range(G):
-        fm[f"chisq.group{g + 1}"] = float(n[g] * es[g] @ (W[g] * es[g]))
+    scaled = baseline_scaled = None
     if est_name == "WLSMV" and df > 0:
-        Ts, c, sh = _scaled_shifted(U, Gall, T, df)
-        Tbs, cb, bb = _scaled_shifted(u_matrix(Db, Vd), Gall, Tb, dfb)
-        fm.update({"chisq.scaled": Ts, "df.scaled": float(df),
-                   "pvalue.scaled": float(stats.chi2.sf(Ts, df)), "chisq.scaling.factor": c,
-                   "chisq.shift.parameters": sh})
-    fm.update({"baseline.chisq": Tb, "baseline.df": float(dfb),
-               "baseline.pvalue": float(stats.chi2.sf(Tb, dfb))})
-    if "chisq.scaled" in fm:
-        fm.update({"baseline.chisq.scaled": Tbs, "baseline.df.scaled": float(dfb),
-                   "baseline.chisq.scaling.factor": cb, "baseline.chisq.shift.parameters": bb})
-    fm["cfi"] = measures.cfi(T, df, Tb, dfb)
-    fm["tli"] = measures.tli(T, df, Tb, dfb)
-    if "chisq.scaled" in fm:
-        fm["cfi.scaled"] = measures.cfi(Ts, df, Tbs, dfb)
-        fm["tli.scaled"] = measures.tli(Ts, df, Tbs, dfb)
-    fm["ntotal"] = N
-    Nr = N - G
-    fm["rmsea"] = measures.rmsea(T, df, Nr, G)
-    fm["rmsea.ci.lower"], fm["rmsea.ci.upper"] = measures.rmsea_ci(T, df, Nr, G)
-    fm["rmsea.pvalue"] = measures.rmsea_pvalue(T, df, Nr, G)
-    if "chisq.scaled" in fm:
-        fm["rmsea.scaled"] = measures.rmsea(Ts, df, Nr, G)
-        fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = measures.rmsea_ci(
-            Ts, df, Nr, G)
-        fm["rmsea.pvalue.scaled"] = measures.rmsea_pvalue(Ts, df, Nr, G)
+        scaled = _scaled_shifted(U, Gall, T, df)
+        baseline_scaled = _scaled_shifted(u_matrix(Db, Vd), Gall, Tb, dfb)
+    fm = wls_fit_measures(
+        npar=K, fmin=f / 2, chisq=T, df=df, baseline=Tb, baseline_df=dfb, ntotal=N, groups=G,
+        scaled=scaled, baseline_scaled=baseline_scaled,
+        extra={f"chisq.group{g + 1}": float(n[g] * es[g] @ (W[g] * es[g])) for g in range(G)})
     # ---- derived residual variances (1 / delta^2 - common variance), recompiled engine
     theta = x[:k]
     implied = engine.implied(theta)
