@@ -205,6 +205,38 @@ def _scaled_shifted(U: np.ndarray, G: np.ndarray, T: float, df: float):
     return a * T + b, 1.0 / a, b
 
 
+def model_rows(pt, engine, theta: np.ndarray, vcov: np.ndarray
+               ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, object]:
+    """The parameter-table rows of the model's own parameters (``lhs op rhs group label est
+    se std.lv std.all``), the SE of every free parameter (thresholds and scale factors
+    included, by position in ``vcov``), the row estimates and R² (lavaan's ``std.all`` on the
+    latent-response scale)."""
+    est = row_values(pt, theta)
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    pid = np.array(pt.pid)
+    se = np.where(pid >= 0, se_free[np.maximum(pid, 0)], 0.0)
+    std_lv, std_all, r2 = _standardize(pt, engine, theta, est)
+    rows = pd.DataFrame({
+        "lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group, "label": pt.label,
+        "est": est, "se": se, "std.lv": std_lv, "std.all": std_all,
+    })
+    return rows, se_free, est, r2
+
+
+def add_inference(rows: pd.DataFrame, level: float) -> pd.DataFrame:
+    """``z``, ``pvalue`` and the Wald ``ci.lower``/``ci.upper`` after ``se``, as
+    ``parameterEstimates``; z and p are missing for fixed parameters (SE 0)."""
+    zq = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(rows["se"] > 0, rows["est"] / rows["se"], np.nan)
+    rows = rows.copy()
+    rows.insert(rows.columns.get_loc("se") + 1, "z", z)
+    rows.insert(rows.columns.get_loc("z") + 1, "pvalue", 2 * stats.norm.sf(np.abs(z)))
+    rows.insert(rows.columns.get_loc("pvalue") + 1, "ci.lower", rows["est"] - zq * rows["se"])
+    rows.insert(rows.columns.get_loc("ci.lower") + 1, "ci.upper", rows["est"] + zq * rows["se"])
+    return rows
+
+
 def wls_fit_measures(*, npar: float, fmin: float, chisq: float, df: int, baseline: float,
                      baseline_df: int, ntotal: int, groups: int = 1,
                      scaled: tuple[float, float, float] | None = None,
@@ -383,34 +415,16 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     Sig = engine2.implied(theta)[0][0]
     res_cor = ost.R - Sig
     fm["srmr"] = float(np.sqrt(np.sum(np.tril(res_cor) ** 2) / (p * (p + 1) / 2)))
-    est = row_values(pt, theta)
-    se_theta = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    pid = np.array(pt.pid)
-    se = np.where(pid >= 0, se_theta[np.maximum(pid, 0)], 0.0)
-    std_lv, std_all, r2 = _standardize(pt, engine2, theta, est)
-    zq = stats.norm.ppf(0.5 + level / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(se > 0, est / se, np.nan)
-    rows = pd.DataFrame({
-        "lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group, "label": pt.label,
-        "est": est, "se": se, "z": z, "pvalue": 2 * stats.norm.sf(np.abs(z)),
-        "ci.lower": est - zq * se, "ci.upper": est + zq * se, "std.lv": std_lv,
-        "std.all": std_all,
-    })
+    rows, se_theta, est, r2 = model_rows(pt, engine2, theta, vcov)
     th_rows = []
     tau = ost.thresholds
     for j, v in enumerate(pt.ov_names):
         for t in range(len(ost.tau[j])):
             q = int(ost.th_index[j]) + t
-            s = float(se_theta[k + q])
-            zz = tau[q] / s
             th_rows.append({"lhs": v, "op": "|", "rhs": f"t{t + 1}", "group": 1, "label": "",
-                            "est": tau[q], "se": s, "z": zz,
-                            "pvalue": 2 * stats.norm.sf(abs(zz)),
-                            "ci.lower": tau[q] - zq * s, "ci.upper": tau[q] + zq * s,
-                            "std.lv": tau[q], "std.all": tau[q]})
-    rows = pd.concat([rows, pd.DataFrame(th_rows)], ignore_index=True)
-    rows.loc[rows["se"].eq(0), ["z", "pvalue"]] = np.nan
+                            "est": tau[q], "se": float(se_theta[k + q]), "std.lv": tau[q],
+                            "std.all": tau[q]})
+    rows = add_inference(pd.concat([rows, pd.DataFrame(th_rows)], ignore_index=True), level)
     warn += _admissibility(pt, engine2, theta, est, ["1"])
     vn = [f"p{q + 1}" for q in range(k + nth)]
     state = FitState(pt=pt, engine=engine2, layout=layout, data=mom, theta=theta,

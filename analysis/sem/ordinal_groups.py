@@ -35,11 +35,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .api import FitState, _admissibility, _group_values, _standardize
+from .api import FitState, _admissibility, _group_values
 from .defined import DefinedParameters
 from .errors import SEMInputError
-from .model import compile_model, row_values, start_values
-from .ordinal import _scaled_shifted, ordinal_statistics, wls_fit_measures
+from .model import compile_model, start_values
+from .ordinal import (
+    _scaled_shifted,
+    add_inference,
+    model_rows,
+    ordinal_statistics,
+    wls_fit_measures,
+)
 from .partable import build_partable
 from .result import SEMResult
 from .stats import moments_from_cov
@@ -259,16 +265,7 @@ def fit_ordinal_groups(model: str, data: pd.DataFrame, ordered: list[str], group
         srmr += fg[g] * float(np.sqrt(np.sum(np.tril(res) ** 2) / (p * (p + 1) / 2)))
         imp_out[labels[g]] = {"cov": pd.DataFrame(Sstar, index=ov, columns=ov), "mean": None}
     fm["srmr"] = srmr
-    est = row_values(pt, theta)
-    se_x = np.sqrt(np.clip(np.diag(vcov), 0, None))
-    pid = np.array(pt.pid)
-    se = np.where(pid >= 0, se_x[np.maximum(pid, 0)], 0.0)
-    std_lv_v, std_all, r2 = _standardize(pt, engine2, theta, est)
-    zq = stats.norm.ppf(0.5 + level / 2)
-    rows = pd.DataFrame({
-        "lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group, "label": pt.label,
-        "est": est, "se": se, "std.lv": std_lv_v, "std.all": std_all,
-    })
+    rows, se_x, est, r2 = model_rows(pt, engine2, theta, vcov)
     extra = []
     for g in range(G):
         tau_names = [f"t{t + 1}" for j in range(p) for t in range(len(osts[g].tau[j]))]
@@ -286,13 +283,7 @@ def fit_ordinal_groups(model: str, data: pd.DataFrame, ordered: list[str], group
                 val, s = x[pix], se_x[pix]
             extra.append({"lhs": ov[j], "op": "~*~", "rhs": ov[j], "group": g + 1, "label": "",
                           "est": val, "se": s, "std.lv": val, "std.all": val})
-    rows = pd.concat([rows, pd.DataFrame(extra)], ignore_index=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(rows["se"] > 0, rows["est"] / rows["se"], np.nan)
-    rows.insert(rows.columns.get_loc("se") + 1, "z", z)
-    rows.insert(rows.columns.get_loc("z") + 1, "pvalue", 2 * stats.norm.sf(np.abs(z)))
-    rows.insert(rows.columns.get_loc("pvalue") + 1, "ci.lower", rows["est"] - zq * rows["se"])
-    rows.insert(rows.columns.get_loc("ci.lower") + 1, "ci.upper", rows["est"] + zq * rows["se"])
+    rows = add_inference(pd.concat([rows, pd.DataFrame(extra)], ignore_index=True), level)
     warn += _admissibility(pt, engine2, theta, est, labels)
     vn = [f"p{q + 1}" for q in range(K)]
     state = FitState(pt=pt, engine=engine2, layout=layout, data=moms, theta=theta,
