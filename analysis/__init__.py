@@ -20,7 +20,7 @@ the SEM core                :mod:`analysis.sem` (``sem.fit``, ``sem.invariance``
 ==========================  =====================================================================
 
 Names are imported on first use, so ``import analysis`` stays cheap; :func:`simulate` is bound
-eagerly because it shares its name with its module (``analysis.simulate``), which Python would
+eagerly because it shares its name with its module (``analysis.responses.simulate``), which Python would
 otherwise bind to the package attribute when the module is first imported.
 """
 
@@ -32,35 +32,34 @@ from typing import Any
 _EXPORTS: dict[str, str] = {
     "read_responses": "responses",
     "write_responses": "responses",
-    "screen": "screening",
-    "ScreeningSettings": "screening",
-    "score_responses": "scoring",
-    "reverse_keyed": "scoring",
-    "scale_scores": "scoring",
-    "ScoringSettings": "scoring",
-    "simulate": "simulate",
-    "SimulationSettings": "simulate",
-    "true_parameters": "simulate",
-    "validate_instrument": "validation",
-    "validate_scales": "validation",
-    "ValidationSettings": "validation",
-    "constructs_from_syntax": "validation",
-    "estimate_effects": "effects",
-    "ols_table": "regression",
-    "ordinal_logit": "regression",
-    "dominance_analysis": "drivers",
-    "relative_weights": "drivers",
-    "importance_performance": "drivers",
-    "compare_paths": "groups",
-    "latent_interaction": "interaction",
-    "power_analysis": "power",
+    "screen": "responses.screening",
+    "ScreeningSettings": "responses.screening",
+    "score_responses": "responses.scoring",
+    "reverse_keyed": "responses.scoring",
+    "scale_scores": "responses.scoring",
+    "ScoringSettings": "responses.scoring",
+    "simulate": "responses.simulate",
+    "SimulationSettings": "responses.simulate",
+    "true_parameters": "responses.simulate",
+    "validate_instrument": "psychometrics.validation",
+    "validate_scales": "psychometrics.validation",
+    "ValidationSettings": "psychometrics.validation",
+    "constructs_from_syntax": "psychometrics.validation",
+    "estimate_effects": "structural.effects",
+    "ols_table": "structural.regression",
+    "ordinal_logit": "structural.regression",
+    "dominance_analysis": "structural.drivers",
+    "relative_weights": "structural.drivers",
+    "importance_performance": "structural.drivers",
+    "compare_paths": "structural.groups",
+    "latent_interaction": "structural.interaction",
+    "power_analysis": "structural.power",
     "run_study": "study",
     "StudySettings": "study",
 }
 
 __all__ = sorted(_EXPORTS)
 
-from .simulate import simulate as simulate  # noqa: E402 - see the module docstring
 
 
 def __getattr__(name: str) -> Any:

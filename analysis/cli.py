@@ -11,9 +11,8 @@ from pathlib import Path
 
 import click
 
+from analysis.responses import FORMATS, WRITE_FORMATS, read_responses, write_responses
 from instruments.errors import EngagekitInputError
-
-from .responses import FORMATS, WRITE_FORMATS, read_responses, write_responses
 
 
 class OutputError(EngagekitInputError):
@@ -110,9 +109,8 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
 def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_responders, missing,
                  missing_mechanism, missing_as_code, truth) -> None:
     """Simulate respondents to INSTRUMENT from its population model."""
+    from analysis.responses.simulate import simulate
     from instruments.loader import load_instrument
-
-    from .simulate import simulate
 
     inst = load_instrument(instrument)
     sim = simulate(inst, n=n, seed=seed, straightliners=straightliners,
@@ -143,12 +141,12 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
 def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
               output, cut, min_answered, as_json, exclude_flagged) -> None:
     """Scale scores, NPS, 0-100 indices and loyalty segments of FILE's respondents."""
-    from .scoring import score_responses
+    from analysis.responses.scoring import score_responses
 
     _guard_output(Path(output) if output else None, Path(file))
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
     if exclude_flagged:
-        from .screening import screen
+        from analysis.responses.screening import screen
 
         result = screen(data, instrument)
         click.echo(result.summary(), err=as_json)
@@ -185,9 +183,8 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
                as_json) -> None:
     """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
     Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
+    from analysis.responses.screening import DEFAULT_EXCLUDE, screen
     from instruments.loader import load_instrument
-
-    from .screening import DEFAULT_EXCLUDE, screen
 
     for out in (output, kept_out):
         _guard_output(Path(out) if out else None, Path(file))

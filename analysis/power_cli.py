@@ -1,6 +1,6 @@
 """``engagekit power``: Monte Carlo power and sample size of an instrument's structural paths.
 
-See :mod:`analysis.power` for the method. Bad input raises
+See :mod:`analysis.structural.power` for the method. Bad input raises
 :class:`~instruments.errors.EngagekitInputError` (exit 2 from the ``engagekit`` entry point).
 """
 
@@ -42,7 +42,7 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
     instrument's model and counts significant paths (with the true sign). Prints power per
     path and N and the N needed for the target power.
     """
-    from .power import power_analysis
+    from analysis.structural.power import power_analysis
 
     sizes = list(ns) + list(more_n) or [200, 400, 800]
     res = power_analysis(instrument, ns=sizes, reps=reps, seed=seed, alpha=alpha,

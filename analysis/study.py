@@ -18,18 +18,21 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.psychometrics.items import jsonable
+from analysis.psychometrics.validation import (
+    ValidationSettings,
+    measured_item_map,
+    validate_instrument,
+)
+from analysis.responses.data import ResponseData
+from analysis.responses.scoring import ScoringSettings, reverse_keyed, score_responses
+from analysis.responses.screening import ScreeningSettings, screen
+from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
+from analysis.structural.effects import estimate_effects
+from analysis.structural.groups import compare_paths
+from analysis.structural.interaction import latent_interaction
+from analysis.structural.regression import ols_table, ordinal_logit
 from instruments.schema import ConstructRole, Instrument, ScaleKind
-
-from .drivers import dominance_analysis, importance_performance, relative_weights
-from .effects import estimate_effects
-from .groups import compare_paths
-from .interaction import latent_interaction
-from .items import jsonable
-from .regression import ols_table, ordinal_logit
-from .responses.data import ResponseData
-from .scoring import ScoringSettings, reverse_keyed, score_responses
-from .screening import ScreeningSettings, screen
-from .validation import ValidationSettings, measured_item_map, validate_instrument
 
 RESULTS_FORMAT = "engagekit-results/1"
 

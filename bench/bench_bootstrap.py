@@ -4,11 +4,11 @@ Run: ``python bench/bench_bootstrap.py [--ns 500 10000] [--boot 1000] [--semopy-
 [--json out.json] [--blas-threads 1] [--profile] [--batched]`` (see bench/README.md).
 
 For each N the data are simulated from the instrument's population model (seed 20260606,
-:func:`analysis.simulate.simulate`), reverse-keyed from the declared scales and written to a
+:func:`analysis.responses.simulate.simulate`), reverse-keyed from the declared scales and written to a
 CSV (the 28 items of ``instrument.to_lavaan()``). The model is the full structural model
 (eight factors, 17 paths). In one run:
 
-* **engagekit**: :func:`analysis.effects.estimate_effects` with ``n_boot`` resamples on all
+* **engagekit**: :func:`analysis.structural.effects.estimate_effects` with ``n_boot`` resamples on all
   local cores (``n_jobs=None``): the ML fit, delta-method SEs, the bootstrap (refits from the
   resample's moments with a warm start) and BCa intervals (whose grouped jackknife adds 200
   refits that lavaan does not do). Also timed with ``n_boot=0`` to show the fixed part;
@@ -49,9 +49,9 @@ sys.path.insert(0, str(HERE.parent))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.effects import estimate_effects  # noqa: E402
-from analysis.scoring import reverse_keyed as reverse_key  # noqa: E402
-from analysis.simulate import SimulationSettings, simulate  # noqa: E402
+from analysis.responses.scoring import reverse_keyed as reverse_key  # noqa: E402
+from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
+from analysis.structural.effects import estimate_effects  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402
 
 SEED = 20260606

@@ -4,10 +4,10 @@ Run: ``python bench/bench_validation.py [--ns 500 10000 1000000] [--json out.jso
 [--blas-threads 1] [--skip-r]`` (see bench/README.md).
 
 For each N the data are simulated from the instrument's population model (seeded,
-:func:`analysis.simulate.simulate`), reverse-keyed from the declared scales and written to a
+:func:`analysis.responses.simulate.simulate`), reverse-keyed from the declared scales and written to a
 temporary CSV (the 28 items of the eight multi-item constructs, integer codes). Then
 
-* **engagekit**: ``pandas.read_csv`` + :func:`analysis.validation.validate_instrument` in this
+* **engagekit**: ``pandas.read_csv`` + :func:`analysis.psychometrics.validation.validate_instrument` in this
   process, timed as a whole (``work`` excludes the CSV read, ``wall`` includes it) and per step
   (items, reliability, cfa, dimensionality, modindices, validity, method_bias: the functions
   ``validate_scales`` calls, wrapped with timers for this run only; a nested call counts for
@@ -48,10 +48,10 @@ sys.path.insert(0, str(HERE.parent))
 
 import pandas as pd  # noqa: E402
 
-from analysis import validation  # noqa: E402
-from analysis.scoring import reverse_keyed as reverse_key  # noqa: E402
-from analysis.simulate import SimulationSettings, simulate  # noqa: E402
-from analysis.validation import ValidationSettings, cfa_syntax, measured_item_map  # noqa: E402
+from analysis.psychometrics import validation  # noqa: E402
+from analysis.psychometrics.validation import ValidationSettings, cfa_syntax, measured_item_map  # noqa: E402
+from analysis.responses.scoring import reverse_keyed as reverse_key  # noqa: E402
+from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402
 
 SEED = 20260505

@@ -19,12 +19,12 @@ import traceback  # noqa: E402
 import click  # noqa: E402
 
 from analysis.cli import responses_cli, simulate_cmd  # noqa: E402
-from analysis.drivers import DriverInputError  # noqa: E402
-from analysis.effects import EffectsInputError  # noqa: E402
-from analysis.items import PsychometricInputError  # noqa: E402
 from analysis.power_cli import power_cmd  # noqa: E402
-from analysis.regression import RegressionInputError  # noqa: E402
+from analysis.psychometrics.items import PsychometricInputError  # noqa: E402
 from analysis.sem import SEMInputError  # noqa: E402
+from analysis.structural.drivers import DriverInputError  # noqa: E402
+from analysis.structural.effects import EffectsInputError  # noqa: E402
+from analysis.structural.regression import RegressionInputError  # noqa: E402
 from instruments.cli import instruments_cli  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
 from instruments.survey_cli import survey_cmd, translations_cli  # noqa: E402

@@ -15,14 +15,18 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from analysis.effects import estimate_effects
+from analysis.psychometrics.validation import (
+    ValidationSettings,
+    constructs_from_syntax,
+    validate_instrument,
+)
+from analysis.psychometrics.validation import validate_scales as _validate_scales
 from analysis.responses import read_responses
-from analysis.scoring import reverse_keyed
-from analysis.screening import screen
-from analysis.simulate import SimulationSettings, simulate
+from analysis.responses.scoring import reverse_keyed
+from analysis.responses.screening import screen
+from analysis.responses.simulate import SimulationSettings, simulate
+from analysis.structural.effects import estimate_effects
 from analysis.study import StudySettings, require_items, run_study, scored_frame
-from analysis.validation import ValidationSettings, constructs_from_syntax, validate_instrument
-from analysis.validation import validate_scales as _validate_scales
 from instruments.errors import EngagekitInputError
 from instruments.loader import load_instrument
 from instruments.schema import ConstructRole, Instrument, ScaleKind

@@ -30,10 +30,10 @@ from survey_checks import (
     planned_answers,
 )
 
+from analysis.psychometrics.validation import ValidationSettings
 from analysis.responses import read_responses
-from analysis.simulate import SimulationSettings, simulate
+from analysis.responses.simulate import SimulationSettings, simulate
 from analysis.study import StudySettings, run_study
-from analysis.validation import ValidationSettings
 from instruments import load_instrument
 from instruments.combine import DuplicateQuestionWarning, combine_instruments
 from instruments.survey import render_html, survey_pages

@@ -1,4 +1,4 @@
-"""Tests for analysis.dimensionality against psych 2.2.9 (with GPArotation 2022.10-2).
+"""Tests for analysis.psychometrics.dimensionality against psych 2.2.9 (with GPArotation 2022.10-2).
 
 Reference numbers come from tests/data/psy_reference.R; the R call is quoted with each value.
 """
@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from semopy.examples import holzinger39
 
-from analysis.dimensionality import (
+from analysis.psychometrics.dimensionality import (
     bartlett_sphericity,
     efa,
     kmo,
     parallel_analysis,
     rotate_loadings,
 )
-from analysis.items import ConstantItemError, PsychometricInputError
+from analysis.psychometrics.items import ConstantItemError, PsychometricInputError
 
 TOL = 1e-6
 EFA_TOL = 1e-4  # psych's optimiser (L-BFGS-B, factr 1e7) and GPArotation's eps = 1e-5

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.drivers import (
+from analysis.structural.drivers import (
     DriverInputError,
     dominance_analysis,
     importance_performance,

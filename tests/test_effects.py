@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from test_sem_ml import MED_M, MED_X, MED_Y  # frozen R data: set.seed(1234) ... (see there)
 
-from analysis.effects import EffectsInputError, estimate_effects
+from analysis.structural.effects import EffectsInputError, estimate_effects
 
 MED = pd.DataFrame({"X": MED_X, "M": MED_M, "Y": MED_Y})
 
@@ -85,11 +85,11 @@ def test_bootstrap_ci_coverage_of_the_indirect_effect():
 
 # ---- batched bootstrap refits (issue 6) --------------------------------------------------------
 
-from analysis import effects as effects_mod  # noqa: E402
 from analysis import sem  # noqa: E402
-from analysis.scoring import reverse_keyed  # noqa: E402
+from analysis.responses.scoring import reverse_keyed  # noqa: E402
+from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
 from analysis.sem import batch  # noqa: E402
-from analysis.simulate import SimulationSettings, simulate  # noqa: E402
+from analysis.structural import effects as effects_mod  # noqa: E402
 from instruments import load_instrument  # noqa: E402
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import semopy.examples
 
-from analysis.groups import compare_paths
-from analysis.interaction import latent_interaction
+from analysis.structural.groups import compare_paths
+from analysis.structural.interaction import latent_interaction
 
 HS = "visual =~ x1+x2+x3\ntextual =~ x4+x5+x6\nspeed =~ x7+x8+x9\nspeed ~ visual + textual"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.items against psych 2.2.9 (describe, alpha) and hand-computed values.
+"""Tests for analysis.psychometrics.items against psych 2.2.9 (describe, alpha) and hand-computed values.
 
 Reference numbers come from tests/data/psy_reference.R (R 4, psych 2.2.9, lavaan 0.6-14); the
 R call is quoted next to each frozen vector.
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from semopy.examples import holzinger39
 
-from analysis.items import (
+from analysis.psychometrics.items import (
     AllMissingItemError,
     ConstantItemError,
     NonNumericItemError,

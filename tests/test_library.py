@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from analysis.simulate import simulate, true_parameters
+from analysis.responses.simulate import simulate, true_parameters
 from instruments import bundled_names, dump_instrument, load_instrument, parse_instrument
 from instruments.checks import population_latent_correlations
 from instruments.schema import (

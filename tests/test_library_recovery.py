@@ -1,6 +1,6 @@
 """Parameter recovery at N = 5,000 for every bundled instrument (issue 8).
 
-Respondents are simulated from the instrument's population model (:mod:`analysis.simulate`),
+Respondents are simulated from the instrument's population model (:mod:`analysis.responses.simulate`),
 reverse-keyed, and the instrument's default model (``to_lavaan()``: the measurement part of the
 constructs in the structural model, then the paths) is fitted by the SEM core with WLSMV on
 polychoric correlations, as tests/test_recovery.py does for five_commitments: the population's
@@ -31,8 +31,8 @@ import re
 import pytest
 
 from analysis import sem
-from analysis.scoring import reverse_keyed
-from analysis.simulate import SimulationSettings, simulate
+from analysis.responses.scoring import reverse_keyed
+from analysis.responses.simulate import SimulationSettings, simulate
 from instruments import bundled_names, dump_instrument, load_instrument, parse_instrument
 from instruments.errors import InstrumentError
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.method_bias against R (eigen, psych::fa, lm, car::vif) and closed forms.
+"""Tests for analysis.psychometrics.method_bias against R (eigen, psych::fa, lm, car::vif) and closed forms.
 
 Reference numbers come from tests/data/psy_reference.R.
 """
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from semopy.examples import holzinger39
 
-from analysis.items import PsychometricInputError, TooFewItemsError
-from analysis.method_bias import (
+from analysis.psychometrics.items import PsychometricInputError, TooFewItemsError
+from analysis.psychometrics.method_bias import (
     HARMAN_THRESHOLD,
     KOCK_VIF_THRESHOLD,
     full_collinearity_vif,

@@ -1,4 +1,4 @@
-"""Tests for analysis.polychoric against lavaan 0.6-14 (lavCor), psych 2.2.9 and closed forms.
+"""Tests for analysis.psychometrics.polychoric against lavaan 0.6-14 (lavCor), psych 2.2.9 and closed forms.
 
 tests/data/psy_ordinal.csv: 240 respondents x 6 five-point items, simulated once from a
 one-factor latent normal model (numpy seed 20240501) and frozen. Reference numbers come from
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.items import ConstantItemError, PsychometricInputError
-from analysis.polychoric import (
+from analysis.psychometrics.items import ConstantItemError, PsychometricInputError
+from analysis.psychometrics.polychoric import (
     bivariate_normal_cdf,
     ordinal_thresholds,
     polychoric,

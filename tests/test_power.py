@@ -1,4 +1,4 @@
-"""Monte Carlo power (analysis.power) against closed-form power of the Wald z-test.
+"""Monte Carlo power (analysis.structural.power) against closed-form power of the Wald z-test.
 
 The reference model is a regression among observed variables: four single-item constructs
 whose items are the constructs themselves (loading 0.9999999, a numeric 0-1000 scale with
@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from analysis import power as pw
 from analysis.power_cli import power_cmd
+from analysis.structural import power as pw
 from instruments import load_instrument, parse_instrument
 
 REGRESSION = """\

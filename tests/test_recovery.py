@@ -1,7 +1,7 @@
 """Parameter recovery on simulated five-commitment data (issues 5 and 6).
 
-The data come from :func:`analysis.simulate.simulate` with the bundled instrument's population
-model, whose true values are known exactly (:class:`analysis.simulate.TrueParameters`). They
+The data come from :func:`analysis.responses.simulate.simulate` with the bundled instrument's population
+model, whose true values are known exactly (:class:`analysis.responses.simulate.TrueParameters`). They
 are parameters of the latent responses y*; the items are 7- and 10-point codes cut from y* at
 thresholds. Items are reverse-keyed from their declared scale before fitting.
 
@@ -16,7 +16,7 @@ Issue 5, loadings (N = 5,000, seed 20260505), CFA of the eight multi-item constr
 
 Issue 6, structural paths (N = 20,000, seed 20260606), the full model ``to_lavaan()``:
 
-* ML via :func:`analysis.effects.estimate_effects` (the production path): every standardized
+* ML via :func:`analysis.structural.effects.estimate_effects` (the production path): every standardized
   structural path within .03 of truth (measured max |error| .017, satisfaction ~ habitual);
   the standardized paths between latent variables are nearly free of the attenuation, which
   the loadings absorb;
@@ -33,9 +33,9 @@ import numpy as np
 import pytest
 
 from analysis import sem
-from analysis.effects import estimate_effects
-from analysis.scoring import reverse_keyed as reverse_key
-from analysis.simulate import SimulationSettings, simulate
+from analysis.responses.scoring import reverse_keyed as reverse_key
+from analysis.responses.simulate import SimulationSettings, simulate
+from analysis.structural.effects import estimate_effects
 from instruments import load_instrument
 
 COMMITMENTS = ["affective", "normative", "economic", "forced", "habitual"]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.regression import RegressionInputError, ols_table, ordinal_logit
+from analysis.structural.regression import RegressionInputError, ols_table, ordinal_logit
 
 
 def _data(n=300, seed=5):

@@ -1,4 +1,4 @@
-"""Tests for analysis.reliability against psych 2.2.9, semTools 0.5-6 and lavaan 0.6-14.
+"""Tests for analysis.psychometrics.reliability against psych 2.2.9, semTools 0.5-6 and lavaan 0.6-14.
 
 Reference numbers come from tests/data/psy_reference.R; the R call is quoted with each value.
 """
@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 from semopy.examples import holzinger39
 
-from analysis.items import (
+from analysis.psychometrics.items import (
     ConstantItemError,
     PsychometricInputError,
     TooFewItemsError,
     reverse_items,
 )
-from analysis.reliability import (
+from analysis.psychometrics.reliability import (
     Measurement,
     alpha_table,
     composite_reliability,

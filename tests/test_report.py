@@ -12,7 +12,7 @@ import semopy.examples
 from browser import browser  # noqa: F401  (session fixture: headless Chromium)
 from test_sem_ml import MED_M, MED_X, MED_Y
 
-from analysis.simulate import SimulationSettings, simulate
+from analysis.responses.simulate import SimulationSettings, simulate
 from analysis.study import StudySettings, run_study
 from instruments import load_instrument
 from reports.cli import main

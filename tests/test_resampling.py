@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.resampling import (
+from analysis.structural.resampling import (
     bca_ci,
     bootstrap_indices,
     jackknife_acceleration,

@@ -18,7 +18,7 @@ from analysis.responses import (
     read_responses,
     write_responses,
 )
-from analysis.simulate import simulate
+from analysis.responses.simulate import simulate
 from instruments import load_instrument
 from reports.cli import main
 

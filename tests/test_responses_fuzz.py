@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.responses import FORMATS, read_responses, write_responses
+from analysis.responses.simulate import simulate
 from analysis.responses.writers import write_limesurvey, write_qualtrics
-from analysis.simulate import simulate
 from instruments import EngagekitInputError, load_instrument
 
 INST = load_instrument("five_commitments")

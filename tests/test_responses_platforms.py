@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from analysis.responses import ResponseFileError, read_responses, write_responses
+from analysis.responses.simulate import simulate
 from analysis.responses.writers import write_qualtrics
-from analysis.simulate import simulate
 from instruments import load_instrument
 
 DATA = Path(__file__).parent / "data"

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.responses import write_responses
-from analysis.scoring import (
+from analysis.responses.scoring import (
     ScoringError,
     ScoringSettings,
     net_promoter,
@@ -18,7 +18,7 @@ from analysis.scoring import (
     scale_scores,
     score_responses,
 )
-from analysis.simulate import simulate
+from analysis.responses.simulate import simulate
 from instruments import load_instrument
 from instruments.schema import DickBasuRule, Index100Rule, NPSRule
 from reports.cli import main

@@ -13,7 +13,7 @@ from scipy import stats
 from scipy.spatial.distance import mahalanobis as scipy_mahalanobis
 
 from analysis.responses import read_responses, write_responses
-from analysis.screening import (
+from analysis.responses.screening import (
     DEFAULT_EXCLUDE,
     RULES,
     ScreeningError,
@@ -25,7 +25,7 @@ from analysis.screening import (
     mahalanobis,
     screen,
 )
-from analysis.simulate import simulate
+from analysis.responses.simulate import simulate
 from instruments import load_instrument
 from reports.cli import main
 

@@ -208,9 +208,9 @@ def test_fiml_mlr_on_the_five_commitment_cfa_matches_lavaan():
     f <- cfa(model, data = Y, missing = "ml", estimator = "MLR");
     fitMeasures(f, c("chisq", "chisq.scaled", "chisq.scaling.factor", "cfi.scaled",
     "rmsea.scaled")) and the SEs of the affective loadings."""
-    from analysis.scoring import reverse_keyed
-    from analysis.simulate import SimulationSettings, simulate
-    from analysis.validation import cfa_syntax, measured_item_map
+    from analysis.psychometrics.validation import cfa_syntax, measured_item_map
+    from analysis.responses.scoring import reverse_keyed
+    from analysis.responses.simulate import SimulationSettings, simulate
     from instruments import load_instrument
 
     inst = load_instrument("five_commitments")

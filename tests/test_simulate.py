@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from analysis.responses import read_responses, write_responses
-from analysis.simulate import SimulationError, simulate, true_parameters
+from analysis.responses.simulate import SimulationError, simulate, true_parameters
 from instruments import InstrumentError, load_instrument, parse_instrument
 from instruments.checks import population_latent_correlations
 from instruments.loader import resolve

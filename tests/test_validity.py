@@ -1,4 +1,4 @@
-"""Tests for analysis.validity against semTools 0.5-6 / lavaan 0.6-14 and closed forms.
+"""Tests for analysis.psychometrics.validity against semTools 0.5-6 / lavaan 0.6-14 and closed forms.
 
 Reference numbers come from tests/data/psy_reference.R; the R call is quoted with each value.
 """
@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from semopy.examples import holzinger39
 
-from analysis.items import PsychometricInputError, TooFewItemsError
-from analysis.reliability import Measurement
-from analysis.validity import (
+from analysis.psychometrics.items import PsychometricInputError, TooFewItemsError
+from analysis.psychometrics.reliability import Measurement
+from analysis.psychometrics.validity import (
     HTMT_THRESHOLDS,
     average_variance_extracted,
     convergent_validity,
@@ -289,7 +289,7 @@ def test_works_with_the_sem_core_estimates(hs):
 def test_htmt_block_sums_equal_the_definition_item_by_item(geometric):
     """The matrix-product HTMT equals Henseler et al.'s definition computed pair by pair
     (means of |r| over item pairs), also with an exact zero correlation (HTMT2's log route)."""
-    from analysis.validity import _htmt_matrix
+    from analysis.psychometrics.validity import _htmt_matrix
 
     rng = np.random.default_rng(3)
     x = rng.normal(size=(200, 9)) + np.repeat(rng.normal(size=(200, 3)), 3, axis=1)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from analysis.polychoric import bivariate_normal_cdf
+from analysis.psychometrics.polychoric import bivariate_normal_cdf
 
 from . import measures
 from .api import FitState, _admissibility, _standardize

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.responses.data import ResponseData, SourceInfo
 from instruments.errors import EngagekitInputError
 from instruments.schema import (
     ORDINAL_KINDS,
@@ -54,8 +55,6 @@ from instruments.schema import (
     ResponseRule,
     ScaleKind,
 )
-
-from .responses.data import ResponseData, SourceInfo
 
 
 class SimulationError(EngagekitInputError):

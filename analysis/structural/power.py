@@ -3,12 +3,12 @@
 The method is the Monte Carlo study of Muthén & Muthén (2002): draw many samples of size N
 from a population whose parameters are known, fit the analysis model to each, and count how
 often each parameter is significant. Here the population is the instrument's own
-``population:`` model (see :mod:`analysis.simulate`) and the analysis model is
+``population:`` model (see :mod:`analysis.responses.simulate`) and the analysis model is
 ``instrument.to_lavaan()`` (or ``model=``), fitted as the analysis would fit real responses:
 
-1. simulate N respondents (:func:`analysis.simulate.simulate`, seeded per replicate);
+1. simulate N respondents (:func:`analysis.responses.simulate.simulate`, seeded per replicate);
 2. reverse-key the ``keyed: minus`` items from their declared scale (``min + max - x``;
-   :func:`analysis.scoring.reverse_keyed`);
+   :func:`analysis.responses.scoring.reverse_keyed`);
 3. fit the model (:func:`analysis.sem.fit`; ``estimator="WLSMV"``/``"DWLS"`` treat the ordinal
    items as ``ordered``).
 
@@ -25,7 +25,7 @@ Per N and per structural path (``~``) the result gives
   degenerate sample, counts as not converged);
 * ``mean_std``, ``sd_std``, ``bias``, ``rmse``: the mean and SD of the standardized estimate
   (lavaan's ``std.all``) and its bias and RMSE against the true standardized path. The true
-  values are those of the latent responses (y*, see :mod:`analysis.simulate`): ML on Likert
+  values are those of the latent responses (y*, see :mod:`analysis.responses.simulate`): ML on Likert
   codes estimates the structural paths between latent variables nearly without bias (the
   attenuation of discretisation is absorbed by the loadings), WLSMV recovers them.
 
@@ -49,7 +49,7 @@ which ``Phi^-1(power)`` is linear in ``sqrt(N)``:
 For interpolation, powers of exactly 0 or 1 are clipped to ``0.5 / reps`` and
 ``1 - 0.5 / reps`` before the probit transform.
 
-Replicates run through :func:`analysis.resampling.run_replicates`: each N has its own seed
+Replicates run through :func:`analysis.structural.resampling.run_replicates`: each N has its own seed
 derived from ``seed`` and N (``SeedSequence(seed, spawn_key=(N,))``), each replicate its own
 child of that, so results are identical for any number of local processes or Dask workers,
 and adding an N to ``ns`` leaves the figures of the others unchanged.
@@ -81,14 +81,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import sem
+from analysis.responses.scoring import reverse_keyed
+from analysis.responses.simulate import SimulationSettings, simulate, true_parameters
+from analysis.sem.syntax import parse_model
+from analysis.structural.resampling import run_replicates
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument, Population
-
-from . import sem
-from .resampling import run_replicates
-from .scoring import reverse_keyed
-from .sem.syntax import parse_model
-from .simulate import SimulationSettings, simulate, true_parameters
 
 ESTIMATORS = ("ML", "MLM", "MLR", "WLSMV", "DWLS")
 ORDINAL_ESTIMATORS = ("WLSMV", "DWLS")
@@ -153,7 +152,7 @@ def _fit_ml_fast(job: _Job, data: pd.DataFrame) -> np.ndarray:
     :func:`analysis.sem.fit` for ML); std.all: ``b sd(predictor) / sd(outcome)`` from the
     model-implied covariance matrix of all variables.
     """
-    from .sem.stats import moments_from_cov
+    from analysis.sem.stats import moments_from_cov
 
     st = job.state
     X = data[list(st.pt.ov_names)].to_numpy(dtype=float)
@@ -408,7 +407,7 @@ def power_analysis(
     ``population`` (or pass ``population=``). ``model``: lavaan syntax to fit instead of
     ``instrument.to_lavaan()``. ``simulation``: further :class:`SimulationSettings` fields
     (e.g. ``{"missing": 0.05}``; incomplete cases are dropped listwise). ``n_jobs`` /
-    ``scheduler``: as :func:`analysis.resampling.run_replicates` (all local cores by default;
+    ``scheduler``: as :func:`analysis.structural.resampling.run_replicates` (all local cores by default;
     ``"dask"`` or ``"tcp://host:8786"`` for Dask). Same ``seed`` -> same result, whatever the
     workers. See the module docstring for every column.
     """

@@ -32,16 +32,30 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis import sem
+from analysis.psychometrics.dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
+from analysis.psychometrics.items import (
+    construct_scores,
+    describe_items,
+    item_total_statistics,
+    jsonable,
+)
+from analysis.psychometrics.method_bias import full_collinearity_vif, harman_single_factor
+from analysis.psychometrics.reliability import (
+    alpha_table,
+    composite_reliability,
+    omega,
+    ordinal_reliability,
+)
+from analysis.psychometrics.validity import (
+    convergent_validity,
+    cross_loadings,
+    fornell_larcker,
+    htmt,
+)
+from analysis.sem.syntax import parse_model
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument
-
-from . import sem
-from .dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
-from .items import construct_scores, describe_items, item_total_statistics, jsonable
-from .method_bias import full_collinearity_vif, harman_single_factor
-from .reliability import alpha_table, composite_reliability, omega, ordinal_reliability
-from .sem.syntax import parse_model
-from .validity import convergent_validity, cross_loadings, fornell_larcker, htmt
 
 
 @dataclass
@@ -305,7 +319,7 @@ def _ordinal_table(item_data: pd.DataFrame, constructs: Mapping[str, Sequence[st
 
 
 def response_distribution_or_empty(data, items, scale_min, scale_max) -> pd.DataFrame:
-    from .items import response_distribution
+    from analysis.psychometrics.items import response_distribution
 
     try:
         return response_distribution(data, items, scale_min=scale_min, scale_max=scale_max)
@@ -328,7 +342,7 @@ def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str
                         settings: ValidationSettings | None = None) -> ValidationResult:
     """:func:`validate_scales` with constructs, CFA and declared scale bounds from ``inst``.
 
-    ``scored_items`` must be reverse-keyed already (see :mod:`analysis.scoring`).
+    ``scored_items`` must be reverse-keyed already (see :mod:`analysis.responses.scoring`).
     """
     constructs = measured_item_map(inst)
     items = [i for its in constructs.values() for i in its]

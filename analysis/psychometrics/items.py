@@ -16,7 +16,7 @@ results can be compared number for number:
 * the corrected item-total ("item-rest") correlation and alpha-if-item-deleted are computed
   from the pairwise-complete covariance matrix, as ``psych::alpha`` does (Cronbach 1951).
 
-The validation helpers and the error classes used by all of ``analysis.items``,
+The validation helpers and the error classes used by all of ``analysis.psychometrics.items``,
 ``reliability``, ``validity``, ``dimensionality``, ``polychoric`` and ``method_bias`` live
 here: bad input raises a :class:`PsychometricInputError` (a :class:`ValueError`) that names
 the offending item or construct.

@@ -14,7 +14,7 @@
   seeded percentile bootstrap and threshold flags.
 * :func:`cross_loadings` - item correlations with every construct score.
 
-CFA-based statistics take a :class:`analysis.reliability.Measurement` or a lavaan-style
+CFA-based statistics take a :class:`analysis.psychometrics.reliability.Measurement` or a lavaan-style
 parameter table (``lhs, op, rhs, est``), e.g. the ``estimates`` of the SEM core.
 """
 
@@ -27,14 +27,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.items import (
+from analysis.psychometrics.items import (
     Missing,
     PsychometricInputError,
     check_constructs,
     construct_scores,
     jsonable,
 )
-from analysis.reliability import (
+from analysis.psychometrics.reliability import (
     Denominator,
     Measurement,
     _as_measurement,
@@ -150,8 +150,8 @@ def convergent_validity(
 
     Columns: ``construct, n_items, composite_reliability, omega, ave, sqrt_ave,
     denominator, cr_ok`` (CR >= :data:`CR_THRESHOLD`) and ``ave_ok``
-    (AVE >= :data:`AVE_THRESHOLD`). See :func:`analysis.reliability.composite_reliability`,
-    :func:`analysis.reliability.omega` and :func:`average_variance_extracted`.
+    (AVE >= :data:`AVE_THRESHOLD`). See :func:`analysis.psychometrics.reliability.composite_reliability`,
+    :func:`analysis.psychometrics.reliability.omega` and :func:`average_variance_extracted`.
     """
     m = _as_measurement(model, column)
     cr = composite_reliability(m)
@@ -460,7 +460,7 @@ def cross_loadings(
     """Correlation of every item with every construct score (cross-loadings).
 
     Scores are the unit-weighted means of each construct's answered items
-    (:func:`analysis.items.construct_scores`) unless ``scores`` (one column per construct, e.g.
+    (:func:`analysis.psychometrics.items.construct_scores`) unless ``scores`` (one column per construct, e.g.
     factor scores) is given. Correlations use pairwise-complete rows. Columns: ``item,
     construct``, one column per construct, then ``own_loading``, ``max_cross_loading`` and
     ``highest_on_own`` (the item correlates more with its own construct than with any other;

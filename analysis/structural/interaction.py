@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import sem
-from .validation import constructs_from_syntax
+from analysis import sem
+from analysis.psychometrics.validation import constructs_from_syntax
 
 
 @dataclass

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.items import (
+from analysis.psychometrics.items import (
     Missing,
     PsychometricInputError,
     TooFewItemsError,
@@ -132,7 +132,7 @@ def cronbach_alpha(
     (1987) interval at level ``ci`` uses n = respondents with at least one answered item
     (listwise: complete rows). With ``n_boot > 0`` a percentile bootstrap interval over
     respondents is added; it needs an integer ``seed`` so that it can be reproduced.
-    Reverse-keyed items must be reversed first (:func:`analysis.items.reverse_items`).
+    Reverse-keyed items must be reversed first (:func:`analysis.psychometrics.items.reverse_items`).
     """
     x = check_items(data, items, construct=construct, min_items=2)
     c, n = _pairwise_cov(x, missing)
@@ -566,7 +566,7 @@ def ordinal_reliability(
     """Ordinal alpha and ordinal omega (Zumbo et al. 2007; Gadermann et al. 2012).
 
     Both are computed on the polychoric correlation matrix R of the items
-    (:func:`analysis.polychoric.polychoric_matrix`), i.e. they are the reliabilities of the
+    (:func:`analysis.psychometrics.polychoric.polychoric_matrix`), i.e. they are the reliabilities of the
     sum of the *latent* item responses:
 
     * ordinal alpha = k/(k-1) (1 - k / sum R) (standardized alpha of R);
@@ -576,8 +576,8 @@ def ordinal_reliability(
       total variance taken from R itself (``psych::omega``'s ``omega.tot``; Revelle & Zinbarg
       2009, Psychometrika 74, 145-154).
     """
-    from analysis.dimensionality import efa
-    from analysis.polychoric import polychoric_matrix
+    from analysis.psychometrics.dimensionality import efa
+    from analysis.psychometrics.polychoric import polychoric_matrix
 
     x = check_items(data, items, construct=construct, min_items=3)
     poly = polychoric_matrix(x)

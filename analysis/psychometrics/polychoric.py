@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from analysis.items import PsychometricInputError, check_items, jsonable
+from analysis.psychometrics.items import PsychometricInputError, check_items, jsonable
 
 __all__ = [
     "bivariate_normal_cdf",

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats
 
-from . import sem
+from analysis import sem
 
 
 @dataclass

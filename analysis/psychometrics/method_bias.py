@@ -22,8 +22,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.dimensionality import correlation_input, efa
-from analysis.items import PsychometricInputError, check_items, construct_scores, jsonable
+from analysis.psychometrics.dimensionality import correlation_input, efa
+from analysis.psychometrics.items import (
+    PsychometricInputError,
+    check_items,
+    construct_scores,
+    jsonable,
+)
 
 __all__ = [
     "HARMAN_THRESHOLD",
@@ -102,7 +107,7 @@ def full_collinearity_vif(
 
     ``scores`` holds one column per construct (e.g. latent variable scores). If ``constructs``
     is given, ``scores`` is taken as item data and unit-weighted mean scores are formed first
-    (:func:`analysis.items.construct_scores`). VIF_j = 1 / (1 - R^2_j) = [R^-1]_jj on
+    (:func:`analysis.psychometrics.items.construct_scores`). VIF_j = 1 / (1 - R^2_j) = [R^-1]_jj on
     listwise-complete rows. Returns ``construct, r_squared, vif, flagged`` (VIF > threshold).
     """
     if constructs is not None:

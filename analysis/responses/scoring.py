@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.responses.data import ResponseData
 from instruments.errors import EngagekitInputError
 from instruments.schema import (
     ORDINAL_KINDS,
@@ -40,8 +41,6 @@ from instruments.schema import (
     Instrument,
     NPSRule,
 )
-
-from .responses.data import ResponseData
 
 SEGMENTS = ("premium_loyalty", "latent_loyalty", "spurious_loyalty", "no_loyalty")
 NPS_GROUPS = ("promoter", "passive", "detractor")

@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import sem
-from .resampling import (
+from analysis import sem
+from analysis.sem import batch
+from analysis.structural.resampling import (
     bca_ci,
     bootstrap_indices,
     jackknife_acceleration,
@@ -41,7 +42,6 @@ from .resampling import (
     percentile_ci,
     run_replicates,
 )
-from .sem import batch
 
 KINDS = ("direct", "indirect", "total")
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.items import PsychometricInputError, check_items, jsonable
+from analysis.psychometrics.items import PsychometricInputError, check_items, jsonable
 
 __all__ = [
     "correlation_input",

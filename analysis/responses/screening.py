@@ -45,10 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.responses.data import ResponseData
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument, ItemRole
-
-from .responses.data import ResponseData
 
 RULES = ("attention", "speeder", "longstring", "irv", "mahalanobis", "even_odd", "duplicate")
 #: Rules that exclude by default. Even-odd consistency is flagged but does not exclude by
