@@ -62,11 +62,12 @@ naming the items; inadmissible solutions (negative variances, latent correlation
 beyond 1, non-convergence, singular information) are listed in ``res.warnings``.
 """
 
-from .api import FitState, fit, fit_from_moments
+from .api import fit, fit_from_moments
 from .errors import SEMInputError, SEMSyntaxError
 from .invariance import InvarianceResult, InvarianceSettings, invariance
 from .modindices import modification_indices
 from .result import SEMResult
+from .solution import FitState
 
 __all__ = [
     "FitState",

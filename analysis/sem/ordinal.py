@@ -32,12 +32,12 @@ from scipy import optimize, special, stats
 from analysis.psychometrics.polychoric import bivariate_normal_cdf
 
 from . import measures
-from .api import FitState, _admissibility, _standardize
 from .defined import DefinedParameters
 from .errors import SEMInputError
 from .model import compile_model, row_values, start_values
 from .partable import build_partable
 from .result import SEMResult
+from .solution import FitState, _admissibility, _standardize
 from .stats import moments_from_cov
 from .syntax import parse_model
 

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .api import FitState, _admissibility, _group_values
 from .defined import DefinedParameters
 from .errors import SEMInputError
 from .model import compile_model, start_values
@@ -48,6 +47,7 @@ from .ordinal import (
 )
 from .partable import build_partable
 from .result import SEMResult
+from .solution import FitState, _admissibility, _group_values
 from .stats import moments_from_cov
 from .syntax import parse_model
 
