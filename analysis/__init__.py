@@ -44,7 +44,7 @@ _EXPORTS: dict[str, str] = {
     "validate_instrument": "psychometrics.validation",
     "validate_scales": "psychometrics.validation",
     "ValidationSettings": "psychometrics.validation",
-    "constructs_from_syntax": "psychometrics.validation",
+    "constructs_from_syntax": "sem.syntax",
     "estimate_effects": "structural.effects",
     "ols_table": "structural.regression",
     "ordinal_logit": "structural.regression",

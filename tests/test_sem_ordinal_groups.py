@@ -155,11 +155,8 @@ def test_ordinal_groups_input_errors(data):
 
 
 def test_validate_scales_tests_ordinal_invariance(data):
-    from analysis.psychometrics.validation import (
-        ValidationSettings,
-        constructs_from_syntax,
-        validate_scales,
-    )
+    from analysis.psychometrics.validation import ValidationSettings, validate_scales
+    from analysis.sem.syntax import constructs_from_syntax
 
     res = validate_scales(data, constructs_from_syntax(MODEL), MODEL, group="g",
                           settings=ValidationSettings(estimator="WLSMV", htmt_boot=20,

@@ -9,11 +9,8 @@ import pandas as pd
 import pytest
 import semopy.examples
 
-from analysis.psychometrics.validation import (
-    ValidationSettings,
-    constructs_from_syntax,
-    validate_scales,
-)
+from analysis.psychometrics.validation import ValidationSettings, validate_scales
+from analysis.sem.syntax import constructs_from_syntax
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 

@@ -53,7 +53,7 @@ from analysis.psychometrics.validity import (
     fornell_larcker,
     htmt,
 )
-from analysis.sem.syntax import parse_model
+from analysis.sem.syntax import constructs_from_syntax as constructs_from_syntax  # re-export
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument
 
@@ -108,18 +108,6 @@ class ValidationResult:
             "validity": self.validity, "invariance": self.invariance,
             "method_bias": self.method_bias, "warnings": self.warnings,
         })
-
-
-def constructs_from_syntax(model: str) -> dict[str, list[str]]:
-    """``{factor: [indicators]}`` from the ``=~`` lines of a lavaan measurement model."""
-    out: dict[str, list[str]] = {}
-    for f in parse_model(model):
-        if f.op == "=~":
-            out.setdefault(f.lhs, []).append(f.rhs)
-    if not out:
-        raise sem.SEMInputError("the model has no measurement part ('=~'); give factors as "
-                                "'factor =~ item1 + item2 + ...'")
-    return out
 
 
 def cfa_syntax(constructs: Mapping[str, Sequence[str]]) -> str:

@@ -23,9 +23,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .errors import SEMSyntaxError
+from .errors import SEMInputError, SEMSyntaxError
 
-__all__ = ["Formula", "Modifier", "parse_model"]
+__all__ = ["Formula", "Modifier", "constructs_from_syntax", "parse_model"]
 
 _OPERATORS = ("=~", ":=", "~~", "==", "<~", "~*~", "~", "<", ">", "|")
 _IDENT = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
@@ -236,4 +236,16 @@ def parse_model(model: str) -> list[Formula]:
                     out.append(Formula(lhs, "~1", "", mod, lineno))
                 else:
                     out.append(Formula(lhs, op, var, mod, lineno))
+    return out
+
+
+def constructs_from_syntax(model: str) -> dict[str, list[str]]:
+    """``{factor: [indicators]}`` from the ``=~`` lines of a lavaan measurement model."""
+    out: dict[str, list[str]] = {}
+    for f in parse_model(model):
+        if f.op == "=~":
+            out.setdefault(f.lhs, []).append(f.rhs)
+    if not out:
+        raise SEMInputError("the model has no measurement part ('=~'); give factors as "
+                             "'factor =~ item1 + item2 + ...'")
     return out

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import sem
-from analysis.psychometrics.validation import constructs_from_syntax
+from analysis.sem.syntax import constructs_from_syntax
 
 
 @dataclass
