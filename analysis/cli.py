@@ -1,4 +1,12 @@
-"""``engagekit responses ...`` and ``engagekit simulate``: responses in, screened, scored.
+"""The analysis command group: ``engagekit simulate``, ``responses``, ``validate``, ``effects``
+and ``power``.
+
+``simulate`` writes simulated respondents; ``responses check|screen|score`` reads, screens and
+scores a response file. ``validate`` and ``effects`` take either an instrument (responses read
+through its codebook, careless respondents screened out) or a lavaan-syntax ``--model`` with a
+plain CSV whose columns are the model's variables. ``power`` runs a Monte Carlo power analysis of
+an instrument's structural paths (see :mod:`analysis.structural.power`). ``COMMANDS`` is what
+the ``engagekit`` root (:mod:`reports.cli`) mounts.
 
 Bad input raises :class:`~instruments.errors.EngagekitInputError` (exit 2 from the ``engagekit``
 entry point, with a message naming the file, row, column and what to do).
@@ -10,9 +18,32 @@ import json
 from pathlib import Path
 
 import click
+import pandas as pd
 
+from analysis.psychometrics.validation import (
+    ValidationSettings,
+    constructs_from_syntax,
+    validate_instrument,
+)
+from analysis.psychometrics.validation import validate_scales as _validate_scales
 from analysis.responses import FORMATS, WRITE_FORMATS, read_responses, write_responses
+from analysis.responses.scoring import reverse_keyed
+from analysis.responses.screening import screen
+from analysis.structural.effects import estimate_effects
+from analysis.study import require_items
 from instruments.errors import EngagekitInputError
+from instruments.loader import load_instrument
+from instruments.schema import Instrument
+
+COLUMN_MAP = click.option(
+    "--column-map", type=click.Path(dir_okay=False), default=None,
+    help="JSON/YAML/CSV file mapping the file's columns (or Qualtrics ImportIds) to item ids "
+         "(with --instrument).")
+ESTIMATORS = click.Choice(["ML", "MLM", "MLR"], case_sensitive=False)
+CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
+MISSING = {"listwise": "listwise", "fiml": "ml"}
+
+
 
 
 class OutputError(EngagekitInputError):
@@ -202,3 +233,220 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
         click.echo(json.dumps({**result.counts(), "notes": result.notes}, indent=2))
     else:
         click.echo(result.summary())
+
+
+# --- scale validation and structural effects ---------------------------------------------
+
+def _model_data(file: str, model: str) -> pd.DataFrame:
+    path = Path(file)
+    if not path.is_file():
+        raise EngagekitInputError(f"{file}: file not found")
+    sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    try:
+        return pd.read_csv(path, sep=sep)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise EngagekitInputError(f"{file}: cannot be read as a CSV table ({e})") from None
+
+
+def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: bool,
+                      group: str | None, column_map: str | None = None
+                      ) -> tuple[pd.DataFrame, Instrument, str]:
+    inst = load_instrument(instrument)
+    data = read_responses(file, inst, format=fmt, column_map=column_map)
+    require_items(data, inst)
+    note = f"{data.n} respondents read"
+    if exclude_flagged:
+        sc = screen(data, inst)
+        data = sc.kept()
+        note += f", {sc.n_excluded} excluded by screening, {sc.n_kept} analysed"
+    frame = reverse_keyed(data.items, inst)
+    if group is not None:
+        if group in data.items:
+            frame[group] = data.items[group]
+        elif group in data.meta:
+            frame[group] = data.meta[group]
+        else:
+            raise EngagekitInputError(f"--group '{group}' is not an item or column of {file}")
+    return frame, inst, note
+
+
+def _write_json(obj: dict, path: str | None) -> None:
+    if path:
+        Path(path).write_text(json.dumps(obj, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {path}")
+
+
+def _require_one(instrument: str | None, model: str | None) -> None:
+    if (instrument is None) == (model is None):
+        raise click.UsageError("give either --instrument or --model (lavaan syntax)")
+
+
+
+@click.command("validate")
+@click.argument("responses", type=click.Path(dir_okay=False))
+@click.option("--instrument", "-i", default=None, help="Bundled instrument name or YAML path.")
+@click.option("--model", "-m", default=None,
+              help="Lavaan measurement model instead of an instrument, e.g. "
+                   "\"visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6\" (RESPONSES is then a "
+                   "plain CSV whose columns are the items).")
+@click.option("--format", "fmt", default="auto", show_default=True,
+              help="Response file format (with --instrument).")
+@COLUMN_MAP
+@click.option("--group", default=None, help="Column for measurement invariance.")
+@click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
+              help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
+                   "items, or --ordered) as ordered categories (polychoric correlations).")
+@click.option("--missing", type=click.Choice(sorted(MISSING), case_sensitive=False),
+              default="listwise", show_default=True,
+              help="Missing answers in the CFA: listwise deletion or full-information ML (ML, "
+                   "MLR).")
+@click.option("--ordered", default=None,
+              help="With --model: comma-separated ordinal items (or 'all'); they get ordinal "
+                   "alpha/omega and WLSMV/DWLS treat them as ordered.")
+@click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
+@click.option("--htmt-boot", type=int, default=500, show_default=True)
+@click.option("--seed", type=int, default=20150401, show_default=True)
+@click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
+def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
+                 keep_flagged, htmt_boot, seed, json_out) -> None:
+    """Reliability, CFA fit, validity, invariance and method checks of the scales."""
+    _require_one(instrument, model)
+    if ordered is not None and model is None:
+        raise click.UsageError("--ordered goes with --model; an instrument declares its "
+                               "ordinal items through their scales")
+    settings = ValidationSettings(estimator=estimator.upper(), htmt_boot=htmt_boot, seed=seed,
+                                  missing=MISSING[missing.lower()])
+    if model is not None:
+        data = _model_data(responses, model)
+        constructs = constructs_from_syntax(model)
+        items = [i for its in constructs.values() for i in its]
+        absent = [i for i in items if i not in data.columns]
+        if absent:
+            raise EngagekitInputError(
+                f"{responses}: the model's item(s) {', '.join(absent)} are not columns of the "
+                f"file (its columns: {', '.join(map(str, data.columns[:20]))}"
+                f"{', ...' if len(data.columns) > 20 else ''}); fix the model or the header")
+        ordered_items = None
+        if ordered is not None:
+            ordered_items = items if ordered.strip().lower() == "all" else [
+                x.strip() for x in ordered.split(",") if x.strip()]
+            unknown = [x for x in ordered_items if x not in items]
+            if unknown:
+                raise EngagekitInputError(f"--ordered names {', '.join(unknown)}, which the "
+                                          f"model does not measure; give items of the model")
+        res = _validate_scales(data, constructs, model, group=group, settings=settings,
+                               ordered=ordered_items)
+        note = f"{len(data)} rows read"
+    else:
+        frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
+                                              group, column_map)
+        res = validate_instrument(frame, inst, group=group, settings=settings)
+    click.echo(note)
+    fm = res.cfa["fit_measures"]
+    click.echo(f"CFA ({settings.estimator}, N = {res.n}): chisq {fm['chisq']:.3f}, df "
+               f"{fm['df']:.0f}, CFI {fm['cfi']:.3f}, TLI {fm['tli']:.3f}, RMSEA "
+               f"{fm['rmsea']:.3f} [{fm['rmsea.ci.lower']:.3f}, {fm['rmsea.ci.upper']:.3f}], "
+               f"SRMR {fm['srmr']:.3f}")
+    conv = pd.DataFrame(res.validity["convergent"]).set_index("construct")
+    cols = ["alpha", "feldt_low", "feldt_high", "omega", "cr"]
+    cols += [c for c in ("ordinal_alpha", "ordinal_omega") if c in res.reliability]
+    table = res.reliability.set_index("construct")[cols].join(conv[["ave"]])
+    click.echo(table.round(3).to_string())
+    bad = [p for p in res.validity["htmt"]["pairs"] if not p.get("ci_upper_below_0.85", True)]
+    click.echo(f"HTMT: {len(bad)} pair(s) whose CI reaches .85"
+               + "".join(f"\n  {p['construct_a']} - {p['construct_b']}: {p['htmt']:.3f}"
+                         for p in bad))
+    for w in res.warnings:
+        click.echo(f"warning: {w}")
+    _write_json(res.to_dict(), json_out)
+
+
+@click.command("effects")
+@click.argument("responses", type=click.Path(dir_okay=False))
+@click.option("--instrument", "-i", default=None, help="Bundled instrument name or YAML path.")
+@click.option("--model", "-m", default=None, help="Lavaan structural model instead of an "
+              "instrument (RESPONSES is then a plain CSV).")
+@click.option("--format", "fmt", default="auto", show_default=True)
+@COLUMN_MAP
+@click.option("--boot", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--seed", type=int, default=20150401, show_default=True)
+@click.option("--jobs", type=int, default=None, help="Local worker processes (default: all).")
+@click.option("--scheduler", default=None,
+              help="Run the bootstrap on Dask: 'dask' (local cluster) or tcp://host:8786.")
+@click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True)
+@click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
+@click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
+def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
+                estimator, keep_flagged, json_out) -> None:
+    """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
+    _require_one(instrument, model)
+    if model is not None:
+        frame = _model_data(responses, model)
+        note = f"{len(frame)} rows read"
+    else:
+        frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None,
+                                              column_map)
+        model = inst.to_lavaan()
+    res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
+                           scheduler=scheduler, estimator=estimator.upper())
+    click.echo(note)
+    t = res.effects[["outcome", "predictor", "kind", "est", "se", "std", "pvalue"]
+                    + [c for c in ("bca.lower", "bca.upper") if c in res.effects]]
+    click.echo(t.round(3).to_string(index=False))
+    for r in res.ranking.to_dict(orient="records"):
+        lead = ""
+        if "credible" in r:
+            lead = (f"; lead over {r['runner_up']} {'credible' if r['credible'] else 'not credible'}"
+                    f" (difference CI {r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
+        click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
+                   f"(std {r['std_total']:.3f}){lead}")
+    for w in res.warnings:
+        click.echo(f"warning: {w}")
+    _write_json(res.to_dict(), json_out)
+
+
+@click.command("power")
+@click.argument("instrument")
+@click.argument("more_n", metavar="[N]...", nargs=-1, type=int)
+@click.option("--n", "ns", type=int, multiple=True,
+              help="Sample size(s) to simulate: --n 200 400 800 (default 200 400 800).")
+@click.option("--reps", type=int, default=500, show_default=True,
+              help="Monte Carlo replicates per sample size.")
+@click.option("--seed", type=int, default=20150401, show_default=True, help="Random seed.")
+@click.option("--alpha", type=float, default=0.05, show_default=True,
+              help="Significance level of the Wald test of each path.")
+@click.option("--target", type=float, default=0.80, show_default=True,
+              help="Power whose sample size is reported.")
+@click.option("--estimator", type=click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"],
+                                               case_sensitive=False),
+              default="ML", show_default=True,
+              help="Estimator (WLSMV/DWLS: ordinal items on polychoric correlations).")
+@click.option("--jobs", type=int, default=None,
+              help="Local worker processes (default: all cores).")
+@click.option("--scheduler", default=None,
+              help="Dask scheduler address (tcp://host:8786) or 'dask' for a local cluster.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the full result (every column, plain JSON) to this file.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs, scheduler,
+              json_out, quiet) -> None:
+    """Monte Carlo power of each structural path of INSTRUMENT's model at each N.
+
+    Simulates respondents from the instrument's population model, reverse-keys, fits the
+    instrument's model and counts significant paths (with the true sign). Prints power per
+    path and N and the N needed for the target power.
+    """
+    from analysis.structural.power import power_analysis
+
+    sizes = list(ns) + list(more_n) or [200, 400, 800]
+    res = power_analysis(instrument, ns=sizes, reps=reps, seed=seed, alpha=alpha,
+                         estimator=estimator.upper(), n_jobs=jobs, scheduler=scheduler,
+                         target=target, progress=False if quiet else None)
+    if json_out:
+        Path(json_out).write_text(res.to_json(indent=2) + "\n", encoding="utf-8")
+    click.echo(res.summary())
+    if json_out:
+        click.echo(f"\nwrote {json_out}")
+
+
+COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd]

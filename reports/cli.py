@@ -1,4 +1,10 @@
-"""The ``engagekit`` command: one entry point for instruments, analysis and reports.
+"""The ``engagekit`` command: the root that mounts each package's command group, and the
+report commands ``run``, ``demo`` and ``report``.
+
+:mod:`instruments.cli` owns ``instruments``, ``survey`` and ``translations``; :mod:`analysis.cli`
+owns ``simulate``, ``responses``, ``validate``, ``effects`` and ``power``; this module owns
+``run`` (read -> screen -> score -> validate -> effects -> report), ``demo`` (the same on
+simulated respondents) and ``report`` (re-render a saved ``results.json`` without refitting).
 
 Exit codes: 0 success, 2 bad input (the message names the file, line or field and what to do),
 1 internal error (a bug: please report it; set ENGAGEKIT_DEBUG=1 for the traceback).
@@ -13,22 +19,29 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import json  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 
-from analysis.cli import responses_cli, simulate_cmd  # noqa: E402
-from analysis.power_cli import power_cmd  # noqa: E402
+from analysis.cli import COLUMN_MAP  # noqa: E402
+from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from analysis.psychometrics.items import PsychometricInputError  # noqa: E402
+from analysis.responses import read_responses  # noqa: E402
+from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
 from analysis.sem import SEMInputError  # noqa: E402
 from analysis.structural.drivers import DriverInputError  # noqa: E402
 from analysis.structural.effects import EffectsInputError  # noqa: E402
 from analysis.structural.regression import RegressionInputError  # noqa: E402
-from instruments.cli import instruments_cli  # noqa: E402
+from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
+from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
-from instruments.survey_cli import survey_cmd, translations_cli  # noqa: E402
-from reports.study_cli import COMMANDS as STUDY_COMMANDS  # noqa: E402
+from instruments.loader import load_instrument  # noqa: E402
+from instruments.schema import ConstructRole, Instrument, ScaleKind  # noqa: E402
+
+from .report import render_report  # noqa: E402
 
 #: Problems with the user's data or model: reported in one paragraph, exit code 2.
 INPUT_ERRORS = (EngagekitInputError, SEMInputError, PsychometricInputError, DriverInputError,
@@ -49,13 +62,115 @@ def cli() -> None:
     report."""
 
 
-cli.add_command(instruments_cli)
-cli.add_command(responses_cli)
-cli.add_command(simulate_cmd)
-cli.add_command(survey_cmd)
-cli.add_command(translations_cli)
-cli.add_command(power_cmd)
-for _cmd in STUDY_COMMANDS:
+def _write_outputs(results: dict, data, inst: Instrument, outdir: Path) -> None:
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "results.json").write_text(json.dumps(results, indent=1, allow_nan=False) + "\n",
+                                         encoding="utf-8")
+    data.log_frame().to_csv(outdir / "cleaning_log.csv", index=False)
+    scored_frame(data, inst).to_csv(outdir / "scored.csv", index_label="respondent_id")
+    (outdir / "report.html").write_text(render_report(results), encoding="utf-8")
+    for name in ("report.html", "results.json", "cleaning_log.csv", "scored.csv"):
+        click.echo(f"wrote {outdir / name}")
+
+
+def _study_options(f):
+    f = click.option("--boot", type=int, default=1000, show_default=True,
+                     help="Bootstrap resamples for the effects.")(f)
+    f = click.option("--seed", type=int, default=20150401, show_default=True)(f)
+    f = click.option("--jobs", type=int, default=None, help="Local worker processes.")(f)
+    f = click.option("--scheduler", default=None,
+                     help="Dask for the bootstrap: 'dask' or tcp://host:8786.")(f)
+    f = click.option("--group", default=None,
+                     help="Grouping item/column for invariance and path comparison.")(f)
+    f = click.option("--interaction", nargs=2, default=None,
+                     help="Two constructs whose latent interaction to estimate.")(f)
+    f = click.option("--keep-flagged", is_flag=True,
+                     help="Analyse careless respondents too (they are still flagged).")(f)
+    f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
+                     help="Output folder.")(f)
+    return f
+
+
+def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged) -> StudySettings:
+    return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
+                         interaction=tuple(interaction) if interaction else None,
+                         exclude_flagged=not keep_flagged)
+
+
+@click.command("run")
+@click.argument("responses", type=click.Path(dir_okay=False))
+@click.option("--instrument", "-i", required=True, help="Bundled instrument name or YAML path.")
+@click.option("--format", "fmt", default="auto", show_default=True)
+@COLUMN_MAP
+@_study_options
+def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
+            keep_flagged, output) -> None:
+    """Read, screen, score, validate, model and report RESPONSES in one go."""
+    inst = load_instrument(instrument)
+    data = read_responses(responses, inst, format=fmt, column_map=column_map)
+    results = run_study(data, inst, _settings(boot, seed, jobs, scheduler, group, interaction,
+                                              keep_flagged))
+    _write_outputs(results, data, inst, Path(output))
+
+
+def default_group(inst: Instrument) -> str | None:
+    """The first two-category single-choice item of a segmenting construct, if any."""
+    for c in inst.constructs:
+        if c.role != ConstructRole.segmenting:
+            continue
+        for item in c.items:
+            s = inst.item_scale(item)
+            if s.kind == ScaleKind.single_choice and len(s.anchors) == 2:
+                return item.id
+    return None
+
+
+@click.command("demo")
+@click.option("--instrument", "-i", default="five_commitments", show_default=True,
+              help="Bundled instrument name or YAML path (needs a population model).")
+@click.option("--n", "n", type=int, default=500, show_default=True,
+              help="Simulated respondents.")
+@click.option("--careless", type=float, default=0.05, show_default=True,
+              help="Share of straightliners and of random responders each.")
+@_study_options
+def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
+             keep_flagged, output) -> None:
+    """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
+    inst = load_instrument(instrument)
+    sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
+                                            random_responders=careless))
+    group = group or default_group(inst)
+    results = run_study(sim.data, inst, _settings(boot, seed, jobs, scheduler, group,
+                                                  interaction, keep_flagged))
+    _write_outputs(results, sim.data, inst, Path(output))
+
+
+@click.command("report")
+@click.argument("results_json", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="HTML file to write.")
+def report_cmd(results_json, output) -> None:
+    """Render a saved results.json as the HTML report (no refitting)."""
+    path = Path(results_json)
+    if not path.is_file():
+        raise EngagekitInputError(f"{results_json}: file not found")
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise EngagekitInputError(f"{results_json}: not a JSON file ({e})") from None
+    if not isinstance(results, dict) or results.get("format") != "engagekit-results/1":
+        raise EngagekitInputError(f"{results_json}: not an engagekit results file (expected "
+                                  "\"format\": \"engagekit-results/1\"); make one with "
+                                  "`engagekit run` or `engagekit demo`")
+    if Path(output).resolve() == path.resolve():
+        raise EngagekitInputError("the output would overwrite the results file")
+    Path(output).write_text(render_report(results), encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+COMMANDS = [run_cmd, demo_cmd, report_cmd]
+
+for _cmd in (*INSTRUMENT_COMMANDS, *ANALYSIS_COMMANDS, *COMMANDS):
     cli.add_command(_cmd)
 
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from analysis.power_cli import power_cmd
+from analysis.cli import power_cmd
 from analysis.structural import power as pw
 from instruments import load_instrument, parse_instrument
 
