@@ -34,7 +34,8 @@ from frictionless import Resource, Schema, validate
 from pyxform.xls2xform import convert
 from selenium.webdriver.common.by import By
 
-from instruments.survey import RESPONSE_COLUMNS, display_order, survey_pages
+from instruments.response_format import response_columns
+from instruments.survey import display_order, survey_pages
 from instruments.survey.codebook import DDI_NS, table_schema
 from instruments.survey.limesurvey import COLUMNS as LIMESURVEY_COLUMNS
 from instruments.survey.limesurvey import question_code
@@ -424,8 +425,7 @@ def answer_page_by_script(driver, answers):
 
 def check_response(resp: dict, inst, answers: dict, lang: str, seed: str, rid: str):
     """The survey's response record: columns, ids, language, display order, the answers."""
-    assert list(resp)[: len(RESPONSE_COLUMNS)] == RESPONSE_COLUMNS
-    assert list(resp)[len(RESPONSE_COLUMNS):] == [i.id for i in inst.items()]
+    assert list(resp) == response_columns(inst)  # the metadata, then the items in order
     assert resp["respondent_id"] == rid
     assert (resp["instrument_id"], resp["instrument_version"], resp["language"]) == (
         inst.id, inst.version, lang)

@@ -69,6 +69,32 @@ def test_engagekit_csv_as_specified(tmp_path, inst):
     assert m.loc["r0001", "source_row"] == 2
 
 
+def test_one_column_contract_for_survey_codebook_and_writer(tmp_path, inst):
+    """The HTML survey, the Table Schema and the CSV writer take their columns from
+    instruments.response_format; the spec's header (SPEC_EXAMPLE, written by hand) is it."""
+    from instruments.response_format import META_COLUMNS, response_columns
+    from instruments.survey.codebook import table_schema
+    from instruments.survey.html import render_html
+
+    cols = response_columns(inst)
+    assert cols == SPEC_EXAMPLE.split("\r\n")[0].split(",")
+    assert [f["name"] for f in table_schema(inst)["fields"]] == cols
+    html = render_html(inst)
+    assert '"columns": ' + json.dumps(cols) in html  # the survey's config (ek-config)
+    p = tmp_path / "w.csv"
+    write_responses(read_responses(_spec(tmp_path), inst), p, inst)
+    assert p.read_bytes().decode("utf-8").split("\r\n")[0].split(",") == cols
+    with pytest.warns(DeprecationWarning, match="META_COLUMNS"):
+        from instruments.survey import RESPONSE_COLUMNS as old_name
+    assert old_name == list(META_COLUMNS)
+
+
+def _spec(tmp_path: Path) -> Path:
+    p = tmp_path / "spec.csv"
+    p.write_text(SPEC_EXAMPLE, encoding="utf-8")
+    return p
+
+
 def test_engagekit_json_is_the_same_data(tmp_path, inst):
     csv_p = tmp_path / "survey.csv"
     csv_p.write_text(SPEC_EXAMPLE, encoding="utf-8")

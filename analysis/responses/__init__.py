@@ -11,38 +11,14 @@ missing codes, never against labels in the file. Files are only read, never modi
 The engagekit response format
 =============================
 
-THE exchange format between the engagekit HTML survey, ``engagekit simulate`` and the analysis.
-It is a CSV file (UTF-8, comma-separated, one header row, RFC 4180 quoting) or a JSON file
-(UTF-8, a list of objects) with one row/object per respondent and these columns/keys, in this
-order:
-
-=====================  ==========================================================================
-``respondent_id``      text, unique within the file (required).
-``instrument_id``      the instrument's ``id``, e.g. ``five_commitments`` (a file for another
-                       instrument is refused).
-``instrument_version`` the instrument's semantic ``version``, e.g. ``1.0.1`` (another version is
-                       logged as a problem; items are read by their stable ids).
-``language``           ISO 639 code of the language the respondent answered in (one the
-                       instrument declares, e.g. ``en``, ``nl``).
-``started_at``         ISO 8601 date-time with offset, UTC preferred: ``2026-11-22T10:15:03Z``.
-``ended_at``           ISO 8601 date-time of submission (same form); blank if not submitted.
-``display_order``      JSON list of the item ids in the order they were shown, e.g.
-                       ``["aff_03","att_01","aff_01",...]``; in CSV it is a quoted JSON text,
-                       in JSON a list.
-one column per item    the item id as column name (``aff_01``, ``ltr``, ...), the *numeric code*
-                       of the answer on the item's declared scale (``4``; numeric items may have
-                       decimals, written with a point). Blank (CSV) or ``null`` (JSON) means not
-                       answered; a scale's declared missing code (e.g. ``-99``) means the same.
-=====================  ==========================================================================
-
-Items appear in the instrument's definition order (attention checks and segmenting questions
-included); free-text items hold their text. Readers accept the metadata columns in any order
-and tolerate their absence (ids are then made from row numbers), but writers always produce
-all of them. Example (CSV, shortened)::
-
-    respondent_id,instrument_id,instrument_version,language,started_at,ended_at,display_order,aff_01,aff_02
-    r0001,five_commitments,1.0.1,en,2026-11-22T10:15:03Z,2026-11-22T10:22:41Z,"[""aff_02"",""aff_01""]",5,6
-    r0002,five_commitments,1.0.1,nl,2026-11-22T11:02:00Z,2026-11-22T11:09:12Z,"[""aff_01"",""aff_02""]",,-99
+THE exchange format between the engagekit HTML survey, ``engagekit simulate`` and the analysis
+(a CSV or JSON file: the metadata columns ``respondent_id, instrument_id, instrument_version,
+language, started_at, ended_at, display_order``, then one column per item id holding the answer
+code) is defined in :mod:`instruments.response_format`, with its columns
+(:data:`~instruments.response_format.META_COLUMNS`,
+:func:`~instruments.response_format.response_columns`). Readers accept the metadata columns in
+any order and tolerate their absence (ids are then made from row numbers), but writers always
+produce all of them.
 
 Other formats read
 ==================
@@ -61,7 +37,9 @@ the value is set to missing. With ``strict=True`` the first problem raises
 :class:`ResponseValidationError` instead.
 """
 
-from .data import META_COLUMNS, ResponseData, SourceInfo
+from instruments.response_format import META_COLUMNS
+
+from .data import ResponseData, SourceInfo
 from .log import (
     PROBLEM_KINDS,
     CleaningEntry,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
 
 from .log import CleaningEntry, ResponseFileError, ResponseValidationError
@@ -25,10 +26,6 @@ from .validate import (
     show,
     suggest,
 )
-
-#: The metadata columns of the engagekit response format, in file order.
-META_COLUMNS = ("respondent_id", "instrument_id", "instrument_version", "language", "started_at",
-                "ended_at", "display_order")
 
 
 @dataclass

@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
 
-from .data import META_COLUMNS, RawTable, ResponseData, assemble
+from .data import RawTable, ResponseData, assemble
 from .log import CleaningEntry, ColumnMapError, ResponseFileError
 from .validate import codebook, is_blank, show
 

@@ -21,9 +21,10 @@ from typing import Any
 
 import pandas as pd
 
+from instruments.response_format import META_COLUMNS, cell_text, csv_text
 from instruments.schema import Instrument, ScaleKind
 
-from .data import META_COLUMNS, ResponseData
+from .data import ResponseData
 from .log import ResponseFileError
 
 #: ``format=`` values of :func:`write_responses`.
@@ -96,22 +97,9 @@ def engagekit_records(data: ResponseData, inst: Instrument | None = None,
     return records
 
 
-def _cell_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, list):
-        return json.dumps(v, separators=(",", ":"))
-    return str(v)
-
-
 def write_table(records: list[dict[str, Any]], path: Path, delimiter: str = ",") -> None:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     cols = list(records[0]) if records else list(META_COLUMNS)
-    w.writerow(cols)
-    for rec in records:
-        w.writerow([_cell_text(rec.get(c)) for c in cols])
-    path.write_bytes(buf.getvalue().encode("utf-8"))
+    path.write_bytes(csv_text(cols, records, delimiter).encode("utf-8"))
 
 
 def _block_groups(inst: Instrument) -> list[tuple[str, str, list[str]]]:
@@ -190,7 +178,7 @@ def write_qualtrics(data: ResponseData, path: Path, inst: Instrument, *,
                (status or {}).get(rid, "IP Address"), "", "100", dur, "True",
                _local(end, timezone), rid, "", "", "", "", "", "",
                (channel or {}).get(rid, "anonymous"), lang_code]
-        row += [_cell_text(rec[c[3]]) for c in item_cols]
+        row += [cell_text(rec[c[3]]) for c in item_cols]
         w.writerow(row)
     path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
     return cmap
@@ -231,7 +219,7 @@ def write_limesurvey(data: ResponseData, path: Path, inst: Instrument, *,
         end = pd.Timestamp(rec["ended_at"]) if rec["ended_at"] else None
         w.writerow([rec["respondent_id"], _local(end, timezone), str(len(inst.survey.blocks)),
                     rec["language"] or "", "1", _local(start, timezone), _local(end, timezone)]
-                   + [_cell_text(rec[iid]) for _, iid in cols])
+                   + [cell_text(rec[iid]) for _, iid in cols])
     path.write_bytes(buf.getvalue().encode("utf-8"))
     return {name: iid for name, iid in cols}
 
@@ -278,7 +266,7 @@ def write_spss(data: ResponseData, path: Path, inst: Instrument, *,
     for c in cols:
         vals = [r.get(c) for r in recs]
         if c in META_COLUMNS:
-            frame[c] = pd.Series([_cell_text(v) for v in vals], dtype=object)
+            frame[c] = pd.Series([cell_text(v) for v in vals], dtype=object)
         else:
             frame[c] = pd.Series([math.nan if v is None else float(v) for v in vals],
                                  dtype=float)
@@ -335,8 +323,7 @@ def write_responses(data: ResponseData, path: str | Path, instrument: Instrument
         cols = list(recs[0]) if recs else list(META_COLUMNS)
         ws.append(cols)
         for r in recs:
-            ws.append([json.dumps(r[c], separators=(",", ":")) if isinstance(r[c], list)
-                       else r[c] for c in cols])
+            ws.append([cell_text(r[c]) if isinstance(r[c], list) else r[c] for c in cols])
         wb.save(p)
     elif format == "parquet":
         import pyarrow as pa

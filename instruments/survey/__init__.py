@@ -7,12 +7,15 @@
 True
 """
 
-from .html import RESPONSE_COLUMNS, render_html
+import warnings
+from typing import Any
+
+from ..response_format import META_COLUMNS
+from .html import render_html
 from .layout import Page, Question, SurveyOptionError, survey_pages
 from .order import display_order, shuffled
 
 __all__ = [
-    "RESPONSE_COLUMNS",
     "Page",
     "Question",
     "SurveyOptionError",
@@ -21,3 +24,14 @@ __all__ = [
     "shuffled",
     "survey_pages",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # RESPONSE_COLUMNS was the list of metadata columns before the response format moved to
+    # instruments.response_format; kept one minor version as a deprecated alias.
+    if name == "RESPONSE_COLUMNS":
+        warnings.warn("instruments.survey.RESPONSE_COLUMNS is deprecated; use "
+                      "instruments.response_format.META_COLUMNS", DeprecationWarning,
+                      stacklevel=2)
+        return list(META_COLUMNS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

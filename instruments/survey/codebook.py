@@ -17,24 +17,12 @@ import xml.etree.ElementTree as ET
 
 from jinja2 import Environment, PackageLoader
 
+from ..response_format import META_COLUMNS, META_FIELDS
 from ..schema import Instrument, Item, Scale, ScaleKind
 from .layout import anchor_label, check_language, fill, placeholder_values, survey_pages
-from .responses import RESPONSE_COLUMNS
 
 DDI_NS = "ddi:codebook:2_5"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-_FIXED = {
-    "respondent_id": ("string", "Respondent identifier (unique)."),
-    "instrument_id": ("string", "Instrument id."),
-    "instrument_version": ("string", "Instrument version (semantic version)."),
-    "language": ("string", "Language code the respondent answered in."),
-    "started_at": ("datetime", "When the respondent started (ISO 8601)."),
-    "ended_at": ("datetime", "When the respondent submitted (ISO 8601)."),
-    "display_order": ("array", "Item ids in the order shown (JSON list); items in randomized "
-                      "blocks are shuffled per respondent."),
-}
-
 
 def _reverse_rule(scale: Scale) -> str:
     return f"score = {scale.min + scale.max:g} - x (declared scale {scale.min:g}-{scale.max:g})"
@@ -57,8 +45,8 @@ def missing_values(inst: Instrument) -> list[str]:
 def table_schema(inst: Instrument) -> dict:
     """Frictionless Table Schema of the engagekit response file (CSV) for ``inst``."""
     fields: list[dict] = []
-    for name in RESPONSE_COLUMNS:
-        type_, desc = _FIXED[name]
+    for name in META_COLUMNS:
+        type_, desc = META_FIELDS[name]
         f: dict = {"name": name, "type": type_, "description": desc}
         if name == "respondent_id":
             f["constraints"] = {"required": True, "unique": True}
@@ -152,7 +140,7 @@ def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = 
     _sub(ft, "fileName", f"{inst.id}_responses.csv")
     _sub(ft, "fileCont", "One row per respondent in the engagekit response format.")
     dims = _sub(ft, "dimensns")
-    _sub(dims, "varQnty", str(len(RESPONSE_COLUMNS) + len(inst.items())))
+    _sub(dims, "varQnty", str(len(META_COLUMNS) + len(inst.items())))
 
     data = _sub(root, "dataDscr")
     for c in inst.constructs:
@@ -166,8 +154,8 @@ def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = 
                      var=" ".join(f"V_{q.id}" for q in page.questions))
             _labl(g, f"Block '{page.id}': item order randomized per respondent "
                      "(see display_order)")
-    for name in RESPONSE_COLUMNS:
-        type_, desc = _FIXED[name]
+    for name in META_COLUMNS:
+        type_, desc = META_FIELDS[name]
         v = _sub(data, "var", ID=f"V_{name}", name=name, files="F1")
         _labl(v, desc)
         _sub(v, "varFormat", type="character", schema="other",
@@ -238,8 +226,8 @@ def render_codebook_html(inst: Instrument, lang: str | None = None,
                                     for code in s.codes]
                if s.kind not in (ScaleKind.numeric, ScaleKind.free_text) else []}
               for s in inst.scales]
-    fixed = [{"name": n, "type": _FIXED[n][0], "description": _FIXED[n][1]}
-             for n in RESPONSE_COLUMNS]
+    fixed = [{"name": n, "type": META_FIELDS[n].type, "description": META_FIELDS[n].description}
+             for n in META_COLUMNS]
     fixed.append({"name": "<item id>", "type": "integer",
                   "description": "One column per item below: the answer code."})
     html = env.get_template("codebook.html.j2").render(

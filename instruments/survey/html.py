@@ -17,6 +17,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
+from ..response_format import item_columns, response_columns
 from ..schema import PLACEHOLDER_RE, Instrument, LocalText, ScaleKind
 from .layout import (
     SurveyOptionError,
@@ -26,7 +27,6 @@ from .layout import (
     placeholder_values,
     survey_pages,
 )
-from .responses import RESPONSE_COLUMNS
 from .ui_text import ui_text
 
 _RTL = {"ar", "he", "fa", "ur"}
@@ -125,8 +125,8 @@ def render_html(inst: Instrument, lang: str | None = None, brand: str | None = N
         "language": lang,
         "title": title,
         "placeholders": values,
-        "items": [i.id for i in inst.items()],
-        "columns": RESPONSE_COLUMNS + [i.id for i in inst.items()],
+        "items": item_columns(inst),
+        "columns": response_columns(inst),
         "endpoint": endpoint,
         "ui": ui_text(lang),
     }

@@ -1,43 +1,25 @@
-"""The engagekit response format, written from Python: columns, CSV/JSON text, sample data.
+"""The engagekit response format, written from Python: CSV/JSON text and sample data.
 
-One row (CSV) or object (JSON) per respondent: ``respondent_id, instrument_id,
-instrument_version, language, started_at, ended_at`` (ISO 8601), ``display_order`` (a JSON list
-of item ids in the order shown), then one column per item id with the numeric answer code
-(missing = empty / null). The HTML survey writes exactly this; :func:`sample_responses` makes
-seeded example data in it (for codebook checks and documentation).
+The columns are those of :mod:`instruments.response_format` (the metadata, then one column per
+item id with the numeric answer code; missing = empty / null). The HTML survey writes exactly
+this; :func:`sample_responses` makes seeded example data in it (for codebook checks and
+documentation).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import random
 
+from ..response_format import csv_text, response_columns
 from ..schema import Instrument, ScaleKind
 from .order import display_order
-
-#: Fixed columns of the engagekit response format, before one column per item id.
-RESPONSE_COLUMNS = ["respondent_id", "instrument_id", "instrument_version", "language",
-                    "started_at", "ended_at", "display_order"]
-
-
-def response_columns(inst: Instrument) -> list[str]:
-    return RESPONSE_COLUMNS + [i.id for i in inst.items()]
 
 
 def responses_csv(inst: Instrument, rows: list[dict]) -> str:
     """Rows as CSV text (one header row, CRLF line ends, ``display_order`` as a JSON list)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    cols = response_columns(inst)
-    w.writerow(cols)
-    for r in rows:
-        w.writerow(["" if r.get(c) is None else
-                    json.dumps(r[c], ensure_ascii=False, separators=(",", ":"))
-                    if isinstance(r[c], list) else r[c] for c in cols])
-    return buf.getvalue()
+    return csv_text(response_columns(inst), rows)
 
 
 def responses_json(rows: list[dict]) -> str:
