@@ -1,0 +1,78 @@
+"""Column maps: which column of a platform's export holds which item id, from a dict or a file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from instruments.schema import Instrument
+
+from ..log import ColumnMapError
+
+
+def load_column_map(source: Mapping[str, str] | str | Path | None,
+                    inst: Instrument) -> dict[str, str]:
+    """A column map ``{file column / ImportId / JSON key: item id}`` from a dict or a file.
+
+    Files: ``.json`` (an object), ``.yaml``/``.yml`` (a mapping) or ``.csv`` with the columns
+    ``column,item``. Every target must be an item id of the instrument.
+    """
+    if source is None:
+        return {}
+    name = "column map"
+    if isinstance(source, str | Path):
+        path = Path(source)
+        name = str(path)
+        if not path.is_file():
+            raise ColumnMapError(f"{name}: file not found")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ColumnMapError(f"{name}: cannot be read as UTF-8 text ({e})") from None
+        try:
+            if path.suffix.lower() == ".json":
+                data = json.loads(text)
+            elif path.suffix.lower() in {".yaml", ".yml"}:
+                from ruamel.yaml import YAML
+
+                data = YAML(typ="safe", pure=True).load(text)
+            else:
+                rows = list(csv.reader(io.StringIO(text)))
+                if not rows or [c.strip().lower() for c in rows[0][:2]] != ["column", "item"]:
+                    raise ColumnMapError(f"{name}: a CSV column map needs the header "
+                                         "'column,item'")
+                data = {}
+                for k, r in enumerate(rows[1:], start=2):
+                    if len(r) < 2:
+                        if any(c.strip() for c in r):
+                            raise ColumnMapError(f"{name}, line {k}: needs two cells, column "
+                                                 "and item")
+                        continue
+                    data[r[0].strip()] = r[1].strip()
+        except ColumnMapError:
+            raise
+        except Exception as e:  # noqa: BLE001 - JSON/YAML syntax errors of many kinds
+            raise ColumnMapError(f"{name}: cannot be parsed ({type(e).__name__}: {e})") from None
+    else:
+        data = source
+    if not isinstance(data, Mapping):
+        raise ColumnMapError(f"{name}: must map file columns to item ids, e.g. "
+                             '{"QID20_1": "aff_01"}')
+    items = {i.id for i in inst.items()}
+    out: dict[str, str] = {}
+    bad = []
+    for k, v in data.items():
+        if not isinstance(v, str) or v not in items:
+            bad.append(f"{k!s} -> {v!s}")
+        else:
+            out[str(k)] = v
+    if bad:
+        hint = ""
+        if all(str(k) in items for k in data):
+            hint = " (the map looks inverted: it maps file columns TO item ids)"
+        raise ColumnMapError(f"{name}: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} map to "
+                             f"unknown item ids: {', '.join(bad[:5])}{hint}")
+    return out

@@ -1,0 +1,173 @@
+""":func:`read_responses`: detect a response file's format, run that platform's reader, handle the
+fields engagekit's survey generators add (consent, piping placeholders) and validate the result
+against the instrument (:func:`~analysis.responses.data.assemble`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from instruments.schema import Instrument
+
+from ..data import RawTable, ResponseData, assemble
+from ..log import ResponseFileError
+from .column_map import load_column_map
+from .common import _sniff_delimiter
+from .engagekit import read_delimited, read_excel, read_parquet
+from .limesurvey import looks_like_limesurvey, read_limesurvey
+from .qualtrics import looks_like_qualtrics, read_qualtrics
+from .spss import read_spss
+from .surveyjs import read_json
+
+#: ``format=`` values accepted by :func:`read_responses`.
+FORMATS = ("auto", "engagekit", "csv", "tsv", "excel", "parquet", "json", "qualtrics",
+           "limesurvey", "surveyjs", "spss")
+
+_SUFFIX_FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "excel",
+                   ".xlsm": "excel", ".parquet": "parquet", ".pq": "parquet", ".json": "json",
+                   ".sav": "spss", ".zsav": "spss"}
+
+
+def detect_format(path: Path, encoding: str = "utf-8") -> str:
+    """The format of a response file, from its first bytes and its name."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 18)  # Qualtrics' second header row (question texts) can be long
+    if head.startswith((b"$FL2", b"$FL3")):
+        return "spss"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"[", b"{")):
+        return "json"
+    fmt = _SUFFIX_FORMATS.get(path.suffix.lower(), "csv")
+    if fmt in {"csv", "tsv"}:
+        try:
+            text = head.decode("utf-16") if head[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+                head.decode(encoding if encoding else "utf-8", errors="replace")
+        except (LookupError, UnicodeDecodeError):
+            return fmt
+        text = text.lstrip("\ufeff")
+        if looks_like_qualtrics(text):
+            return "qualtrics"
+        try:
+            first = next(csv.reader(io.StringIO(text.splitlines()[0] if text.strip() else ""),
+                                    delimiter=_sniff_delimiter(text)), [])
+        except (csv.Error, IndexError):
+            first = []
+        if looks_like_limesurvey(first):
+            return "limesurvey"
+    return fmt
+
+
+def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
+                   format: str = "auto", strict: bool = False,
+                   column_map: Mapping[str, str] | str | Path | None = None,
+                   encoding: str = "utf-8", sheet: str | None = None,
+                   keep_columns: Sequence[str] = (), timezone: str | None = None,
+                   drop_preview: bool = True) -> ResponseData:
+    """Read a response file and validate it against the instrument's codebook.
+
+    ``format`` is one of :data:`FORMATS` (``auto`` detects it from the file's first bytes and
+    name). ``column_map`` maps the file's columns (Qualtrics ImportIds, LimeSurvey codes,
+    SurveyJS ``block.row`` keys) to item ids. With ``strict=True`` any problem raises
+    :class:`~analysis.responses.log.ResponseValidationError` naming the first one; otherwise
+    bad values become missing and every change is in ``.log``. ``timezone`` is the zone of
+    date-times written without an offset (default UTC). ``keep_columns`` carries extra columns
+    into ``.meta``. The file is only read, never modified.
+    """
+    from instruments.loader import load_instrument
+
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    p = Path(path)
+    file = str(path)
+    if format not in FORMATS:
+        raise ResponseFileError(file, f"unknown format '{format}'; use one of "
+                                + ", ".join(FORMATS))
+    if not p.exists():
+        raise ResponseFileError(file, "file not found; check the path")
+    if not p.is_file():
+        raise ResponseFileError(file, "is not a file")
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise ResponseFileError(file, f"cannot be read ({e})") from None
+    if size == 0:
+        raise ResponseFileError(file, "is empty (0 bytes); export the responses again")
+    if timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ResponseFileError(file, f"unknown time zone '{timezone}'; use an IANA name "
+                                    "such as Europe/Amsterdam") from None
+    cmap = load_column_map(column_map, inst)
+    fmt = detect_format(p, encoding) if format == "auto" else format
+    try:
+        if fmt == "engagekit":
+            fmt = "json" if detect_format(p, encoding) == "json" else "csv"
+        if fmt in {"csv", "tsv"}:
+            table = read_delimited(p, file, inst, cmap, encoding,
+                                   "\t" if fmt == "tsv" else None, fmt)
+        elif fmt == "excel":
+            table = read_excel(p, file, inst, cmap, sheet)
+        elif fmt == "parquet":
+            table = read_parquet(p, file, inst, cmap)
+        elif fmt in {"json", "surveyjs"}:
+            table = read_json(p, file, inst, cmap, encoding, fmt)
+        elif fmt == "qualtrics":
+            table = read_qualtrics(p, file, inst, cmap, encoding, drop_preview)
+        elif fmt == "limesurvey":
+            table = read_limesurvey(p, file, inst, cmap, encoding)
+        else:
+            table = read_spss(p, file, inst, cmap)
+    except OSError as e:
+        raise ResponseFileError(file, f"cannot be read ({e.strerror or e})") from None
+    if timezone is not None:
+        for name in ("started_at", "ended_at"):
+            table.timezone.setdefault(name, timezone)
+    _survey_fields(table, inst)
+    return assemble(table, inst, strict=strict, keep_columns=keep_columns)
+
+
+#: Consent answers that mean "declined" in the platform exports engagekit's survey generators
+#: produce: Qualtrics recode 0, LimeSurvey N, SurveyJS false.
+_DECLINED = {"0", "n", "no", "false"}
+
+
+def _declined(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, int | float):
+        return value == 0
+    return isinstance(value, str) and value.strip().lower() in _DECLINED
+
+
+def _survey_fields(table: RawTable, inst: Instrument) -> None:
+    """Fields the engagekit survey generators add around the items: a ``consent`` question
+    (respondents who declined have no answers and are dropped, counted) and the values of
+    piping placeholders such as ``brand`` (ignored)."""
+    placeholders = {p.id for p in inst.placeholders}
+    for col in list(table.unknown):
+        if col in placeholders:
+            table.unknown.remove(col)
+            table.ignored[col] = "value of the piping placeholder {" + col + "}"
+        elif col.lower() == "consent":
+            table.unknown.remove(col)
+            table.ignored[col] = "consent question (respondents who declined are dropped)"
+            cells = table.cells[col]
+            keep = [not _declined(v) for v in cells]
+            dropped = [r for r, ok in zip(table.rows, keep, strict=True) if not ok]
+            if dropped:
+                table.dropped["declined consent"] = dropped
+                table.cells = {c: [v for v, ok in zip(vals, keep, strict=True) if ok]
+                               for c, vals in table.cells.items()}
+                table.rows = [r for r, ok in zip(table.rows, keep, strict=True) if ok]
+                table.value_problems = [e for e in table.value_problems if e.row not in dropped]
+                for k, vals in table.extra_meta.items():
+                    table.extra_meta[k] = [v for v, ok in zip(vals, keep, strict=True) if ok]
