@@ -1,8 +1,19 @@
-"""Responses in: read survey responses into a validated, documented :class:`ResponseData`.
+r"""Responses in: read survey responses into a validated, documented :class:`ResponseData`.
 
->>> from analysis.responses import read_responses            # doctest: +SKIP
->>> data = read_responses("responses.csv", "five_commitments")
->>> data.items.loc["r0001", "aff_01"], len(data.log)
+>>> import tempfile
+>>> from pathlib import Path
+>>> from analysis.responses import read_responses
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = Path(tmp.name) / "responses.csv"
+>>> _ = path.write_text("respondent_id,aff_01,aff_02\nr0001,6,9\nr0002,4,\n", encoding="utf-8")
+>>> data = read_responses(path, "five_commitments")
+>>> float(data.items.loc["r0001", "aff_01"]), data.items.shape
+(6.0, (2, 34))
+>>> [(e.row, e.column, e.value, e.action) for e in data.log if e.problem == "out_of_scale"]
+[(2, 'aff_02', '9', 'set to missing')]
+>>> sorted({e.problem for e in data.log})  # the 32 items without a column are logged too
+['missing_column', 'out_of_scale']
+>>> tmp.cleanup()
 
 The instrument is the codebook: columns are matched to *item ids* (directly, or through a
 column map for platform exports), values are checked against each item's *declared* scale and
