@@ -49,6 +49,8 @@ MISSING = {"listwise": "listwise", "fiml": "ml"}
 class OutputError(EngagekitInputError):
     """An output path that would overwrite an input file."""
 
+    code = "output_not_writable"
+
 
 def _guard_output(output: Path | None, *inputs: Path) -> None:
     if output is None:

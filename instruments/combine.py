@@ -256,7 +256,7 @@ def combine_instruments(
     where = f"combined instrument '{id}'"
     if not instruments:
         raise InstrumentError([Problem(where, None, "no instruments to combine; pass at least "
-                                       "one")])
+                                       "one", "combine_conflict")])
     problems: list[str] = []
     if not re.match(ID_PATTERN, id) or len(id) > 60:
         problems.append(f"id '{id}' is not a valid identifier; use lower-case letters, digits "
@@ -266,7 +266,7 @@ def combine_instruments(
         problems.append(f"instrument '{dup}' is listed {ids.count(dup)} times; combine each "
                         "instrument once")
     if problems and len(set(ids)) < len(ids):
-        raise InstrumentError([Problem(where, None, p) for p in problems])
+        raise InstrumentError([Problem(where, None, p, "combine_conflict") for p in problems])
 
     first = instruments[0]
     languages = _languages(instruments, problems)
@@ -333,7 +333,7 @@ def combine_instruments(
         same=lambda a, b: a.default == b.default)
 
     if problems:
-        raise InstrumentError([Problem(where, None, p) for p in problems])
+        raise InstrumentError([Problem(where, None, p, "combine_conflict") for p in problems])
 
     _warn_duplicate_questions(instruments)
 
@@ -389,6 +389,6 @@ def combine_instruments(
     found = check_instrument(combined)
     if found:  # should not happen once the rules above hold; report rather than return it
         raise InstrumentError([
-            Problem(where, None, ".".join(str(k) for k in loc) + f": {msg}")
-            for loc, msg in found])
+            Problem(where, None, ".".join(str(k) for k in loc) + f": {msg}", code)
+            for loc, code, msg in found])
     return combined

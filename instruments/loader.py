@@ -42,19 +42,20 @@ def resolve(name_or_path: str | Path) -> tuple[str, str]:
         if not p.is_file():
             raise InstrumentError(
                 [Problem(str(p), None, "file not found; check the path (bundled instruments: "
-                         + ", ".join(bundled_names()) + ")")]
+                         + ", ".join(bundled_names()) + ")", "file_not_found")]
             )
         try:
             return p.name, p.read_text(encoding="utf-8")
         except UnicodeDecodeError as e:
             raise InstrumentError(
-                [Problem(p.name, None, f"is not UTF-8 text ({e.reason}); save it as UTF-8")]
+                [Problem(p.name, None, f"is not UTF-8 text ({e.reason}); save it as UTF-8",
+                         "not_text")]
             ) from None
     name = str(name_or_path)
     if name not in bundled_names():
         raise InstrumentError(
             [Problem(name, None, "is neither a file nor a bundled instrument; bundled: "
-                     + ", ".join(bundled_names()))]
+                     + ", ".join(bundled_names()), "instrument_not_found")]
         )
     res = resources.files(LIBRARY_PACKAGE) / f"{name}.yaml"
     return f"{name}.yaml", res.read_text(encoding="utf-8")
@@ -94,6 +95,18 @@ def line_of(root: Any, loc: Loc) -> int | None:
     return line
 
 
+def field_of(loc: Loc) -> str | None:
+    """Dotted location of a field: ``("constructs", 5, "items", 0, "scale")`` ->
+    ``"constructs[5].items[0].scale"`` (``None`` for the top level)."""
+    parts: list[str] = []
+    for key in loc:
+        if isinstance(key, int) and parts:
+            parts[-1] = f"{parts[-1]}[{key}]"
+        else:
+            parts.append(f"[{key}]" if isinstance(key, int) else str(key))
+    return ".".join(parts) or None
+
+
 def _describe(data: Any, loc: Loc) -> str:
     """Human description of a location, naming ids: "item 'aff_03' (constructs[0].items[2])"."""
     parts: list[str] = []
@@ -121,6 +134,8 @@ def _describe(data: Any, loc: Loc) -> str:
     path = ".".join(parts) or "(top level)"
     return f"{label} ({path})" if label else path
 
+
+_PYDANTIC_CODES = {"missing": "missing_field", "extra_forbidden": "unknown_field"}
 
 _PYDANTIC_HINTS = {
     "missing": "add the field",
@@ -150,7 +165,8 @@ def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) ->
         msg = f"{where}: {e['msg'].rstrip('.')}{got_txt}"
         if hint:
             msg += f"; {hint}"
-        problems.append(Problem(file, line_of(root, loc), msg))
+        code = _PYDANTIC_CODES.get(e["type"], "invalid_value")
+        problems.append(Problem(file, line_of(root, loc), msg, code, field_of(loc)))
     return problems
 
 
@@ -165,14 +181,15 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
         if "duplicate key" in str(e):
             what = "duplicate key " + str(e).split("duplicate key")[1].split("\n")[0].strip()
         raise InstrumentError(
-            [Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting")]
+            [Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting",
+                     "yaml_syntax")]
         ) from None
     except YAMLError as e:
-        raise InstrumentError([Problem(file, None, f"YAML error: {e}")]) from None
+        raise InstrumentError([Problem(file, None, f"YAML error: {e}", "yaml_syntax")]) from None
     if not isinstance(root, CommentedMap):
         raise InstrumentError(
             [Problem(file, 1, "an instrument file must be a YAML mapping with 'id', 'title', "
-                     "'scales', 'constructs', 'survey', ...")]
+                     "'scales', 'constructs', 'survey', ...", "not_a_mapping")]
         )
     data = _plain(root)
     try:
@@ -180,8 +197,8 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     except ValidationError as err:
         raise InstrumentError(_pydantic_problems(file, root, data, err)) from None
     problems = [
-        Problem(file, line_of(root, loc), f"{_describe(data, loc)}: {msg}")
-        for loc, msg in check_instrument(inst)
+        Problem(file, line_of(root, loc), f"{_describe(data, loc)}: {msg}", code, field_of(loc))
+        for loc, code, msg in check_instrument(inst)
     ]
     if problems:
         raise InstrumentError(problems)

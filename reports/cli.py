@@ -28,13 +28,8 @@ import click  # noqa: E402
 
 from analysis.cli import COLUMN_MAP  # noqa: E402
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
-from analysis.psychometrics.items import PsychometricInputError  # noqa: E402
 from analysis.responses import read_responses  # noqa: E402
 from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
-from analysis.sem import SEMInputError  # noqa: E402
-from analysis.structural.drivers import DriverInputError  # noqa: E402
-from analysis.structural.effects import EffectsInputError  # noqa: E402
-from analysis.structural.regression import RegressionInputError  # noqa: E402
 from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
@@ -42,10 +37,6 @@ from instruments.loader import load_instrument  # noqa: E402
 from instruments.schema import ConstructRole, Instrument, ScaleKind  # noqa: E402
 
 from .report import render_report  # noqa: E402
-
-#: Problems with the user's data or model: reported in one paragraph, exit code 2.
-INPUT_ERRORS = (EngagekitInputError, SEMInputError, PsychometricInputError, DriverInputError,
-                RegressionInputError, EffectsInputError)
 
 try:
     from importlib.metadata import version as _version
@@ -187,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         code = e.exit_code
     except click.exceptions.Exit as e:
         code = e.exit_code
-    except INPUT_ERRORS as e:
+    except EngagekitInputError as e:  # the one root of every input error: exit 2
         click.echo(f"error: {e}", err=True)
         code = 2
     except Exception as e:  # noqa: BLE001 - the last line of defence of the CLI

@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 
 from instruments import (
+    EngagekitInputError,
     InstrumentError,
+    Problem,
     bundled_names,
     dump_instrument,
     instrument_json_schema,
     load_instrument,
     parse_instrument,
 )
+from instruments.problem_codes import CODES
 from instruments.schema import ItemRole, ScaleKind
 from reports.cli import main
 
@@ -41,10 +44,20 @@ def _broken(tmp_path: Path, old: str, new: str, count: int = 1) -> tuple[Path, s
     return path, text
 
 
-def _problems(path: Path) -> list[str]:
+def _problem_objects(path: Path) -> list[Problem]:
     with pytest.raises(InstrumentError) as exc:
         load_instrument(path)
-    return [str(p) for p in exc.value.problems]
+    assert isinstance(exc.value, EngagekitInputError) and isinstance(exc.value, ValueError)
+    return exc.value.problems
+
+
+def _problems(path: Path) -> list[str]:
+    return [str(p) for p in _problem_objects(path)]
+
+
+def _found(path: Path) -> set[tuple[int | None, str]]:
+    """``(line, code)`` of every problem in the file."""
+    return {(p.line, p.code) for p in _problem_objects(path)}
 
 
 # ---- the bundled library ----------------------------------------------------------------------
@@ -133,41 +146,41 @@ def test_json_schema_is_valid_json_and_describes_the_format():
 
 def test_duplicate_item_id(tmp_path):
     path, text = _broken(tmp_path, "      - id: aff_02\n", "      - id: aff_01\n")
-    problems = _problems(path)
     line = _line_of(text, "- id: aff_01", 2)
-    assert any(p.startswith(f"broken.yaml:{line}:") and "duplicate item id 'aff_01'" in p
-               for p in problems), problems
+    assert (line, "id_not_unique") in _found(path)  # (and its knock-on problems)
 
 
 def test_duplicate_construct_id(tmp_path):
     path, text = _broken(tmp_path, "  - id: normative\n", "  - id: affective\n")
     line = _line_of(text, "  - id: affective", 2)
-    assert any(p.startswith(f"broken.yaml:{line}:") and "duplicate id 'affective'" in p
-               for p in _problems(path))
+    assert (line, "id_not_unique") in _found(path)
 
 
 def test_unknown_scale_reference(tmp_path):
     path, text = _broken(tmp_path, "        scale: satisfied10\n", "        scale: agree5\n")
     line = _line_of(text, "scale: agree5")
-    assert f"broken.yaml:{line}: item 'sat_01' (constructs[5].items[0].scale): item 'sat_01' " \
-           "refers to unknown scale 'agree5'" in "\n".join(_problems(path))
+    (problem,) = _problem_objects(path)
+    assert (problem.line, problem.code, problem.field) == (line, "unknown_scale",
+                                                           "constructs[5].items[0].scale")
+    # the message as the README shows it
+    assert str(problem) == f"broken.yaml:{line}: item 'sat_01' (constructs[5].items[0].scale): " \
+        "item 'sat_01' refers to unknown scale 'agree5'; declare it under 'scales' or fix the " \
+        "reference"
 
 
 def test_missing_translation(tmp_path):
     old = "          fr: Je ressens un lien affectif avec {brand}.\n"
     path, text = _broken(tmp_path, old, "")
     line = _line_of(text, "I feel an emotional bond") - 1  # the 'text:' key of aff_01
-    problems = _problems(path)
-    assert any(p.startswith(f"broken.yaml:{line}:") and "aff_01" in p and "missing 'fr'" in p
-               for p in problems), problems
+    assert _found(path) == {(line, "missing_translation")}
+    assert "missing 'fr'" in _problems(path)[0]
 
 
 def test_text_in_undeclared_language(tmp_path):
     old = "          fr: Je ressens un lien affectif avec {brand}.\n"
     path, text = _broken(tmp_path, old, old + "          es: Siento un vínculo con {brand}.\n")
     line = _line_of(text, "es: Siento")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "undeclared language 'es'" in p
-               for p in _problems(path))
+    assert _found(path) == {(line, "undeclared_language")}
 
 
 def test_empty_construct(tmp_path):
@@ -176,13 +189,13 @@ def test_empty_construct(tmp_path):
            "    role: outcome\n    scale: agree7\n    items: []\n" + old)
     path, text = _broken(tmp_path, old, new)
     line = _line_of(text, "    items: []")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "construct 'loyalty_extra' has no items"
-               in p for p in _problems(path))
+    assert (line, "construct_no_items") in _found(path)
 
 
 def test_scale_min_not_below_max(tmp_path):
     path, text = _broken(tmp_path, "    min: 1\n    max: 7\n", "    min: 7\n    max: 7\n")
     line = _line_of(text, "    min: 7")
+    assert (line, "scale_range") in _found(path)
     assert any(p.startswith(f"broken.yaml:{line}:") and "scale 'agree7'" in p
                and "min (7) must be smaller than max (7)" in p for p in _problems(path))
 
@@ -191,76 +204,71 @@ def test_reverse_keyed_item_on_non_ordinal_scale(tmp_path):
     old = "      - id: tenure\n"
     path, text = _broken(tmp_path, old, old + "        keyed: minus\n")
     line = _line_of(text, "- id: tenure", 2) + 1  # the item, not the scale
-    assert any(p.startswith(f"broken.yaml:{line}:") and "item 'tenure' is reverse-keyed" in p
-               and "single_choice" in p for p in _problems(path))
+    assert _found(path) == {(line, "reverse_key_not_ordinal")}
 
 
 def test_placeholder_without_declared_value(tmp_path):
     old = "          en: I feel stuck with {brand}.\n"
     path, text = _broken(tmp_path, old, "          en: I feel stuck with {store}.\n")
     line = _line_of(text, "I feel stuck with {store}")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "'{store}' has no declared value" in p
-               and "for_02" in p for p in _problems(path))
+    assert _found(path) == {(line, "unknown_placeholder")}
+    assert "'{store}' has no declared value" in _problems(path)[0]
 
 
 def test_unknown_construct_in_block_and_model(tmp_path):
     path, text = _broken(tmp_path, "      constructs: [satisfaction]\n",
                          "      constructs: [satisfation]\n")
-    problems = "\n".join(_problems(path))
     line = _line_of(text, "constructs: [satisfation]")
-    assert f"broken.yaml:{line}:" in problems and "unknown construct 'satisfation'" in problems
+    assert (line, "unknown_construct") in _found(path)
     path, text = _broken(tmp_path, "predictors: [affective, normative, economic, forced, habitual]",
                          "predictors: [afective, normative, economic, forced, habitual]")
     line = _line_of(text, "[afective,")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "unknown construct 'afective'" in p
-               for p in _problems(path))
+    assert (line, "unknown_construct") in _found(path)
 
 
 def test_segmenting_construct_cannot_enter_the_model(tmp_path):
     path, text = _broken(tmp_path, "    - outcome: repurchase\n", "    - outcome: customer_profile\n")
     line = _line_of(text, "outcome: customer_profile")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "role 'segmenting'" in p
-               for p in _problems(path))
+    assert (line, "construct_role") in _found(path)
 
 
 def test_attention_check_expected_answer_outside_scale(tmp_path):
     path, text = _broken(tmp_path, "        expected: 3\n", "        expected: 9\n")
     line = _line_of(text, "expected: 9")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "att_01" in p and "[9]" in p
-               for p in _problems(path))
+    assert _found(path) == {(line, "attention_check")}
 
 
 def test_retired_item_id_is_never_reused(tmp_path):
     path, text = _broken(tmp_path, "survey:\n  consent:", "retired_item_ids: [aff_03]\nsurvey:\n"
                          "  consent:")
     line = _line_of(text, "- id: aff_03")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "'aff_03' is listed in retired_item_ids"
-               in p for p in _problems(path))
+    assert _found(path) == {(line, "retired_id_reused")}
 
 
 def test_item_not_shown_on_any_page(tmp_path):
     path, text = _broken(tmp_path, "      items: [att_02]\n", "")
     line = _line_of(text, "- id: att_02")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "'att_02' is on no survey page" in p
-               for p in _problems(path))
+    assert _found(path) == {(line, "item_not_shown")}
 
 
 def test_unknown_field_and_bad_id_name_the_line(tmp_path):
     path, text = _broken(tmp_path, "        keyed: minus\n", "        keyd: minus\n")
     line = _line_of(text, "keyd: minus")
+    assert (line, "unknown_field") in _found(path)
     assert any(p.startswith(f"broken.yaml:{line}:") and "aff_04r" in p and "keyd" in p
                for p in _problems(path))
     path, text = _broken(tmp_path, "      - id: aff_03\n", "      - id: Aff 03\n")
     line = _line_of(text, "id: Aff 03")
-    assert any(p.startswith(f"broken.yaml:{line}:") and "'Aff 03'" in p for p in _problems(path))
+    assert (line, "invalid_value") in _found(path)
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
     path, text = _broken(tmp_path, "          en: I feel stuck with {brand}.\n",
                          "          en: [I feel stuck with {brand}.\n")
-    problems = _problems(path)
-    assert len(problems) == 1 and problems[0].startswith("broken.yaml:")
-    assert "YAML syntax error" in problems[0]
+    line = _line_of(text, "en: [I feel stuck")
+    (problem,) = _problem_objects(path)
+    assert problem.code == "yaml_syntax" and problem.file == "broken.yaml"
+    assert problem.line is not None and line <= problem.line <= line + 2
 
 
 def test_all_problems_are_reported_at_once(tmp_path):
@@ -268,8 +276,21 @@ def test_all_problems_are_reported_at_once(tmp_path):
         "          en: I feel stuck with {brand}.\n", "          en: I feel stuck with {store}.\n")
     path = tmp_path / "two.yaml"
     path.write_text(text, encoding="utf-8")
-    problems = "\n".join(_problems(path))
-    assert "agree5" in problems and "{store}" in problems
+    assert {code for _, code in _found(path)} == {"unknown_scale", "unknown_placeholder"}
+
+
+def test_missing_file_and_unknown_name_have_their_own_codes(tmp_path):
+    assert _found(tmp_path / "nowhere.yaml") == {(None, "file_not_found")}
+    with pytest.raises(InstrumentError) as exc:
+        load_instrument("no_such_instrument")
+    assert exc.value.codes == ["instrument_not_found"]
+
+
+def test_every_problem_code_is_catalogued():
+    assert all(code == code.lower() and " " not in code and meaning for code, meaning in
+               CODES.items())
+    with pytest.raises(KeyError, match="not_a_code"):
+        Problem("x.yaml", 1, "message", "not_a_code")
 
 
 def test_input_file_is_not_modified(tmp_path):

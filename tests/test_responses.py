@@ -199,6 +199,7 @@ def test_strict_mode_raises_on_the_first_problem(inst):
     with pytest.raises(ResponseValidationError) as exc:
         read_responses(BAD, inst, strict=True)
     assert len(exc.value.problems) == len(EXPECTED_LOG)
+    assert exc.value.code == exc.value.problems[0].code == "unknown_column"
     assert str(exc.value).startswith(f"{BAD}, column 'aff_05': 'aff_05' is not an item of "
                                      "five_commitments 1.0.1")
     assert "19 problems in all" in str(exc.value)
@@ -237,43 +238,44 @@ def test_cli_check_json_and_log_file(tmp_path, capsys):
 # ---- files that cannot be read -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "is empty"),
-    (b"\n\n  \n", "is empty"),
-    (",".join(ITEMS).encode() + b"\n", "contains no responses"),
-    (b"[]", "contains no responses"),
-    (b"[1, 2]", "must hold one object per respondent"),
-    (b'{"a": 1}', "must be a JSON list of objects"),
-    (b"[{", "is not valid JSON"),
-    (b"aff_01\n\xff\xfe\xfa\n", "is not utf-8 text"),
+@pytest.mark.parametrize("content, code, message", [
+    (b"", "file_empty", "is empty"),
+    (b"\n\n  \n", "file_empty", "is empty"),
+    (",".join(ITEMS).encode() + b"\n", "no_responses", "contains no responses"),
+    (b"[]", "no_responses", "contains no responses"),
+    (b"[1, 2]", "malformed_file", "must hold one object per respondent"),
+    (b'{"a": 1}', "malformed_file", "must be a JSON list of objects"),
+    (b"[{", "malformed_file", "is not valid JSON"),
+    (b"aff_01\n\xff\xfe\xfa\n", "not_text", "is not utf-8 text"),
 ])
-def test_unreadable_files_give_clear_errors(tmp_path, inst, content, message):
+def test_unreadable_files_give_clear_errors(tmp_path, inst, content, code, message):
     suffix = ".json" if content[:1] in (b"[", b"{") else ".csv"
     p = tmp_path / f"bad{suffix}"
     p.write_bytes(content)
-    with pytest.raises(ResponseFileError, match=message):
+    with pytest.raises(ResponseFileError, match=message) as exc:
         read_responses(p, inst)
+    assert exc.value.code == code
 
 
 def test_wrong_instrument_is_refused(tmp_path, inst):
     p = tmp_path / "other.csv"
     p.write_text("respondent_id,instrument_id,aff_01\nr1,five_commitments,4\nr2,nps_only,5\n")
     with pytest.raises(ResponseFileError, match=r"line 3: the responses are for instrument "
-                       "'nps_only', not 'five_commitments'"):
+                       "'nps_only', not 'five_commitments'") as exc:
         read_responses(p, inst)
+    assert exc.value.code == "wrong_instrument"
 
 
 def test_missing_paths_and_bad_options(tmp_path, inst):
-    with pytest.raises(ResponseFileError, match="file not found"):
-        read_responses(tmp_path / "nope.csv", inst)
-    with pytest.raises(ResponseFileError, match="is not a file"):
-        read_responses(tmp_path, inst)
     p = tmp_path / "a.csv"
     p.write_text("aff_01\n4\n")
-    with pytest.raises(ResponseFileError, match="unknown format"):
-        read_responses(p, inst, format="sas")
-    with pytest.raises(ResponseFileError, match="unknown time zone"):
-        read_responses(p, inst, timezone="Mars/Olympus")
+    for path, options, code in [(tmp_path / "nope.csv", {}, "file_not_found"),
+                                (tmp_path, {}, "file_not_found"),
+                                (p, {"format": "sas"}, "unknown_format"),
+                                (p, {"timezone": "Mars/Olympus"}, "unknown_time_zone")]:
+        with pytest.raises(ResponseFileError) as exc:
+            read_responses(path, inst, **options)
+        assert exc.value.code == code and str(exc.value).startswith(str(path))
     with pytest.raises(ResponseFileError, match="no column 'x' to keep"):
         read_responses(p, inst, keep_columns=["x"])
 

@@ -30,6 +30,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from instruments.errors import EngagekitInputError
+
 __all__ = [
     "PsychometricInputError",
     "UnknownItemError",
@@ -55,11 +57,13 @@ ScaleBound = float | Mapping[str, float] | None
 # --------------------------------------------------------------------------- errors
 
 
-class PsychometricInputError(ValueError):
+class PsychometricInputError(EngagekitInputError):
     """Input that a psychometric statistic cannot be computed from.
 
     ``item`` and ``construct`` name what is wrong (either may be ``None``).
     """
+
+    code = "psychometrics_input"
 
     def __init__(self, message: str, *, item: str | None = None, construct: str | None = None):
         super().__init__(message)
@@ -70,25 +74,37 @@ class PsychometricInputError(ValueError):
 class UnknownItemError(PsychometricInputError):
     """An item named in the request is not a column of the data."""
 
+    code = "item_not_in_data"
+
 
 class NonNumericItemError(PsychometricInputError):
     """An item column is not numeric (e.g. text labels that were not recoded)."""
+
+    code = "item_not_numeric"
 
 
 class AllMissingItemError(PsychometricInputError):
     """An item has no non-missing response."""
 
+    code = "item_all_missing"
+
 
 class ConstantItemError(PsychometricInputError):
     """An item has zero variance, so correlations with it are undefined."""
+
+    code = "item_constant"
 
 
 class TooFewItemsError(PsychometricInputError):
     """A construct has fewer items than the statistic needs."""
 
+    code = "too_few_items"
+
 
 class OutOfScaleError(PsychometricInputError):
     """A response lies outside the item's declared scale."""
+
+    code = "out_of_scale"
 
 
 # --------------------------------------------------------------------------- JSON

@@ -186,11 +186,11 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     n_rows = n + sum(len(r) for r in table.dropped.values())
     if n_rows == 0:
         raise ResponseFileError(table.file, "contains no responses (no data rows after the "
-                                "header); export the responses again")
+                                "header); export the responses again", code="no_responses")
     if n == 0:
         reasons = ", ".join(f"{len(r)} {k}" for k, r in table.dropped.items())
         raise ResponseFileError(table.file, f"every row was dropped ({reasons}); no responses "
-                                "are left to read")
+                                "are left to read", code="no_responses")
     book = codebook(inst)
     log = Cleaner(table.file, table.unit)
     log.entries += table.value_problems
@@ -199,7 +199,7 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     for c in keep:
         if c not in table.columns:
             raise ResponseFileError(table.file, f"has no column '{c}' to keep; columns are "
-                                    + ", ".join(table.columns[:20]))
+                                    + ", ".join(table.columns[:20]), code="invalid_argument")
     # ---- columns ------------------------------------------------------------------------
     retired = set(inst.retired_item_ids)
     for col in table.unknown:
@@ -235,7 +235,8 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
                 raise ResponseFileError(
                     table.file, f"the responses are for instrument '{show(v)}', not '{inst.id}' "
                     f"(column '{table.meta_columns['instrument_id']}'); pass the instrument "
-                    "they were collected with", row=table.rows[k], unit=table.unit)
+                    "they were collected with", row=table.rows[k], unit=table.unit,
+                    code="wrong_instrument")
     versions = meta_cells("instrument_version")
     if versions is not None:
         wrong: dict[str, list[int]] = {}

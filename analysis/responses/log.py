@@ -10,25 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from instruments.errors import EngagekitInputError
+from instruments.problem_codes import RESPONSE_PROBLEMS
 
-#: Problem kinds, in the order they are explained in the documentation.
-PROBLEM_KINDS = {
-    "unknown_column": "a column that is not an item of the instrument (ignored)",
-    "missing_column": "an item of the instrument with no column in the file (all missing)",
-    "duplicate_column": "two columns for the same item (the first is used)",
-    "ragged_row": "a row with more cells than the header has columns (the extra cells ignored)",
-    "non_numeric": "text where a numeric code belongs (set to missing)",
-    "out_of_scale": "a number that is not a code of the item's declared scale (set to missing)",
-    "missing_id": "a blank respondent id (an id is made from the row number)",
-    "duplicate_id": "a respondent id seen before (the later row is renamed id#2, id#3, ...)",
-    "wrong_version": "responses given to another version of the instrument (rows kept)",
-    "unknown_language": "a language the instrument does not declare (set to missing)",
-    "bad_timestamp": "a start or end time that is not an ISO 8601 date-time (set to missing)",
-    "end_before_start": "an end time before the start time (duration set to missing)",
-    "bad_display_order": "a display order that is not a JSON list of item ids (set to missing)",
-    "value_label": "an SPSS value label for a code the declared scale does not have",
-    "user_missing": "SPSS user-missing values that are not missing codes of the instrument",
-}
+#: Problem kinds, in the order they are explained in the documentation (each is a problem code
+#: of :mod:`instruments.problem_codes`).
+PROBLEM_KINDS = RESPONSE_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -50,6 +36,16 @@ class CleaningEntry:
     action: str
     hint: str = ""
     unit: str = "line"
+
+    def __post_init__(self) -> None:
+        if self.problem not in RESPONSE_PROBLEMS:
+            raise KeyError(f"cleaning-log problem {self.problem!r} is not catalogued in "
+                           "instruments.problem_codes.RESPONSE_PROBLEMS")
+
+    @property
+    def code(self) -> str:
+        """The stable problem code (the same as ``problem``)."""
+        return self.problem
 
     def where(self) -> str:
         parts = [self.file]
@@ -79,11 +75,14 @@ class CleaningEntry:
 class ResponseFileError(EngagekitInputError):
     """A response file that cannot be read at all (missing, empty, corrupt, wrong instrument)."""
 
-    def __init__(self, file: str, message: str, row: int | None = None, unit: str = "line"):
+    code = "malformed_file"
+
+    def __init__(self, file: str, message: str, row: int | None = None, unit: str = "line",
+                 *, code: str | None = None):
         self.file = file
         self.row = row
         where = f"{file}, {unit} {row}" if row is not None else file
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {message}", code=code)
 
 
 class ResponseValidationError(EngagekitInputError):
@@ -98,8 +97,10 @@ class ResponseValidationError(EngagekitInputError):
             text += f" ({first.hint})"
         more = (f"{n} problems in all; " if n > 1 else "") + (
             "without strict mode every problem is listed and bad values become missing")
-        super().__init__(f"{text} [strict mode: {more}]")
+        super().__init__(f"{text} [strict mode: {more}]", code=first.problem)
 
 
 class ColumnMapError(EngagekitInputError):
     """A column map (source column -> item id) that refers to unknown items or cannot be read."""
+
+    code = "column_map"

@@ -49,6 +49,8 @@ NPS_GROUPS = ("promoter", "passive", "detractor")
 class ScoringError(EngagekitInputError):
     """Responses or settings that cannot be scored as asked."""
 
+    code = "scoring_input"
+
 
 @dataclass(frozen=True)
 class ScoringSettings:

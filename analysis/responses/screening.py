@@ -60,6 +60,8 @@ DEFAULT_EXCLUDE = ("attention", "speeder", "longstring", "irv", "mahalanobis", "
 class ScreeningError(EngagekitInputError):
     """Screening settings that cannot be applied."""
 
+    code = "screening_input"
+
 
 @dataclass(frozen=True)
 class ScreeningSettings:

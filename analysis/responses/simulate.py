@@ -60,6 +60,8 @@ from instruments.schema import (
 class SimulationError(EngagekitInputError):
     """Settings or a population model that cannot be simulated."""
 
+    code = "simulation_input"
+
 
 @dataclass(frozen=True)
 class SimulationSettings:
@@ -169,7 +171,7 @@ def _population(inst: Instrument, population: Population | None) -> Population:
         from instruments.checks import check_instrument
 
         problems = check_instrument(inst.model_copy(update={"population": population}))
-        problems = [m for loc, m in problems if loc and loc[0] == "population"]
+        problems = [f.message for f in problems if f.loc and f.loc[0] == "population"]
         if problems:
             raise SimulationError("invalid population model: " + "; ".join(problems))
     return pop

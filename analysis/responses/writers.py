@@ -285,7 +285,8 @@ def write_spss(data: ResponseData, path: Path, inst: Instrument, *,
         pyreadstat.write_sav(df, str(path), variable_value_labels=labels,
                              missing_ranges=missing_ranges)
     except Exception as e:  # noqa: BLE001
-        raise ResponseFileError(str(path), f"could not be written as SPSS ({e})") from None
+        raise ResponseFileError(str(path), f"could not be written as SPSS ({e})",
+                                code="file_unreadable") from None
 
 
 # ---- entry point ---------------------------------------------------------------------------------
@@ -305,7 +306,7 @@ def write_responses(data: ResponseData, path: str | Path, instrument: Instrument
     p = Path(path)
     if format not in WRITE_FORMATS:
         raise ResponseFileError(str(path), f"unknown output format '{format}'; use one of "
-                                + ", ".join(WRITE_FORMATS))
+                                + ", ".join(WRITE_FORMATS), code="unknown_format")
     if format == "engagekit":
         format = "json" if p.suffix.lower() == ".json" else "csv"
     if format in {"csv", "tsv"}:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from instruments.errors import EngagekitInputError
 
-class SEMInputError(ValueError):
+
+class SEMInputError(EngagekitInputError):
     """The data or the model cannot be estimated as given.
 
     Raised *before* any numerical work for degenerate input (constant items,
@@ -12,6 +14,10 @@ class SEMInputError(ValueError):
     offending item(s) so a researcher can act on it.
     """
 
+    code = "model_not_estimable"
+
 
 class SEMSyntaxError(SEMInputError):
     """The lavaan-style model syntax could not be parsed."""
+
+    code = "model_syntax"

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from .api import fit
+from .errors import SEMInputError
 from .ordinal_groups import lrt_satorra2000
 from .result import SEMResult, _clean
 
@@ -117,8 +118,8 @@ def invariance(
     bad = [lv for lv in levels if lv not in table]
     if bad:
         kind = "ordinal" if ordinal else "continuous"
-        raise ValueError(f"unknown invariance level(s) {bad} for {kind} items; choose from "
-                         f"{list(table)}")
+        raise SEMInputError(f"unknown invariance level(s) {bad} for {kind} items; choose from "
+                            f"{list(table)}", code="invalid_argument")
     fits: dict[str, SEMResult] = {}
     rows = []
     prev: SEMResult | None = None

@@ -23,11 +23,15 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from instruments.errors import EngagekitInputError
+
 MAX_DOMINANCE_PREDICTORS = 15
 
 
-class DriverInputError(ValueError):
+class DriverInputError(EngagekitInputError):
     """Data that cannot support a driver analysis (named predictor, constant column, ...)."""
+
+    code = "drivers_input"
 
 
 def _complete_correlations(data: pd.DataFrame, outcome: str, predictors: list[str]):

@@ -42,12 +42,15 @@ from analysis.structural.resampling import (
     percentile_ci,
     run_replicates,
 )
+from instruments.errors import EngagekitInputError
 
 KINDS = ("direct", "indirect", "total")
 
 
-class EffectsInputError(ValueError):
+class EffectsInputError(EngagekitInputError):
     """A model or data that the effects decomposition cannot handle (named in the message)."""
+
+    code = "effects_input"
 
 
 @dataclass(frozen=True)

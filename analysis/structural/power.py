@@ -98,6 +98,8 @@ _STATS = ("est", "se", "pvalue", "std")
 class PowerInputError(EngagekitInputError):
     """Settings a power analysis cannot run with (named in the message)."""
 
+    code = "power_input"
+
 
 # ---- one replicate ------------------------------------------------------------------------------
 

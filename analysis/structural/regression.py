@@ -21,9 +21,13 @@ import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from instruments.errors import EngagekitInputError
 
-class RegressionInputError(ValueError):
+
+class RegressionInputError(EngagekitInputError):
     """Data that cannot support the regression (named column, too few cases, ...)."""
+
+    code = "regression_input"
 
 
 @dataclass

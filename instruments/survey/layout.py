@@ -17,6 +17,8 @@ from ..schema import PLACEHOLDER_RE, Block, Construct, Instrument, Item, Scale, 
 class SurveyOptionError(EngagekitInputError):
     """A survey option (language, brand, format, ...) that does not fit the instrument."""
 
+    code = "survey_option"
+
 
 @dataclass(frozen=True)
 class Question:

@@ -27,6 +27,8 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 class TranslationSheetError(EngagekitInputError):
     """A translation sheet that cannot be read or does not fit the instrument."""
 
+    code = "translation_sheet"
+
 
 def texts(inst: Instrument) -> Iterator[tuple[str, str, LocalText]]:
     """Every translatable text as ``(kind, id, LocalText)`` (the LocalText is the live dict)."""

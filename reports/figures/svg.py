@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
+from instruments.errors import EngagekitInputError
+
 from ..format import DASH, is_missing
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -68,8 +70,11 @@ _RC = {
 }
 
 
-class FigureInputError(ValueError):
+class FigureInputError(EngagekitInputError):
     """The data given to a figure function cannot be drawn (wrong shape, unknown keys...)."""
+
+    code = "figure_input"
+
 
 # --------------------------------------------------------------------------- SVG plumbing
 

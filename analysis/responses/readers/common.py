@@ -22,7 +22,7 @@ from ..validate import codebook, is_blank, show
 def _read_text(path: Path, file: str, encoding: str) -> str:
     data = path.read_bytes()
     if not data.strip():
-        raise ResponseFileError(file, "is empty; export the responses again")
+        raise ResponseFileError(file, "is empty; export the responses again", code="file_empty")
     enc = encoding
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         enc = "utf-16"  # Qualtrics TSV exports are UTF-16
@@ -32,15 +32,15 @@ def _read_text(path: Path, file: str, encoding: str) -> str:
         text = data.decode(enc)
     except LookupError:
         raise ResponseFileError(file, f"unknown encoding '{encoding}'; use e.g. utf-8, cp1252, "
-                                "latin-1") from None
+                                "latin-1", code="unknown_encoding") from None
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise ResponseFileError(file, f"is not {encoding} text (byte {e.start} on line {line} "
                                 f"cannot be decoded); save it as UTF-8, or pass the encoding it "
-                                "was saved in (e.g. encoding='cp1252')") from None
+                                "was saved in (e.g. encoding='cp1252')", code="not_text") from None
     if "\x00" in text:
         raise ResponseFileError(file, "contains NUL bytes, so it is not a text file; check the "
-                                "format")
+                                "format", code="not_text")
     return text
 
 

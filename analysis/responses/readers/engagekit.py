@@ -21,7 +21,7 @@ def read_delimited(path: Path, file: str, inst: Instrument, column_map: Mapping[
     text = _read_text(path, file, encoding)
     rows = _csv_rows(text, file, delimiter or _sniff_delimiter(text))
     if not rows:
-        raise ResponseFileError(file, "is empty; export the responses again")
+        raise ResponseFileError(file, "is empty; export the responses again", code="file_empty")
     (_, header), data = rows[0], rows[1:]
     return _finish_table(_table(file, fmt, "line", header, data), inst, column_map, fmt)
 
@@ -39,7 +39,7 @@ def read_excel(path: Path, file: str, inst: Instrument, column_map: Mapping[str,
         if sheet is not None:
             if sheet not in wb.sheetnames:
                 raise ResponseFileError(file, f"has no sheet '{sheet}'; sheets: "
-                                        + ", ".join(wb.sheetnames))
+                                        + ", ".join(wb.sheetnames), code="missing_sheet")
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
@@ -54,7 +54,7 @@ def read_excel(path: Path, file: str, inst: Instrument, column_map: Mapping[str,
     rows = [(k, r) for k, r in all_rows if any(not is_blank(v) for v in r)]
     if not rows:
         raise ResponseFileError(file, "is empty (the sheet has no cells); export the responses "
-                                "again")
+                                "again", code="file_empty")
     (_, header), data = rows[0], rows[1:]
     return _finish_table(_table(file, "excel", "row", header, data), inst, column_map, "excel")
 
@@ -72,7 +72,8 @@ def read_parquet(path: Path, file: str, inst: Instrument,
     names = list(cols)
     n = tbl.num_rows
     if not names:
-        raise ResponseFileError(file, "is empty (no columns); export the responses again")
+        raise ResponseFileError(file, "is empty (no columns); export the responses again",
+                                code="file_empty")
     data = [(k + 1, [cols[c][k] for c in names]) for k in range(n)]
     return _finish_table(_table(file, "parquet", "row", names, data), inst, column_map,
                          "parquet")

@@ -48,7 +48,7 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
     text = _read_text(path, file, encoding)
     rows = _csv_rows(text, file, _sniff_delimiter(text))
     if not rows:
-        raise ResponseFileError(file, "is empty; export the responses again")
+        raise ResponseFileError(file, "is empty; export the responses again", code="file_empty")
     table = _table(file, "limesurvey", "line", rows[0][1], rows[1:])
     book = codebook(inst)
     norm_items: dict[str, str | None] = {}

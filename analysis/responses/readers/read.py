@@ -89,23 +89,24 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     file = str(path)
     if format not in FORMATS:
         raise ResponseFileError(file, f"unknown format '{format}'; use one of "
-                                + ", ".join(FORMATS))
+                                + ", ".join(FORMATS), code="unknown_format")
     if not p.exists():
-        raise ResponseFileError(file, "file not found; check the path")
+        raise ResponseFileError(file, "file not found; check the path", code="file_not_found")
     if not p.is_file():
-        raise ResponseFileError(file, "is not a file")
+        raise ResponseFileError(file, "is not a file", code="file_not_found")
     try:
         size = p.stat().st_size
     except OSError as e:
-        raise ResponseFileError(file, f"cannot be read ({e})") from None
+        raise ResponseFileError(file, f"cannot be read ({e})", code="file_unreadable") from None
     if size == 0:
-        raise ResponseFileError(file, "is empty (0 bytes); export the responses again")
+        raise ResponseFileError(file, "is empty (0 bytes); export the responses again",
+                                code="file_empty")
     if timezone is not None:
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ResponseFileError(file, f"unknown time zone '{timezone}'; use an IANA name "
-                                    "such as Europe/Amsterdam") from None
+                                    "such as Europe/Amsterdam", code="unknown_time_zone") from None
     cmap = load_column_map(column_map, inst)
     fmt = detect_format(p, encoding) if format == "auto" else format
     try:
@@ -127,7 +128,8 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
         else:
             table = read_spss(p, file, inst, cmap)
     except OSError as e:
-        raise ResponseFileError(file, f"cannot be read ({e.strerror or e})") from None
+        raise ResponseFileError(file, f"cannot be read ({e.strerror or e})",
+                                code="file_unreadable") from None
     if timezone is not None:
         for name in ("started_at", "ended_at"):
             table.timezone.setdefault(name, timezone)
