@@ -180,8 +180,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     """
     s = settings or StudySettings()
     require_items(data, inst)
-    screening = screen(data, inst, s.screening)
-    kept = screening.kept() if s.exclude_flagged else data
+    screening, kept = _screened(data, inst, s)
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
     frame = items.copy()
@@ -252,10 +251,52 @@ def _score_summary(scale: pd.DataFrame, names: list[str]) -> list[dict[str, Any]
              "max": float(scale[c].max())} for c in names]
 
 
-def scored_frame(data: ResponseData, inst: Instrument) -> pd.DataFrame:
-    """Respondent-level output: reverse-keyed item codes and scale scores, one row each."""
-    scores = score_responses(data, inst)
-    return pd.concat([reverse_keyed(data.items, inst), scores.scores], axis=1)
+def _screened(data: ResponseData, inst: Instrument, s: StudySettings):
+    """The screening of ``data`` and the respondents analysed (kept), as :func:`run_study`
+    and :func:`scored_frame` both use them."""
+    screening = screen(data, inst, s.screening)
+    return screening, (screening.kept() if s.exclude_flagged else data)
+
+
+def scored_frame(data: ResponseData, inst: Instrument,
+                 settings: StudySettings | None = None) -> pd.DataFrame:
+    """Respondent-level output, one row per respondent read (index ``respondent_id``).
+
+    Columns: ``excluded`` (True for respondents left out of the analysis), ``flagged_by`` (the
+    screening rules that flagged the respondent, ``;``-separated, empty when none), then the
+    reverse-keyed item codes and the scores. The scores of the analysed respondents are
+    computed exactly as :func:`run_study` computes the report's (same settings, same sample,
+    so sample-based cut-points such as a median split are the report's); excluded
+    respondents are scored with those cut-points. Filtering on ``excluded == False`` gives
+    the report's N and scale means.
+    """
+    s = settings or StudySettings()
+    screening, kept = _screened(data, inst, s)
+    flags = screening.flags
+    rules = [r for r in flags.columns if r not in ("n_flags", "excluded")]
+    flagged_by = flags[rules].apply(lambda row: ";".join(r for r in rules if row[r]), axis=1)
+    excluded = ~data.items.index.isin(kept.items.index)
+    sc = score_responses(kept, inst, s.scoring)
+    frames = [sc.scores]
+    if excluded.any():
+        rest = data.subset([i for i, e in zip(data.items.index, excluded, strict=True) if e])
+        if sc.segments:  # the analysed sample's cut-points, one segment rule at a time
+            parts = []
+            for rid, seg in sc.segments.items():
+                fixed = ScoringSettings(**{**asdict(s.scoring), "attitude_cut": seg.attitude_cut,
+                                           "patronage_cut": seg.patronage_cut})
+                parts.append(score_responses(rest, inst, fixed).scores[[rid]])
+            other = score_responses(rest, inst, s.scoring).scores
+            other[[p.columns[0] for p in parts]] = pd.concat(parts, axis=1)
+        else:
+            other = score_responses(rest, inst, s.scoring).scores
+        frames.append(other)
+    scores = pd.concat(frames).reindex(data.items.index)
+    out = pd.concat([reverse_keyed(data.items, inst), scores], axis=1)
+    out.insert(0, "flagged_by", flagged_by.reindex(data.items.index).fillna(""))
+    out.insert(0, "excluded", excluded)
+    out.index.name = "respondent_id"
+    return out
 
 
 __all__ = ["RESULTS_FORMAT", "StudySettings", "run_study", "scored_frame"]

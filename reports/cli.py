@@ -53,12 +53,14 @@ def cli() -> None:
     report."""
 
 
-def _write_outputs(results: dict, data, inst: Instrument, outdir: Path) -> None:
+def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
+                   settings: StudySettings) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "results.json").write_text(json.dumps(results, indent=1, allow_nan=False) + "\n",
                                          encoding="utf-8")
     data.log_frame().to_csv(outdir / "cleaning_log.csv", index=False)
-    scored_frame(data, inst).to_csv(outdir / "scored.csv", index_label="respondent_id")
+    # the same screening and scoring as the report: filtered on `excluded`, its N and means
+    scored_frame(data, inst, settings).to_csv(outdir / "scored.csv", index_label="respondent_id")
     (outdir / "report.html").write_text(render_report(results), encoding="utf-8")
     for name in ("report.html", "results.json", "cleaning_log.csv", "scored.csv"):
         click.echo(f"wrote {outdir / name}")
@@ -99,9 +101,9 @@ def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler,
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     inst = load_instrument(instrument)
     data = read_responses(responses, inst, format=fmt, column_map=column_map)
-    results = run_study(data, inst, _settings(boot, seed, jobs, scheduler, group, interaction,
-                                              keep_flagged))
-    _write_outputs(results, data, inst, Path(output))
+    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged)
+    results = run_study(data, inst, settings)
+    _write_outputs(results, data, inst, Path(output), settings)
 
 
 def default_group(inst: Instrument) -> str | None:
@@ -131,9 +133,9 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
     sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
                                             random_responders=careless))
     group = group or default_group(inst)
-    results = run_study(sim.data, inst, _settings(boot, seed, jobs, scheduler, group,
-                                                  interaction, keep_flagged))
-    _write_outputs(results, sim.data, inst, Path(output))
+    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged)
+    results = run_study(sim.data, inst, settings)
+    _write_outputs(results, sim.data, inst, Path(output), settings)
 
 
 @click.command("report")

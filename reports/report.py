@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import figures
 from .format import FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
+from .methods import cited_references, fit_kind, methods_text
 from .render import render_html
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
@@ -23,45 +24,6 @@ RULE_NAMES = {"attention": "failed attention check", "speeder": "speeder (comple
               "irv": "low intra-individual response variability",
               "mahalanobis": "multivariate outlier (Mahalanobis D², p < .001)",
               "even_odd": "inconsistent even-odd halves", "duplicate": "duplicate response"}
-
-REFERENCES = [
-    "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for comparing predictors "
-    "in multiple regression. Psychological Methods, 8(2), 129-148.",
-    "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement "
-    "invariance. Structural Equation Modeling, 14(3), 464-504.",
-    "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing "
-    "measurement invariance. Structural Equation Modeling, 9(2), 233-255.",
-    "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American "
-    "Statistical Association, 82(397), 171-185.",
-    "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with "
-    "unobservable variables and measurement error. Journal of Marketing Research, 18(1), 39-50.",
-    "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing "
-    "discriminant validity in variance-based structural equation modeling. Journal of the "
-    "Academy of Marketing Science, 43(1), 115-135.",
-    "Gadermann, A. M., Guhn, M., & Zumbo, B. D. (2012). Estimating ordinal reliability for "
-    "Likert-type and ordinal item response data: A conceptual, empirical, and practical guide. "
-    "Practical Assessment, Research, and Evaluation, 17(3), 1-13.",
-    "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure "
-    "analysis. Structural Equation Modeling, 6(1), 1-55.",
-    "Johnson, J. W. (2000). A heuristic method for estimating the relative weight of predictor "
-    "variables in multiple regression. Multivariate Behavioral Research, 35(1), 1-19.",
-    "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. "
-    "International Journal of e-Collaboration, 11(4), 1-10.",
-    "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.",
-    "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey data. "
-    "Psychological Methods, 17(3), 437-455.",
-    "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method "
-    "biases in behavioral research. Journal of Applied Psychology, 88(5), 879-903.",
-    "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of coefficients "
-    "alpha and theta for Likert rating scales. Journal of Modern Applied Statistical Methods, "
-    "6(1), 21-29.",
-    "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2: An improved criterion for "
-    "assessing discriminant validity in structural equation modeling. Industrial Management & "
-    "Data Systems, 121(12), 2637-2650.",
-    "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of "
-    "Statistical Software, 48(2), 1-36.",
-]
-
 
 def _title(inst: dict) -> str:
     """The instrument title with piping placeholders (``{brand}``) filled by their declared
@@ -84,11 +46,28 @@ def _item_labels(results: dict) -> dict[str, str]:
             for i in c["items"]}
 
 
+def _fixed(rows: pd.DataFrame) -> pd.Series:
+    """True for the rows of fixed parameters: lavaan reports them with SE 0 and no p value."""
+    se = pd.to_numeric(rows["se"], errors="coerce")
+    p = pd.to_numeric(rows.get("pvalue", pd.Series(None, index=rows.index)), errors="coerce")
+    return (se == 0) & p.isna()
+
+
 def _beta(x: float) -> str:
-    return apa(x, 2, bounded=True)
+    """A standardized effect: two decimals with a leading zero (a regression weight can exceed 1,
+    so APA keeps the zero; only statistics bounded by 1 drop it)."""
+    return apa(x, 2)
 
 
 # ---- sections ---------------------------------------------------------------------------------
+
+
+def _fit_card(label: str, fm: dict) -> dict:
+    kind = fit_kind(fm, "cfi")
+    return {"label": label + (f" ({kind})" if kind else ""),
+            "value": f"CFI {apa(fit_value(fm, 'cfi'), 3, True)}",
+            "note": f"RMSEA {apa(fit_value(fm, 'rmsea'), 3, True)}, "
+                    f"SRMR {apa(fm['srmr'], 3, True)}"}
 
 
 def _summary(results: dict) -> tuple[dict, str]:
@@ -96,10 +75,10 @@ def _summary(results: dict) -> tuple[dict, str]:
     fm = results["validation"]["cfa"]["fit_measures"]
     cards = [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}",
               "note": f"of {results['screening']['n_read']:,} read"},
-             {"label": "CFA fit" + (" (robust)" if uses_robust(fm) else ""),
-              "value": f"CFI {apa(fit_value(fm, 'cfi'), 3, True)}",
-              "note": f"RMSEA {apa(fit_value(fm, 'rmsea'), 3, True)}, "
-                      f"SRMR {apa(fm['srmr'], 3, True)}"}]
+             _fit_card("Measurement model fit", fm)]
+    sfm = results.get("effects", {}).get("fit_measures")
+    if sfm:
+        cards.append(_fit_card("Structural model fit", sfm))
     sentences = []
     for r in results["effects"]["ranking"]:
         top, out = names.get(r["largest"], r["largest"]), names.get(r["outcome"], r["outcome"])
@@ -112,13 +91,13 @@ def _summary(results: dict) -> tuple[dict, str]:
             # a bound that rounds to .00 gets a third decimal, so [.003, .43] does not read as
             # touching zero when the verdict rests on it excluding zero
             near_zero = min(abs(r["diff.lower"]), abs(r["diff.upper"])) < .005
-            ci = apa_ci(r["diff.lower"], r["diff.upper"], 3 if near_zero else 2, bounded=True)
+            ci = apa_ci(r["diff.lower"], r["diff.upper"], 3 if near_zero else 2)
             lead = (f" Its lead over {second.lower()} (β = {_beta(r['runner_up_std_total'])}) is "
                     + ("credible" if r["credible"] else "not credible")
                     + f": the bootstrap 95% CI of the difference in absolute effects is {ci}.")
         sentences.append(f"{top} has the largest total effect on {out.lower()}: one standard "
                          f"deviation more {top.lower()} {sign} {out.lower()} by "
-                         f"{apa(abs(r['std_total']), 2, True)} SD (β = {_beta(r['std_total'])})."
+                         f"{apa(abs(r['std_total']), 2)} SD (β = {_beta(r['std_total'])})."
                          + lead)
     for nps in results["scores"]["nps"].values():
         cards.append({"label": "Net Promoter Score", "value": f"{nps['nps']:+.0f}",
@@ -131,18 +110,29 @@ def _summary(results: dict) -> tuple[dict, str]:
 
 def _sample_section(results: dict) -> dict:
     sc = results["screening"]
-    rows = [{"step": "Responses read", "n": results["data"]["n_read"]}]
+    off = sc.get("not_applied") or {}
+    rows = [{"step": "Responses read", "n": results["data"]["n_read"], "note": ""}]
     for rule, n in sc["n_flagged"].items():
         excl = rule in sc["settings"]["exclude_rules"]
-        rows.append({"step": f"Flagged: {RULE_NAMES.get(rule, rule)}"
-                             + ("" if excl else " (not an exclusion rule)"), "n": n})
-    rows += [{"step": "Flagged by any rule", "n": sc["n_flagged_any"]},
-             {"step": "Excluded", "n": sc["n_excluded"]},
-             {"step": "Analysed", "n": sc["n_kept"]}]
+        name = f"{RULE_NAMES.get(rule, rule)}" + ("" if excl else " (not an exclusion rule)")
+        if rule in off:  # not judged: no count, the reason instead
+            rows.append({"step": f"Not applied: {name}", "n": None, "note": off[rule]})
+        else:
+            rows.append({"step": f"Flagged: {name}", "n": n, "note": ""})
+    rows += [{"step": "Flagged by any rule", "n": sc["n_flagged_any"], "note": ""},
+             {"step": "Excluded", "n": sc["n_excluded"], "note": ""},
+             {"step": "Analysed", "n": sc["n_kept"], "note": ""}]
+    applied = [r for r in sc["settings"]["exclude_rules"] if r not in off]
+    note = ("Respondents are flagged, never silently dropped; exclusion rules applied: "
+            + (", ".join(applied) if applied else "none") + ".")
+    skipped = [r for r in sc["settings"]["exclude_rules"] if r in off]
+    if skipped:
+        note += " Not applied: " + "; ".join(f"{r} ({off[r]})" for r in skipped) + "."
+    columns = {"step": "Step", "n": "n"}
+    if off:
+        columns["note"] = "Reason"
     blocks: list[dict] = [{"type": "table", "data": rows, "caption": "Sample and data quality",
-                           "columns": {"step": "Step", "n": "n"},
-                           "note": "Respondents are flagged, never silently dropped; exclusion "
-                                   "rules: " + ", ".join(sc["settings"]["exclude_rules"]) + "."}]
+                           "columns": columns, "number_formats": {"n": "int"}, "note": note}]
     log = results["data"]["cleaning_log"]
     blocks.append({"type": "text", "text": f"Reading the responses changed {len(log)} value(s) "
                    "(out-of-scale or non-numeric values set to missing); each change is listed "
@@ -256,6 +246,8 @@ def _factor_section(results: dict) -> dict:
     default_cuts = cutoffs == FIT_CUTOFFS
     load = _df(cfa["loadings"])
     load["construct"] = load["lhs"].map(lambda c: names.get(c, c))
+    # a fixed parameter (the marker loading) has no standard error: an em dash, not 0.000
+    load["se"] = load["se"].where(~_fixed(load), None)
     blocks: list[dict] = [
         {"type": "badges", "items": fit_badges(fm, robust=robust, cutoffs=cutoffs)},
         {"type": "table", "data": fit_rows, "caption": "Fit of the confirmatory factor analysis",
@@ -309,7 +301,7 @@ def _validity_section(results: dict) -> dict:
                                                           strict=True)]
     pairs["pair"] = [f"{names.get(a, a)} – {names.get(b, b)}"
                      for a, b in zip(pairs.construct_a, pairs.construct_b, strict=True)]
-    pairs["ci"] = [apa_ci(lo, hi, 2, True) for lo, hi in zip(pairs.ci_low, pairs.ci_high,
+    pairs["ci"] = [apa_ci(lo, hi, 2) for lo, hi in zip(pairs.ci_low, pairs.ci_high,
                                                               strict=True)]
     return {"id": "validity", "heading": "Convergent and discriminant validity", "blocks": [
         {"type": "table", "data": conv[["construct", "ave", "composite_reliability"]],
@@ -325,14 +317,14 @@ def _validity_section(results: dict) -> dict:
                                   else " It fails for at least one pair.")},
         {"type": "figure", "svg": svg,
          "caption": "Heterotrait-monotrait ratios with the upper bounds of their bootstrap "
-                    f"{int(ht['ci_level'] * 100)}% CIs; cells at or above .85 are outlined."},
+                    f"{int(ht['ci_level'] * 100)}% CIs; cells at or above 0.85 are outlined."},
         {"type": "table", "data": pairs[["pair", "htmt", "ci", "htmt2"]],
          "caption": "HTMT and HTMT2 per pair",
          "columns": {"pair": "Constructs", "htmt": "HTMT", "ci": f"{int(ht['ci_level']*100)}% CI",
                      "htmt2": "HTMT2"},
-         "number_formats": {"htmt": "bounded", "htmt2": "bounded"},
+         "number_formats": {"htmt": 2, "htmt2": 2},
          "note": f"{ht['n_boot']} bootstrap resamples (seed {ht['seed']}). Henseler et al. "
-                 "(2015): HTMT below .85 (conceptually distinct) or .90 (similar constructs); "
+                 "(2015): HTMT below 0.85 (conceptually distinct) or 0.90 (similar constructs); "
                  "HTMT2 after Roemer et al. (2021)." + (
                      " Where an estimate lies below its interval, the HTMT is near zero: it "
                      "averages absolute correlations, so its bootstrap distribution sits above "
@@ -386,9 +378,23 @@ def _invariance_section(results: dict) -> dict | None:
                         "number_formats": {"chisq": 2, "df": "int", "cfi": "bounded:3",
                                            "rmsea": "bounded:3", "srmr": "bounded:3",
                                            "chisq.diff": 2, "df.diff": "int", "pvalue.diff": "p",
-                                           "cfi.diff": 3, "rmsea.diff": 3},
+                                           "cfi.diff": "bounded:3", "rmsea.diff": "bounded:3"},
                         "note": "A level holds when ΔCFI ≥ −.01 (Cheung & Rensvold, 2002) and "
                                 "ΔRMSEA ≤ .015 (Chen, 2007)."}]}
+
+
+_SHORT = {"bca.lower": "BCa", "pct.lower": "percentile", "ci.lower": "delta method"}
+
+
+def _interval(eff: dict) -> tuple[str, str, str]:
+    """The effects' interval the report shows (and judges significance by): BCa when the
+    bootstrap computed it, else the percentile interval, else the delta-method (Wald) one."""
+    rows = eff["effects"]
+    for lo, hi, words in (("bca.lower", "bca.upper", "95% bootstrap BCa CI"),
+                          ("pct.lower", "pct.upper", "95% bootstrap percentile CI")):
+        if rows and any(r.get(lo) is not None for r in rows):
+            return lo, hi, words
+    return "ci.lower", "ci.upper", "95% delta-method CI"
 
 
 def _structural_section(results: dict) -> dict:
@@ -398,30 +404,42 @@ def _structural_section(results: dict) -> dict:
     used = {p["lhs"] for p in eff["paths"]} | {p["rhs"] for p in eff["paths"]}
     constructs = [{"id": c, "name": names.get(c, c), "role": roles.get(c, "predictor")}
                   for c in names if c in used]
-    paths = [{"from": p["rhs"], "to": p["lhs"], "beta": p["std.all"], "p": p["pvalue"]}
-             for p in eff["paths"]]
+    lo_col, hi_col, interval = _interval(eff)
+    all_e = _df(eff["effects"])
+    direct = {(r["predictor"], r["outcome"]): (r.get(lo_col), r.get(hi_col))
+              for r in all_e[all_e.kind == "direct"].to_dict(orient="records")}
+    # the diagram marks a path by the interval the effects table shows for its direct effect
+    paths = [{"from": p["rhs"], "to": p["lhs"], "beta": p["std.all"], "p": p["pvalue"],
+              "ci": direct.get((p["rhs"], p["lhs"]))} for p in eff["paths"]]
     r2 = {r["variable"]: r["r2"] for r in eff["r2"]}
-    svg = figures.path_diagram(constructs, paths, r2, bounded=True)
-    e = _df(eff["effects"])
-    e = e[e.outcome.isin([r["outcome"] for r in eff["ranking"]])].copy()
+    svg = figures.path_diagram(constructs, paths, r2, bounded=False, interval=interval)
+    ranked = [r["outcome"] for r in eff["ranking"]]
+    e = all_e[all_e.outcome.isin(ranked)].copy() if ranked else all_e.copy()
     e["predictor"] = e["predictor"].map(lambda c: names.get(c, c))
     e["outcome"] = e["outcome"].map(lambda c: names.get(c, c))
-    ci_cols = ("bca.lower", "bca.upper") if "bca.lower" in e else ("ci.lower", "ci.upper")
-    e["ci"] = [apa_ci(a, b, 2) for a, b in zip(e[ci_cols[0]], e[ci_cols[1]], strict=True)]
+    e["ci"] = [apa_ci(a, b, 2) for a, b in zip(e[lo_col], e[hi_col], strict=True)]
+    e["sig"] = ["yes" if (a > 0 or b < 0) else "no" if not (pd.isna(a) or pd.isna(b)) else None
+                for a, b in zip(e[lo_col], e[hi_col], strict=True)]
     boot = eff["bootstrap"]
+    how = {"bca.lower": f"bias-corrected and accelerated (BCa) bootstrap intervals from "
+                        f"{boot.get('n_boot', 0):,} resamples (seed {boot.get('seed')})",
+           "pct.lower": f"percentile bootstrap intervals from {boot.get('n_boot', 0):,} "
+                        f"resamples (seed {boot.get('seed')})",
+           "ci.lower": "delta-method (Wald) intervals"}[lo_col]
     blocks: list[dict] = [
         {"type": "figure", "svg": svg, "caption": "Structural model: standardized paths "
-         "(* p < .05, ** p < .01, *** p < .001; dashed: not significant) and R² of the "
-         "endogenous constructs."},
-        {"type": "table", "data": e[["outcome", "predictor", "kind", "est", "ci", "std",
+         f"(* the {interval} of the effect excludes zero; dashed: it includes zero) and R² of "
+         "the endogenous constructs."},
+        {"type": "table", "data": e[["outcome", "predictor", "kind", "est", "ci", "sig", "std",
                                       "pvalue"]],
          "caption": "Direct, indirect and total effects",
          "columns": {"outcome": "Outcome", "predictor": "Predictor", "kind": "Effect",
-                     "est": "Estimate", "ci": "95% CI", "std": "β", "pvalue": "p"},
+                     "est": "Estimate", "ci": f"95% CI ({_SHORT[lo_col]})",
+                     "sig": "CI excludes 0", "std": "β", "pvalue": "p (delta method)"},
          "number_formats": {"est": 3, "std": 2, "pvalue": "p"},
-         "note": (f"CIs are bias-corrected and accelerated bootstrap intervals from "
-                  f"{boot['n_boot']} resamples (seed {boot['seed']})" if "bca.lower" in e else
-                  "CIs are delta-method intervals") + "; p values from delta-method SEs."},
+         "note": f"CIs are {how}; an effect is significant when its CI excludes zero, as the "
+                 "path diagram marks it. The p values come from delta-method standard errors "
+                 "and are shown for comparison only."},
     ]
     for eq in results["observed"]["equations"]:
         dom = eq["dominance"]
@@ -483,38 +501,22 @@ def _segments_section(results: dict) -> dict | None:
 
 
 def _methods_section(results: dict) -> dict:
-    s, sw = results["settings"], results["software"]
-    sc = results["screening"]
-    boot = results["effects"]["bootstrap"]
-    inst = results["instrument"]
-    ordinal = (", and, for the Likert items, ordinal alpha and omega from polychoric "
-               "correlations (Zumbo et al., 2007)"
-               if any(r.get("ordinal_alpha") is not None
-                      for r in results["validation"]["reliability"]) else "")
-    text = (
-        f"Responses to {_title(inst)} (instrument {inst['id']} {inst['version']}) were read "
-        f"against the instrument's codebook; {results['data']['n_read']:,} respondents were "
-        f"read and screened for careless responding (Meade & Craig, 2012) with the rules "
-        f"{', '.join(sc['settings']['exclude_rules'])}; {sc['n_excluded']:,} were excluded and "
-        f"{sc['n_kept']:,} analysed. Reverse-keyed items were scored from their declared "
-        f"scales. The measurement model was a confirmatory factor analysis estimated by "
-        f"{s['estimator']} (lavaan-equivalent estimator, Rosseel, 2012); reliability was "
-        f"assessed with Cronbach's alpha (Feldt CI), McDonald's omega and composite "
-        f"reliability{ordinal}, discriminant validity with the Fornell-Larcker criterion and "
-        f"HTMT/HTMT2 "
-        f"with {results['validation']['validity']['htmt']['n_boot']} bootstrap resamples "
-        f"(Henseler et al., 2015; Roemer et al., 2021). The structural model "
-        f"estimated direct, indirect and total effects; their confidence intervals come from "
-        f"{boot['n_boot']:,} bootstrap resamples (seed {boot['seed']}; percentile and BCa, "
-        f"Efron, 1987), with delta-method standard errors for comparison. Driver analysis used "
-        f"general dominance weights (Azen & Budescu, 2003) and relative weights (Johnson, "
-        f"2000) on scale scores. Software: engagekit {sw.get('engagekit')}, Python "
-        f"{sw.get('python')}, numpy {sw.get('numpy')}, pandas {sw.get('pandas')}, scipy "
-        f"{sw.get('scipy')}, statsmodels {sw.get('statsmodels')}.")
-    refs = sorted(REFERENCES + [c["text"] for c in inst["citations"]])
     return {"id": "methods", "heading": "Methods and references", "blocks": [
-        {"type": "text", "text": text},
-        {"type": "list", "items": refs}]}
+        {"type": "text", "text": methods_text(results, _title(results["instrument"]))},
+        {"type": "list", "items": []}]}  # the references: filled by report_context
+
+
+def _texts(node: Any) -> list[str]:
+    """Every string of a section tree except figures' SVG (for the citation scan)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k != "svg" for t in _texts(v)]
+    if isinstance(node, (list, tuple)):
+        return [t for v in node for t in _texts(v)]
+    if isinstance(node, pd.DataFrame):
+        return []
+    return []
 
 
 def report_context(results: dict) -> dict[str, Any]:
@@ -528,6 +530,10 @@ def report_context(results: dict) -> dict[str, Any]:
                 _validity_section(results), _method_section(results),
                 _invariance_section(results), _structural_section(results),
                 _segments_section(results), _methods_section(results)]
+    sections = [s for s in sections if s is not None]
+    refs = cited_references([sentences, *_texts(sections)],
+                            [c["text"] for c in inst["citations"]])
+    sections[-1]["blocks"][-1]["items"] = refs
     return {"title": f"{_title(inst)}: findings",
             "lang": inst.get("language", "en"),
             "subtitle": f"engagekit report for instrument {inst['id']} {inst['version']}",
@@ -535,7 +541,7 @@ def report_context(results: dict) -> dict[str, Any]:
                      {"label": "Results created", "value": results["created"]},
                      {"label": "Source", "value": results["data"]["source"]["file"]}],
             "summary": summary,
-            "sections": [s for s in sections if s is not None],
+            "sections": sections,
             "footer": "Generated by engagekit from results.json; every number is read from the "
                       "saved results."}
 

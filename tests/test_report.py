@@ -167,8 +167,9 @@ def test_report_in_chromium(results, browser, tmp_path):  # noqa: F811 - fixture
         "return [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim()));")
     row = next(r for r in rows if r[0] == names[top.outcome] and r[1] == names[top.predictor]
                and r[2] == "total")
-    assert row[3] == apa(top["est"], 3) and row[5] == apa(top["std"], 2)
+    assert row[3] == apa(top["est"], 3) and row[6] == apa(top["std"], 2)
     assert row[4] == f"[{apa(top['bca.lower'], 2)}, {apa(top['bca.upper'], 2)}]"
+    assert row[5] == ("yes" if top["bca.lower"] > 0 or top["bca.upper"] < 0 else "no")
     violations = axe_violations(browser)
     assert violations == [], describe_violations(violations)
     screenshot(browser, "full_report_desktop.png", DESKTOP)

@@ -106,6 +106,9 @@ class ScreeningResult:
     settings: ScreeningSettings
     data: ResponseData | None
     notes: list[str] = field(default_factory=list)
+    #: rules that could not be applied or were switched off: ``{rule: reason}``; their flag
+    #: column is all False, which means "not judged", not "nobody flagged"
+    not_applied: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_read(self) -> int:
@@ -114,6 +117,19 @@ class ScreeningResult:
     @property
     def n_flagged(self) -> dict[str, int]:
         return {r: int(self.flags[r].sum()) for r in RULES}
+
+    @property
+    def applied(self) -> list[str]:
+        """The rules that were applied (in :data:`RULES` order)."""
+        return [r for r in RULES if r not in self.not_applied]
+
+    @property
+    def n_excluded_by(self) -> dict[str, int]:
+        """Per applied exclusion rule: excluded respondents it flagged (a respondent flagged by
+        several rules counts under each)."""
+        ex = self.flags["excluded"]
+        return {r: int((self.flags[r] & ex).sum()) for r in self.settings.exclude_rules
+                if r not in self.not_applied}
 
     @property
     def n_flagged_any(self) -> int:
@@ -154,7 +170,10 @@ class ScreeningResult:
                  f"{self.settings.min_flags} of: {', '.join(self.settings.exclude_rules)}); "
                  f"kept: {c['n_kept']}"]
         for r in RULES:
-            lines.append(f"  {r:<12} {c['n_flagged'][r]:>6}")
+            if r in self.not_applied:
+                lines.append(f"  {r:<12} not applied: {self.not_applied[r]}")
+            else:
+                lines.append(f"  {r:<12} {c['n_flagged'][r]:>6}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -169,6 +188,7 @@ class ScreeningResult:
                     "data": [[cell(v) for v in row] for row in df.itertuples(index=False)]}
 
         return {**self.counts(), "settings": asdict(self.settings), "notes": list(self.notes),
+                "not_applied": dict(self.not_applied), "n_excluded_by": self.n_excluded_by,
                 "flags": split(self.flags), "metrics": split(self.metrics)}
 
 
@@ -360,6 +380,7 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
     items = data.items if rd is not None else data
     meta = rd.meta if rd is not None else None
     notes: list[str] = []
+    off: dict[str, str] = {}  # rule -> why it was not applied
     idx = items.index
     flags = pd.DataFrame(False, index=idx, columns=list(RULES))
     metrics: dict[str, pd.Series] = {}
@@ -367,6 +388,7 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
     fails, counted = attention_failures(items, inst, s.attention_missing_fails)
     metrics["attention_failures"], metrics["attention_checks"] = fails, counted
     if counted.sum() == 0:
+        off["attention"] = "no answered attention checks in the instrument or data"
         notes.append("attention: the instrument or data have no answered attention checks; "
                      "rule not applied")
     else:
@@ -377,8 +399,11 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
     median = float(dur.median()) if dur.notna().any() else math.nan
     metrics["duration_s"] = dur
     metrics["speed_ratio"] = dur / median if median and not math.isnan(median) else dur * np.nan
-    if s.speed_fraction is not None:
+    if s.speed_fraction is None:
+        off["speeder"] = "switched off in the settings"
+    else:
         if dur.notna().sum() == 0:
+            off["speeder"] = "no completion times in the data"
             notes.append("speeder: no completion times in the data; rule not applied")
         else:
             flags["speeder"] = (dur < s.speed_fraction * median).fillna(False)
@@ -394,6 +419,8 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
         flags["longstring"] = ls > s.longstring_max
     elif s.longstring_fraction is not None:
         flags["longstring"] = (ls > s.longstring_fraction * n_ord) & (n_ord >= 4)
+    else:
+        off["longstring"] = "switched off in the settings"
     # IRV
     v = irv(items, inst)
     metrics["irv_sd"] = v
@@ -401,12 +428,20 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
         flags["irv"] = (v < s.irv_min).fillna(False)
     if s.irv_max is not None:
         flags["irv"] = flags["irv"] | (v > s.irv_max).fillna(False)
+    if s.irv_min is None and s.irv_max is None:
+        off["irv"] = "switched off in the settings"
+    elif v.isna().all():
+        off["irv"] = "no respondent answered three or more measurement items"
     # Mahalanobis
     md = mahalanobis(items, inst)
     for c in md:
         metrics[c] = md[c]
     if s.mahalanobis_alpha is not None:
         flags["mahalanobis"] = (md["mahalanobis_p"] < s.mahalanobis_alpha).fillna(False)
+        if md["mahalanobis_p"].isna().all():
+            off["mahalanobis"] = "no respondent answered three or more measurement items"
+    else:
+        off["mahalanobis"] = "switched off in the settings"
     # even-odd
     eo = even_odd(items, inst)
     metrics["even_odd_r"] = eo["even_odd"]
@@ -414,18 +449,24 @@ def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
     if s.even_odd_min is not None:
         enough = eo["even_odd_constructs"] >= s.even_odd_min_constructs
         if not enough.any():
+            off["even_odd"] = (f"fewer than {s.even_odd_min_constructs} constructs with two or "
+                               "more items answered")
             notes.append(f"even_odd: fewer than {s.even_odd_min_constructs} constructs with two "
                          "or more items answered; rule not applied")
         flags["even_odd"] = (enough & (eo["even_odd"] < s.even_odd_min)).fillna(False)
+    else:
+        off["even_odd"] = "switched off in the settings"
     # duplicates
     dup = duplicates(items)
     metrics["duplicate_of"] = dup
     if s.duplicate_min_items is not None:
         flags["duplicate"] = dup.notna() & (items.notna().sum(axis=1) >= s.duplicate_min_items)
+    else:
+        off["duplicate"] = "switched off in the settings"
     flags = flags.astype(bool)
     flags["n_flags"] = flags[list(RULES)].sum(axis=1).astype(int)
     n_ex = flags[list(s.exclude_rules)].sum(axis=1) if s.exclude_rules else 0
     flags["excluded"] = (n_ex >= s.min_flags) if s.exclude_rules else False
     flags["excluded"] = flags["excluded"].astype(bool)
     return ScreeningResult(flags=flags, metrics=pd.DataFrame(metrics, index=idx), settings=s,
-                           data=rd, notes=notes)
+                           data=rd, notes=notes, not_applied=off)

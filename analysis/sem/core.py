@@ -410,7 +410,7 @@ class Engine:
                 H = None
                 quasi = False
             elif np.all(np.abs(step) < 1e-10 * (1.0 + np.abs(theta))):
-                msg = "converged"  # step below rounding level of the parameters
+                msg = "steps below the rounding level of the parameters"
                 break
             t = 1.0
             slope = g @ step
@@ -424,7 +424,7 @@ class Engine:
                 t *= 0.5
             if not accepted:
                 if gmax < 1e-6:
-                    msg = "converged"  # no further decrease representable in double precision
+                    msg = "no further decrease representable in double precision"
                     break
                 if quasi:  # restart from a Fisher step
                     quasi, H = False, None
@@ -456,10 +456,16 @@ class Engine:
                     H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y, y) / sy
             g = g_new
             if no_progress and gmax < 1e-7:
-                msg = "converged"  # at the rounding floor of the objective
+                msg = "at the rounding floor of the objective"
                 break
         gmax = float(np.max(np.abs(g))) if g.size else 0.0
         converged = gmax < max(tol, 1e-6)
         if not msg:
-            msg = "converged" if converged else "iteration limit reached"
+            msg = "iteration limit reached"
+        # ``message`` says why the iterations stopped: "converged", or the reason they stopped
+        # short of it (never "converged" for a fit whose gradient is still above 1e-6)
+        if converged:
+            msg = "converged"
+        elif msg == "converged":
+            msg = "stopped with max |gradient| above 1e-6"
         return OptimResult(theta, float(f), converged, it, gmax, msg)

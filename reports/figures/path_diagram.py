@@ -70,14 +70,19 @@ def _norm_paths(paths: Any) -> list[dict]:
             dst = _first(p, ("to", "target", "outcome", "lhs"), "target")
             beta = _first(p, ("beta", "std", "std_all", "est", "coef", "estimate"), "coefficient")
             pv = next((p[k] for k in ("p", "pvalue", "p_value") if k in p), None)
+            ci = p.get("ci")
         else:
             seq = list(p)
             if len(seq) not in (3, 4):
                 raise FigureInputError(f"path_diagram: path {p!r}: give (from, to, beta[, p])")
             src, dst, beta = seq[:3]
             pv = seq[3] if len(seq) == 4 else None
+            ci = None
+        if ci is not None and (len(ci) != 2 or any(is_missing(x) for x in ci)):
+            ci = None
         out.append({"from": str(src), "to": str(dst), "beta": float(beta),
-                    "p": None if is_missing(pv) else float(pv)})
+                    "p": None if is_missing(pv) else float(pv),
+                    "ci": None if ci is None else (float(ci[0]), float(ci[1]))})
     return out
 
 
@@ -116,7 +121,7 @@ def _wrap_name(name: str, width: int = 15, lines: int = 2) -> list[str]:
 
 def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = None, *,
                  title: str = "Structural model", alpha: float = 0.05,
-                 bounded: bool = False) -> Markup:
+                 bounded: bool = False, interval: str | None = None) -> Markup:
     """The structural model as a hand-written SVG path diagram.
 
     ``constructs``: ids (``["aff", "sat"]``), ``{id: name}`` or dicts with ``id``, ``name``
@@ -132,11 +137,20 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
     grows with |beta|; the others are dashed grey. Groups: ``<g class="ek-node"
     data-construct=...>`` and ``<g class="ek-path" data-from data-to data-beta data-p
     data-sig>``; ``<desc>`` lists every path in words.
+
+    ``interval`` (e.g. ``"95% bootstrap BCa CI"``): significance is read from each path's
+    ``ci`` = (lower, upper) of its effect, the interval a table beside the figure shows,
+    instead of from ``p``: a path whose interval excludes zero is solid and marked "*"; a
+    path without an interval is drawn as not tested. The legend says which interval it is.
     """
     nodes = _norm_constructs(constructs)
     edges = _norm_paths(paths)
     if not edges:
         raise FigureInputError("path_diagram: no paths")
+    if interval is not None:
+        for e in edges:  # one mark, from the interval: "*" when it excludes zero
+            e["sig"] = e["ci"] is not None and (e["ci"][0] > 0 or e["ci"][1] < 0)
+            e["mark"] = "*" if e["sig"] else ""
     r2 = dict(r2 or {})
     names = {n["id"]: n["name"] for n in nodes}
     roles = {n["id"]: n["role"] for n in nodes}
@@ -205,9 +219,10 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
     styles = []
     for g in geo:
         e = g["edge"]
-        sig = e["p"] is not None and e["p"] < alpha
+        sig = e["sig"] if interval is not None else e["p"] is not None and e["p"] < alpha
         neg = e["beta"] < 0
-        if sig or e["p"] is None:  # significant, or no test given: coloured by sign
+        untested = e["ci"] is None if interval is not None else e["p"] is None
+        if sig or untested:  # significant, or no test given: coloured by sign
             color = VERMILLION if neg else BLUE
             styles.append((sig, neg, color, color,
                            min(1.6 + 3.2 * abs(e["beta"]), 5.0) if sig else 1.6, ""))
@@ -281,21 +296,28 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
         out.append("</g>")
     a_txt = apa(alpha, 2, bounded=True)
     out.append(f'<g class="ek-legend" font-size="13" fill="{INK}">')
+    sig_words = "CI excludes 0" if interval is not None else f"p < {a_txt}"
     for sample, color, dash, label in (
-        (0, BLUE, "", f"positive, p < {a_txt}"),
-        (1, VERMILLION, "", f"negative, p < {a_txt}"),
+        (0, BLUE, "", f"positive, {sig_words}"),
+        (1, VERMILLION, "", f"negative, {sig_words}"),
         (2, GREY_LINE, ' stroke-dasharray="7 5"', "not significant"),
     ):
         x = margin_x + sample * 210
         out.append(f'<line x1="{x:.0f}" y1="{legend_y:.0f}" x2="{x + 34:.0f}" '
                    f'y2="{legend_y:.0f}" stroke="{color}" stroke-width="2.5"{dash}/>')
         out.append(f'<text x="{x + 42:.0f}" y="{legend_y:.0f}" dy="0.35em">{_esc(label)}</text>')
+    key = (f"* the {_esc(interval)} of the effect excludes zero" if interval is not None else
+           "* p &lt; .05, ** p &lt; .01, *** p &lt; .001")
     out.append(f'<text x="{margin_x:.0f}" y="{legend_y + 25:.0f}" dy="0.35em" fill="{MUTED}">'
-               "Standardized coefficients. * p &lt; .05, ** p &lt; .01, *** p &lt; .001</text>")
+               f"Standardized coefficients. {key}</text>")
     out.append("</g></svg>")
     root = ET.fromstring("".join(out))
 
-    def p_words(p: float | None) -> str:
+    def p_words(p: float | None, e: dict) -> str:
+        if interval is not None:
+            if e["ci"] is None:
+                return ""
+            return f", {interval} {'excludes' if e['sig'] else 'includes'} zero"
         if p is None:
             return ""
         s = apa_p(p)
@@ -303,7 +325,8 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
 
     desc = "; ".join(
         f"{names[g['edge']['from']]} \u2192 {names[g['edge']['to']]}: \u03b2 = "
-        f"{apa(g['edge']['beta'], 2, bounded)}{p_words(g['edge']['p'])}" for g in geo)
+        f"{apa(g['edge']['beta'], 2, bounded)}{p_words(g['edge']['p'], g['edge'])}"
+        for g in geo)
     r2_txt = "; ".join(f"R\u00b2 of {names[i]} = {apa(r2[i], 2, bounded=True)}"
                        for i in ids if i in r2 and not is_missing(r2[i]))
     return _finish_svg(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ..format import apa_coef
+from ..format import apa, apa_coef
 
 
 def _text_w(s: str, size: float) -> float:
@@ -136,7 +136,8 @@ def _place_coefficients(geo: list[dict], ids: list[str], pos: dict, rx: float, r
     out = []
     for k, g in enumerate(geo):
         e = g["edge"]
-        text = apa_coef(e["beta"], e["p"], 2, bounded)
+        text = (apa(e["beta"], 2, bounded) + e["mark"] if "mark" in e
+                else apa_coef(e["beta"], e["p"], 2, bounded))
         w = _text_w(text, font) + 8
         h = font + 5
         best, best_cost = None, math.inf

@@ -1,0 +1,318 @@
+"""The report's methods paragraph and reference list, written from what actually ran.
+
+Every clause of :func:`methods_text` is conditional on a record in ``results.json``: a screening
+rule is named when it excluded someone (and said to be "not applied", with the reason, when it
+could not be applied), invariance and group comparisons only when they were run, the bootstrap
+only when it was, the estimator by its own name. engagekit fits its models with its own SEM
+code; the text says that this code reproduces lavaan's estimates (Rosseel, 2012), never that
+lavaan was run.
+
+:func:`cited_references` lists a reference only when its author-year citation appears in the
+report's text, so the list holds the works the report uses and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .format import apa, apa_ci, apa_p, fit_value, is_missing, uses_robust
+
+#: ``(first author's surname, year, full APA reference)``; a reference is listed when
+#: "Surname ... year" (e.g. "Chen, 2007", "Hu and Bentler (1999)") occurs in the report.
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("Asparouhov", "2010", "Asparouhov, T., & Muthén, B. (2010). Simple second order chi-square "
+     "correction. Mplus technical appendix."),
+    ("Azen", "2003", "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for "
+     "comparing predictors in multiple regression. Psychological Methods, 8(2), 129-148."),
+    ("Brosseau-Liard", "2014", "Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting "
+     "incremental fit indices for nonnormality. Multivariate Behavioral Research, 49(5), "
+     "460-470."),
+    ("Chen", "2007", "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of "
+     "measurement invariance. Structural Equation Modeling, 14(3), 464-504."),
+    ("Cheung", "2002", "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit "
+     "indexes for testing measurement invariance. Structural Equation Modeling, 9(2), 233-255."),
+    ("Efron", "1987", "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the "
+     "American Statistical Association, 82(397), 171-185."),
+    ("Feldt", "1987", "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical "
+     "inference for coefficient alpha. Applied Psychological Measurement, 11(1), 93-103."),
+    ("Fornell", "1981", "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation "
+     "models with unobservable variables and measurement error. Journal of Marketing Research, "
+     "18(1), 39-50."),
+    ("Gadermann", "2012", "Gadermann, A. M., Guhn, M., & Zumbo, B. D. (2012). Estimating "
+     "ordinal reliability for Likert-type and ordinal item response data: A conceptual, "
+     "empirical, and practical guide. Practical Assessment, Research, and Evaluation, 17(3), "
+     "1-13."),
+    ("Henseler", "2015", "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion "
+     "for assessing discriminant validity in variance-based structural equation modeling. "
+     "Journal of the Academy of Marketing Science, 43(1), 115-135."),
+    ("Hu", "1999", "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in "
+     "covariance structure analysis. Structural Equation Modeling, 6(1), 1-55."),
+    ("Johnson", "2000", "Johnson, J. W. (2000). A heuristic method for estimating the relative "
+     "weight of predictor variables in multiple regression. Multivariate Behavioral Research, "
+     "35(1), 1-19."),
+    ("Kock", "2015", "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity "
+     "assessment approach. International Journal of e-Collaboration, 11(4), 1-10."),
+    ("McDonald", "1999", "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum."),
+    ("Meade", "2012", "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in "
+     "survey data. Psychological Methods, 17(3), 437-455."),
+    ("Muthén", "1997", "Muthén, B. O., du Toit, S. H. C., & Spisic, D. (1997). Robust inference "
+     "using weighted least squares and quadratic estimating equations in latent variable "
+     "modeling with categorical and continuous outcomes. Unpublished manuscript."),
+    ("Podsakoff", "2003", "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. "
+     "(2003). Common method biases in behavioral research. Journal of Applied Psychology, "
+     "88(5), 879-903."),
+    ("Roemer", "2021", "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2: An improved "
+     "criterion for assessing discriminant validity in structural equation modeling. "
+     "Industrial Management & Data Systems, 121(12), 2637-2650."),
+    ("Rosseel", "2012", "Rosseel, Y. (2012). lavaan: An R package for structural equation "
+     "modeling. Journal of Statistical Software, 48(2), 1-36."),
+    ("Satorra", "1994", "Satorra, A., & Bentler, P. M. (1994). Corrections to test statistics "
+     "and standard errors in covariance structure analysis. In A. von Eye & C. C. Clogg "
+     "(Eds.), Latent variables analysis (pp. 399-419). Sage."),
+    ("Satorra", "2000", "Satorra, A. (2000). Scaled and adjusted restricted tests in "
+     "multi-sample analysis of moment structures. In R. D. H. Heijmans, D. S. G. Pollock, & "
+     "A. Satorra (Eds.), Innovations in multivariate statistical analysis (pp. 233-247). "
+     "Kluwer."),
+    ("Satorra", "2001", "Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square "
+     "test statistic for moment structure analysis. Psychometrika, 66(4), 507-514."),
+    ("Savalei", "2021", "Savalei, V. (2021). Improving fit indices in structural equation "
+     "modeling with categorical data. Multivariate Behavioral Research, 56(3), 390-407."),
+    ("Yuan", "2000", "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for "
+     "mean and covariance structure analysis with nonnormal missing data. Sociological "
+     "Methodology, 30(1), 165-200."),
+    ("Zumbo", "2007", "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of "
+     "coefficients alpha and theta for Likert rating scales. Journal of Modern Applied "
+     "Statistical Methods, 6(1), 21-29."),
+)
+
+#: How each screening rule is named in prose.
+RULE_WORDS = {"attention": "failed attention checks", "speeder": "speeding (completion time)",
+              "longstring": "long strings of identical answers",
+              "irv": "low response variability", "mahalanobis": "multivariate outliers",
+              "even_odd": "inconsistent even-odd halves", "duplicate": "duplicate responses"}
+
+#: Each estimator in words, with the works it follows.
+ESTIMATOR_WORDS = {
+    "ML": "maximum likelihood (ML)",
+    "MLM": "maximum likelihood with robust standard errors and the Satorra-Bentler scaled test "
+           "(MLM; Satorra & Bentler, 1994)",
+    "MLR": "maximum likelihood with Huber-White robust standard errors and the Yuan-Bentler "
+           "scaled test (MLR; Yuan & Bentler, 2000)",
+    "WLSMV": "diagonally weighted least squares on the polychoric correlations of the ordinal "
+             "items, with robust standard errors and the mean- and variance-adjusted test "
+             "(WLSMV; Muthén et al., 1997; Asparouhov & Muthén, 2010)",
+    "DWLS": "diagonally weighted least squares on the polychoric correlations of the ordinal "
+            "items (DWLS)",
+}
+
+
+def _n(x: Any) -> str:
+    return f"{int(x):,}"
+
+
+def fit_phrase(fm: dict[str, Any]) -> str:
+    """χ²(df) = x, p; CFI; TLI; RMSEA [90% CI]; SRMR, the robust/scaled versions where the fit
+    has them (named), as :func:`reports.format.fit_value` picks them."""
+    chisq, df, p = (fit_value(fm, k) for k in ("chisq", "df", "pvalue"))
+    dfs = apa(df, 0 if float(df).is_integer() else 2)
+    kind = fit_kind(fm, "cfi")
+    chi_kind = fit_kind(fm, "chisq")
+    text = (f"{'scaled ' if chi_kind else ''}χ²({dfs}) = {apa(chisq, 2)}, {apa_p(p, prefix=True)}"
+            f"; {kind + ' ' if kind else ''}CFI = {apa(fit_value(fm, 'cfi'), 3, True)}, "
+            f"TLI = {apa(fit_value(fm, 'tli'), 3, True)}, "
+            f"RMSEA = {apa(fit_value(fm, 'rmsea'), 3, True)} "
+            f"{apa_ci(fit_value(fm, 'rmsea.ci.lower'), fit_value(fm, 'rmsea.ci.upper'), 3, True)}"
+            f", SRMR = {apa(fm.get('srmr'), 3, True)}")
+    return text
+
+
+def fit_kind(fm: dict[str, Any], key: str) -> str:
+    """"robust", "scaled" or "" for the version of ``key`` that :func:`fit_value` shows."""
+    if not uses_robust(fm):
+        return ""
+    for kind in ("robust", "scaled"):
+        v = fm.get(f"{key}.{kind}")
+        if v is not None and not is_missing(v):
+            return kind
+    return ""
+
+
+def _screening(results: dict) -> str:
+    sc = results["screening"]
+    settings = results.get("settings", {})
+    off = sc.get("not_applied") or {}
+    excl_rules = [r for r in sc["settings"]["exclude_rules"] if r not in off]
+    by = sc.get("n_excluded_by") or {r: sc["n_flagged"].get(r, 0) for r in excl_rules}
+    text = f"{_n(sc['n_read'])} respondents were read against the instrument's codebook"
+    used = [(r, n) for r, n in by.items() if n > 0]
+    if settings.get("exclude_flagged", True) is False:
+        text += (" and screened for careless responding (Meade & Craig, 2012); flagged "
+                 "respondents were kept in the analysis")
+    elif sc["n_excluded"] > 0 and used:
+        text += (f"; {_n(sc['n_excluded'])} were excluded as careless responders (Meade & Craig, "
+                 "2012) for " + ", ".join(f"{RULE_WORDS.get(r, r)} ({_n(n)})" for r, n in used))
+        if sum(n for _, n in used) > sc["n_excluded"]:
+            text += ", a respondent counting under every rule that flagged them"
+    else:
+        text += ("; screening for careless responding (Meade & Craig, 2012) excluded no one")
+    text += "."
+    skipped = [(r, why) for r, why in off.items() if r in sc["settings"]["exclude_rules"]]
+    for r, why in skipped:
+        text += f" The {RULE_WORDS.get(r, r).split(' (')[0]} rule was not applied ({why})."
+    return text
+
+
+def _estimation(results: dict) -> str:
+    s = results["settings"]
+    est = str(s.get("estimator", "ML")).upper()
+    words = ESTIMATOR_WORDS.get(est, est)
+    return (f"The measurement model (a confirmatory factor analysis) and the structural model "
+            f"were estimated by {words}. engagekit fits these models with its own estimators, "
+            "which reproduce lavaan's estimates, standard errors and fit measures (Rosseel, "
+            "2012; checked against lavaan 0.6.14 in engagekit's tests); lavaan itself was not "
+            "run for this report.")
+
+
+def _fit(results: dict) -> str:
+    fm = results["validation"]["cfa"]["fit_measures"]
+    text = f"The measurement model fit with {fit_phrase(fm)}"
+    eff = results.get("effects") or {}
+    sfm = eff.get("fit_measures")
+    comp = eff.get("comparison")
+    if sfm:
+        text += f"; the structural model with {fit_phrase(sfm)}"
+    text += "."
+    if comp:
+        if comp.get("saturated"):
+            text += (" The structural model places no constraint on the constructs' "
+                     "covariances (it is saturated), so its fit equals its measurement model's.")
+        else:
+            how = {"satorra.bentler.2001": " (scaled difference test; Satorra & Bentler, 2001)",
+                   "satorra.2000": " (scaled and shifted difference test; Satorra, 2000)"}.get(
+                comp.get("method"), "")
+            text += (f" Against the measurement model of its constructs, the structural model's "
+                     f"χ² difference is Δχ²({apa(comp['df.diff'], 0)}) = "
+                     f"{apa(comp['chisq.diff'], 2)}, {apa_p(comp['pvalue'], prefix=True)}{how}.")
+    if any(fit_kind(f, "cfi") == "robust" for f in (fm, sfm or {})):
+        text += (" Robust CFI, TLI and RMSEA follow Brosseau-Liard and Savalei (2014)"
+                 + (" and Savalei (2021)" if str(results["settings"].get("estimator", "")).upper()
+                    in ("WLSMV", "DWLS") else "") + ".")
+    return text
+
+
+def _reliability(results: dict) -> str:
+    val = results["validation"]
+    ordinal = any(r.get("ordinal_alpha") is not None for r in val["reliability"])
+    text = ("Reliability was assessed with Cronbach's alpha (Feldt CI; Feldt et al., 1987), "
+            "McDonald's omega (McDonald, 1999) and composite reliability")
+    if ordinal:
+        text += (", and, for the Likert items, ordinal alpha and omega from polychoric "
+                 "correlations (Zumbo et al., 2007; Gadermann et al., 2012)")
+    ht = val["validity"]["htmt"]
+    text += (f"; discriminant validity with the Fornell-Larcker criterion (Fornell & Larcker, "
+             f"1981) and HTMT/HTMT2 with {_n(ht['n_boot'])} bootstrap resamples (Henseler et al., "
+             f"2015; Roemer et al., 2021).")
+    return text
+
+
+def _method_bias(results: dict) -> str:
+    mb = results["validation"].get("method_bias") or {}
+    parts = []
+    if mb.get("harman"):
+        parts.append("Harman's single-factor test")
+    if mb.get("full_collinearity_vif"):
+        parts.append("full-collinearity VIFs (Kock, 2015)")
+    if (mb.get("ulmc") or {}).get("fitted"):
+        parts.append("an unmeasured latent method factor")
+    if not parts:
+        return ""
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Common-method variance was checked with {joined} (Podsakoff et al., 2003)."
+
+
+def _invariance(results: dict) -> str:
+    inv = results["validation"].get("invariance")
+    out = []
+    if inv:
+        levels = [r["model"] for r in inv["table"]]
+        out.append(f"Measurement invariance across {inv['group']} was tested by multi-group "
+                   f"CFAs ({', '.join(levels)}), a level holding when ΔCFI ≥ −.01 (Cheung & "
+                   "Rensvold, 2002) and ΔRMSEA ≤ .015 (Chen, 2007).")
+    g = results.get("groups")
+    if g:
+        out.append(f"The structural paths were compared across {g['group']} with the loadings "
+                   "held equal (χ² difference test of equal paths).")
+    return " ".join(out)
+
+
+def _effects(results: dict) -> str:
+    eff = results["effects"]
+    boot = eff.get("bootstrap") or {}
+    n_boot = int(boot.get("n_boot") or 0)
+    if n_boot > 0:
+        ci = "bias-corrected and accelerated (BCa; Efron, 1987)" if any(
+            "bca.lower" in e for e in eff["effects"]) else "percentile"
+        text = (f"Direct, indirect and total effects were computed from the structural model; "
+                f"their 95% confidence intervals are {ci} intervals from {_n(n_boot)} bootstrap "
+                f"resamples (seed {boot['seed']})")
+        bad = int(boot.get("n_failed") or 0)
+        if bad:
+            text += (f", of which {_n(bad)} gave no admissible solution and were left out, as "
+                     "lavaan does")
+        text += (". An effect is called significant when its interval excludes zero, in the "
+                 "tables and the path diagram alike; delta-method p values are shown beside the "
+                 "intervals, labelled as such.")
+        if boot.get("unstable"):
+            text += (" Too many resamples failed for the model to be judged stable, so no "
+                     "driver is ranked.")
+    else:
+        text = ("Direct, indirect and total effects were computed from the structural model "
+                "with delta-method (Wald) 95% confidence intervals; no bootstrap was run.")
+    return text
+
+
+def _drivers(results: dict) -> str:
+    obs = results.get("observed") or {}
+    out = []
+    if obs.get("equations"):
+        out.append("Driver analysis used general dominance weights (Azen & Budescu, 2003) and "
+                   "relative weights (Johnson, 2000) on scale scores.")
+    if results.get("interaction"):
+        out.append("A latent interaction was estimated as requested.")
+    return " ".join(out)
+
+
+def methods_text(results: dict, title: str) -> str:
+    """The methods paragraph: one clause per analysis that ran, citing what it follows.
+    ``title``: the instrument's title as the page shows it."""
+    inst = results["instrument"]
+    sw = results["software"]
+    sc = results["screening"]
+    kept = results.get("settings", {}).get("exclude_flagged", True) is not False
+    parts = [f"Responses to {title} (instrument {inst['id']} {inst['version']}) were analysed.",
+             _screening(results),
+             f"{_n(sc['n_kept'] if kept else sc['n_read'])} respondents were analysed; "
+             "reverse-keyed items were scored from their declared scales.",
+             _estimation(results), _fit(results), _reliability(results),
+             _method_bias(results), _invariance(results), _effects(results), _drivers(results),
+             f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
+             f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
+             f"statsmodels {sw.get('statsmodels')}."]
+    return " ".join(p for p in parts if p)
+
+
+def _cites(text: str, author: str, year: str) -> bool:
+    return re.search(rf"\b{re.escape(author)}\b[^();]{{0,80}}?[(,] ?{year}\b", text) is not None
+
+
+def cited_references(texts: Iterable[str], extra: Iterable[str] = ()) -> list[str]:
+    """The full references whose author-year citation occurs in ``texts``, plus ``extra``
+    (e.g. the instrument's own citations), sorted."""
+    blob = " ".join(t for t in texts if t)
+    refs = [ref for author, year, ref in REFERENCES if _cites(blob, author, year)]
+    return sorted(set(refs) | set(extra))
+
+
+__all__ = ["REFERENCES", "cited_references", "fit_kind", "fit_phrase", "methods_text"]
