@@ -144,17 +144,10 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
               help="HTML file to write.")
 def report_cmd(results_json, output) -> None:
     """Render a saved results.json as the HTML report (no refitting)."""
+    from analysis.results_schema import read_results
+
     path = Path(results_json)
-    if not path.is_file():
-        raise EngagekitInputError(f"{results_json}: file not found")
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise EngagekitInputError(f"{results_json}: not a JSON file ({e})") from None
-    if not isinstance(results, dict) or results.get("format") != "engagekit-results/1":
-        raise EngagekitInputError(f"{results_json}: not an engagekit results file (expected "
-                                  "\"format\": \"engagekit-results/1\"); make one with "
-                                  "`engagekit run` or `engagekit demo`")
+    results = read_results(path)  # exit 2 naming a missing or malformed section
     if Path(output).resolve() == path.resolve():
         raise EngagekitInputError("the output would overwrite the results file")
     Path(output).write_text(render_report(results), encoding="utf-8")
