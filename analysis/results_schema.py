@@ -268,9 +268,13 @@ class MethodBiasSection(_Part):
     ulmc: dict[str, Any] | None = None
 
 
+class InvarianceRow(_Part):
+    model: str
+
+
 class InvarianceSection(_Part):
     group: str
-    table: list[dict[str, Any]]
+    table: list[InvarianceRow]
 
 
 class ValidationSection(_Part):
