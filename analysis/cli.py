@@ -33,7 +33,9 @@ from analysis.structural.effects import estimate_effects
 from analysis.study import require_items
 from instruments.errors import EngagekitInputError
 from instruments.loader import load_instrument
+from instruments.outputs import FORCE, atomic_path, check_outputs, write_file
 from instruments.schema import Instrument
+from instruments.spreadsheet import csv_text
 
 COLUMN_MAP = click.option(
     "--column-map", type=click.Path(dir_okay=False), default=None,
@@ -43,26 +45,6 @@ ESTIMATORS = click.Choice(["ML", "MLM", "MLR"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
 MISSING = {"listwise": "listwise", "fiml": "ml"}
 
-
-
-
-class OutputError(EngagekitInputError):
-    """An output path that would overwrite an input file."""
-
-    code = "output_not_writable"
-
-
-def _guard_output(output: Path | None, *inputs: Path) -> None:
-    if output is None:
-        return
-    for p in inputs:
-        try:
-            same = p.exists() and output.exists() and output.resolve() == p.resolve()
-        except OSError:
-            same = False
-        if same:
-            raise OutputError(f"{output}: is the input file; engagekit never overwrites its "
-                              "input, choose another output path")
 
 
 def _read_options(f):
@@ -83,6 +65,7 @@ def _read_options(f):
                      help="Time zone of times written without an offset (default UTC).")(f)
     f = click.option("--keep-column", "keep", multiple=True,
                      help="Extra column to keep as metadata (repeatable).")(f)
+    f = FORCE(f)
     return f
 
 
@@ -104,12 +87,12 @@ def responses_cli() -> None:
               help="Write the cleaning log to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-              log_out, as_json) -> None:
+              force, log_out, as_json) -> None:
     """Report what was read from FILE: format, rows, respondents, items, every problem."""
-    _guard_output(Path(log_out) if log_out else None, Path(file))
+    check_outputs([log_out], [file, instrument, column_map], force=force)
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
     if log_out:
-        data.log_frame().to_csv(log_out, index=False)
+        write_file(log_out, csv_text(data.log_frame(), index=False))
     if as_json:
         out = {"source": data.source.to_dict(), "n": data.n,
                "log": [e.to_dict() for e in data.log]}
@@ -139,21 +122,23 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
               help="Write missing answers as the scale's missing code instead of blank.")
 @click.option("--truth", type=click.Path(dir_okay=False), default=None,
               help="Also write the true model parameters (JSON) to this file.")
+@FORCE
 def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_responders, missing,
-                 missing_mechanism, missing_as_code, truth) -> None:
+                 missing_mechanism, missing_as_code, truth, force) -> None:
     """Simulate respondents to INSTRUMENT from its population model."""
     from analysis.responses.simulate import simulate
     from instruments.loader import load_instrument
 
+    check_outputs([output, truth], [instrument], force=force)
     inst = load_instrument(instrument)
     sim = simulate(inst, n=n, seed=seed, straightliners=straightliners,
                    random_responders=random_responders, missing=missing,
                    missing_mechanism=missing_mechanism)
-    write_responses(sim.data, output, inst, format=fmt,
-                    missing="code" if missing_as_code else "blank")
+    with atomic_path(output) as tmp:
+        write_responses(sim.data, tmp, inst, format=fmt,
+                        missing="code" if missing_as_code else "blank")
     if truth:
-        Path(truth).write_text(json.dumps(sim.truth.to_dict(), indent=2) + "\n",
-                               encoding="utf-8")
+        write_file(truth, json.dumps(sim.truth.to_dict(), indent=2) + "\n")
     kinds = sim.respondent_type.value_counts().to_dict()
     click.echo(f"wrote {n} simulated respondents to {output} ({fmt}; seed {seed}; "
                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")")
@@ -172,11 +157,11 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
 @click.option("--exclude-flagged", is_flag=True,
               help="Screen first (default settings) and score only the kept respondents.")
 def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-              output, cut, min_answered, as_json, exclude_flagged) -> None:
+              force, output, cut, min_answered, as_json, exclude_flagged) -> None:
     """Scale scores, NPS, 0-100 indices and loyalty segments of FILE's respondents."""
     from analysis.responses.scoring import score_responses
 
-    _guard_output(Path(output) if output else None, Path(file))
+    check_outputs([output], [file, instrument, column_map], force=force)
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
     if exclude_flagged:
         from analysis.responses.screening import screen
@@ -186,7 +171,7 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
         data = result.kept()
     scores = score_responses(data, instrument, cut=cut, min_answered=min_answered)
     if output:
-        scores.scores.to_csv(output)
+        write_file(output, csv_text(scores.scores))
     if as_json:
         d = scores.to_dict()
         d.pop("scores")
@@ -212,15 +197,14 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
 @click.option("--mahalanobis-alpha", type=float, default=0.001, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-               output, kept_out, exclude_rules, min_flags, speed_fraction, mahalanobis_alpha,
-               as_json) -> None:
+               force, output, kept_out, exclude_rules, min_flags, speed_fraction,
+               mahalanobis_alpha, as_json) -> None:
     """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
     Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
     from analysis.responses.screening import DEFAULT_EXCLUDE, screen
     from instruments.loader import load_instrument
 
-    for out in (output, kept_out):
-        _guard_output(Path(out) if out else None, Path(file))
+    check_outputs([output, kept_out], [file, instrument, column_map], force=force)
     inst = load_instrument(instrument)
     data = _read(file, inst, fmt, strict, column_map, encoding, sheet, timezone, keep)
     rules = DEFAULT_EXCLUDE if exclude_rules is None else tuple(
@@ -228,9 +212,10 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
     result = screen(data, inst, exclude_rules=rules, min_flags=min_flags,
                     speed_fraction=speed_fraction, mahalanobis_alpha=mahalanobis_alpha)
     if output:
-        result.flags.join(result.metrics).to_csv(output)
+        write_file(output, csv_text(result.flags.join(result.metrics)))
     if kept_out:
-        write_responses(result.kept(), kept_out, inst)
+        with atomic_path(kept_out) as tmp:
+            write_responses(result.kept(), tmp, inst)
     if as_json:
         click.echo(json.dumps({**result.counts(), "notes": result.notes}, indent=2))
     else:
@@ -274,7 +259,7 @@ def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: boo
 
 def _write_json(obj: dict, path: str | None) -> None:
     if path:
-        Path(path).write_text(json.dumps(obj, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        write_file(path, json.dumps(obj, indent=1, allow_nan=False) + "\n")
         click.echo(f"wrote {path}")
 
 
@@ -309,10 +294,12 @@ def _require_one(instrument: str | None, model: str | None) -> None:
 @click.option("--htmt-boot", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
+@FORCE
 def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
-                 keep_flagged, htmt_boot, seed, json_out) -> None:
+                 keep_flagged, htmt_boot, seed, json_out, force) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     _require_one(instrument, model)
+    check_outputs([json_out], [responses, instrument, column_map], force=force)
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
                                "ordinal items through their scales")
@@ -378,10 +365,12 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 @click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True)
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
+@FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
-                estimator, keep_flagged, json_out) -> None:
+                estimator, keep_flagged, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     _require_one(instrument, model)
+    check_outputs([json_out], [responses, instrument, column_map], force=force)
     if model is not None:
         frame = _model_data(responses, model)
         note = f"{len(frame)} rows read"
@@ -430,8 +419,9 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Also write the full result (every column, plain JSON) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@FORCE
 def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs, scheduler,
-              json_out, quiet) -> None:
+              json_out, quiet, force) -> None:
     """Monte Carlo power of each structural path of INSTRUMENT's model at each N.
 
     Simulates respondents from the instrument's population model, reverse-keys, fits the
@@ -440,12 +430,13 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
     """
     from analysis.structural.power import power_analysis
 
+    check_outputs([json_out], [instrument], force=force)
     sizes = list(ns) + list(more_n) or [200, 400, 800]
     res = power_analysis(instrument, ns=sizes, reps=reps, seed=seed, alpha=alpha,
                          estimator=estimator.upper(), n_jobs=jobs, scheduler=scheduler,
                          target=target, progress=False if quiet else None)
     if json_out:
-        Path(json_out).write_text(res.to_json(indent=2) + "\n", encoding="utf-8")
+        write_file(json_out, res.to_json(indent=2) + "\n")
     click.echo(res.summary())
     if json_out:
         click.echo(f"\nwrote {json_out}")

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .limits import MAX_ORDINAL_CODES
 from .problem_codes import check_code
 from .schema import (
     MEASURED_ROLES,
@@ -76,7 +77,9 @@ def _local_texts(inst: Instrument) -> Iterator[tuple[Loc, LocalText]]:
 
 def check_instrument(inst: Instrument) -> Found:
     """All rule violations of a schema-valid instrument (empty list when it is valid)."""
-    found = Found()
+    found = _check_scale_ranges(inst)
+    if found:  # later rules list every code of a scale: stop before building a huge list
+        return found
     found += _check_ids(inst)
     found += _check_languages(inst)
     found += _check_scales(inst)
@@ -152,6 +155,27 @@ def _check_languages(inst: Instrument) -> Found:
                 found.add((*loc, code), "undeclared_language",
                           f"text in undeclared language '{code}'; declare it "
                           "under 'languages' or remove it")
+    return found
+
+
+def _check_scale_ranges(inst: Instrument) -> Found:
+    """Finite bounds, and at most :data:`~instruments.limits.MAX_ORDINAL_CODES` codes on an
+    ordinal scale (checked first: ``Scale.codes`` lists every code)."""
+    found = Found()
+    for s_i, s in enumerate(inst.scales):
+        for key in ("min", "max"):
+            value = getattr(s, key)
+            if value is not None and not math.isfinite(value):
+                found.add(("scales", s_i, key), "scale_range",
+                          f"scale '{s.id}' has {key} {value}; give a finite number")
+        if found or s.kind not in ORDINAL_KINDS or s.min is None or s.max is None:
+            continue
+        n_codes = math.floor(s.max) - math.ceil(s.min) + 1
+        if n_codes > MAX_ORDINAL_CODES:
+            found.add(("scales", s_i, "max"), "scale_range",
+                      f"scale '{s.id}' runs from {s.min:g} to {s.max:g}, {n_codes:,} codes; a "
+                      f"{s.kind.value} scale has at most {MAX_ORDINAL_CODES} codes (e.g. "
+                      "0..100): use kind 'numeric' for a wider range")
     return found
 
 
@@ -317,6 +341,79 @@ def _check_survey(inst: Instrument) -> Found:
     return found
 
 
+def find_cycles(predictors: dict[str, list[str]]) -> list[list[str]]:
+    """Loops of a directed model ``{outcome: [predictors]}``: one loop per strongly connected
+    group of two or more constructs (Tarjan 1972, without recursion), each as the constructs
+    in the order ``a`` predicts ``b`` predicts ... predicts ``a``, starting at the first
+    outcome in ``predictors``' order. Self-loops are not reported (the caller names them).
+    """
+    nodes = list(dict.fromkeys([*predictors, *(x for xs in predictors.values() for x in xs)]))
+    succ: dict[str, list[str]] = {n: [] for n in nodes}  # predictor -> outcomes it predicts
+    for outcome, preds in predictors.items():
+        for x in preds:
+            if x != outcome:
+                succ[x].append(outcome)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    groups: list[list[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            if i < len(succ[node]):
+                work.append((node, i + 1))
+                nxt = succ[node][i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if work:  # returning to the parent
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    x = stack.pop()
+                    on_stack.discard(x)
+                    group.append(x)
+                    if x == node:
+                        break
+                if len(group) > 1:
+                    groups.append(group)
+    order = {n: k for k, n in enumerate(nodes)}
+    loops = []
+    for group in groups:
+        members = set(group)
+        start = min(group, key=order.__getitem__)
+        prev: dict[str, str] = {}
+        frontier = [start]
+        while frontier and start not in prev:  # breadth-first back to the start
+            nxt_frontier = []
+            for n in frontier:
+                for m in succ[n]:
+                    if m in members and m not in prev:
+                        prev[m] = n
+                        nxt_frontier.append(m)
+            frontier = nxt_frontier
+        loop = [start]
+        n = prev[start]
+        while n != start:
+            loop.append(n)
+            n = prev[n]
+        loop.reverse()  # [..., p2, p1, start]: each predicts the next
+        loops.append([start, *loop[:-1]])
+    return sorted(loops, key=lambda lp: order[lp[0]])
+
+
 def _check_model(inst: Instrument) -> Found:
     found = Found()
     measured = {c.id for c in inst.constructs if c.role in MEASURED_ROLES}
@@ -335,7 +432,9 @@ def _check_model(inst: Instrument) -> Found:
                               f"construct '{cid}' has role '{role}' and cannot enter the "
                               "structural model; give it role predictor, mediator or outcome")
         if p.outcome in p.predictors:
-            found.add(loc, "model_path", f"'{p.outcome}' predicts itself")
+            found.add((*loc, "predictors", p.predictors.index(p.outcome)), "model_path",
+                      f"'{p.outcome}' is both the outcome and a predictor of this path (it "
+                      "would predict itself); remove it from 'predictors'")
         for dup in _duplicates(p.predictors):
             found.add((*loc, "predictors"), "model_path", f"predictor '{dup}' listed twice")
     outcomes = [p.outcome for p in inst.model.paths]
@@ -344,6 +443,14 @@ def _check_model(inst: Instrument) -> Found:
         found.add(("model", "paths", pos), "model_path",
                   f"'{dup}' has two equations; list all its "
                   "predictors in one")
+    edges = {p.outcome: [x for x in p.predictors if x != p.outcome and x in known]
+             for p in inst.model.paths if p.outcome in known}
+    for loop in find_cycles(edges):
+        first = next(i for i, p in enumerate(inst.model.paths) if p.outcome == loop[0])
+        found.add(("model", "paths", first), "model_cycle",
+                  "the structural model has a loop: " + " -> ".join([*loop, loop[0]])
+                  + " (each construct predicts the next); engagekit estimates recursive "
+                  "(loop-free) models only: remove one of these paths")
     for k, (a, b) in enumerate(inst.model.covariances):
         for cid in (a, b):
             if cid not in measured:
@@ -668,4 +775,5 @@ def _check_population(inst: Instrument) -> Found:
     return found
 
 
-__all__ = ["Finding", "Found", "check_instrument", "population_latent_correlations", "ConstructRole"]
+__all__ = ["ConstructRole", "Finding", "Found", "check_instrument", "find_cycles",
+           "population_latent_correlations"]

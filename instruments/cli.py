@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .loader import bundled_names, dump_instrument, instrument_json_schema, load_instrument
+from .outputs import FORCE, check_outputs, make_folder, write_file
 from .schema import Instrument, ItemRole
 from .survey.formats import FORMATS, Options, render
 from .survey.translations import export_sheet, import_sheet
@@ -87,15 +88,21 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
 @instruments_cli.command("schema")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the JSON Schema to this file instead of standard output.")
-def schema_cmd(output: Path | None) -> None:
+@FORCE
+def schema_cmd(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of the instrument format (for editor autocompletion)."""
+    check_outputs([output], force=force)
     text = instrument_json_schema()
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_file(output, text + "\n")
         click.echo(f"wrote {output}")
 
+
+
+def _is_folder(output: str) -> bool:
+    return Path(output).is_dir() or output.endswith(("/", "\\"))
 
 
 def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
@@ -105,7 +112,7 @@ def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
     named after the instrument id.
     """
     out = Path(output)
-    if out.is_dir() or output.endswith(("/", "\\")):
+    if _is_folder(output):
         return [out / f"{inst_id}{s}" for s in suffixes]
     name = out.name
     stem = name[: -len(suffixes[0])] if name.endswith(suffixes[0]) else out.stem
@@ -124,15 +131,19 @@ def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
               "as JSON (?endpoint= in the survey's URL overrides it).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=True),
               help="Output file (or directory: files are named after the instrument).")
+@FORCE
 def survey_cmd(instrument: str, fmt: str, lang: str | None, brand: str | None,
-               endpoint: str | None, output: str) -> None:
+               endpoint: str | None, output: str, force: bool) -> None:
     """Make a survey or platform export from an INSTRUMENT (bundled name or YAML path)."""
     inst = load_instrument(instrument)
     files = render(inst, fmt, Options(lang=lang, brand=brand, endpoint=endpoint))
     paths = output_paths(output, inst.id, list(files))
+    folder = Path(output) if _is_folder(output) else None
+    check_outputs(paths, [instrument], force=force, folder=folder)
+    if folder is not None:
+        make_folder(folder)
     for path, data in zip(paths, files.values(), strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_file(path, data)
         click.echo(f"wrote {path}")
 
 
@@ -145,12 +156,13 @@ def translations_cli() -> None:
 @click.argument("instrument")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The CSV sheet to write.")
-def translations_export_cmd(instrument: str, output: Path) -> None:
+@FORCE
+def translations_export_cmd(instrument: str, output: Path, force: bool) -> None:
     """Write every text of INSTRUMENT with its translations, back-translation, status and
     reviewer-note columns."""
+    check_outputs([output], [instrument], force=force)
     inst = load_instrument(instrument)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(export_sheet(inst), encoding="utf-8")
+    write_file(output, export_sheet(inst))
     click.echo(f"wrote {output}")
 
 
@@ -159,14 +171,15 @@ def translations_export_cmd(instrument: str, output: Path) -> None:
 @click.option("--instrument", "-i", required=True, help="Bundled name or YAML path.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the updated copy of the instrument (YAML).")
-def translations_import_cmd(sheet: Path, instrument: str, output: Path) -> None:
+@FORCE
+def translations_import_cmd(sheet: Path, instrument: str, output: Path, force: bool) -> None:
     """Write the texts of SHEET into a copy of the instrument; report missing or changed texts."""
+    check_outputs([output], [sheet, instrument], force=force)
     inst = load_instrument(instrument)
     updated, report = import_sheet(inst, sheet)
     for line in report.lines():
         click.echo(line)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(dump_instrument(updated), encoding="utf-8")
+    write_file(output, dump_instrument(updated))
     click.echo(f"wrote {output}")
 
 

@@ -18,10 +18,12 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import ComposerError, MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .checks import check_instrument
 from .errors import InstrumentError, Problem
+from .limits import MAX_DEFINITION_BYTES, MAX_DEPTH, check_size, flow_depth_line, safe_yaml
 from .schema import Instrument
 
 LIBRARY_PACKAGE = "instruments.library"
@@ -39,17 +41,34 @@ def resolve(name_or_path: str | Path) -> tuple[str, str]:
     """Return ``(display name, YAML text)`` for a bundled instrument name or a file path."""
     p = Path(name_or_path)
     if p.suffix in {".yaml", ".yml"} or p.exists() or p.parent != Path("."):
+        if p.is_dir():
+            raise InstrumentError(
+                [Problem(str(p), None, "is a folder, not an instrument file; give the path of "
+                         "the instrument's .yaml file (or a bundled name: "
+                         + ", ".join(bundled_names()) + ")", "file_not_found")]
+            )
         if not p.is_file():
             raise InstrumentError(
                 [Problem(str(p), None, "file not found; check the path (bundled instruments: "
                          + ", ".join(bundled_names()) + ")", "file_not_found")]
             )
+
+        def too_big(message: str, code: str) -> InstrumentError:
+            return InstrumentError([Problem(str(p), None, message.split(": ", 1)[1],
+                                            "file_too_large")])
+
+        check_size(p, MAX_DEFINITION_BYTES, "instrument files", too_big)
         try:
             return p.name, p.read_text(encoding="utf-8")
         except UnicodeDecodeError as e:
             raise InstrumentError(
                 [Problem(p.name, None, f"is not UTF-8 text ({e.reason}); save it as UTF-8",
                          "not_text")]
+            ) from None
+        except OSError as e:
+            raise InstrumentError(
+                [Problem(str(p), None, f"cannot be read ({e.strerror or e})",
+                         "file_unreadable")]
             ) from None
     name = str(name_or_path)
     if name not in bundled_names():
@@ -62,9 +81,8 @@ def resolve(name_or_path: str | Path) -> tuple[str, str]:
 
 
 def _yaml() -> YAML:
-    y = YAML(typ="rt")
-    y.allow_duplicate_keys = False
-    return y
+    """The round-trip loader (line numbers kept), refusing aliases and deep nesting."""
+    return safe_yaml("rt")
 
 
 def _plain(node: Any) -> Any:
@@ -145,6 +163,7 @@ _PYDANTIC_HINTS = {
     "literal_error": "use one of the allowed values",
     "enum": "use one of the allowed values",
     "too_short": "add at least one entry",
+    "finite_number": "write a finite number (.inf and .nan are not allowed)",
 }
 
 
@@ -172,8 +191,30 @@ def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) ->
 
 def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     """Parse and validate instrument YAML text; raise :class:`InstrumentError` on any problem."""
+    if len(text) > MAX_DEFINITION_BYTES:
+        raise InstrumentError([Problem(file, None, f"is {len(text):,} characters long; an "
+                                       f"instrument has at most {MAX_DEFINITION_BYTES:,}",
+                                       "file_too_large")])
+    deep_at = flow_depth_line(text)
     try:
+        if deep_at is not None:
+            raise MaxDepthExceededError(None, None, "too deep", None)
         root = _yaml().load(text)
+    except MaxDepthExceededError as e:
+        line = deep_at or (e.problem_mark.line + 1 if e.problem_mark else None)
+        raise InstrumentError(
+            [Problem(file, line, f"nested more than {MAX_DEPTH} levels deep; an instrument "
+                     "needs about 8 (check the indentation and brackets)", "too_deeply_nested")]
+        ) from None
+    except ComposerError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        what = (e.problem or e.context or "invalid YAML").strip()
+        code = "yaml_alias" if "alias" in what else "yaml_syntax"
+        raise InstrumentError([Problem(file, line, f"YAML: {what}", code)]) from None
+    except RecursionError:
+        raise InstrumentError([Problem(file, None, "nested too deeply to be read",
+                                       "too_deeply_nested")]) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None

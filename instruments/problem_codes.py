@@ -20,6 +20,8 @@ INSTRUMENT_PROBLEMS: dict[str, str] = {
     # reading the file
     "instrument_not_found": "neither an existing file nor the name of a bundled instrument",
     "yaml_syntax": "the file is not valid YAML (indentation, quoting, a duplicate key)",
+    "yaml_alias": "a YAML alias (*name) or merge key (<<), refused: aliases can expand a small "
+                  "file to gigabytes",
     "not_a_mapping": "the top level of an instrument file is not a YAML mapping",
     # the format's field types (pydantic)
     "missing_field": "a required field is absent",
@@ -55,6 +57,7 @@ INSTRUMENT_PROBLEMS: dict[str, str] = {
     "construct_role": "a construct whose role keeps it out of the structural model",
     "model_path": "a structural equation that predicts itself, lists a predictor twice or is "
                   "given twice",
+    "model_cycle": "structural equations that form a loop (a predicts b predicts ... a)",
     "scoring_rule": "a scoring rule on items of the wrong kind or with the wrong number of "
                     "weights",
     "changelog_missing": "the instrument's version has no changelog entry",
@@ -92,6 +95,8 @@ FILE_PROBLEMS: dict[str, str] = {
     "file_not_found": "the path does not exist or is not a file",
     "file_unreadable": "the file exists but cannot be read or written (permissions, I/O)",
     "file_empty": "the file holds no header or no data rows",
+    "file_too_large": "a file larger than engagekit reads of its kind (instruments limits.py)",
+    "too_deeply_nested": "YAML or JSON nested deeper than engagekit reads (40 levels)",
     "unknown_format": "a format name engagekit does not know",
     "unknown_encoding": "an encoding name Python does not know",
     "not_text": "a file that cannot be decoded as text (not UTF-8, or not in the encoding given)",
@@ -127,6 +132,8 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
     "survey_option": "a survey export option that does not fit the instrument or format",
     "translation_sheet": "a translation sheet that does not match the instrument",
     "output_not_writable": "an output path that cannot be written",
+    "output_is_input": "an output that is one of the command's inputs (also through a link)",
+    "output_exists": "an output file left by an earlier run, not replaced without --force",
     "figure_input": "data a figure cannot be drawn from",
     "results_file": "a results.json that cannot be read",
     "results_section": "a results.json section that is missing or malformed",

@@ -35,7 +35,9 @@ LocalText = dict[LanguageCode, str]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+    # Numbers in an instrument are finite: YAML's .inf/.nan are refused where they are read.
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False,
+                              allow_inf_nan=False)
 
 
 class TranslationStatus(str, Enum):

@@ -33,8 +33,11 @@ from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E4
 from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
+from instruments.limits import MAX_RESULTS_BYTES, check_depth, check_size  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402
+from instruments.outputs import FORCE, check_outputs, make_folder, write_file  # noqa: E402
 from instruments.schema import ConstructRole, Instrument, ScaleKind  # noqa: E402
+from instruments.spreadsheet import csv_text  # noqa: E402
 
 from .report import render_report  # noqa: E402
 
@@ -53,16 +56,27 @@ def cli() -> None:
     report."""
 
 
+#: The files ``run`` and ``demo`` write into their output folder.
+OUTPUT_FILES = ("report.html", "results.json", "cleaning_log.csv", "scored.csv")
+
+
+def _check_output_folder(outdir: str, inputs: list, force: bool) -> None:
+    """Refuse (before any work) an output folder that would overwrite an input or an earlier
+    run's files (without ``--force``), or that cannot be created or written."""
+    check_outputs([Path(outdir) / name for name in OUTPUT_FILES], inputs, force=force,
+                  folder=outdir)
+
+
 def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
                    settings: StudySettings) -> None:
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "results.json").write_text(json.dumps(results, indent=1, allow_nan=False) + "\n",
-                                         encoding="utf-8")
-    data.log_frame().to_csv(outdir / "cleaning_log.csv", index=False)
+    make_folder(outdir)
+    write_file(outdir / "results.json", json.dumps(results, indent=1, allow_nan=False) + "\n")
+    write_file(outdir / "cleaning_log.csv", csv_text(data.log_frame(), index=False))
     # the same screening and scoring as the report: filtered on `excluded`, its N and means
-    scored_frame(data, inst, settings).to_csv(outdir / "scored.csv", index_label="respondent_id")
-    (outdir / "report.html").write_text(render_report(results), encoding="utf-8")
-    for name in ("report.html", "results.json", "cleaning_log.csv", "scored.csv"):
+    write_file(outdir / "scored.csv", csv_text(scored_frame(data, inst, settings),
+                                               index_label="respondent_id"))
+    write_file(outdir / "report.html", render_report(results))
+    for name in OUTPUT_FILES:
         click.echo(f"wrote {outdir / name}")
 
 
@@ -81,6 +95,7 @@ def _study_options(f):
                      help="Analyse careless respondents too (they are still flagged).")(f)
     f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
                      help="Output folder.")(f)
+    f = FORCE(f)
     return f
 
 
@@ -97,8 +112,9 @@ def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged) -> 
 @COLUMN_MAP
 @_study_options
 def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
-            keep_flagged, output) -> None:
+            keep_flagged, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
+    _check_output_folder(output, [responses, instrument, column_map], force)
     inst = load_instrument(instrument)
     data = read_responses(responses, inst, format=fmt, column_map=column_map)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged)
@@ -127,8 +143,9 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, output) -> None:
+             keep_flagged, output, force) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
+    _check_output_folder(output, [instrument], force)
     inst = load_instrument(instrument)
     sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
                                             random_responders=careless))
@@ -142,15 +159,27 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
 @click.argument("results_json", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="HTML file to write.")
-def report_cmd(results_json, output) -> None:
+@FORCE
+def report_cmd(results_json, output, force) -> None:
     """Render a saved results.json as the HTML report (no refitting)."""
-    from analysis.results_schema import read_results
-
     path = Path(results_json)
-    results = read_results(path)  # exit 2 naming a missing or malformed section
-    if Path(output).resolve() == path.resolve():
-        raise EngagekitInputError("the output would overwrite the results file")
-    Path(output).write_text(render_report(results), encoding="utf-8")
+    if not path.is_file():
+        raise EngagekitInputError(f"{results_json}: file not found")
+    check_outputs([output], [path], force=force)
+    check_size(path, MAX_RESULTS_BYTES, "results files", EngagekitInputError)
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise EngagekitInputError(f"{results_json}: not a JSON file ({e})") from None
+    except RecursionError:
+        raise EngagekitInputError(f"{results_json}: is nested too deeply to be an engagekit "
+                                  "results file") from None
+    check_depth(results, results_json, "an engagekit results file", EngagekitInputError)
+    if not isinstance(results, dict) or results.get("format") != "engagekit-results/1":
+        raise EngagekitInputError(f"{results_json}: not an engagekit results file (expected "
+                                  "\"format\": \"engagekit-results/1\"); make one with "
+                                  "`engagekit run` or `engagekit demo`")
+    write_file(output, render_report(results))
     click.echo(f"wrote {output}")
 
 

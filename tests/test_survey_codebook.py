@@ -103,7 +103,9 @@ def test_cli_writes_the_files_deterministically(tmp_path, fmt):
     out = tmp_path / "a" / "x"
     assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 0
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 0
+    # an earlier output is replaced only with --force (then with the same bytes)
+    assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/"]) == 2
+    assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/", "--force"]) == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     if fmt == "codebook":
         assert sorted(first) == ["five_commitments.ddi.xml", "five_commitments.html",

@@ -7,7 +7,15 @@ import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from instruments.limits import (
+    MAX_DEFINITION_BYTES,
+    check_depth,
+    check_size,
+    flow_depth_line,
+    safe_yaml,
+)
 from instruments.schema import Instrument
 
 from ..log import ColumnMapError
@@ -26,8 +34,11 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
     if isinstance(source, str | Path):
         path = Path(source)
         name = str(path)
+        if path.is_dir():
+            raise ColumnMapError(f"{name}: is a folder, not a column map file")
         if not path.is_file():
             raise ColumnMapError(f"{name}: file not found")
+        check_size(path, MAX_DEFINITION_BYTES, "column maps", ColumnMapError)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as e:
@@ -36,9 +47,9 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
             if path.suffix.lower() == ".json":
                 data = json.loads(text)
             elif path.suffix.lower() in {".yaml", ".yml"}:
-                from ruamel.yaml import YAML
-
-                data = YAML(typ="safe", pure=True).load(text)
+                if flow_depth_line(text) is not None:
+                    raise ColumnMapError(f"{name}: is nested too deeply to be a column map")
+                data = safe_yaml("safe").load(text)
             else:
                 rows = list(csv.reader(io.StringIO(text)))
                 if not rows or [c.strip().lower() for c in rows[0][:2]] != ["column", "item"]:
@@ -54,8 +65,12 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
                     data[r[0].strip()] = r[1].strip()
         except ColumnMapError:
             raise
+        except RecursionError:
+            raise ColumnMapError(f"{name}: is nested too deeply to be a column map",
+                                 code="too_deeply_nested") from None
         except Exception as e:  # noqa: BLE001 - JSON/YAML syntax errors of many kinds
             raise ColumnMapError(f"{name}: cannot be parsed ({type(e).__name__}: {e})") from None
+        check_depth(data, name, "a column map", ColumnMapError)
     else:
         data = source
     if not isinstance(data, Mapping):
@@ -66,7 +81,7 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
     bad = []
     for k, v in data.items():
         if not isinstance(v, str) or v not in items:
-            bad.append(f"{k!s} -> {v!s}")
+            bad.append(f"{_short(k)} -> {_short(v)}")
         else:
             out[str(k)] = v
     if bad:
@@ -76,3 +91,9 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
         raise ColumnMapError(f"{name}: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} map to "
                              f"unknown item ids: {', '.join(bad[:5])}{hint}")
     return out
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value for a message, cut to ``width`` characters."""
+    text = str(value)
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from instruments.limits import MAX_RESPONSE_BYTES, check_size
 from instruments.schema import Instrument
 
 from ..data import RawTable, ResponseData, assemble
@@ -92,6 +93,9 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
                                 + ", ".join(FORMATS), code="unknown_format")
     if not p.exists():
         raise ResponseFileError(file, "file not found; check the path", code="file_not_found")
+    if p.is_dir():
+        raise ResponseFileError(file, "is a folder, not a response file; give the path of the "
+                                "file itself", code="file_not_found")
     if not p.is_file():
         raise ResponseFileError(file, "is not a file", code="file_not_found")
     try:
@@ -101,6 +105,8 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     if size == 0:
         raise ResponseFileError(file, "is empty (0 bytes); export the responses again",
                                 code="file_empty")
+    check_size(p, MAX_RESPONSE_BYTES, "response files",
+               lambda m, code: ResponseFileError(file, m.split(": ", 1)[1], code=code))
     if timezone is not None:
         try:
             zoneinfo.ZoneInfo(timezone)
