@@ -27,14 +27,13 @@ from analysis.psychometrics.validation import (
 from analysis.responses.data import ResponseData
 from analysis.responses.scoring import ScoringSettings, reverse_keyed, score_responses
 from analysis.responses.screening import ScreeningSettings, screen
+from analysis.results_schema import RESULTS_FORMAT  # the marker beside its schema (Results)
 from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
 from analysis.structural.effects import estimate_effects
 from analysis.structural.groups import compare_paths
 from analysis.structural.interaction import latent_interaction
 from analysis.structural.regression import ols_table, ordinal_logit
 from instruments.schema import ConstructRole, Instrument, ScaleKind
-
-RESULTS_FORMAT = "engagekit-results/1"
 
 
 @dataclass

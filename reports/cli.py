@@ -33,7 +33,6 @@ from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E4
 from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
-from instruments.limits import MAX_RESULTS_BYTES, check_depth, check_size  # noqa: E402
 from instruments.loader import load_instrument  # noqa: E402
 from instruments.outputs import FORCE, check_outputs, make_folder, write_file  # noqa: E402
 from instruments.schema import ConstructRole, Instrument, ScaleKind  # noqa: E402
@@ -162,23 +161,11 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
 @FORCE
 def report_cmd(results_json, output, force) -> None:
     """Render a saved results.json as the HTML report (no refitting)."""
+    from analysis.results_schema import read_results
+
     path = Path(results_json)
-    if not path.is_file():
-        raise EngagekitInputError(f"{results_json}: file not found")
     check_outputs([output], [path], force=force)
-    check_size(path, MAX_RESULTS_BYTES, "results files", EngagekitInputError)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise EngagekitInputError(f"{results_json}: not a JSON file ({e})") from None
-    except RecursionError:
-        raise EngagekitInputError(f"{results_json}: is nested too deeply to be an engagekit "
-                                  "results file") from None
-    check_depth(results, results_json, "an engagekit results file", EngagekitInputError)
-    if not isinstance(results, dict) or results.get("format") != "engagekit-results/1":
-        raise EngagekitInputError(f"{results_json}: not an engagekit results file (expected "
-                                  "\"format\": \"engagekit-results/1\"); make one with "
-                                  "`engagekit run` or `engagekit demo`")
+    results = read_results(path)  # exit 2 naming a missing or malformed section
     write_file(output, render_report(results))
     click.echo(f"wrote {output}")
 

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from . import figures
-from .format import FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
-from .methods import cited_references, fit_kind, methods_text
+from .format import DASH, FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
+from .methods import cited_references, fit_kind, fit_phrase, methods_text
 from .render import render_html
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
@@ -219,6 +219,83 @@ def _reliability_section(results: dict) -> dict:
     ]}
 
 
+_KIND_WORDS = {"robust": "robust", "scaled": "scaled"}
+
+
+def _fit_rows(fm: dict, eff: dict, cutoffs: dict) -> tuple[list[dict], dict, str]:
+    """The fit table: the measurement model (the validation CFA) and, when the effects were
+    estimated, the structural model beside it, with the chi-square difference between them.
+    Under MLM/MLR/WLSMV every value is the robust or scaled one, the row label says which."""
+    sfm = eff.get("fit_measures")
+    fits = [fm] + ([sfm] if sfm else [])
+
+    def cell(f: dict, key: str) -> str:
+        v = fit_value(f, key)
+        if key == "chisq":
+            return apa(v, 2)
+        if key == "df":
+            return DASH if v is None else apa(v, 0 if float(v).is_integer() else 2)
+        if key == "pvalue":
+            return apa_p(v)
+        if key == "rmsea":
+            return (f"{apa(v, 3, True)} " + apa_ci(fit_value(f, "rmsea.ci.lower"),
+                                                  fit_value(f, "rmsea.ci.upper"), 3, True))
+        if key == "ntotal":
+            return f"{int(f['ntotal']):,}" if f.get("ntotal") is not None else DASH
+        return apa(v, 3, True)
+
+    def label(key: str, name: str, after: str = "") -> str:
+        kind = fit_kind(fm, key) or (fit_kind(sfm, key) if sfm else "")
+        return name + (f" ({_KIND_WORDS[kind]})" if kind else "") + after
+
+    specs = [("ntotal", "N", ""), ("chisq", label("chisq", "χ²"), ""),
+             ("df", "df", ""), ("pvalue", label("pvalue", "p"), ""),
+             ("cfi", label("cfi", "CFI"), f"≥ {apa(cutoffs['cfi'][0], 2, True)}"),
+             ("tli", label("tli", "TLI"), f"≥ {apa(cutoffs['tli'][0], 2, True)}"),
+             ("rmsea", label("rmsea", "RMSEA", " [90% CI]"),
+              f"≤ {apa(cutoffs['rmsea'][0], 2, True)}"),
+             ("srmr", "SRMR", f"≤ {apa(cutoffs['srmr'][0], 2, True)}")]
+    rows = []
+    for key, name, crit in specs:
+        row = {"measure": name, "cfa": cell(fm, key), "note": crit}
+        if sfm:
+            row["sem"] = cell(sfm, key)
+        rows.append(row)
+    columns = {"measure": "Measure", "cfa": "Measurement model"}
+    if sfm:
+        columns["sem"] = "Structural model"
+    columns["note"] = "Criterion"
+    note = ""
+    if any(fit_kind(f, "cfi") or fit_kind(f, "chisq") for f in fits):
+        note += ("Robust (MLM/MLR, WLSMV) or scaled versions of the test and indices, as "
+                 "labelled. ")
+    comp = eff.get("comparison")
+    meas = (eff.get("measurement") or {}).get("fit_measures")
+    if comp and sfm:
+        if comp.get("saturated"):
+            note += ("The structural model leaves the constructs' covariances unconstrained "
+                     "(it is saturated), so it fits exactly as its measurement model does. ")
+        else:
+            test = {"satorra.bentler.2001": "scaled difference test (Satorra & Bentler, 2001)",
+                    "satorra.2000": "scaled and shifted difference test (Satorra, 2000)"}.get(
+                comp.get("method"), "difference test")
+            rows.append({"measure": "Δχ² (structural − measurement)",
+                         "cfa": "", "sem": f"{apa(comp['chisq.diff'], 2)}, df = "
+                         f"{apa(comp['df.diff'], 0)}, {apa_p(comp['pvalue'], prefix=True)}",
+                         "note": "p ≥ .05"})
+            note += f"Δχ²: the χ² {test} of the structural model against "
+            same = meas is not None and abs(float(meas["chisq"]) - float(fm["chisq"])) < 1e-6 \
+                and float(meas["df"]) == float(fm["df"])
+            if same:
+                note += "the measurement model. "
+            else:
+                note += ("the measurement model of its own constructs (χ²("
+                         f"{apa(fit_value(meas, 'df'), 0)}) = {apa(fit_value(meas, 'chisq'), 2)}"
+                         "; the CFA in the first column covers every multi-item construct). "
+                         if meas else "its measurement model. ")
+    return rows, columns, note.strip()
+
+
 def _factor_section(results: dict) -> dict:
     names = _names(results)
     cfa = results["validation"]["cfa"]
@@ -226,23 +303,8 @@ def _factor_section(results: dict) -> dict:
     cutoffs = {**FIT_CUTOFFS, **{k: tuple(v) for k, v in (
         results.get("settings", {}).get("validation", {}).get("fit_cutoffs") or {}).items()}}
     robust = uses_robust(fm)
-
-    def val(key: str) -> Any:  # the robust/scaled version where the estimator has one
-        return fit_value(fm, key, robust)
-
-    tag = " (robust)" if robust else ""
-    fit_rows = [{"measure": "χ²" + (" (scaled)" if robust else ""), "value": apa(val("chisq"), 2),
-                 "note": f"df = {apa(val('df'), 0 if float(val('df')).is_integer() else 2)}, "
-                         f"{apa_p(val('pvalue'), prefix=True)}"},
-                {"measure": "CFI" + tag, "value": apa(val("cfi"), 3, True),
-                 "note": f"≥ {apa(cutoffs['cfi'][0], 2, True)}"},
-                {"measure": "TLI" + tag, "value": apa(val("tli"), 3, True),
-                 "note": f"≥ {apa(cutoffs['tli'][0], 2, True)}"},
-                {"measure": "RMSEA" + tag, "value": apa(val("rmsea"), 3, True),
-                 "note": f"≤ {apa(cutoffs['rmsea'][0], 2, True)}; 90% CI "
-                         + apa_ci(val("rmsea.ci.lower"), val("rmsea.ci.upper"), 3, True)},
-                {"measure": "SRMR", "value": apa(fm["srmr"], 3, True),
-                 "note": f"≤ {apa(cutoffs['srmr'][0], 2, True)}"}]
+    eff = results.get("effects") or {}
+    fit_rows, fit_columns, fit_note = _fit_rows(fm, eff, cutoffs)
     default_cuts = cutoffs == FIT_CUTOFFS
     load = _df(cfa["loadings"])
     load["construct"] = load["lhs"].map(lambda c: names.get(c, c))
@@ -250,14 +312,14 @@ def _factor_section(results: dict) -> dict:
     load["se"] = load["se"].where(~_fixed(load), None)
     blocks: list[dict] = [
         {"type": "badges", "items": fit_badges(fm, robust=robust, cutoffs=cutoffs)},
-        {"type": "table", "data": fit_rows, "caption": "Fit of the confirmatory factor analysis",
-         "columns": {"measure": "Measure", "value": "Value", "note": "Criterion"},
-         "note": f"Estimator {cfa['estimator']}; N = {int(fm['ntotal']):,}. "
-                 + ("Criteria from Hu and Bentler (1999)." if default_cuts else
-                    "Criteria as chosen for this study (Hu and Bentler, 1999, recommend "
-                    "CFI/TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08).")
-                 + (" Robust (MLM/MLR) or scaled (WLSMV) versions of the test and indices."
-                    if robust else "")},
+        {"type": "table", "data": fit_rows,
+         "caption": "Fit of the measurement and structural models" if eff.get("fit_measures")
+         else "Fit of the confirmatory factor analysis",
+         "columns": fit_columns,
+         "note": f"Estimator {cfa['estimator']}. " + fit_note
+                 + (" Criteria from Hu and Bentler (1999)." if default_cuts else
+                    " Criteria as chosen for this study (Hu and Bentler, 1999, recommend "
+                    "CFI/TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08).")},
         {"type": "table", "data": load[["construct", "rhs", "est", "se", "std.all"]],
          "caption": "Loadings", "columns": {"construct": "Construct", "rhs": "Item",
                                             "est": "Estimate", "se": "SE",
@@ -426,7 +488,16 @@ def _structural_section(results: dict) -> dict:
            "pct.lower": f"percentile bootstrap intervals from {boot.get('n_boot', 0):,} "
                         f"resamples (seed {boot.get('seed')})",
            "ci.lower": "delta-method (Wald) intervals"}[lo_col]
-    blocks: list[dict] = [
+    blocks: list[dict] = []
+    if eff.get("fit_measures"):
+        cutoffs = {**FIT_CUTOFFS, **{k: tuple(v) for k, v in (
+            results.get("settings", {}).get("validation", {}).get("fit_cutoffs") or {}).items()}}
+        blocks += [{"type": "text", "text": "Fit of the structural model: "
+                    + fit_phrase(eff["fit_measures"]) + " (beside the measurement model's in "
+                    "the fit table above)."},
+                   {"type": "badges", "items": fit_badges(eff["fit_measures"],
+                                                          cutoffs=cutoffs)}]
+    blocks += [
         {"type": "figure", "svg": svg, "caption": "Structural model: standardized paths "
          f"(* the {interval} of the effect excludes zero; dashed: it includes zero) and R² of "
          "the endogenous constructs."},

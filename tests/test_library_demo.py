@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from analysis.results_schema import check_results
 from instruments import bundled_names, load_instrument
 from reports.cli import main
 
@@ -25,6 +26,7 @@ def test_demo_report_for_every_bundled_instrument(name, tmp_path, capsys):
     for sid in CORE_SECTIONS:
         assert f'id="{sid}"' in html, (name, sid)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    check_results(results, name)  # what `engagekit report` accepts, for every instrument
     inst = load_instrument(name)
     assert results["instrument"]["id"] == name and results["instrument"]["version"] == inst.version
     # every structural path the instrument declares was estimated and is in the diagram

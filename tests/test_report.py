@@ -98,6 +98,64 @@ def test_report_command_renders_a_saved_result(results, tmp_path, capsys):
     assert "not an engagekit results file" in capsys.readouterr().err
 
 
+#: The top-level sections the report reads; the others (constructs, groups, interaction) it
+#: can do without.
+REQUIRED = ["created", "software", "settings", "instrument", "data", "screening", "scores",
+            "validation", "effects", "observed"]
+
+
+def test_report_command_exits_2_naming_each_missing_section(results, tmp_path, capsys):
+    assert set(REQUIRED) < set(results)
+    for section in results:
+        broken = {k: v for k, v in results.items() if k != section}
+        saved = tmp_path / f"no_{section}.json"
+        saved.write_text(json.dumps(broken), encoding="utf-8")
+        rc = main(["report", str(saved), "-o", str(tmp_path / "x.html"), "--force"])
+        err = capsys.readouterr().err
+        if section in REQUIRED:
+            with pytest.raises(KeyError):  # what rendering without the schema check did
+                render_report(broken)
+            assert rc == 2, (section, err)
+            assert err == (f"error: {saved}: section '{section}' is missing; the report needs "
+                           "it: write the file again with `engagekit run` (or restore the "
+                           "section)\n")
+        elif section == "format":
+            assert rc == 2 and "not an engagekit results file" in err
+        else:
+            assert rc == 0, (section, err)  # optional: the report renders without it
+            render_report(broken)
+
+
+@pytest.mark.parametrize("where, value, named", [
+    (("screening", "n_kept"), "440", "screening.n_kept"),
+    (("validation", "cfa"), [], "validation.cfa"),
+    (("validation", "cfa", "fit_measures", "srmr"), "low", "validation.cfa.fit_measures.srmr"),
+    (("effects", "ranking", 0, "std_total"), None, "effects.ranking[0].std_total"),
+    (("instrument", "constructs", 1, "items"), {"aff_01": 1},
+     "instrument.constructs[1].items"),
+    (("settings", "validation", "fit_cutoffs", "cfi"), [".95", ".90"],
+     "settings.validation.fit_cutoffs.cfi[0]"),
+])
+def test_report_command_exits_2_on_a_malformed_section(results, tmp_path, capsys, where,
+                                                        value, named):
+    from analysis.results_schema import ResultsFileError, check_results
+
+    broken = copy.deepcopy(results)
+    node = broken
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    saved = tmp_path / "tampered.json"
+    saved.write_text(json.dumps(broken), encoding="utf-8")
+    assert main(["report", str(saved), "-o", str(tmp_path / "x.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {saved}: section '{named}' is malformed") and \
+        "Traceback" not in err
+    with pytest.raises(ResultsFileError) as exc:
+        check_results(broken)
+    assert exc.value.section == named and exc.value.code == "results_section"
+
+
 def test_demo_command_writes_every_output(tmp_path):
     out = tmp_path / "demo"
     assert main(["demo", "-o", str(out), "--n", "300", "--boot", "30", "--jobs", "1"]) == 0
@@ -188,6 +246,9 @@ def test_results_saved_before_newer_fields_still_render(results):
         row.pop("ordinal_alpha", None)
         row.pop("ordinal_omega", None)
     old["instrument"].pop("placeholders", None)
+    from analysis.results_schema import check_results
+
+    check_results(old)  # the schema accepts them too (engagekit report renders them)
     html = render_report(old)
     assert "Ordinal α" not in html and "{brand}" not in html
     assert "Why customers stay with the brand" in html

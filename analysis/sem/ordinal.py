@@ -429,7 +429,10 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     vn = [f"p{q + 1}" for q in range(k + nth)]
     state = FitState(pt=pt, engine=engine2, layout=layout, data=mom, theta=theta,
                      estimator=est_name, defined=DefinedParameters([], {}),
-                     wls={"r": r_obs, "w": w_rho, "ii": ii, "jj": jj, "n": N})
+                     wls={"r": r_obs, "w": w_rho, "ii": ii, "jj": jj, "n": N},
+                     # the one-group case of what the multi-group difference test reads
+                     wls_groups={"D": D, "w": [Wd], "gamma": [G], "fg": [1.0], "E": E,
+                                 "T": T, "df": df, "N": N})
     return SEMResult(
         model=model, options=dict(estimator=est_name, ordered=list(ordered), missing="listwise",
                                   std_lv=std_lv, parameterization="delta"),

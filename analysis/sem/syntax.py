@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .errors import SEMInputError, SEMSyntaxError
 
-__all__ = ["Formula", "Modifier", "constructs_from_syntax", "parse_model"]
+__all__ = ["Formula", "Modifier", "constructs_from_syntax", "format_formula", "parse_model"]
 
 _OPERATORS = ("=~", ":=", "~~", "==", "<~", "~*~", "~", "<", ">", "|")
 _IDENT = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
@@ -249,3 +249,33 @@ def constructs_from_syntax(model: str) -> dict[str, list[str]]:
         raise SEMInputError("the model has no measurement part ('=~'); give factors as "
                              "'factor =~ item1 + item2 + ...'")
     return out
+
+
+def _modifier_text(mod: Modifier) -> str:
+    """``mod`` back in lavaan syntax: ``start(..)*``, ``c(..)*`` for per-group vectors."""
+
+    def vec(vals: tuple, fmt) -> str:
+        items = [fmt(v) for v in vals]
+        return items[0] if len(items) == 1 else "c(" + ", ".join(items) + ")"
+
+    out = ""
+    if mod.fixed is not None:
+        out += vec(mod.fixed, lambda v: "NA" if v is None else repr(float(v))) + "*"
+    if mod.label is not None and any(mod.label):
+        out += vec(mod.label, lambda v: v if v else "NA") + "*"
+    if mod.start is not None:
+        out += "start(" + vec(mod.start, lambda v: repr(float(v))) + ")*"
+    return out
+
+
+def format_formula(f: Formula) -> str:
+    """One :class:`Formula` as a lavaan statement (the inverse of :func:`parse_model`).
+
+    >>> format_formula(parse_model("f =~ 1*x1")[0])
+    'f =~ 1.0*x1'
+    """
+    if f.op in (":=", "=="):
+        return f"{f.lhs} {f.op} {f.rhs}"
+    if f.op == "~1":
+        return f"{f.lhs} ~ {_modifier_text(f.modifier)}1"
+    return f"{f.lhs} {f.op} {_modifier_text(f.modifier)}{f.rhs}"

@@ -34,6 +34,7 @@ from scipy import stats
 
 from analysis import sem
 from analysis.sem import batch
+from analysis.sem.compare import chisq_difference, measurement_model
 from analysis.structural.resampling import (
     bca_ci,
     bootstrap_indices,
@@ -210,6 +211,12 @@ class EffectsResult:
     ranking: pd.DataFrame
     bootstrap: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    #: the measurement model of the structural model's variables (every regression among the
+    #: structural variables replaced by a free covariance): ``model``, ``fit_measures``
+    measurement: dict[str, Any] | None = None
+    #: the chi-square difference test of the structural model against it, as lavaan's
+    #: ``anova()``: ``chisq.diff``, ``df.diff``, ``pvalue``, ``method``, ``saturated``
+    comparison: dict[str, Any] | None = None
 
     def effect(self, predictor: str, outcome: str, kind: str = "total") -> pd.Series:
         t = self.effects
@@ -226,7 +233,8 @@ class EffectsResult:
         return {"model": self.model, "n": self.n, "fit_measures": self.fit_measures,
                 "paths": rec(self.paths), "r2": rec(self.r2), "effects": rec(self.effects),
                 "ranking": rec(self.ranking), "bootstrap": self.bootstrap,
-                "warnings": self.warnings}
+                "warnings": self.warnings, "measurement": self.measurement,
+                "comparison": self.comparison}
 
 
 def estimate_effects(
@@ -253,6 +261,8 @@ def estimate_effects(
     if not 0 < level < 1:
         raise EffectsInputError(f"level must lie between 0 and 1, not {level}")
     result = sem.fit(model, data, estimator=estimator)
+    measurement, comparison = _against_measurement_model(model, data, result,
+                                                         estimator=estimator)
     state = result.state
     if state.pt.ngroups != 1:
         raise EffectsInputError("effects decomposition runs on one group; use the multigroup "
@@ -324,8 +334,30 @@ def estimate_effects(
         ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.all"]
     ].reset_index(drop=True)
     r2 = result.r2[result.r2["variable"].isin([n for n in names if n in set(paths["lhs"])])]
+    if measurement is None:
+        warnings.append(f"the measurement model could not be fitted ({comparison}); the "
+                        "structural model's fit is not compared with it")
+        comparison = None
     return EffectsResult(model, len(X), dict(result.fit_measures), paths,
-                         r2.reset_index(drop=True), effects, ranking, boot_info, warnings)
+                         r2.reset_index(drop=True), effects, ranking, boot_info, warnings,
+                         measurement, comparison)
+
+
+def _against_measurement_model(model: str, data: pd.DataFrame, result: sem.SEMResult,
+                               **fit_options: Any) -> tuple[dict | None, Any]:
+    """Fit the measurement model of ``model`` (:func:`analysis.sem.compare.measurement_model`)
+    with the structural fit's own options and test the structure against it (lavaan's
+    ``anova(structural, measurement)``). Returns ``(measurement, comparison)``, or
+    ``(None, reason)`` when the measurement model cannot be fitted."""
+    syntax = measurement_model(model)
+    try:
+        meas = sem.fit(syntax, data, **fit_options)
+    except Exception as exc:  # noqa: BLE001 - reported; the structural results stand
+        return None, str(exc)
+    comp = chisq_difference(result, meas)
+    comp["saturated"] = bool(comp["df.diff"] == 0)
+    return ({"model": syntax, "fit_measures": dict(meas.fit_measures),
+             "converged": bool(meas.converged), "warnings": list(meas.warnings)}, comp)
 
 
 def _has_direct(result: sem.SEMResult, outcome: str, predictor: str) -> bool:

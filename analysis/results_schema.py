@@ -1,0 +1,449 @@
+"""The results format (``results.json``): its marker and a schema of what the report reads.
+
+:func:`~analysis.study.run_study` returns one plain dict marked ``"format":
+"engagekit-results/1"`` (:data:`RESULTS_FORMAT`); ``engagekit report`` re-renders a saved copy
+without refitting. :class:`Results` describes the sections and fields the report needs, with
+their types; :func:`check_results` validates a loaded file against it and raises
+:class:`ResultsFileError` naming the section (``validation``, ``effects.ranking[0]``, ...)
+that is missing or malformed, so a truncated or hand-edited file stops with exit code 2 instead
+of an internal error half-way through rendering.
+
+The schema is deliberately open: sections may hold more fields than listed (newer results,
+extra statistics), and fields that earlier versions did not write are optional. Numbers may be
+``null`` where the statistic is undefined (results hold no NaN).
+
+>>> check_results({"format": RESULTS_FORMAT}, "r.json")
+Traceback (most recent call last):
+...
+analysis.results_schema.ResultsFileError: r.json: section 'created' is missing (9 more problem(s) in the file); ...
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from instruments.errors import EngagekitInputError
+from instruments.limits import MAX_RESULTS_BYTES, check_depth, check_size
+
+RESULTS_FORMAT = "engagekit-results/1"
+
+#: A number that may be null (undefined statistics are saved as null, never NaN).
+Num = float | None
+
+
+class ResultsFileError(EngagekitInputError):
+    """A results.json that cannot be read, or whose sections do not match :class:`Results`.
+    ``section`` names the first offending section (``None`` when the file as a whole is bad)."""
+
+    code = "results_section"
+
+    def __init__(self, message: str, *, section: str | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.section = section
+
+
+class _Part(BaseModel):
+    """A part of the results: typed where the report reads it, open to further fields."""
+
+    model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
+
+
+# ---- instrument ---------------------------------------------------------------------------------
+
+
+class ItemSummary(_Part):
+    id: str
+    label: str
+    role: str
+    scale: str
+
+
+class ConstructSummary(_Part):
+    id: str
+    name: str
+    role: str
+    items: list[ItemSummary]
+
+
+class ScaleSummary(_Part):
+    id: str
+    kind: str
+    min: Num = None
+    max: Num = None
+    anchors: dict[str, str] = {}
+
+
+class CitationSummary(_Part):
+    text: str
+
+
+class InstrumentSection(_Part):
+    id: str
+    version: str
+    title: str
+    language: str = "en"
+    placeholders: dict[str, str] | None = None  # absent in results of engagekit < 1.0.1
+    constructs: list[ConstructSummary]
+    scales: list[ScaleSummary]
+    citations: list[CitationSummary]
+
+
+# ---- data, screening, scores ----------------------------------------------------------------
+
+
+class SourceSummary(_Part):
+    file: str
+
+
+class DataSection(_Part):
+    source: SourceSummary
+    n_read: int
+    cleaning_log: list[dict[str, Any]]
+    missing_by_item: dict[str, int]
+
+
+class ScreeningSettingsSummary(_Part):
+    exclude_rules: list[str]
+
+
+class ScreeningSection(_Part):
+    n_read: int
+    n_flagged: dict[str, int]
+    n_flagged_any: int
+    n_excluded: int
+    n_kept: int
+    settings: ScreeningSettingsSummary
+
+
+class NPSSummary(_Part):
+    item: str
+    n: int
+    nps: float
+    ci_low: float
+    ci_high: float
+    pct_promoters: float
+    pct_passives: float
+    pct_detractors: float
+
+
+class IndexSummary(_Part):
+    id: str
+    mean: float
+    ci_low: float
+    ci_high: float
+
+
+class SegmentSummary(_Part):
+    attitude: str
+    patronage: str
+    cut: str
+    attitude_cut: float
+    patronage_cut: float
+    n: int
+    counts: dict[str, int]
+
+
+class ScoresSection(_Part):
+    nps: dict[str, NPSSummary]
+    indices: dict[str, IndexSummary]
+    segments: dict[str, SegmentSummary]
+
+
+class ValidationSettingsSummary(_Part):
+    fit_cutoffs: dict[str, list[float]] | None = None
+
+
+class SettingsSection(_Part):
+    estimator: str
+    validation: ValidationSettingsSummary = ValidationSettingsSummary()
+
+
+# ---- validation ---------------------------------------------------------------------------------
+
+
+class DistributionRow(_Part):
+    item: str
+    value: Num
+    missing: bool
+    count: float
+
+
+class ReliabilityRow(_Part):
+    construct_id: str = Field(alias="construct")
+    n_items: int
+    alpha: Num
+    feldt_low: Num
+    feldt_high: Num
+    omega: Num
+    cr: Num
+    ordinal_alpha: Num = None  # absent in results of engagekit < 1.0.1
+    ordinal_omega: Num = None
+
+
+class ItemTotalRow(_Part):
+    construct_id: str = Field(alias="construct")
+    item: str
+    r_rest: Num
+    alpha_if_deleted: Num
+
+
+class FitMeasures(_Part):
+    """lavaan's fit measures by name; the report needs these two in any case."""
+
+    __pydantic_extra__: dict[str, Num]
+    srmr: Num
+    ntotal: float
+
+
+class LoadingRow(_Part):
+    lhs: str
+    rhs: str
+    est: Num
+    se: Num
+    std_all: Num = Field(alias="std.all")
+
+
+class CFASection(_Part):
+    fit_measures: FitMeasures
+    loadings: list[LoadingRow]
+    modification_indices: list[dict[str, Any]]
+    warnings: list[str]
+    estimator: str
+
+
+class ConvergentRow(_Part):
+    construct_id: str = Field(alias="construct")
+    ave: Num
+    composite_reliability: Num
+
+
+class FornellLarcker(_Part):
+    table: dict[str, dict[str, Num]]
+    passed: bool
+
+
+class HTMTPair(_Part):
+    construct_a: str
+    construct_b: str
+    htmt: Num
+    ci_low: Num = None
+    ci_high: Num = None
+
+
+class HTMTSection(_Part):
+    matrix: dict[str, dict[str, Num]]
+    pairs: list[HTMTPair]
+    ci_level: float
+    n_boot: int
+    seed: int
+
+
+class HTMT2Section(_Part):
+    pairs: list[HTMTPair]
+
+
+class ValiditySection(_Part):
+    convergent: list[ConvergentRow]
+    fornell_larcker: FornellLarcker
+    htmt: HTMTSection
+    htmt2: HTMT2Section
+
+
+class HarmanSummary(_Part):
+    variance_share: float
+    flagged: bool
+
+
+class VIFRow(_Part):
+    construct_id: str = Field(alias="construct")
+    vif: Num
+
+
+class MethodBiasSection(_Part):
+    harman: HarmanSummary
+    full_collinearity_vif: list[VIFRow]
+    ulmc: dict[str, Any] | None = None
+
+
+class InvarianceRow(_Part):
+    model: str
+
+
+class InvarianceSection(_Part):
+    group: str
+    table: list[InvarianceRow]
+
+
+class ValidationSection(_Part):
+    distributions: list[DistributionRow]
+    reliability: list[ReliabilityRow]
+    item_total: list[ItemTotalRow]
+    cfa: CFASection
+    validity: ValiditySection
+    method_bias: MethodBiasSection
+    invariance: InvarianceSection | None = None
+
+
+# ---- effects, observed scores, groups -----------------------------------------------------------
+
+
+class PathRow(_Part):
+    lhs: str
+    rhs: str
+    std_all: Num = Field(alias="std.all")
+    pvalue: Num
+
+
+class R2Row(_Part):
+    variable: str
+    r2: Num
+
+
+class EffectRow(_Part):
+    predictor: str
+    outcome: str
+    kind: str
+    est: Num
+    std: Num
+    pvalue: Num
+
+
+class RankingRow(_Part):
+    outcome: str
+    largest: str
+    std_total: float
+    runner_up: str | None = None
+    runner_up_std_total: Num = None
+    diff_lower: Num = Field(None, alias="diff.lower")
+    diff_upper: Num = Field(None, alias="diff.upper")
+    credible: bool | None = None
+
+
+class BootstrapSummary(_Part):
+    n_boot: int
+    seed: int
+
+
+class EffectsSection(_Part):
+    paths: list[PathRow]
+    r2: list[R2Row]
+    effects: list[EffectRow]
+    ranking: list[RankingRow]
+    bootstrap: BootstrapSummary
+
+
+class DominanceRow(_Part):
+    predictor: str
+    weight: Num
+
+
+class DominanceSummary(_Part):
+    table: list[DominanceRow]
+    r2: float
+
+
+class EquationSummary(_Part):
+    outcome: str
+    dominance: DominanceSummary
+
+
+class IPMARow(_Part):
+    construct_id: str = Field(alias="construct")
+    importance: Num
+    performance: Num
+
+
+class IPMASummary(_Part):
+    outcome: str
+    table: list[IPMARow]
+
+
+class ObservedSection(_Part):
+    equations: list[EquationSummary]
+    ipma: list[IPMASummary]
+
+
+class GroupsSection(_Part):
+    group: str
+    groups: list[str]
+    paths: list[dict[str, Any]]
+    omnibus: dict[str, Num]
+
+
+# ---- the whole file -----------------------------------------------------------------------------
+
+
+class Results(_Part):
+    """What ``engagekit report`` needs from a results.json (:data:`RESULTS_FORMAT`)."""
+
+    format: str
+    created: str
+    software: dict[str, str | None]
+    settings: SettingsSection
+    instrument: InstrumentSection
+    data: DataSection
+    screening: ScreeningSection
+    scores: ScoresSection
+    validation: ValidationSection
+    effects: EffectsSection
+    observed: ObservedSection
+    groups: GroupsSection | None = None
+    interaction: dict[str, Any] | None = None
+
+
+def _where(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def check_results(results: Any, file: str = "results.json") -> None:
+    """Raise :class:`ResultsFileError` unless ``results`` is an engagekit results dict whose
+    sections the report can read; the message names the file and the section."""
+    if not isinstance(results, dict) or results.get("format") != RESULTS_FORMAT:
+        raise ResultsFileError(f"{file}: not an engagekit results file (expected \"format\": "
+                               f"\"{RESULTS_FORMAT}\"); make one with `engagekit run` or "
+                               "`engagekit demo`", code="results_file")
+    try:
+        Results.model_validate(results)
+    except ValidationError as err:
+        errors = err.errors(include_url=False)
+        first = errors[0]
+        section = _where(first["loc"])
+        if first["type"] == "missing":
+            what = f"section '{section}' is missing"
+        else:
+            got = first.get("input")
+            shown = "" if isinstance(got, dict | list) else f" (got {json.dumps(got)})"
+            what = f"section '{section}' is malformed: {first['msg'][0].lower()}" \
+                   f"{first['msg'][1:]}{shown}"
+        more = f" ({len(errors) - 1} more problem(s) in the file)" if len(errors) > 1 else ""
+        raise ResultsFileError(
+            f"{file}: {what}{more}; the report needs it: write the file again with "
+            "`engagekit run` (or restore the section)", section=section) from None
+
+
+def read_results(path: str | Path) -> dict[str, Any]:
+    """Load and check a saved results.json (see :func:`check_results`)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ResultsFileError(f"{path}: file not found", code="file_not_found")
+    check_size(p, MAX_RESULTS_BYTES, "results files", ResultsFileError)
+    try:
+        results = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ResultsFileError(f"{path}: not a JSON file ({e})", code="results_file") from None
+    except RecursionError:
+        raise ResultsFileError(f"{path}: is nested too deeply to be an engagekit results file",
+                               code="too_deeply_nested") from None
+    check_depth(results, str(path), "an engagekit results file", ResultsFileError)
+    check_results(results, str(path))
+    return results
+
+
+__all__ = ["RESULTS_FORMAT", "Results", "ResultsFileError", "check_results", "read_results"]
