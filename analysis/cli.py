@@ -29,8 +29,9 @@ from analysis.psychometrics.validation import validate_scales as _validate_scale
 from analysis.responses import FORMATS, WRITE_FORMATS, read_responses, write_responses
 from analysis.responses.scoring import reverse_keyed
 from analysis.responses.screening import screen
+from analysis.sem.measures import summary_line
 from analysis.structural.effects import estimate_effects
-from analysis.study import require_items
+from analysis.study import model_variables, ordinal_items, require_items
 from instruments.errors import EngagekitInputError
 from instruments.loader import load_instrument
 from instruments.outputs import FORCE, atomic_path, check_outputs, write_file
@@ -41,7 +42,7 @@ COLUMN_MAP = click.option(
     "--column-map", type=click.Path(dir_okay=False), default=None,
     help="JSON/YAML/CSV file mapping the file's columns (or Qualtrics ImportIds) to item ids "
          "(with --instrument).")
-ESTIMATORS = click.Choice(["ML", "MLM", "MLR"], case_sensitive=False)
+ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
 MISSING = {"listwise": "listwise", "fiml": "ml"}
 
@@ -269,6 +270,28 @@ def _require_one(instrument: str | None, model: str | None) -> None:
 
 
 
+def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
+    """The structural model's fit, its measurement model's and the chi-square difference, as
+    printed by ``effects`` and ``run`` (robust/scaled versions named as such)."""
+    lines = [f"structural model ({estimator}, N = {effects['n']}): "
+             + summary_line(effects["fit_measures"])]
+    meas = effects.get("measurement")
+    comp = effects.get("comparison")
+    if meas:
+        lines.append(f"measurement model ({estimator}): " + summary_line(meas["fit_measures"]))
+    if comp:
+        if comp.get("saturated"):
+            lines.append("the structural model is saturated: it fits as its measurement model")
+        else:
+            how = {"satorra.bentler.2001": "scaled, Satorra-Bentler 2001",
+                   "satorra.2000": "scaled and shifted, Satorra 2000"}.get(comp["method"],
+                                                                           "standard")
+            p = comp["pvalue"]
+            lines.append(f"chi-square difference ({how}): {comp['chisq.diff']:.3f}, df "
+                         f"{comp['df.diff']:.0f}, p {'< .001' if p < .001 else f'= {p:.3f}'}")
+    return lines
+
+
 @click.command("validate")
 @click.argument("responses", type=click.Path(dir_okay=False))
 @click.option("--instrument", "-i", default=None, help="Bundled instrument name or YAML path.")
@@ -331,11 +354,8 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
                                               group, column_map)
         res = validate_instrument(frame, inst, group=group, settings=settings)
     click.echo(note)
-    fm = res.cfa["fit_measures"]
-    click.echo(f"CFA ({settings.estimator}, N = {res.n}): chisq {fm['chisq']:.3f}, df "
-               f"{fm['df']:.0f}, CFI {fm['cfi']:.3f}, TLI {fm['tli']:.3f}, RMSEA "
-               f"{fm['rmsea']:.3f} [{fm['rmsea.ci.lower']:.3f}, {fm['rmsea.ci.upper']:.3f}], "
-               f"SRMR {fm['srmr']:.3f}")
+    click.echo(f"CFA ({settings.estimator}, N = {res.n}): "
+               + summary_line(res.cfa["fit_measures"]))
     conv = pd.DataFrame(res.validity["convergent"]).set_index("construct")
     cols = ["alpha", "feldt_low", "feldt_high", "omega", "cr"]
     cols += [c for c in ("ordinal_alpha", "ordinal_omega") if c in res.reliability]
@@ -362,25 +382,50 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 @click.option("--jobs", type=int, default=None, help="Local worker processes (default: all).")
 @click.option("--scheduler", default=None,
               help="Run the bootstrap on Dask: 'dask' (local cluster) or tcp://host:8786.")
-@click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True)
+@click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True,
+              help="ML, MLM, MLR or WLSMV (ordinal items on polychoric correlations: an "
+                   "instrument's Likert items, or --ordered with --model).")
+@click.option("--ordered", default=None,
+              help="With --model and WLSMV: comma-separated ordinal variables (or 'all').")
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
-                estimator, keep_flagged, json_out, force) -> None:
+                estimator, ordered, keep_flagged, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     _require_one(instrument, model)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
+    if ordered is not None and model is None:
+        raise click.UsageError("--ordered goes with --model; an instrument declares its "
+                               "ordinal items through their scales")
+    estimator = estimator.upper()
+    ordered_items = None
     if model is not None:
         frame = _model_data(responses, model)
         note = f"{len(frame)} rows read"
+        if ordered is not None:
+            names = model_variables(model)
+            ordered_items = names if ordered.strip().lower() == "all" else [
+                x.strip() for x in ordered.split(",") if x.strip()]
+            unknown = [x for x in ordered_items if x not in names]
+            if unknown:
+                raise EngagekitInputError(f"--ordered names {', '.join(unknown)}, which the "
+                                          "model does not use; give observed variables of the "
+                                          "model")
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None,
                                               column_map)
         model = inst.to_lavaan()
+        if estimator == "WLSMV":
+            ordered_items = ordinal_items(inst, model)
+    if estimator == "WLSMV" and not ordered_items:
+        raise EngagekitInputError("WLSMV is for ordinal items: give them with --ordered (or "
+                                  "'--ordered all'), or use ML, MLM or MLR")
     res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
-                           scheduler=scheduler, estimator=estimator.upper())
+                           scheduler=scheduler, estimator=estimator, ordered=ordered_items)
     click.echo(note)
+    for line in effects_fit_lines(res.to_dict(), estimator):
+        click.echo(line)
     t = res.effects[["outcome", "predictor", "kind", "est", "se", "std", "pvalue"]
                     + [c for c in ("bca.lower", "bca.upper") if c in res.effects]]
     click.echo(t.round(3).to_string(index=False))

@@ -33,7 +33,7 @@ from analysis.structural.effects import estimate_effects
 from analysis.structural.groups import compare_paths
 from analysis.structural.interaction import latent_interaction
 from analysis.structural.regression import ols_table, ordinal_logit
-from instruments.schema import ConstructRole, Instrument, ScaleKind
+from instruments.schema import ORDINAL_KINDS, ConstructRole, Instrument, ScaleKind
 
 
 @dataclass
@@ -152,6 +152,29 @@ def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame
     return out
 
 
+def model_variables(model: str) -> list[str]:
+    """The observed variables of a lavaan model (every name that is not a latent variable)."""
+    from analysis.sem.syntax import parse_model
+
+    formulas = parse_model(model)
+    latent = {f.lhs for f in formulas if f.op == "=~"}
+    names = [v for f in formulas if f.op in ("=~", "~", "~~") for v in (f.lhs, f.rhs)]
+    return [v for v in dict.fromkeys(names) if v not in latent and v]
+
+
+def ordinal_items(inst: Instrument, model: str) -> list[str]:
+    """The observed variables of ``model`` whose declared scale is ordinal (Likert, 0-10):
+    the ones WLSMV treats as ordered categories."""
+    out = []
+    for v in model_variables(model):
+        try:
+            if inst.item_scale(v).kind in ORDINAL_KINDS:
+                out.append(v)
+        except KeyError:
+            continue
+    return out
+
+
 def require_items(data: ResponseData, inst: Instrument) -> None:
     """Stop with a clear message when the file has no answers at all for items the analysis
     needs (typically: the columns are not named by item id and no column map was given)."""
@@ -192,23 +215,34 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
             raise EngagekitInputError(
                 f"group column '{s.group}' is neither an item nor a metadata column of "
                 f"{kept.source.file}") from None
+    estimator = s.estimator.upper()
+    ordinal = estimator in ("WLSMV", "DWLS")
     vsettings = ValidationSettings(**{**asdict(s.validation), "seed": s.seed,
-                                      "estimator": s.estimator})
+                                      "estimator": estimator})
     validation = validate_instrument(frame, inst, group=s.group, settings=vsettings)
     model = inst.to_lavaan()
     effects = estimate_effects(frame, model, n_boot=s.n_boot, seed=s.seed,
-                               estimator=s.estimator, n_jobs=s.n_jobs, scheduler=s.scheduler,
+                               estimator=estimator,
+                               ordered=ordinal_items(inst, model) if ordinal else None, n_jobs=s.n_jobs, scheduler=s.scheduler,
                                progress=s.progress).to_dict()
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, effects)
     groups = None
-    if s.group is not None:
+    not_run: list[dict[str, str]] = []  # analyses asked for that could not run, with why
+    if s.group is not None and ordinal:
+        not_run.append({"analysis": f"structural paths compared across {s.group}",
+                        "reason": f"the multi-group path comparison needs an ML estimator, not "
+                                  f"{estimator}"})
+    elif s.group is not None:
         groups = compare_paths(frame.dropna(subset=[s.group]), model, s.group,
-                               estimator=s.estimator).to_dict()
+                               estimator=estimator).to_dict()
     interaction = None
-    if s.interaction is not None:
+    if s.interaction is not None and ordinal:
+        not_run.append({"analysis": f"latent interaction of {' and '.join(s.interaction)}",
+                        "reason": f"product indicators need an ML estimator, not {estimator}"})
+    elif s.interaction is not None:
         interaction = latent_interaction(frame, model, *s.interaction,
-                                         estimator=s.estimator).to_dict()
+                                         estimator=estimator).to_dict()
     constructs = measured_item_map(inst)
     results = {
         "format": RESULTS_FORMAT,
@@ -233,6 +267,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
         "observed": observed,
         "groups": groups,
         "interaction": interaction,
+        "not_run": not_run,
     }
     return jsonable(results)
 

@@ -26,10 +26,11 @@ from pathlib import Path  # noqa: E402
 
 import click  # noqa: E402
 
-from analysis.cli import COLUMN_MAP  # noqa: E402
+from analysis.cli import COLUMN_MAP, effects_fit_lines  # noqa: E402
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from analysis.responses import read_responses  # noqa: E402
 from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
+from analysis.sem.measures import summary_line  # noqa: E402
 from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
@@ -92,16 +93,36 @@ def _study_options(f):
                      help="Two constructs whose latent interaction to estimate.")(f)
     f = click.option("--keep-flagged", is_flag=True,
                      help="Analyse careless respondents too (they are still flagged).")(f)
+    f = click.option("--estimator", type=click.Choice(["ML", "MLM", "MLR", "WLSMV"],
+                                                      case_sensitive=False),
+                     default="ML", show_default=True,
+                     help="Estimator of the CFA and the structural model: ML, MLM or MLR "
+                          "(robust), or WLSMV (the Likert items as ordered categories; the "
+                          "effects then get delta-method intervals from robust SEs).")(f)
     f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
                      help="Output folder.")(f)
     f = FORCE(f)
     return f
 
 
-def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged) -> StudySettings:
+def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
+              estimator="ML") -> StudySettings:
     return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
-                         exclude_flagged=not keep_flagged)
+                         exclude_flagged=not keep_flagged, estimator=estimator.upper())
+
+
+def _echo_summary(results: dict) -> None:
+    """The fits as the report shows them (robust/scaled versions named), in the terminal."""
+    est = results["settings"]["estimator"]
+    val = results["validation"]
+    click.echo(f"{results['screening']['n_read']} respondents read, "
+               f"{results['screening']['n_excluded']} excluded by screening")
+    click.echo(f"CFA ({est}, N = {val['n']}): " + summary_line(val["cfa"]["fit_measures"]))
+    for line in effects_fit_lines(results["effects"], est):
+        click.echo(line)
+    for item in results.get("not_run") or []:
+        click.echo(f"not run: {item['analysis']} ({item['reason']})")
 
 
 @click.command("run")
@@ -111,13 +132,15 @@ def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged) -> 
 @COLUMN_MAP
 @_study_options
 def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
-            keep_flagged, output, force) -> None:
+            keep_flagged, estimator, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     _check_output_folder(output, [responses, instrument, column_map], force)
     inst = load_instrument(instrument)
     data = read_responses(responses, inst, format=fmt, column_map=column_map)
-    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged)
+    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
+                         estimator)
     results = run_study(data, inst, settings)
+    _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
 
 
@@ -142,15 +165,17 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, output, force) -> None:
+             keep_flagged, estimator, output, force) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     _check_output_folder(output, [instrument], force)
     inst = load_instrument(instrument)
     sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
                                             random_responders=careless))
     group = group or default_group(inst)
-    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged)
+    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
+                         estimator)
     results = run_study(sim.data, inst, settings)
+    _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)
 
 

@@ -88,7 +88,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 )
 
 #: How each screening rule is named in prose.
-RULE_WORDS = {"attention": "failed attention checks", "speeder": "speeding (completion time)",
+RULE_WORDS = {"attention": "failed attention checks", "speeder": "speeding",
               "longstring": "long strings of identical answers",
               "irv": "low response variability", "mahalanobis": "multivariate outliers",
               "even_odd": "inconsistent even-odd halves", "duplicate": "duplicate responses"}
@@ -120,11 +120,12 @@ def fit_phrase(fm: dict[str, Any]) -> str:
     kind = fit_kind(fm, "cfi")
     chi_kind = fit_kind(fm, "chisq")
     text = (f"{'scaled ' if chi_kind else ''}χ²({dfs}) = {apa(chisq, 2)}, {apa_p(p, prefix=True)}"
-            f"; {kind + ' ' if kind else ''}CFI = {apa(fit_value(fm, 'cfi'), 3, True)}, "
+            f"; CFI = {apa(fit_value(fm, 'cfi'), 3, True)}, "
             f"TLI = {apa(fit_value(fm, 'tli'), 3, True)}, "
             f"RMSEA = {apa(fit_value(fm, 'rmsea'), 3, True)} "
             f"{apa_ci(fit_value(fm, 'rmsea.ci.lower'), fit_value(fm, 'rmsea.ci.upper'), 3, True)}"
-            f", SRMR = {apa(fm.get('srmr'), 3, True)}")
+            + (f" ({kind} versions)" if kind else "")
+            + f", SRMR = {apa(fm.get('srmr'), 3, True)}")
     return text
 
 
@@ -160,7 +161,7 @@ def _screening(results: dict) -> str:
     text += "."
     skipped = [(r, why) for r, why in off.items() if r in sc["settings"]["exclude_rules"]]
     for r, why in skipped:
-        text += f" The {RULE_WORDS.get(r, r).split(' (')[0]} rule was not applied ({why})."
+        text += f" The {r} rule ({RULE_WORDS.get(r, r)}) was not applied ({why})."
     return text
 
 
@@ -244,6 +245,8 @@ def _invariance(results: dict) -> str:
     if g:
         out.append(f"The structural paths were compared across {g['group']} with the loadings "
                    "held equal (χ² difference test of equal paths).")
+    for item in results.get("not_run") or []:
+        out.append(f"Not run: {item['analysis']} ({item['reason']}).")
     return " ".join(out)
 
 
@@ -268,8 +271,14 @@ def _effects(results: dict) -> str:
             text += (" Too many resamples failed for the model to be judged stable, so no "
                      "driver is ranked.")
     else:
+        robust = str(results["settings"].get("estimator", "ML")).upper() != "ML"
         text = ("Direct, indirect and total effects were computed from the structural model "
-                "with delta-method (Wald) 95% confidence intervals; no bootstrap was run.")
+                "with delta-method (Wald) 95% confidence intervals"
+                + (" from robust standard errors" if robust else "") + "; "
+                + (f"no bootstrap was run ({boot['skipped']})" if boot.get("skipped")
+                   else "no bootstrap was run")
+                + ". An effect is called significant when its interval excludes zero, in the "
+                  "tables and the path diagram alike.")
     return text
 
 

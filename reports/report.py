@@ -487,7 +487,12 @@ def _structural_section(results: dict) -> dict:
                         f"{boot.get('n_boot', 0):,} resamples (seed {boot.get('seed')})",
            "pct.lower": f"percentile bootstrap intervals from {boot.get('n_boot', 0):,} "
                         f"resamples (seed {boot.get('seed')})",
-           "ci.lower": "delta-method (Wald) intervals"}[lo_col]
+           "ci.lower": "delta-method (Wald) intervals"
+                       + (" from robust standard errors"
+                          if str(results["settings"].get("estimator", "ML")).upper() != "ML"
+                          else "")
+                       + (f"; no bootstrap: {boot['skipped']}" if boot.get("skipped")
+                          else "")}[lo_col]
     blocks: list[dict] = []
     if eff.get("fit_measures"):
         cutoffs = {**FIT_CUTOFFS, **{k: tuple(v) for k, v in (

@@ -165,7 +165,7 @@ def test_validate_command_takes_estimator_missing_and_ordered(tmp_path, capsys):
     rc = main(["validate", csv, "--model", model, "--estimator", "wlsmv", "--ordered", "all",
                "--htmt-boot", "20", "--json", str(out)])
     text = capsys.readouterr().out
-    assert rc == 0 and "CFA (WLSMV, N = 400)" in text and "CFI 0.992" in text
+    assert rc == 0 and "CFA (WLSMV, N = 400)" in text and "robust CFI 0.956" in text  # lavaan cfi.robust .9563 (not DWLS .992)
     assert "ordinal_alpha" in text
     assert json.loads(out.read_text())["settings"]["estimator"] == "WLSMV"
     rc = main(["validate", csv, "--model", model, "--estimator", "wlsmv"])

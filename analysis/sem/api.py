@@ -15,7 +15,7 @@ from .errors import SEMInputError
 from .model import compile_model, fill_exo, row_values, start_values
 from .partable import ParTable, build_partable
 from .result import SEMResult
-from .robust import satorra_bentler, yuan_bentler_mplus
+from .robust import fiml_corrected, satorra_bentler, yuan_bentler_mplus
 from .solution import FitState, _admissibility, _group_values, _standardize
 from .stats import GroupMoments, moments_from_cov, moments_from_data
 from .syntax import parse_model
@@ -357,16 +357,28 @@ def _finish(model: str, pt: ParTable, moments: list[GroupMoments], est_name: str
         fm["baseline.chisq.scaling.factor"] = scaled["b_c"]
         fm["cfi.scaled"] = measures.cfi(xs, df, bc, b_df)
         fm["tli.scaled"] = measures.tli(xs, df, bc, b_df)
+    # robust CFI/TLI/RMSEA (Brosseau-Liard & Savalei, 2014; Brosseau-Liard et al., 2012) from
+    # a statistic x3 and its scaling factor c3 (and the baseline's): with complete data the ML
+    # test and the scaling factor; with FIML and MLR lavaan's FIML-corrected ones (V3, Zhang
+    # & Savalei): the model at its FIML estimates against the EM moments as complete data
+    robust = None
     if scaled and complete:
-        # robust CFI/TLI (Brosseau-Liard & Savalei, 2014); for FIML lavaan uses a different
-        # construction (Savalei, 2018) that is not implemented, so they are omitted there
-        ch, bch = scaled["c"], scaled["b_c"]
-        t1 = max(chisq - ch * df, 0.0)
-        t2 = max(chisq - ch * df, b_chisq - bch * b_df, 0.0)
+        robust = (chisq, scaled["c"], b_chisq, scaled["b_c"])
+    elif scaled and est_name == "MLR" and df > 0:
+        try:
+            fc = fiml_corrected(engine, theta, b_engine, b_res.theta, moments)
+            robust = (fc["x3"], fc["k"] / df, fc["x3_null"], fc["k_null"] / b_df)
+        except np.linalg.LinAlgError:
+            warn.append("the robust CFI/TLI/RMSEA of the FIML fit could not be computed (a "
+                        "singular information matrix); the scaled ones are reported")
+    if robust is not None:
+        x3, ch, bx3, bch = robust
+        t1 = max(x3 - ch * df, 0.0)
+        t2 = max(x3 - ch * df, bx3 - bch * b_df, 0.0)
         fm["cfi.robust"] = 1.0 - t1 / t2 if t2 > 0 else 1.0
         if df > 0:
-            t2 = (b_chisq - bch * b_df) * df
-            fm["tli.robust"] = 1 - (chisq - ch * df) * b_df / t2 if t2 != 0 else 1.0
+            t2 = (bx3 - bch * b_df) * df
+            fm["tli.robust"] = 1 - (x3 - ch * df) * b_df / t2 if t2 != 0 else 1.0
     fm["logl"] = logl
     fm["unrestricted.logl"] = logl_h1
     fm["aic"] = -2 * logl + 2 * pt.npar
@@ -390,10 +402,10 @@ def _finish(model: str, pt: ParTable, moments: list[GroupMoments], est_name: str
         lo, hi = measures.rmsea_ci(chisq, df2, N, G)
         fm["rmsea.ci.lower.scaled"], fm["rmsea.ci.upper.scaled"] = lo, hi
         fm["rmsea.pvalue.scaled"] = measures.rmsea_pvalue(chisq, df2, N, G, 0.05)
-        if complete:
-            c = scaled["c"]
-            fm["rmsea.robust"] = measures.rmsea(chisq, df, N, G, c_hat=c)
-            lo, hi = measures.rmsea_ci(xs, df, N, G, c_hat=c)
+        if robust is not None:
+            x3, c3 = robust[0], robust[1]
+            fm["rmsea.robust"] = measures.rmsea(x3, df, N, G, c_hat=c3)
+            lo, hi = measures.rmsea_ci(x3 / c3, df, N, G, c_hat=c3)
             fm["rmsea.ci.lower.robust"], fm["rmsea.ci.upper.robust"] = lo, hi
     fm["srmr"] = srmr
     # ---- estimates table

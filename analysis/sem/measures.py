@@ -25,7 +25,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["cfi", "rmsea", "rmsea_ci", "rmsea_pvalue", "srmr_bentler", "tli"]
+__all__ = ["cfi", "reported", "rmsea", "rmsea_ci", "rmsea_pvalue", "srmr_bentler",
+           "summary_line", "tli"]
 
 
 def cfi(x2: float, df: float, x2_b: float, df_b: float) -> float:
@@ -99,3 +100,38 @@ def srmr_bentler(S: np.ndarray, Sigma: np.ndarray, mean: np.ndarray | None = Non
         vals += list((mean - mu) / sd)
     vals = np.asarray(vals)
     return float(np.sqrt(np.mean(vals**2)))
+
+
+def reported(fm: dict, key: str) -> tuple[float | None, str]:
+    """The version of fit measure ``key`` to report, and which it is: lavaan's ``.robust``
+    version where the fit has one (MLM/MLR: Brosseau-Liard & Savalei; WLSMV: Savalei 2021),
+    else the ``.scaled`` one (the scaled test and indices computed from it), else the plain
+    one (ML, DWLS): ``(value, "robust" | "scaled" | "")``."""
+    for kind in ("robust", "scaled"):
+        v = fm.get(f"{key}.{kind}")
+        if v is not None and np.isfinite(v):
+            return float(v), kind
+    v = fm.get(key)
+    return (None if v is None else float(v)), ""
+
+
+def summary_line(fm: dict) -> str:
+    """One line of the fit: ``chisq .., df .., CFI .., TLI .., RMSEA .. [..], SRMR ..``, each
+    the version :func:`reported` picks, named when it is a scaled or robust one (the unscaled
+    chi-square follows in parentheses then)."""
+
+    def name(key: str, label: str) -> str:
+        kind = reported(fm, key)[1]
+        return f"{kind} {label}" if kind else label
+
+    def num(key: str) -> str:
+        v = reported(fm, key)[0]
+        return "NA" if v is None else f"{v:.3f}"
+
+    chi, kind = reported(fm, "chisq")
+    text = (f"{name('chisq', 'chisq')} {num('chisq')}"
+            + (f" (unscaled {fm['chisq']:.3f})" if kind else "")
+            + f", df {fm['df']:.0f}, {name('cfi', 'CFI')} {num('cfi')}, "
+            f"{name('tli', 'TLI')} {num('tli')}, {name('rmsea', 'RMSEA')} {num('rmsea')} "
+            f"[{num('rmsea.ci.lower')}, {num('rmsea.ci.upper')}], SRMR {fm['srmr']:.3f}")
+    return text

@@ -280,6 +280,49 @@ def wls_fit_measures(*, npar: float, fmin: float, chisq: float, df: int, baselin
     return fm
 
 
+def catml_robust(R: np.ndarray, Sigma: np.ndarray, D: np.ndarray, w: np.ndarray,
+                 Einv: np.ndarray, gamma: np.ndarray, n: int, df: float, nth: int,
+                 ii: np.ndarray, jj: np.ndarray) -> dict[str, float]:
+    """lavaan 0.6.14's robust CFI, TLI and RMSEA of a WLSMV fit of ordinal items (Savalei,
+    2021; lavaan ``lav_fit_catml_dwls``): the normal-theory ML discrepancy of the polychoric
+    matrix ``R`` from the implied correlation matrix ``Sigma`` at the DWLS estimates,
+    ``X3 = N [log|Sigma| + tr(R Sigma^-1) - log|R| - p]`` (catML, no refit), with the scaling
+    factor ``c3 = tr(U' V U Gamma) / df``, ``U = I - Delta E^-1 Delta' W`` over the
+    correlations, ``V`` the ML weight of a correlation structure at ``Sigma``
+    (``V[ij,kl] = s^ik s^jl + s^il s^jk``) and ``Gamma`` the polychorics' asymptotic covariance
+    without the N/(N - 1) factor; the baseline's ``X3 = -N log|R|`` on ``p*`` df with
+    ``c3 = tr(Gamma) / p*``. CFI and TLI follow Brosseau-Liard and Savalei (2014) with these
+    statistics, RMSEA uses N - 1 and its CI the scaled ``X3 / c3``. Empty when ``R`` is not
+    positive definite (lavaan returns NA there).
+
+    ``D``, ``w``, ``Einv``: the full Delta (thresholds then correlations), diagonal weights and
+    inverted information of the DWLS fit; ``gamma`` without the N/(N - 1) factor.
+    """
+    if np.min(np.linalg.eigvalsh(R)) < np.sqrt(np.finfo(float).eps):
+        return {}
+    p = R.shape[0]
+    pstar = len(ii)
+    Si = np.linalg.inv(Sigma)
+    x3 = n * (np.linalg.slogdet(Sigma)[1] + float(np.trace(R @ Si)) - np.linalg.slogdet(R)[1]
+              - p)
+    V = Si[np.ix_(ii, ii)] * Si[np.ix_(jj, jj)] + Si[np.ix_(ii, jj)] * Si[np.ix_(jj, ii)]
+    Dc, Wc, Gc = D[nth:], w[nth:], gamma[nth:, nth:]
+    U = np.eye(pstar) - Dc @ Einv @ (Dc.T * Wc)
+    c3 = float(np.trace(U.T @ V @ U @ Gc)) / df
+    x3_null = -n * float(np.linalg.slogdet(R)[1])
+    c3_null = float(np.trace(Gc)) / pstar
+    t1 = x3 - c3 * df
+    t2 = x3_null - c3_null * pstar
+    out = {"cfi.robust": 1.0 - max(t1, 0.0) / max(t1, t2, 0.0) if max(t1, t2, 0.0) > 0
+           else 1.0,
+           "tli.robust": 1.0 - t1 * pstar / (t2 * df) if t2 != 0 else 1.0}
+    n_r = n - 1  # lavaan: N - #groups with (D)WLS
+    out["rmsea.robust"] = measures.rmsea(x3, df, n_r, 1, c_hat=c3)
+    lo, hi = measures.rmsea_ci(x3 / c3, df, n_r, 1, c_hat=c3)
+    out["rmsea.ci.lower.robust"], out["rmsea.ci.upper.robust"] = lo, hi
+    return {k: float(v) for k, v in out.items()}
+
+
 def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: str = "WLSMV",
                 std_lv: bool = False, level: float = 0.95) -> SEMResult:
     """Fit a model whose observed variables are all ordinal (see module docstring).
@@ -415,6 +458,8 @@ def fit_ordinal(model: str, data: pd.DataFrame, ordered: list[str], estimator: s
     Sig = engine2.implied(theta)[0][0]
     res_cor = ost.R - Sig
     fm["srmr"] = float(np.sqrt(np.sum(np.tril(res_cor) ** 2) / (p * (p + 1) / 2)))
+    if est_name == "WLSMV" and df > 0:
+        fm.update(catml_robust(ost.R, Sig, D, Wd, Einv, G * (N - 1) / N, N, df, nth, ii, jj))
     rows, se_theta, est, r2 = model_rows(pt, engine2, theta, vcov)
     th_rows = []
     tau = ost.thresholds

@@ -185,7 +185,8 @@ def _delta_se(result: sem.SEMResult, layout: _Layout) -> np.ndarray:
     """Delta-method SEs of the effect vector: sqrt(diag(J V J')), J by central differences."""
     theta = np.asarray(result.theta, dtype=float)
     engine = result.state.engine
-    vcov = result.vcov.to_numpy(dtype=float)
+    # (D)WLS fits also hold the thresholds' (co)variances, after the model's parameters
+    vcov = result.vcov.to_numpy(dtype=float)[:theta.size, :theta.size]
     base = _effect_vector(engine, theta, layout)
     J = np.zeros((base.size, theta.size))
     for p in range(theta.size):
@@ -250,6 +251,7 @@ def estimate_effects(
     scheduler: str | None = None,
     progress: bool | None = None,
     jackknife_groups_max: int = 200,
+    ordered: list[str] | None = None,
 ) -> EffectsResult:
     """Fit ``model`` (lavaan syntax) and decompose the effects of every structural variable.
 
@@ -257,12 +259,21 @@ def estimate_effects(
     exogenous variables of the structural model, e.g. the five commitments). ``n_boot=0``
     skips the bootstrap (delta-method only). Cases with missing values on model variables are
     dropped listwise (the bootstrap needs complete cases); their number is in ``warnings``.
+
+    ``estimator``: ``"ML"``, ``"MLM"``, ``"MLR"`` or, with ``ordered`` items, ``"WLSMV"``
+    (DWLS on polychoric correlations; the delta-method SEs are then the robust ones). Under
+    WLSMV no bootstrap is run: refitting polychoric correlations per resample is not
+    implemented, so the intervals are delta-method ones from the robust standard errors (said
+    in ``warnings`` and ``bootstrap["skipped"]``).
     """
     if not 0 < level < 1:
         raise EffectsInputError(f"level must lie between 0 and 1, not {level}")
-    result = sem.fit(model, data, estimator=estimator)
-    measurement, comparison = _against_measurement_model(model, data, result,
-                                                         estimator=estimator)
+    fit_options: dict[str, Any] = {"estimator": estimator}
+    if ordered:
+        fit_options["ordered"] = list(ordered)
+    result = sem.fit(model, data, **fit_options)
+    ordinal = str(result.options.get("estimator", estimator)).upper() in ("WLSMV", "DWLS")
+    measurement, comparison = _against_measurement_model(model, data, result, **fit_options)
     state = result.state
     if state.pt.ngroups != 1:
         raise EffectsInputError("effects decomposition runs on one group; use the multigroup "
@@ -283,6 +294,13 @@ def estimate_effects(
 
     boot_info: dict[str, Any] = {"n_boot": int(n_boot), "seed": int(seed), "level": level}
     boot = None
+    if n_boot > 0 and ordinal:
+        boot_info.update(n_boot=0, skipped="refitting the polychoric correlations in every "
+                         f"resample is not implemented for {estimator.upper()}")
+        warnings.append(f"no bootstrap under {estimator.upper()} (refitting the polychoric "
+                        "correlations per resample is not implemented): the effects' intervals "
+                        "are delta-method ones from the robust standard errors")
+        n_boot = 0
     if n_boot > 0:
         # the BCa jackknife samples ride along as extra replicates n_boot .. n_boot+G-1 of
         # the same parallel run (their generators are spawned but unused)
