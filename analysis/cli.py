@@ -429,6 +429,10 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
     t = res.effects[["outcome", "predictor", "kind", "est", "se", "std", "pvalue"]
                     + [c for c in ("bca.lower", "bca.upper") if c in res.effects]]
     click.echo(t.round(3).to_string(index=False))
+    if res.bootstrap.get("unstable"):
+        b = res.bootstrap
+        click.echo(f"model unstable: {b['n_failed'] + b['n_inadmissible']} of {b['n_boot']} "
+                   "resamples did not converge or were inadmissible; no predictor is ranked")
     for r in res.ranking.to_dict(orient="records"):
         lead = ""
         if "credible" in r:

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> dict:
                 t_ours = time.perf_counter() - t
             row["engagekit"] = {"time": t_ours, "time_no_bootstrap": t_base,
                                 "n_failed": ef.bootstrap.get("n_failed"),
-                                "n_refit_singly": ef.bootstrap.get("n_refit_singly"),
+                                "n_second_pass": ef.bootstrap.get("n_second_pass"),
                                 "workers": ef.bootstrap.get("workers"),
                                 "backend": ef.bootstrap.get("backend"),
                                 "jackknife_groups": ef.bootstrap.get("jackknife_groups")}

@@ -260,16 +260,21 @@ def _effects(results: dict) -> str:
         text = (f"Direct, indirect and total effects were computed from the structural model; "
                 f"their 95% confidence intervals are {ci} intervals from {_n(n_boot)} bootstrap "
                 f"resamples (seed {boot['seed']})")
-        bad = int(boot.get("n_failed") or 0)
-        if bad:
-            text += (f", of which {_n(bad)} gave no admissible solution and were left out, as "
-                     "lavaan does")
+        failed, inadm = int(boot.get("n_failed") or 0), int(boot.get("n_inadmissible") or 0)
+        if failed:
+            text += f"; {_n(failed)} did not converge and were left out"
+        if inadm:
+            text += (f"; {_n(inadm)} gave an inadmissible solution (lavaan's post-fit check: a "
+                     "negative variance or a covariance matrix that is not positive definite) "
+                     + ("and were kept, as lavaan 0.6.14 keeps them" if boot.get(
+                         "inadmissible_kept") else "and were left out"))
         text += (". An effect is called significant when its interval excludes zero, in the "
                  "tables and the path diagram alike; delta-method p values are shown beside the "
                  "intervals, labelled as such.")
         if boot.get("unstable"):
-            text += (" Too many resamples failed for the model to be judged stable, so no "
-                     "driver is ranked.")
+            text += (f" With more than {boot.get('max_failed_share', .1):.0%} of the resamples "
+                     "failed or inadmissible, the model is unstable: its intervals are not "
+                     "trustworthy and no driver is ranked.")
     else:
         robust = str(results["settings"].get("estimator", "ML")).upper() != "ML"
         text = ("Direct, indirect and total effects were computed from the structural model "

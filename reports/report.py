@@ -595,12 +595,38 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+def _no_ranking(results: dict) -> str:
+    """Why the findings name no strongest driver."""
+    eff = results.get("effects") or {}
+    boot = eff.get("bootstrap") or {}
+    if boot.get("unstable"):
+        bad = int(boot.get("n_failed") or 0) + int(boot.get("n_inadmissible") or 0)
+        why = boot.get("inadmissible_reasons") or {}
+        detail = "; ".join(f"{k} in {v:,}" for k, v in why.items())
+        hint = []
+        if any("latent covariance" in k for k in why) or boot.get("n_failed"):
+            hint.append("nearly collinear constructs (combine them or drop one)")
+        if any("residual variance" in k for k in why):
+            hint.append("an item whose residual variance is near zero (a Heywood case, "
+                        "common in two-item constructs: add items)")
+        return (f"The structural model is unstable: {bad:,} of {int(boot['n_boot']):,} bootstrap "
+                f"resamples ({int(boot.get('n_failed') or 0):,} not converged, "
+                f"{int(boot.get('n_inadmissible') or 0):,} inadmissible"
+                + (f": {detail}" if detail else "") + ") exceed the "
+                f"{boot.get('max_failed_share', .1):.0%} allowed. Its effects' intervals are not "
+                "trustworthy, so no driver is ranked"
+                + (f"; look for {' or '.join(hint)}" if hint else "") + ".")
+    if not eff.get("paths"):
+        return "No structural paths."
+    return "No outcome has two or more predictors to rank."
+
+
 def report_context(results: dict) -> dict[str, Any]:
     """The report page as data for :func:`reports.render.render_html`."""
     summary, sentences = _summary(results)
     inst = results["instrument"]
     sections = [{"id": "findings", "heading": "Findings in brief",
-                 "blocks": [{"type": "text", "text": sentences or "No structural paths."}]},
+                 "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
                 _sample_section(results), _distributions_section(results),
                 _reliability_section(results), _factor_section(results),
                 _validity_section(results), _method_section(results),

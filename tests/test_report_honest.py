@@ -113,9 +113,11 @@ def test_one_number_style_and_fixed_parameters(run):
                       r"<td[^>]*>([^<]+)</td>", loadings)
     assert first and first.group(1) == "1.000" and first.group(2) == "\u2014"
     assert "0.000</td>" not in loadings
-    # a standardized effect can exceed 1: it keeps its leading zero in cards, text and tables
-    top = results["effects"]["ranking"][0]
-    assert f"β = {apa(top['std_total'], 2)}" in html
+    # a standardized effect can exceed 1: it keeps its leading zero in the effects table
+    eff = pd.DataFrame(results["effects"]["effects"])
+    top = eff.loc[eff["std"].abs().idxmax()]
+    assert f'<td class="num">{apa(top["std"], 2)}</td>' in html
+    assert apa(top["std"], 2).lstrip("\u2212").startswith("0.")
     # HTMT is a ratio that can exceed 1; CFI and alpha cannot
     pair = results["validation"]["validity"]["htmt"]["pairs"][0]
     assert f"<td class=\"num\">{apa(pair['htmt'], 2)}</td>" in html

@@ -26,7 +26,10 @@ Convergence follows :meth:`analysis.sem.core.Engine.optimize`: stop at max |grad
 five-commitment SEM).
 Resamples that do not get there (iteration limit, failed line search with a gradient above
 1e-6, non-positive-definite implied covariance matrices throughout) are flagged in
-``converged``; callers refit those one by one with :func:`~analysis.sem.fit_from_moments`.
+``converged``; callers can continue them in a second batched pass from where they stopped
+(``start`` with one row per resample) and count those that still fail. The bootstrap of
+:mod:`analysis.structural.effects` does so, and also drops replicates whose solution is
+inadmissible (:func:`admissible`).
 
 Scope: a model fitted by ML (or MLM/MLR, whose estimates are ML's) to one group of complete
 data without a mean structure, including fixed-x exogenous covariates, whose fixed variances
@@ -43,7 +46,7 @@ import numpy as np
 
 from .core import LOG2PI
 
-__all__ = ["BatchResult", "refit_batch", "start_inverse_hessian", "supports"]
+__all__ = ["BatchResult", "admissible", "inadmissibility", "refit_batch", "start_inverse_hessian", "supports"]
 
 
 @dataclass
@@ -183,9 +186,10 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
 
     ``covs``: (B, p, p) ML covariance matrices (divisor N) of the observed variables in
     ``state.pt.ov_names`` order. ``start``: starting values (default: the full-sample
-    estimates); ``inverse_hessian``: the starting inverse Hessian (default:
+    estimates), one vector for all or one row per resample (e.g. to continue from where an
+    earlier pass stopped); ``inverse_hessian``: the starting inverse Hessian (default:
     :func:`start_inverse_hessian` at ``start``). Returns a :class:`BatchResult`; rows whose
-    ``converged`` is False should be refitted with :func:`analysis.sem.fit_from_moments`.
+    ``converged`` is False did not reach the tolerance (see the module docstring).
 
     The resamples are processed ``block`` at a time (results do not depend on it): blocks
     of 16-20 were fastest for a 36 x 36 RAM model (bigger stacks leave the CPU caches and
@@ -197,9 +201,14 @@ def refit_batch(state, covs, start: np.ndarray | None = None,
     if W.ndim != 3:
         raise ValueError("covs must be a stack of covariance matrices, shape (B, p, p)")
     theta0 = np.asarray(state.theta if start is None else start, dtype=float)
-    H0 = start_inverse_hessian(state, theta0) if inverse_hessian is None else inverse_hessian
-    parts = [_refit_block(state, W[i:i + block], theta0, H0, tol, max_iter)
-             for i in range(0, len(W), max(1, block))]
+    if theta0.ndim == 2 and len(theta0) != len(W):
+        raise ValueError("a start per resample needs one row per covariance matrix")
+    H0 = start_inverse_hessian(state, theta0 if theta0.ndim == 1 else state.theta) \
+        if inverse_hessian is None else inverse_hessian
+    step = max(1, block)
+    parts = [_refit_block(state, W[i:i + step], theta0 if theta0.ndim == 1 else theta0[i:i + step],
+                          H0, tol, max_iter)
+             for i in range(0, len(W), step)]
     if not parts:
         z = np.zeros(0)
         return BatchResult(np.zeros((0, theta0.size)), z, z.astype(bool), z, z.astype(int))
@@ -211,8 +220,8 @@ def _refit_block(state, W: np.ndarray, theta0: np.ndarray, H0: np.ndarray, tol: 
                  max_iter: int) -> BatchResult:
     B = len(W)
     prob = _Problem(state, W)
-    k = theta0.size
-    th = np.tile(theta0, (B, 1))
+    k = theta0.shape[-1]
+    th = np.tile(theta0, (B, 1)) if theta0.ndim == 1 else np.array(theta0, dtype=float)
     # BFGS in product form: the inverse Hessian of resample b is H0 updated by its (s, y) pairs
     # since its last reset, applied by the two-loop recursion (Nocedal & Wright 2006, alg. 7.4)
     # with unlimited memory, which equals the dense BFGS update (eq. 6.17) without (B, k, k)
@@ -331,3 +340,36 @@ def _refit_block(state, W: np.ndarray, theta0: np.ndarray, H0: np.ndarray, tol: 
     converged = ~failed & (gmax < max(tol, 1e-6))
     p = prob.p
     return BatchResult(th, p * LOG2PI + f, converged, gmax, iters)
+
+
+#: lavaan's tolerance for a negative eigenvalue (``lav_object_post_check``: -eps^(3/4))
+_EIG_TOL = -np.finfo(float).eps ** 0.75
+
+
+def inadmissibility(engine, theta: np.ndarray, p: int, g: int = 0) -> int:
+    """Why a solution fails lavaan's post-fit check (``lav_object_post_check``), as a code:
+    0 admissible; ``1 + k`` a negative (residual) variance of variable ``k`` (RAM order:
+    the observed variables first, then the latent ones); -1 the residual covariance matrix
+    of the observed variables (``theta``) is not positive semi-definite; -2 the model-implied
+    covariance matrix of the latent variables (``cov.lv``) is not; both up to lavaan's
+    tolerance -eps^(3/4). ``p``: the number of observed variables."""
+    _, S, _ = engine.matrices(theta, g)
+    neg = np.flatnonzero(np.diag(S) < 0)
+    if neg.size:
+        return 1 + int(neg[0])
+    if np.min(np.linalg.eigvalsh(S[:p, :p])) < _EIG_TOL:
+        return -1
+    if S.shape[0] > p:
+        V, _ = engine.total(theta, g)
+        if np.min(np.linalg.eigvalsh(V[p:, p:])) < _EIG_TOL:
+            return -2
+    return 0
+
+
+def admissible(engine, theta: np.ndarray, p: int, g: int = 0) -> bool:
+    """lavaan's post-fit check (``lav_object_post_check``) of one solution: no negative
+    residual variance of an observed variable, no negative (residual) variance of a latent
+    variable, and positive semi-definite residual covariance matrix of the observed variables
+    (``theta``) and model-implied covariance matrix of the latent variables (``cov.lv``), up to
+    -eps^(3/4) (see :func:`inadmissibility` for the reason)."""
+    return inadmissibility(engine, theta, p, g) == 0

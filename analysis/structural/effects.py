@@ -13,9 +13,15 @@ Uncertainty, three ways:
   refit from the resample's moments starting at the full-sample solution, and recompute every
   effect; percentile and BCa intervals (Efron 1987; acceleration from a grouped jackknife),
   seeded, in parallel (locally or on Dask) with identical results per seed. The refits run in
-  batches of 20 (BFGS warm-started from the full-sample information, :mod:`analysis.sem.batch`),
-  a replicate the batch does not bring to convergence is refitted on its own, and one that still
-  does not converge is left out and counted (``bootstrap["n_failed"]`` and a warning);
+  batches of 20 (BFGS warm-started from the full-sample information, :mod:`analysis.sem.batch`);
+  a replicate the batch does not bring to convergence continues in a second batched pass, and
+  one that still does not converge is left out and counted (``bootstrap["n_failed"]``). A
+  replicate whose solution lavaan's post-fit check rejects (a negative variance, a latent or
+  residual covariance matrix that is not positive definite) is counted
+  (``bootstrap["n_inadmissible"]``) and left out of the intervals (lavaan 0.6.14 counts and
+  warns but keeps them in its bootstrap SEs; ``keep_inadmissible=True`` does the same). When
+  more than ``max_failed_share`` (10%) of the replicates failed or were inadmissible, the model
+  is called unstable (``bootstrap["unstable"]``, a warning) and no predictor is ranked;
 * which predictor has the largest total effect on each outcome, and whether its lead over the
   runner-up is credible: the bootstrap CI of the difference in absolute standardized total
   effects excludes zero.
@@ -114,6 +120,11 @@ def _effect_vector(engine: Any, theta: np.ndarray, layout: _Layout) -> np.ndarra
 _CHUNK = 100
 
 
+#: BFGS iterations of the first batched pass (most replicates converge in 15-30) and of the
+#: second pass for those that stopped short at an admissible point
+_FIRST_PASS, _SECOND_PASS = 60, 500
+
+
 def _moments(Xb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """ML covariance matrix (divisor N) and mean of the rows of ``Xb``.
 
@@ -147,38 +158,71 @@ def _batch_replicates(rngs: list[np.random.Generator], index: range, state: Any,
 def _refit_effects_batch(state: Any, moments: list[tuple[np.ndarray, np.ndarray, int]],
                          layout: _Layout, start: np.ndarray,
                          hinv: np.ndarray | None) -> np.ndarray:
-    """Refit to each (cov, mean, n) and recompute the effects; NaN rows where no fit converged.
+    """Refit to each (cov, mean, n) and recompute the effects.
 
-    Batched BFGS warm-started at the full-sample estimates and information; a replicate it does
-    not bring to convergence (and any replicate of a model outside its scope, e.g. with a mean
-    structure) is refitted on its own by the sem core's ``fit_from_moments``."""
+    Returns one row per replicate: the effect vector (NaN where the refit did not converge),
+    then 1.0 where a second pass was needed, then the code of why the solution is not admissible
+    by lavaan's post-fit check (:func:`analysis.sem.batch.inadmissibility`: 0 admissible, else
+    a negative variance, or a non-positive-definite latent or residual covariance matrix).
+
+    Batched BFGS warm-started at the full-sample estimates and information; replicates the
+    first pass does not bring to convergence continue, still batched, from where they stopped
+    (fresh inverse Hessian, more iterations); those that still fail stay NaN and are counted.
+    Nothing falls back to one-by-one refits: a near-singular model (two predictors correlated
+    .99) fails many replicates, and refitting each on its own took minutes. Models outside the
+    batch's scope (a mean structure) are refitted one by one by the sem core, as before."""
     width = 6 * len(layout.pairs)
-    out = np.full((len(moments), width + 1), np.nan)
-    out[:, -1] = 0.0
-    todo = np.ones(len(moments), dtype=bool)
+    out = np.full((len(moments), width + 2), np.nan)
+    out[:, width:] = 0.0
+    p = len(state.pt.ov_names)
     if batch.supports(state):
-        res = batch.refit_batch(state, np.array([m[0] for m in moments]), start=start,
-                                inverse_hessian=hinv)
-        for b in np.flatnonzero(res.converged):
-            out[b, :width] = _effect_vector(state.engine, res.theta[b], layout)
-        todo = ~res.converged
-    for b in np.flatnonzero(todo):
-        out[b, -1] = 1.0
-        cov, mean, n = moments[b]
-        # a replicate that still fails is left as a NaN row, counted and reported as failed
+        covs = np.array([m[0] for m in moments])
+        res = batch.refit_batch(state, covs, start=start, inverse_hessian=hinv,
+                                max_iter=_FIRST_PASS)
+        theta, ok = res.theta, res.converged.copy()
+        # continue the ones that stopped at an admissible point; one that has run into an
+        # inadmissible region (typically along a ridge towards a singular latent covariance
+        # matrix, where the likelihood keeps rising) is counted as not converged
+        again = np.flatnonzero(~ok & np.isfinite(res.theta).all(axis=1))
+        again = np.array([b for b in again if batch.admissible(state.engine, theta[b], p)],
+                         dtype=int)
+        if again.size:
+            out[again, width] = 1.0
+            res2 = batch.refit_batch(state, covs[again], start=res.theta[again],
+                                     inverse_hessian=hinv, max_iter=_SECOND_PASS)
+            theta = theta.copy()
+            theta[again] = res2.theta
+            ok[again] = res2.converged
+        for b in np.flatnonzero(ok):
+            out[b, :width] = _effect_vector(state.engine, theta[b], layout)
+            out[b, width + 1] = batch.inadmissibility(state.engine, theta[b], p)
+        return out
+    for b, (cov, mean, n) in enumerate(moments):
+        # a replicate that does not converge is left as a NaN row, counted and reported
         with contextlib.suppress(Exception):
-            out[b, :width] = _refit_effects(state, cov, mean, n, layout, start)
+            opt = sem.fit_from_moments(state, cov, n, mean=mean if state.pt.meanstructure
+                                       else None, start=start)
+            if opt.converged:
+                out[b, :width] = _effect_vector(state.engine, opt.theta, layout)
+                out[b, width + 1] = batch.inadmissibility(state.engine, opt.theta, p)
     return out
 
 
-def _refit_effects(state: Any, cov: np.ndarray, mean: np.ndarray, n: int, layout: _Layout,
-                   start: np.ndarray) -> np.ndarray:
-    """One refit by the sem core (Fisher scoring, then BFGS) and the effects there."""
-    opt = sem.fit_from_moments(state, cov, n, mean=mean if state.pt.meanstructure else None,
-                               start=start)
-    if not opt.converged:
-        raise RuntimeError("replicate did not converge")
-    return _effect_vector(state.engine, opt.theta, layout)
+def _reasons(codes: np.ndarray, state: Any) -> dict[str, int]:
+    """``{reason: replicates}`` from :func:`analysis.sem.batch.inadmissibility` codes, most
+    frequent first."""
+    names = list(state.pt.ov_names) + list(state.pt.lv_names)
+    out: dict[str, int] = {}
+    for c in codes.astype(int):
+        if c > 0:
+            v = names[c - 1]
+            key = (f"negative residual variance of {v}" if c <= len(state.pt.ov_names)
+                   else f"negative variance of {v}")
+        else:
+            key = {-1: "residual covariance matrix not positive definite",
+                   -2: "latent covariance matrix not positive definite"}[int(c)]
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
 def _delta_se(result: sem.SEMResult, layout: _Layout) -> np.ndarray:
@@ -252,6 +296,8 @@ def estimate_effects(
     progress: bool | None = None,
     jackknife_groups_max: int = 200,
     ordered: list[str] | None = None,
+    max_failed_share: float = 0.10,
+    keep_inadmissible: bool = False,
 ) -> EffectsResult:
     """Fit ``model`` (lavaan syntax) and decompose the effects of every structural variable.
 
@@ -294,6 +340,7 @@ def estimate_effects(
 
     boot_info: dict[str, Any] = {"n_boot": int(n_boot), "seed": int(seed), "level": level}
     boot = None
+    unstable = False
     if n_boot > 0 and ordinal:
         boot_info.update(n_boot=0, skipped="refitting the polychoric correlations in every "
                          f"resample is not implemented for {estimator.upper()}")
@@ -312,13 +359,38 @@ def estimate_effects(
                              chunk_size=_CHUNK, progress=progress, desc="bootstrap",
                              batched=True)
         width = est.size
-        boot, jack = run.values[:n_boot, :width], run.values[n_boot:, :width]
-        n_failed = int(np.isnan(boot).all(axis=1).sum())
-        boot_info.update(n_failed=n_failed, backend=run.backend, workers=run.workers,
-                         n_refit_singly=int(run.values[:n_boot, width].sum()))
+        vals = run.values
+        failed = np.isnan(vals[:, :width]).all(axis=1)
+        inadmissible = ~failed & (vals[:, width + 1] != 0.0)
+        drop = failed | (inadmissible & (not keep_inadmissible))
+        boot = np.where(drop[:n_boot, None], np.nan, vals[:n_boot, :width])
+        jack = np.where(drop[n_boot:, None], np.nan, vals[n_boot:, :width])
+        n_failed = int(failed[:n_boot].sum())
+        n_inadmissible = int(inadmissible[:n_boot].sum())
+        n_bad = n_failed + n_inadmissible
+        unstable = n_bad > max_failed_share * n_boot
+        why = _reasons(vals[:n_boot, width + 1][inadmissible[:n_boot]], state)
+        boot_info.update(n_failed=n_failed, n_inadmissible=n_inadmissible,
+                         inadmissible_reasons=why,
+                         inadmissible_kept=bool(keep_inadmissible),
+                         n_used=int(n_boot - drop[:n_boot].sum()),
+                         max_failed_share=float(max_failed_share), unstable=bool(unstable),
+                         backend=run.backend, workers=run.workers,
+                         n_second_pass=int(vals[:n_boot, width].sum()))
         if n_failed:
             warnings.append(f"{n_failed} of {n_boot} bootstrap replicates did not converge "
                             "and were left out of the intervals")
+        if n_inadmissible:
+            warnings.append(f"{n_inadmissible} of {n_boot} bootstrap replicates gave an "
+                            "inadmissible solution (lavaan's post-fit check: "
+                            + "; ".join(f"{k} in {v}" for k, v in why.items()) + ") and were "
+                            + ("kept, as lavaan 0.6.14 keeps them" if keep_inadmissible else
+                               "left out of the intervals"))
+        if unstable:
+            warnings.append(f"the model is unstable: {n_bad} of {n_boot} bootstrap replicates "
+                            f"({n_bad / n_boot:.0%}) failed or were inadmissible, more than "
+                            f"{max_failed_share:.0%}; its effects' intervals are not "
+                            "trustworthy and no predictor is ranked")
         p_lo, p_hi = percentile_ci(boot, level)
         b_lo = b_hi = np.full(est.shape, np.nan)
         if bca:
@@ -347,7 +419,11 @@ def estimate_effects(
                             "std.pct.lower": p_lo[s], "std.pct.upper": p_hi[s]})
             rows.append(row)
     effects = pd.DataFrame(rows)
+    # an unstable model is not ranked: which predictor leads is not known (an empty table
+    # with the ranking's columns, and the reason in warnings and bootstrap["unstable"])
     ranking = _rank(effects, layout, predictors, boot, npairs, level)
+    if unstable:
+        ranking = ranking.iloc[0:0]
     paths = result.estimates[result.estimates["op"] == "~"][
         ["lhs", "op", "rhs", "est", "se", "z", "pvalue", "ci.lower", "ci.upper", "std.all"]
     ].reset_index(drop=True)
