@@ -46,6 +46,12 @@ def _item_labels(results: dict) -> dict[str, str]:
             for i in c["items"]}
 
 
+def _signed(x: float, decimals: int) -> str:
+    """A signed score (NPS): "+12", "−3" with a true minus sign, "0" unsigned."""
+    text = apa(x, decimals)
+    return text if text.startswith("\u2212") or float(text.replace(",", "")) == 0 else "+" + text
+
+
 def _fixed(rows: pd.DataFrame) -> pd.Series:
     """True for the rows of fixed parameters: lavaan reports them with SE 0 and no p value."""
     se = pd.to_numeric(rows["se"], errors="coerce")
@@ -100,8 +106,9 @@ def _summary(results: dict) -> tuple[dict, str]:
                          f"{apa(abs(r['std_total']), 2)} SD (β = {_beta(r['std_total'])})."
                          + lead)
     for nps in results["scores"]["nps"].values():
-        cards.append({"label": "Net Promoter Score", "value": f"{nps['nps']:+.0f}",
-                      "note": f"95% CI {nps['ci_low']:+.0f} to {nps['ci_high']:+.0f}"})
+        cards.append({"label": "Net Promoter Score", "value": _signed(nps["nps"], 0),
+                      "note": f"95% CI {_signed(nps['ci_low'], 0)} to "
+                              f"{_signed(nps['ci_high'], 0)}"})
     for idx in results["scores"]["indices"].values():
         cards.append({"label": f"{idx['id'].upper()} index (0-100)", "value": f"{idx['mean']:.1f}",
                       "note": f"95% CI {idx['ci_low']:.1f} to {idx['ci_high']:.1f}"})
@@ -567,7 +574,8 @@ def _segments_section(results: dict) -> dict | None:
                        f"{seg['patronage_cut']:g}; n = {seg['n']:,}."})
     for nps in sc["nps"].values():
         blocks.append({"type": "text", "text": f"Net Promoter Score ({nps['item']}): "
-                       f"{nps['nps']:+.1f} (95% CI {nps['ci_low']:+.1f} to {nps['ci_high']:+.1f}"
+                       f"{_signed(nps['nps'], 1)} (95% CI {_signed(nps['ci_low'], 1)} to "
+                       f"{_signed(nps['ci_high'], 1)}"
                        f"); promoters {nps['pct_promoters']:.1f}%, passives "
                        f"{nps['pct_passives']:.1f}%, detractors {nps['pct_detractors']:.1f}% "
                        f"(n = {nps['n']:,})."})

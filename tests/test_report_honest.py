@@ -118,6 +118,10 @@ def test_one_number_style_and_fixed_parameters(run):
     top = eff.loc[eff["std"].abs().idxmax()]
     assert f'<td class="num">{apa(top["std"], 2)}</td>' in html
     assert apa(top["std"], 2).lstrip("\u2212").startswith("0.")
+    # negative numbers carry a true minus sign everywhere in the text (NPS included)
+    text = re.sub(r"<(svg|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    assert not re.findall(r"(?<![\w\-.])-\d", text), re.findall(r".{30}(?<![\w\-.])-\d.{10}", text)
     # HTMT is a ratio that can exceed 1; CFI and alpha cannot
     pair = results["validation"]["validity"]["htmt"]["pairs"][0]
     assert f"<td class=\"num\">{apa(pair['htmt'], 2)}</td>" in html
