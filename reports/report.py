@@ -432,12 +432,28 @@ def _method_section(results: dict) -> dict:
     return {"id": "method-bias", "heading": "Common-method checks", "blocks": blocks}
 
 
+def _invariance_kind(results: dict) -> str:
+    """Which versions of the statistics the invariance table holds under a robust estimator."""
+    est = str(results.get("settings", {}).get("estimator", "ML")).upper()
+    if est in ("WLSMV",):
+        return (" Estimator WLSMV: CFI and RMSEA are the scaled versions and Δχ² the scaled "
+                "and shifted difference test (Satorra, 2000).")
+    if est in ("MLM", "MLR"):
+        return (f" Estimator {est}: CFI and RMSEA are the robust versions and Δχ² the scaled "
+                "difference test (Satorra & Bentler, 2001).")
+    return ""
+
+
 def _invariance_section(results: dict) -> dict | None:
     inv = results["validation"].get("invariance")
     if not inv:
         return None
     t = _df(inv["table"])
-    cols = {"model": "Model", "chisq": "χ²", "df": "df", "cfi": "CFI", "rmsea": "RMSEA",
+    scaled = "chisq.scaled" in t and pd.to_numeric(t["chisq.scaled"], errors="coerce").notna().all()
+    if scaled:  # the scaled statistic, as everywhere else under a robust estimator
+        t["chisq"] = t["chisq.scaled"]
+    cols = {"model": "Model", "chisq": "χ² (scaled)" if scaled else "χ²", "df": "df",
+            "cfi": "CFI", "rmsea": "RMSEA",
             "srmr": "SRMR", "chisq.diff": "Δχ²", "df.diff": "Δdf", "pvalue.diff": "p",
             "cfi.diff": "ΔCFI", "rmsea.diff": "ΔRMSEA", "decision": "Decision"}
     cols = {k: v for k, v in cols.items() if k in t.columns}
@@ -449,7 +465,7 @@ def _invariance_section(results: dict) -> dict | None:
                                            "chisq.diff": 2, "df.diff": "int", "pvalue.diff": "p",
                                            "cfi.diff": "bounded:3", "rmsea.diff": "bounded:3"},
                         "note": "A level holds when ΔCFI ≥ −.01 (Cheung & Rensvold, 2002) and "
-                                "ΔRMSEA ≤ .015 (Chen, 2007)."}]}
+                                "ΔRMSEA ≤ .015 (Chen, 2007)." + _invariance_kind(results)}]}
 
 
 _SHORT = {"bca.lower": "BCa", "pct.lower": "percentile", "ci.lower": "delta method"}

@@ -248,3 +248,61 @@ def test_fiml_mlr_robust_cfi_tli_rmsea_equal_lavaan(groups):
 
 
 CFA_HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+def test_other_difference_tests_are_lavaans_anova_under_robust_estimators(paths_data):
+    """The group comparison of paths and the method-factor (ULMC) test: lavaan's anova(),
+    i.e. the scaled differences under MLR and WLSMV, not the plain difference of the statistics.
+
+    Frozen from lavaan 0.6.14::
+
+    #     suppressMessages({library(lavaan); library(jsonlite)})
+    #     m <- 'visual =~ x1 + x2 + x3
+    #     textual =~ x4 + x5 + x6
+    #     speed =~ x7 + x8 + x9
+    #     textual ~ visual
+    #     speed ~ textual'
+    #     f <- sem(m, data = HolzingerSwineford1939, group = "school", group.equal = "loadings", estimator = "MLR")
+    #     c <- sem(m, data = HolzingerSwineford1939, group = "school", group.equal = c("loadings", "regressions"), estimator = "MLR")
+    #     a <- anova(c, f)
+    #     cat(toJSON(list(chisq = a[["Chisq diff"]][2], df = a[["Df diff"]][2], p = a[["Pr(>Chisq)"]][2]), digits = NA, auto_unbox = TRUE))
+    #     -> {"chisq":0.604195830153642,"df":2,"p":0.739265676090147}
+
+    #     suppressMessages({library(lavaan); library(jsonlite)})
+    #     Y <- read.csv("tests/data/sem_ordinal_paths.csv")
+    #     cfa.m <- 'f1 =~ y1 + y2 + y3
+    #     f2 =~ y4 + y5 + y6
+    #     f3 =~ y7 + y8 + y9'
+    #     ulmc <- paste(cfa.m, 'ulmc_method =~ y1 + y2 + y3 + y4 + y5 + y6 + y7 + y8 + y9
+    #     ulmc_method ~~ 0*f1
+    #     ulmc_method ~~ 0*f2
+    #     ulmc_method ~~ 0*f3', sep = "\n")
+    #     out <- list()
+    #     for (est in c("MLR", "WLSMV")) {
+    #       ord <- if (est == "WLSMV") names(Y) else NULL
+    #       b <- cfa(cfa.m, data = Y, estimator = est, ordered = ord)
+    #       u <- cfa(ulmc, data = Y, estimator = est, ordered = ord, std.lv = TRUE)
+    #       a <- anova(b, u)
+    #       out[[est]] <- list(chisq = a[["Chisq diff"]][2], df = a[["Df diff"]][2], p = a[["Pr(>Chisq)"]][2])
+    #     }
+    #     cat(toJSON(out, digits = NA, auto_unbox = TRUE))
+    #     -> {"MLR":{"chisq":12.8846100790714,"df":9,"p":0.167897425734686},
+    #         "WLSMV":{"chisq":12.7847090966262,"df":9,"p":0.172592368926241}}
+    """
+    from semopy.examples import holzinger39
+
+    from analysis.structural.groups import compare_paths
+
+    sem_hs = CFA_HS + "\ntextual ~ visual\nspeed ~ textual"
+    omni = compare_paths(holzinger39.get_data(), sem_hs, "school", estimator="MLR").omnibus
+    assert omni["chisq.diff"] == pytest.approx(0.604195830153642, rel=1e-5)
+    assert omni["df.diff"] == 2 and omni["pvalue"] == pytest.approx(0.739265676090147, rel=1e-5)
+    want = {"MLR": (12.8846100790714, 0.167897425734686, "satorra.bentler.2001"),
+            "WLSMV": (12.7847090966262, 0.172592368926241, "satorra.2000")}
+    for est, (chisq, p, method) in want.items():
+        v = validate_scales(paths_data, CONSTRUCTS, CFA, ordered=_ordered(est, paths_data),
+                            settings=ValidationSettings(estimator=est, htmt_boot=10))
+        u = v.method_bias["ulmc"]
+        assert u["chisq_diff"] == pytest.approx(chisq, rel=1e-5), est
+        assert u["df_diff"] == 9 and u["pvalue_diff"] == pytest.approx(p, rel=1e-4), est
+        assert u["diff_method"] == method

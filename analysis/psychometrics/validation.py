@@ -53,6 +53,7 @@ from analysis.psychometrics.validity import (
     fornell_larcker,
     htmt,
 )
+from analysis.sem.compare import chisq_difference
 from analysis.sem.syntax import constructs_from_syntax as constructs_from_syntax  # re-export
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument
@@ -149,8 +150,14 @@ def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd
                      "trait_variance": lam1**2, "method_variance": meth.get(i, np.nan) ** 2})
     t = pd.DataFrame(rows)
     fm0, fm1 = base.fit_measures, fit.fit_measures
-    d_chi = fm0["chisq"] - fm1["chisq"]
-    d_df = fm0["df"] - fm1["df"]
+    # lavaan's anova(): plain under ML, scaled under MLM/MLR (Satorra & Bentler 2001) and
+    # WLSMV (Satorra 2000)
+    try:
+        comp = chisq_difference(base, fit)
+    except (ValueError, np.linalg.LinAlgError):
+        comp = {"chisq.diff": fm0["chisq"] - fm1["chisq"], "df.diff": fm0["df"] - fm1["df"],
+                "method": "standard"}
+    d_chi, d_df = comp["chisq.diff"], comp["df.diff"]
     p_diff = float(stats.chi2.sf(max(d_chi, 0.0), d_df)) if d_df > 0 else float("nan")
     note = ""
     if not fit.converged or fit.warnings:
@@ -163,6 +170,7 @@ def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd
             "mean_method_variance": float(t.method_variance.mean()),
             "max_abs_loading_change": float(t.change.abs().max()),
             "chisq_diff": d_chi, "df_diff": d_df, "pvalue_diff": p_diff,
+            "diff_method": comp["method"],
             "method_effect": (bool(p_diff < .05) if np.isfinite(p_diff) and fit.converged
                               else None),
             "fit_without": {k: fm0.get(k) for k in ("chisq", "df", "cfi", "rmsea", "srmr")},

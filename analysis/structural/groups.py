@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.sem.compare import chisq_difference
 
 
 @dataclass
@@ -40,10 +41,13 @@ class GroupComparison:
 
 
 def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float, float]:
-    d_chi = constrained.fit_measures["chisq"] - free.fit_measures["chisq"]
-    d_df = constrained.fit_measures["df"] - free.fit_measures["df"]
-    p = float(stats.chi2.sf(max(d_chi, 0.0), d_df)) if d_df > 0 else float("nan")
-    return float(d_chi), float(d_df), p
+    """lavaan's ``anova(constrained, free)``: the plain chi-square difference under ML, the
+    Satorra-Bentler (2001) scaled difference under MLM/MLR."""
+    comp = chisq_difference(constrained, free)
+    d_chi = comp["chisq.diff"]
+    p = float(stats.chi2.sf(max(d_chi, 0.0), comp["df.diff"])) if comp["df.diff"] > 0 \
+        else float("nan")
+    return float(d_chi), float(comp["df.diff"]), p
 
 
 def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "ML",
