@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 
 __all__ = [
     "PsychometricInputError",
@@ -111,25 +112,10 @@ class OutOfScaleError(PsychometricInputError):
 
 
 def jsonable(obj: Any) -> Any:
-    """Convert a result to plain JSON types: NaN/inf -> None, numpy scalars -> Python,
-    DataFrames -> ``{column: {index: value}}``, Series -> ``{index: value}``."""
-    if isinstance(obj, pd.DataFrame):
-        return {str(c): jsonable(obj[c]) for c in obj.columns}
-    if isinstance(obj, pd.Series):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, Mapping):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
+    """:func:`instruments.plain.to_plain` with DataFrames as ``{column: {index: value}}`` (the
+    layout of the psychometric matrices: loadings, correlations): NaN/inf -> None, numpy
+    scalars -> Python, Series -> ``{index: value}``."""
+    return to_plain(obj, frames="columns")
 
 
 # --------------------------------------------------------------------------- validation

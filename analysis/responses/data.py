@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from instruments.plain import to_plain
 from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
 
@@ -67,7 +68,7 @@ class SourceInfo:
     notes: list[str]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return to_plain(asdict(self))
 
 
 @dataclass
@@ -148,26 +149,11 @@ class ResponseData:
 
     def to_dict(self) -> dict:
         """Plain, JSON-serialisable data (items in 'split' orientation, NaN as None)."""
-        def _cell(v: Any) -> Any:
-            if isinstance(v, float) and math.isnan(v):
-                return None
-            if isinstance(v, pd.Timestamp):
-                return v.isoformat()
-            if v is pd.NaT or v is pd.NA:
-                return None
-            if isinstance(v, np.generic):
-                return v.item()
-            return v
-
-        def _split(df: pd.DataFrame) -> dict:
-            return {"index": [str(i) for i in df.index], "columns": list(df.columns),
-                    "data": [[_cell(v) for v in row] for row in df.itertuples(index=False)]}
-
-        return {"instrument_id": self.instrument_id,
-                "instrument_version": self.instrument_version, "n": self.n,
-                "items": _split(self.items), "meta": _split(self.meta),
-                "texts": _split(self.texts), "log": [e.to_dict() for e in self.log],
-                "source": self.source.to_dict()}
+        return to_plain({"instrument_id": self.instrument_id,
+                         "instrument_version": self.instrument_version, "n": self.n,
+                         "items": self.items, "meta": self.meta, "texts": self.texts,
+                         "log": [e.to_dict() for e in self.log],
+                         "source": self.source.to_dict()}, frames="split")
 
 
 def _sorted_log(entries: list[CleaningEntry], columns: Sequence[str]) -> list[CleaningEntry]:

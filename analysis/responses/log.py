@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 from instruments.problem_codes import RESPONSE_PROBLEMS
 
 #: Problem kinds, in the order they are explained in the documentation (each is a problem code
@@ -69,7 +70,7 @@ class CleaningEntry:
         return text
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return to_plain(asdict(self))
 
 
 class ResponseFileError(EngagekitInputError):

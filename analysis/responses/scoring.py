@@ -34,6 +34,7 @@ from scipy import stats
 
 from analysis.responses.data import ResponseData
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 from instruments.schema import (
     ORDINAL_KINDS,
     DickBasuRule,
@@ -88,7 +89,7 @@ class NPSResult:
     confidence: float
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return to_plain(asdict(self))
 
 
 @dataclass
@@ -107,7 +108,7 @@ class IndexResult:
     confidence: float
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return to_plain(asdict(self))
 
 
 @dataclass
@@ -126,7 +127,7 @@ class SegmentResult:
     percent: dict[str, float]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return to_plain(asdict(self))
 
 
 @dataclass
@@ -159,20 +160,11 @@ class Scores:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        def cell(v):
-            if isinstance(v, float) and math.isnan(v):
-                return None
-            return v.item() if isinstance(v, np.generic) else v
-
-        return {"scores": {"index": [str(i) for i in self.scores.index],
-                           "columns": list(self.scores.columns),
-                           "data": [[cell(v) for v in row]
-                                    for row in self.scores.itertuples(index=False)]},
-                "scale_scores": list(self.scale_scores),
-                "nps": {k: v.to_dict() for k, v in self.nps.items()},
-                "indices": {k: v.to_dict() for k, v in self.indices.items()},
-                "segments": {k: v.to_dict() for k, v in self.segments.items()},
-                "settings": asdict(self.settings)}
+        return to_plain({"scores": self.scores, "scale_scores": list(self.scale_scores),
+                         "nps": {k: v.to_dict() for k, v in self.nps.items()},
+                         "indices": {k: v.to_dict() for k, v in self.indices.items()},
+                         "segments": {k: v.to_dict() for k, v in self.segments.items()},
+                         "settings": asdict(self.settings)}, frames="split")
 
 
 # ---- building blocks ----------------------------------------------------------------------------

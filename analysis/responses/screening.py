@@ -47,6 +47,7 @@ from scipy import stats
 
 from analysis.responses.data import ResponseData
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 from instruments.schema import ORDINAL_KINDS, Instrument, ItemRole
 
 RULES = ("attention", "speeder", "longstring", "irv", "mahalanobis", "even_odd", "duplicate")
@@ -178,18 +179,10 @@ class ScreeningResult:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
-        def cell(v):
-            if isinstance(v, float) and math.isnan(v):
-                return None
-            return v.item() if isinstance(v, np.generic) else v
-
-        def split(df: pd.DataFrame) -> dict:
-            return {"index": [str(i) for i in df.index], "columns": list(df.columns),
-                    "data": [[cell(v) for v in row] for row in df.itertuples(index=False)]}
-
-        return {**self.counts(), "settings": asdict(self.settings), "notes": list(self.notes),
-                "not_applied": dict(self.not_applied), "n_excluded_by": self.n_excluded_by,
-                "flags": split(self.flags), "metrics": split(self.metrics)}
+        return to_plain({**self.counts(), "settings": asdict(self.settings),
+                         "notes": list(self.notes), "not_applied": dict(self.not_applied),
+                         "n_excluded_by": self.n_excluded_by, "flags": self.flags,
+                         "metrics": self.metrics}, frames="split")
 
 
 # ---- indices -----------------------------------------------------------------------------------

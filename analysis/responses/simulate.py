@@ -46,6 +46,7 @@ from scipy import optimize, stats
 
 from analysis.responses.data import ResponseData, SourceInfo
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 from instruments.schema import (
     ORDINAL_KINDS,
     Instrument,
@@ -129,16 +130,14 @@ class TrueParameters:
         return pd.DataFrame(R, index=list(lo.item), columns=list(lo.item))
 
     def to_dict(self) -> dict:
-        return {"constructs": self.constructs, "exogenous": self.exogenous,
-                "endogenous": self.endogenous,
-                "loadings": self.loadings.to_dict(orient="records"),
-                "paths": self.paths.to_dict(orient="records"),
-                "effects": self.effects.to_dict(orient="records"),
-                "correlations": {r: {c: float(v) for c, v in row.items()}
-                                 for r, row in self.correlations.iterrows()},
-                "r_squared": dict(self.r_squared),
-                "residual_variances": dict(self.residual_variances),
-                "thresholds": {k: list(v) for k, v in self.thresholds.items()}}
+        return to_plain({"constructs": self.constructs, "exogenous": self.exogenous,
+                         "endogenous": self.endogenous, "loadings": self.loadings,
+                         "paths": self.paths, "effects": self.effects,
+                         "correlations": {r: {c: float(v) for c, v in row.items()}
+                                          for r, row in self.correlations.iterrows()},
+                         "r_squared": dict(self.r_squared),
+                         "residual_variances": dict(self.residual_variances),
+                         "thresholds": {k: list(v) for k, v in self.thresholds.items()}})
 
 
 @dataclass
@@ -154,9 +153,9 @@ class Simulation:
     missing_mask: pd.DataFrame = field(repr=False, default=None)
 
     def to_dict(self) -> dict:
-        return {"settings": asdict(self.settings), "truth": self.truth.to_dict(),
-                "respondent_type": self.respondent_type.to_dict(),
-                "data": self.data.to_dict()}
+        return to_plain({"settings": asdict(self.settings), "truth": self.truth.to_dict(),
+                         "respondent_type": self.respondent_type,
+                         "data": self.data.to_dict()})
 
 
 # ---- the population model -----------------------------------------------------------------------

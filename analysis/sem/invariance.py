@@ -35,10 +35,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from instruments.plain import to_plain
+
 from .api import fit
 from .errors import SEMInputError
 from .ordinal_groups import lrt_satorra2000
-from .result import SEMResult, _clean
+from .result import SEMResult
 
 __all__ = ["LEVELS", "ORDINAL_LEVELS", "InvarianceResult", "InvarianceSettings", "invariance"]
 
@@ -76,7 +78,7 @@ class InvarianceResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "table": _clean(self.table),
+            "table": to_plain(self.table),
             "settings": asdict(self.settings),
             "fits": {k: v.to_dict() for k, v in self.fits.items()},
         }

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from instruments.plain import to_plain
+
 __all__ = ["SEMResult"]
-
-
-def _clean(v: Any) -> Any:
-    """Convert numpy scalars / NaN to JSON-friendly Python values."""
-    if isinstance(v, (np.floating, float)):
-        f = float(v)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, dict):
-        return {str(k): _clean(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_clean(x) for x in v]
-    if isinstance(v, pd.DataFrame):
-        return [_clean(r) for r in v.to_dict(orient="records")]
-    if isinstance(v, pd.Series):
-        return {str(k): _clean(x) for k, x in v.items()}
-    return v
 
 
 @dataclass
@@ -86,22 +67,22 @@ class SEMResult:
         """JSON-able representation (no numpy types, NaN -> None)."""
         return {
             "model": self.model,
-            "options": _clean(self.options),
+            "options": to_plain(self.options),
             "converged": bool(self.converged),
             "iterations": int(self.iterations),
             "warnings": list(self.warnings),
-            "fit_measures": _clean(self.fit_measures),
-            "estimates": _clean(self.estimates),
-            "r2": _clean(self.r2),
+            "fit_measures": to_plain(self.fit_measures),
+            "estimates": to_plain(self.estimates),
+            "r2": to_plain(self.r2),
             "implied": {
                 g: {
                     "variables": list(v["cov"].columns),
-                    "cov": _clean(v["cov"].to_numpy().tolist()),
-                    "mean": None if v["mean"] is None else _clean(v["mean"].tolist()),
+                    "cov": to_plain(v["cov"].to_numpy().tolist()),
+                    "mean": None if v["mean"] is None else to_plain(v["mean"].tolist()),
                 }
                 for g, v in self.implied.items()
             },
-            "vcov": _clean(self.vcov.to_numpy().tolist()),
+            "vcov": to_plain(self.vcov.to_numpy().tolist()),
             "group_labels": list(self.group_labels),
             "nobs": [int(n) for n in self.nobs],
         }

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 
 MAX_DOMINANCE_PREDICTORS = 15
 
@@ -80,8 +81,8 @@ class DriverResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "outcome": self.outcome, "r2": self.r2, "n": self.n,
-                "table": self.table.to_dict(orient="records"), "notes": self.notes}
+        return to_plain({"method": self.method, "outcome": self.outcome, "r2": self.r2,
+                         "n": self.n, "table": self.table, "notes": self.notes})
 
 
 def _table(predictors: list[str], weights: np.ndarray, r2: float, col: str) -> pd.DataFrame:

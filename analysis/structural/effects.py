@@ -50,6 +50,7 @@ from analysis.structural.resampling import (
     run_replicates,
 )
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 
 KINDS = ("direct", "indirect", "total")
 
@@ -271,15 +272,11 @@ class EffectsResult:
         return row.iloc[0]
 
     def to_dict(self) -> dict[str, Any]:
-        def rec(df: pd.DataFrame) -> list[dict]:
-            return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                     for k, v in r.items()} for r in df.to_dict(orient="records")]
-
-        return {"model": self.model, "n": self.n, "fit_measures": self.fit_measures,
-                "paths": rec(self.paths), "r2": rec(self.r2), "effects": rec(self.effects),
-                "ranking": rec(self.ranking), "bootstrap": self.bootstrap,
-                "warnings": self.warnings, "measurement": self.measurement,
-                "comparison": self.comparison}
+        return to_plain({"model": self.model, "n": self.n, "fit_measures": self.fit_measures,
+                         "paths": self.paths, "r2": self.r2, "effects": self.effects,
+                         "ranking": self.ranking, "bootstrap": self.bootstrap,
+                         "warnings": self.warnings, "measurement": self.measurement,
+                         "comparison": self.comparison})
 
 
 def estimate_effects(

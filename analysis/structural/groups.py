@@ -21,6 +21,7 @@ from scipy import stats
 
 from analysis import sem
 from analysis.sem.compare import chisq_difference
+from instruments.plain import to_plain
 
 
 @dataclass
@@ -35,9 +36,9 @@ class GroupComparison:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"group": self.group, "groups": self.groups,
-                "paths": self.paths.to_dict(orient="records"), "omnibus": self.omnibus,
-                "fit_free": self.fit_free, "warnings": self.warnings}
+        return to_plain({"group": self.group, "groups": self.groups, "paths": self.paths,
+                         "omnibus": self.omnibus, "fit_free": self.fit_free,
+                         "warnings": self.warnings})
 
 
 def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float, float]:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis import sem
 from analysis.sem.syntax import constructs_from_syntax
+from instruments.plain import to_plain
 
 
 @dataclass
@@ -37,11 +38,9 @@ class InteractionResult:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"x": self.x, "z": self.z, "name": self.name,
-                "pairs": [list(p) for p in self.pairs],
-                "paths": self.paths.to_dict(orient="records"),
-                "fit_measures": self.fit_measures, "model": self.model,
-                "warnings": self.warnings}
+        return to_plain({"x": self.x, "z": self.z, "name": self.name, "pairs": self.pairs,
+                         "paths": self.paths, "fit_measures": self.fit_measures,
+                         "model": self.model, "warnings": self.warnings})
 
 
 def product_indicators(data: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.DataFrame:

@@ -87,6 +87,7 @@ from analysis.responses.simulate import SimulationSettings, simulate, true_param
 from analysis.sem.syntax import parse_model
 from analysis.structural.resampling import run_replicates
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 from instruments.schema import ORDINAL_KINDS, Instrument, Population
 
 ESTIMATORS = ("ML", "MLM", "MLR", "WLSMV", "DWLS")
@@ -208,19 +209,6 @@ def _replicate(rng: np.random.Generator, job: _Job, n: int) -> np.ndarray:
 # ---- the result ---------------------------------------------------------------------------------
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    def clean(v):
-        if isinstance(v, (np.floating, float)):
-            return None if not math.isfinite(float(v)) else float(v)
-        if isinstance(v, np.integer):
-            return int(v)
-        if isinstance(v, np.bool_):
-            return bool(v)
-        return v
-
-    return [{k: clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-
-
 @dataclass
 class PowerResult:
     """Monte Carlo power per sample size and structural path (plain data; see the module).
@@ -257,7 +245,7 @@ class PowerResult:
                 "estimator": self.estimator, "alpha": self.alpha, "target": self.target,
                 "reps": self.reps, "seed": self.seed, "ns": list(self.ns),
                 "simulation": dict(self.simulation),
-                "table": _records(self.table), "sample_size": _records(self.sample_size),
+                "table": to_plain(self.table), "sample_size": to_plain(self.sample_size),
                 "warnings": list(self.warnings)}
 
     def to_json(self, **kwargs: Any) -> str:

@@ -22,6 +22,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from instruments.errors import EngagekitInputError
+from instruments.plain import to_plain
 
 
 class RegressionInputError(EngagekitInputError):
@@ -42,9 +43,8 @@ class RegressionResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "outcome": self.outcome, "n": self.n,
-                "table": self.table.to_dict(orient="records"), "stats": self.stats,
-                "notes": self.notes}
+        return to_plain({"model": self.model, "outcome": self.outcome, "n": self.n,
+                         "table": self.table, "stats": self.stats, "notes": self.notes})
 
 
 def _complete(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[pd.DataFrame, int]:
