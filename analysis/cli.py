@@ -16,27 +16,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from analysis.psychometrics.validation import (
-    ValidationSettings,
-    constructs_from_syntax,
-    validate_instrument,
-)
-from analysis.psychometrics.validation import validate_scales as _validate_scales
-from analysis.responses import FORMATS, WRITE_FORMATS, read_responses, write_responses
-from analysis.responses.scoring import reverse_keyed
-from analysis.responses.screening import screen
-from analysis.sem.measures import summary_line
-from analysis.structural.effects import estimate_effects
-from analysis.study import model_variables, ordinal_items, require_items
+from instruments.cli import LazyChoice, names_of
 from instruments.errors import EngagekitInputError
-from instruments.loader import load_instrument
 from instruments.outputs import FORCE, atomic_path, check_outputs, write_file
-from instruments.schema import Instrument
 from instruments.spreadsheet import csv_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from instruments.schema import Instrument
 
 COLUMN_MAP = click.option(
     "--column-map", type=click.Path(dir_okay=False), default=None,
@@ -47,11 +39,12 @@ CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensit
 MISSING = {"listwise": "listwise", "fiml": "ml"}
 
 
-
 def _read_options(f):
     f = click.option("--instrument", "-i", required=True,
                      help="Bundled instrument name or path of its YAML file.")(f)
-    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto",
+    f = click.option("--format", "fmt",
+                     type=LazyChoice(names_of("analysis.responses", "FORMATS")),
+                     default="auto",
                      show_default=True, help="Format of FILE (auto: detected).")(f)
     f = click.option("--strict", is_flag=True,
                      help="Fail (exit 2) on the first problem instead of setting bad values "
@@ -71,6 +64,8 @@ def _read_options(f):
 
 
 def _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep):
+    from analysis.responses import read_responses
+
     return read_responses(file, instrument, format=fmt, strict=strict, column_map=column_map,
                           encoding=encoding, sheet=sheet, timezone=timezone,
                           keep_columns=keep)
@@ -109,7 +104,9 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
               help="Output file (engagekit format: .csv or .json).")
-@click.option("--format", "fmt", type=click.Choice(WRITE_FORMATS), default="engagekit",
+@click.option("--format", "fmt",
+              type=LazyChoice(names_of("analysis.responses", "WRITE_FORMATS")),
+              default="engagekit",
               show_default=True, help="Output format.")
 @click.option("--straightliners", type=float, default=0.0, show_default=True,
               help="Fraction of straightlining respondents.")
@@ -127,6 +124,7 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
 def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_responders, missing,
                  missing_mechanism, missing_as_code, truth, force) -> None:
     """Simulate respondents to INSTRUMENT from its population model."""
+    from analysis.responses import write_responses
     from analysis.responses.simulate import simulate
     from instruments.loader import load_instrument
 
@@ -202,6 +200,7 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
                mahalanobis_alpha, as_json) -> None:
     """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
     Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
+    from analysis.responses import write_responses
     from analysis.responses.screening import DEFAULT_EXCLUDE, screen
     from instruments.loader import load_instrument
 
@@ -226,6 +225,8 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
 # --- scale validation and structural effects ---------------------------------------------
 
 def _model_data(file: str, model: str) -> pd.DataFrame:
+    import pandas as pd
+
     path = Path(file)
     if not path.is_file():
         raise EngagekitInputError(f"{file}: file not found")
@@ -239,6 +240,12 @@ def _model_data(file: str, model: str) -> pd.DataFrame:
 def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: bool,
                       group: str | None, column_map: str | None = None
                       ) -> tuple[pd.DataFrame, Instrument, str]:
+    from analysis.responses import read_responses
+    from analysis.responses.scoring import reverse_keyed
+    from analysis.responses.screening import screen
+    from analysis.study import require_items
+    from instruments.loader import load_instrument
+
     inst = load_instrument(instrument)
     data = read_responses(file, inst, format=fmt, column_map=column_map)
     require_items(data, inst)
@@ -269,10 +276,11 @@ def _require_one(instrument: str | None, model: str | None) -> None:
         raise click.UsageError("give either --instrument or --model (lavaan syntax)")
 
 
-
 def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
     """The structural model's fit, its measurement model's and the chi-square difference, as
     printed by ``effects`` and ``run`` (robust/scaled versions named as such)."""
+    from analysis.sem.measures import summary_line
+
     lines = [f"structural model ({estimator}, N = {effects['n']}): "
              + summary_line(effects["fit_measures"])]
     meas = effects.get("measurement")
@@ -321,6 +329,16 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
                  keep_flagged, htmt_boot, seed, json_out, force) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
+    import pandas as pd
+
+    from analysis.psychometrics.validation import (
+        ValidationSettings,
+        constructs_from_syntax,
+        validate_instrument,
+    )
+    from analysis.psychometrics.validation import validate_scales as _validate_scales
+    from analysis.sem.measures import summary_line
+
     _require_one(instrument, model)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if ordered is not None and model is None:
@@ -393,6 +411,9 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
                 estimator, ordered, keep_flagged, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
+    from analysis.structural.effects import estimate_effects
+    from analysis.study import model_variables, ordinal_items
+
     _require_one(instrument, model)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if ordered is not None and model is None:

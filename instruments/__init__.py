@@ -4,31 +4,42 @@
 >>> inst = load_instrument("five_commitments")
 >>> [c.id for c in inst.measured_constructs()][:2]
 ['affective', 'normative']
+
+Names are imported on first use, so ``import instruments`` (and the command line, which imports
+:mod:`instruments.cli`) does not load pydantic or the YAML parser until an instrument is read.
 """
 
-from .combine import combine_instruments
-from .errors import EngagekitInputError, InstrumentError, Problem
-from .loader import (
-    bundled_names,
-    dump_instrument,
-    instrument_json_schema,
-    load_instrument,
-    parse_instrument,
-)
-from .schema import Construct, Instrument, Item, Scale
+from __future__ import annotations
 
-__all__ = [
-    "Construct",
-    "EngagekitInputError",
-    "Instrument",
-    "InstrumentError",
-    "Item",
-    "Problem",
-    "Scale",
-    "bundled_names",
-    "combine_instruments",
-    "dump_instrument",
-    "instrument_json_schema",
-    "load_instrument",
-    "parse_instrument",
-]
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "combine_instruments": "combine",
+    "EngagekitInputError": "errors",
+    "InstrumentError": "errors",
+    "Problem": "errors",
+    "bundled_names": "loader",
+    "dump_instrument": "loader",
+    "instrument_json_schema": "loader",
+    "load_instrument": "loader",
+    "parse_instrument": "loader",
+    "Construct": "schema",
+    "Instrument": "schema",
+    "Item": "schema",
+    "Scale": "schema",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'instruments' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -3,19 +3,53 @@
 ``instruments`` lists, shows, validates and describes instrument definitions; ``survey`` makes a
 survey or platform export from one; ``translations`` exports and imports translation sheets.
 ``COMMANDS`` is what the ``engagekit`` root (:mod:`reports.cli`) mounts.
+
+The command line must start at once (``engagekit --help`` loads no analysis, pydantic or YAML
+code): this module imports only click at module level, and each command imports what it uses.
+:class:`LazyChoice` lets an option's choices come from a module that is only imported when they
+are needed (the command runs, or its ``--help`` is shown); :mod:`analysis.cli` uses it too.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .loader import bundled_names, dump_instrument, instrument_json_schema, load_instrument
 from .outputs import FORCE, check_outputs, make_folder, write_file
-from .schema import Instrument, ItemRole
-from .survey.formats import FORMATS, Options, render
-from .survey.translations import export_sheet, import_sheet
+
+if TYPE_CHECKING:
+    from .schema import Instrument
+
+
+class LazyChoice(click.Choice):
+    """A :class:`click.Choice` whose choices are looked up when first needed.
+
+    ``load`` returns the choices; it runs when the option's value is checked or the command's
+    help is shown, so defining the command imports nothing. Otherwise it behaves exactly as
+    ``click.Choice(load(), case_sensitive)``.
+    """
+
+    def __init__(self, load: Callable[[], Iterable[str]], case_sensitive: bool = True) -> None:
+        # click.Choice.__init__ would store the choices; they are computed on first use instead.
+        self._load = load
+        self._choices: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self._choices is None:
+            self._choices = tuple(self._load())
+        return self._choices
+
+
+def names_of(module: str, attribute: str) -> Callable[[], list[str]]:
+    """A loader for :class:`LazyChoice`: the names in ``module.attribute`` (a tuple, list or
+    the keys of a dict), imported when called."""
+    return lambda: list(getattr(importlib.import_module(module), attribute))
 
 
 def _summary(inst: Instrument) -> str:
@@ -35,6 +69,8 @@ def instruments_cli() -> None:
 @instruments_cli.command("list")
 def list_cmd() -> None:
     """List the bundled instruments."""
+    from .loader import bundled_names, load_instrument
+
     for name in bundled_names():
         inst = load_instrument(name)
         click.echo(f"{name:<20} {inst.text(inst.title):<45} {_summary(inst).split(': ', 1)[1]}")
@@ -46,6 +82,9 @@ def list_cmd() -> None:
               "instrument's default language).")
 def show_cmd(instrument: str, lang: str | None) -> None:
     """Show an instrument (bundled NAME or PATH to a YAML file) in one language."""
+    from .loader import load_instrument
+    from .schema import ItemRole
+
     inst = load_instrument(instrument)
     if lang is not None and lang not in inst.language_codes:
         raise click.BadParameter(f"'{lang}' is not a language of {inst.id} "
@@ -81,6 +120,8 @@ def show_cmd(instrument: str, lang: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 def validate_cmd(paths: tuple[str, ...]) -> None:
     """Check instrument files (or bundled names) against the format and its rules."""
+    from .loader import load_instrument
+
     for p in paths:
         click.echo(f"OK {_summary(load_instrument(p))}")
 
@@ -91,6 +132,8 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
 @FORCE
 def schema_cmd(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of the instrument format (for editor autocompletion)."""
+    from .loader import instrument_json_schema
+
     check_outputs([output], force=force)
     text = instrument_json_schema()
     if output is None:
@@ -98,7 +141,6 @@ def schema_cmd(output: Path | None, force: bool) -> None:
     else:
         write_file(output, text + "\n")
         click.echo(f"wrote {output}")
-
 
 
 def _is_folder(output: str) -> bool:
@@ -121,7 +163,8 @@ def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
 
 @click.command("survey")
 @click.argument("instrument")
-@click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(FORMATS)),
+@click.option("--format", "-f", "fmt", required=True,
+              type=LazyChoice(names_of("instruments.survey.formats", "FORMATS")),
               help="What to produce.")
 @click.option("--lang", default=None, help="Language of the survey (default: the instrument's "
               "default language). Exports that hold several languages use it as the primary one.")
@@ -135,6 +178,9 @@ def output_paths(output: str, inst_id: str, suffixes: list[str]) -> list[Path]:
 def survey_cmd(instrument: str, fmt: str, lang: str | None, brand: str | None,
                endpoint: str | None, output: str, force: bool) -> None:
     """Make a survey or platform export from an INSTRUMENT (bundled name or YAML path)."""
+    from .loader import load_instrument
+    from .survey.formats import Options, render
+
     inst = load_instrument(instrument)
     files = render(inst, fmt, Options(lang=lang, brand=brand, endpoint=endpoint))
     paths = output_paths(output, inst.id, list(files))
@@ -160,6 +206,9 @@ def translations_cli() -> None:
 def translations_export_cmd(instrument: str, output: Path, force: bool) -> None:
     """Write every text of INSTRUMENT with its translations, back-translation, status and
     reviewer-note columns."""
+    from .loader import load_instrument
+    from .survey.translations import export_sheet
+
     check_outputs([output], [instrument], force=force)
     inst = load_instrument(instrument)
     write_file(output, export_sheet(inst))
@@ -174,6 +223,9 @@ def translations_export_cmd(instrument: str, output: Path, force: bool) -> None:
 @FORCE
 def translations_import_cmd(sheet: Path, instrument: str, output: Path, force: bool) -> None:
     """Write the texts of SHEET into a copy of the instrument; report missing or changed texts."""
+    from .loader import dump_instrument, load_instrument
+    from .survey.translations import import_sheet
+
     check_outputs([output], [sheet, instrument], force=force)
     inst = load_instrument(instrument)
     updated, report = import_sheet(inst, sheet)

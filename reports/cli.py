@@ -8,6 +8,10 @@ simulated respondents) and ``report`` (re-render a saved ``results.json`` withou
 
 Exit codes: 0 success, 2 bad input (the message names the file, line or field and what to do),
 1 internal error (a bug: please report it; set ENGAGEKIT_DEBUG=1 for the traceback).
+
+The command line starts at once: the command groups import only click at module level, and
+each command imports the analysis, pandas, statsmodels, openpyxl or matplotlib code it uses
+when it runs (``python bench/bench_startup.py`` times it).
 """
 
 from __future__ import annotations
@@ -23,34 +27,42 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
 import click  # noqa: E402
 
 from analysis.cli import COLUMN_MAP, effects_fit_lines  # noqa: E402
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
-from analysis.responses import read_responses  # noqa: E402
-from analysis.responses.simulate import SimulationSettings, simulate  # noqa: E402
-from analysis.sem.measures import summary_line  # noqa: E402
-from analysis.study import StudySettings, run_study, scored_frame  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
-from instruments.loader import load_instrument  # noqa: E402
 from instruments.outputs import FORCE, check_outputs, make_folder, write_file  # noqa: E402
-from instruments.schema import ConstructRole, Instrument, ScaleKind  # noqa: E402
 from instruments.spreadsheet import csv_text  # noqa: E402
 
-from .report import render_report  # noqa: E402
+if TYPE_CHECKING:
+    from analysis.study import StudySettings
+    from instruments.schema import Instrument
 
-try:
-    from importlib.metadata import version as _version
 
-    __version__ = _version("engagekit")
-except Exception:  # pragma: no cover - running from a source tree without installing
-    __version__ = "unknown"
+def version() -> str:
+    """engagekit's installed version ("unknown" in a source tree that was not installed)."""
+    try:
+        from importlib.metadata import version as _version
+
+        return _version("engagekit")
+    except Exception:  # pragma: no cover - running from a source tree without installing
+        return "unknown"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # click.version_option, but the version is looked up only when --version is given.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"engagekit, version {version()}")
+        ctx.exit()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="engagekit")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def cli() -> None:
     """engagekit: from questionnaire definitions to validated scales, commitment effects and a
     report."""
@@ -69,6 +81,10 @@ def _check_output_folder(outdir: str, inputs: list, force: bool) -> None:
 
 def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
                    settings: StudySettings) -> None:
+    from analysis.study import scored_frame
+
+    from .report import render_report
+
     make_folder(outdir)
     write_file(outdir / "results.json", json.dumps(results, indent=1, allow_nan=False) + "\n")
     write_file(outdir / "cleaning_log.csv", csv_text(data.log_frame(), index=False))
@@ -107,6 +123,8 @@ def _study_options(f):
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
               estimator="ML") -> StudySettings:
+    from analysis.study import StudySettings
+
     return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
                          exclude_flagged=not keep_flagged, estimator=estimator.upper())
@@ -114,6 +132,8 @@ def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
 
 def _echo_summary(results: dict) -> None:
     """The fits as the report shows them (robust/scaled versions named), in the terminal."""
+    from analysis.sem.measures import summary_line
+
     est = results["settings"]["estimator"]
     val = results["validation"]
     click.echo(f"{results['screening']['n_read']} respondents read, "
@@ -134,6 +154,10 @@ def _echo_summary(results: dict) -> None:
 def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
             keep_flagged, estimator, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
+    from analysis.responses import read_responses
+    from analysis.study import run_study
+    from instruments.loader import load_instrument
+
     _check_output_folder(output, [responses, instrument, column_map], force)
     inst = load_instrument(instrument)
     data = read_responses(responses, inst, format=fmt, column_map=column_map)
@@ -146,6 +170,8 @@ def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler,
 
 def default_group(inst: Instrument) -> str | None:
     """The first two-category single-choice item of a segmenting construct, if any."""
+    from instruments.schema import ConstructRole, ScaleKind
+
     for c in inst.constructs:
         if c.role != ConstructRole.segmenting:
             continue
@@ -167,6 +193,10 @@ def default_group(inst: Instrument) -> str | None:
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
              keep_flagged, estimator, output, force) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
+    from analysis.responses.simulate import SimulationSettings, simulate
+    from analysis.study import run_study
+    from instruments.loader import load_instrument
+
     _check_output_folder(output, [instrument], force)
     inst = load_instrument(instrument)
     sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
@@ -187,6 +217,8 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
 def report_cmd(results_json, output, force) -> None:
     """Render a saved results.json as the HTML report (no refitting)."""
     from analysis.results_schema import read_results
+
+    from .report import render_report
 
     path = Path(results_json)
     check_outputs([output], [path], force=force)

@@ -126,6 +126,51 @@ def test_round_trip_is_lossless_and_stable(bundled):
     assert dump_instrument(again) == text
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_fast_reader_gives_the_round_trip_readers_instrument(name):
+    """Bundled files are read with libyaml's C parser (instruments.loader.parse_bundled); the
+    instrument must be the one the round-trip reader (which users' files go through) makes."""
+    from instruments.loader import parse_bundled, resolve
+
+    file, text = resolve(name)
+    fast = parse_bundled(text)
+    assert fast is not None, f"{file}: the fast reader fell back to the round-trip reader"
+    slow = parse_instrument(text, file)
+    assert fast == slow
+    assert fast.model_dump_json() == slow.model_dump_json()
+    assert load_instrument(name) == slow
+
+
+def test_fast_reader_falls_back_on_any_problem():
+    """A problem is never reported by the fast reader: it returns None and the round-trip
+    reader reports it with its line number. Plain scalars get YAML 1.2 types as in ruamel
+    (``no`` and ``on`` are text, not booleans)."""
+    import yaml
+
+    from instruments.loader import _fast_yaml_loader, _plain, parse_bundled, resolve
+
+    text = resolve("five_commitments")[1]
+    broken = text.replace("\nid: five_commitments", "\nid: Five Commitments", 1)
+    assert broken != text
+    assert parse_bundled(broken) is None
+    assert parse_bundled("- a list\n") is None
+    assert parse_bundled("id: [unclosed\n") is None
+    loader = _fast_yaml_loader()
+    if loader is None:
+        pytest.skip("PyYAML without libyaml: the fast reader is not used")
+    from ruamel.yaml import YAML
+
+    doc = "{a: no, b: on, c: yes, d: true, e: ~, f: 1.5, g: 7, h: 1e3, i: 2026-01-31, j: '5'}"
+    fast = _plain(yaml.load(doc, Loader=loader))
+    slow = _plain(YAML(typ="rt").load(doc))
+    assert fast == slow
+    def kind(v):  # ruamel's ScalarFloat etc. subclass the builtin types
+        return next(t for t in (bool, int, float, str, type(None)) if isinstance(v, t))
+
+    assert {k: kind(v) for k, v in fast.items()} == {k: kind(v) for k, v in slow.items()}
+    assert fast["a"] == "no" and fast["b"] == "on"
+
+
 def test_every_text_is_in_all_four_languages(bundled):
     assert bundled.language_codes == LANGUAGES
     assert {lang.code: lang.status.value for lang in bundled.languages} == {
