@@ -38,7 +38,44 @@ from instruments.schema import ORDINAL_KINDS, ConstructRole, Instrument, ScaleKi
 
 @dataclass
 class StudySettings:
-    """Every choice of a run; recorded in the results so the methods text can say what ran."""
+    """Every choice of a run; recorded in the results so the methods text can say what ran.
+
+    Parameters
+    ----------
+    exclude_flagged : bool, default True
+        Leave out the respondents the screening excludes (else analyse everyone).
+    group : str or None
+        An item or metadata column to compare groups by (invariance, path differences).
+    n_boot : int, default 1000
+        Bootstrap resamples of the effects (0: delta-method only).
+    seed : int, default 20150401
+        Seed of every random step (bootstrap, parallel analysis, HTMT intervals).
+    estimator : str, default "ML"
+        CFA and SEM estimator, as :func:`analysis.sem.fit`.
+    interaction : (str, str) or None
+        Two constructs whose latent interaction to estimate.
+    n_jobs : int or None
+        Local worker processes for the bootstrap (default: all cores).
+    scheduler : str or None
+        ``"dask"`` or a Dask scheduler address for the bootstrap.
+    progress : bool or None
+        Show progress bars (default: when a step takes more than a moment).
+    screening : ScreeningSettings
+        Careless-response cut-offs and exclusion rule.
+    scoring : ScoringSettings
+        Scale-score and segment settings.
+    validation : ValidationSettings
+        Validation settings (its ``seed`` and ``estimator`` are replaced by this object's).
+
+    Examples
+    --------
+    >>> from analysis import ValidationSettings
+    >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
+    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                                                     method_factor=False))
+    >>> quick.screening.min_flags, quick.validation.htmt_boot
+    (1, 50)
+    """
 
     exclude_flagged: bool = True
     group: str | None = None
@@ -196,9 +233,41 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
               created: str | None = None) -> dict[str, Any]:
     """Screen, score, validate and model ``data``; return the results as plain data.
 
-    ``created`` (ISO timestamp) is the only time recorded; pass it, or set the standard
-    ``SOURCE_DATE_EPOCH`` environment variable, to reproduce a run byte for byte (default:
-    now, UTC, to the second).
+    Parameters
+    ----------
+    data : ResponseData
+        The responses as read (:func:`~analysis.responses.readers.read_responses`) or
+        simulated; screening decides who is analysed.
+    inst : Instrument
+        The instrument answered: it supplies the constructs, model, scales and scoring rules.
+    settings : StudySettings or None
+        Every choice of the run (default: :class:`StudySettings()`).
+    created : str or None
+        ISO timestamp recorded as the run's time, the only time in the results; pass it, or
+        set ``SOURCE_DATE_EPOCH``, to reproduce a run byte for byte (default: now, UTC).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable results in the :data:`RESULTS_FORMAT` layout: ``format``,
+        ``created``, ``software``, ``settings``, ``instrument``, ``data``, ``screening``,
+        ``scores``, ``constructs``, ``validation``, ``effects``, ``observed``, ``groups``,
+        ``interaction``; :func:`reports.report.render_report` turns them into the report.
+
+    Examples
+    --------
+    >>> from analysis import ValidationSettings, simulate
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")
+    >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
+    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                                                     method_factor=False))
+    >>> results = run_study(simulate(inst, n=300, seed=1).data, inst, quick,
+    ...                     created="2026-12-01T00:00:00+00:00")
+    >>> results["format"], results["screening"]["n_read"]
+    ('engagekit-results/1', 300)
+    >>> [r["largest"] for r in results["effects"]["ranking"]]
+    ['affective', 'affective', 'affective']
     """
     s = settings or StudySettings()
     require_items(data, inst)

@@ -673,7 +673,37 @@ def report_context(results: dict) -> dict[str, Any]:
 
 
 def render_report(results: dict) -> str:
-    """The self-contained HTML report of ``results``."""
+    """The self-contained HTML report of ``results``.
+
+    Nothing is refitted: every number is read from ``results``, and the same results give the
+    same bytes. The page has no external resources (figures are inline SVG), so it opens
+    offline.
+
+    Parameters
+    ----------
+    results : dict
+        The results of :func:`analysis.study.run_study`, or a saved ``results.json`` loaded
+        with :func:`json.load`.
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Examples
+    --------
+    >>> from analysis import StudySettings, ValidationSettings, run_study, simulate
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")
+    >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
+    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                                                     method_factor=False))
+    >>> results = run_study(simulate(inst, n=300, seed=1).data, inst, quick,
+    ...                     created="2026-12-01T00:00:00+00:00")
+    >>> html = render_report(results)
+    >>> html.startswith("<!DOCTYPE html>"), html == render_report(results)
+    (True, True)
+    """
     return render_html(report_context(results))
 
 

@@ -57,9 +57,27 @@ class ScoringError(EngagekitInputError):
 class ScoringSettings:
     """Settings of :func:`score_responses`.
 
-    ``cut`` chooses the Dick & Basu split: ``"rule"`` uses the instrument rule's own ``cut``
-    (median or midpoint); ``"median"``/``"midpoint"`` override it; ``attitude_cut`` and
-    ``patronage_cut`` give explicit cut-points instead.
+    Parameters
+    ----------
+    min_answered : float, default 2/3
+        Fraction in (0, 1] of a construct's items a respondent must have answered for a
+        scale score (and of an index rule's items for its 0-100 index); else it is missing.
+    cut : {"rule", "median", "midpoint"}, default "rule"
+        The Dick & Basu split: ``"rule"`` uses the instrument rule's own ``cut``;
+        ``"median"`` (sample median) or ``"midpoint"`` (of the declared scale) override it.
+    attitude_cut, patronage_cut : float or None
+        Explicit cut-points for relative attitude and repeat patronage, overriding ``cut``.
+    confidence : float, default 0.95
+        Confidence level of the NPS and index intervals, in (0, 1).
+
+    Examples
+    --------
+    >>> from analysis import SimulationSettings, simulate
+    >>> data = simulate("five_commitments", SimulationSettings(n=300, seed=1)).data
+    >>> scores = score_responses(data, "five_commitments", ScoringSettings(cut="midpoint"))
+    >>> segments = scores.segments["loyalty_segment"]
+    >>> segments.cut, segments.counts["premium_loyalty"]
+    ('midpoint', 126)
     """
 
     min_answered: float = 2 / 3
@@ -175,7 +193,32 @@ def _items_frame(data: ResponseData | pd.DataFrame) -> pd.DataFrame:
 
 
 def reverse_keyed(items: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
-    """A copy with every ``keyed: minus`` item reversed from its declared scale."""
+    """A copy with every ``keyed: minus`` item reversed from its declared scale.
+
+    A reverse-keyed answer ``x`` becomes ``min + max - x`` with ``min`` and ``max`` of the
+    item's *declared* scale, never of the observed answers.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Item codes, one column per item id (other columns are copied unchanged).
+    inst : Instrument
+        The instrument, whose items say which are ``keyed: minus`` and on which scale.
+
+    Returns
+    -------
+    DataFrame
+        A float copy of ``items`` with the minus-keyed items reversed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")  # aff_04r is minus-keyed, on 1..7
+    >>> items = pd.DataFrame({"aff_01": [7, 2], "aff_04r": [2, 7]})
+    >>> reverse_keyed(items, inst).to_dict("list")
+    {'aff_01': [7.0, 2.0], 'aff_04r': [6.0, 1.0]}
+    """
     out = items.astype(float).copy()
     for item in inst.items():
         if item.keyed == "minus" and item.id in out:
@@ -198,6 +241,38 @@ def scale_scores(data: ResponseData | pd.DataFrame, inst: Instrument,
 
     A respondent needs ``ceil(min_answered * k)`` of the construct's ``k`` items answered;
     otherwise the score is missing. Items of one construct must share a scale range.
+
+    Parameters
+    ----------
+    data : ResponseData or DataFrame
+        The responses, or their item codes (columns = item ids), *not* yet reverse-keyed.
+    inst : Instrument
+        The instrument, which defines the constructs, their items and the reverse keys.
+    min_answered : float, default 2/3
+        Fraction in (0, 1] of a construct's items that must be answered.
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent (same index as the items), one column per measured construct.
+
+    Raises
+    ------
+    ScoringError
+        An item of a construct has no column, or a construct mixes scale ranges.
+
+    Examples
+    --------
+    >>> from analysis import SimulationSettings, simulate
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")
+    >>> data = simulate(inst, SimulationSettings(n=5, seed=1)).data
+    >>> scores = scale_scores(data, inst)
+    >>> list(scores.columns[:3])
+    ['affective', 'normative', 'economic']
+    >>> items = reverse_keyed(data.items, inst)[["aff_01", "aff_02", "aff_03", "aff_04r"]]
+    >>> bool((items.mean(axis=1) == scores["affective"]).all())
+    True
     """
     _check_fraction(min_answered)
     items = reverse_keyed(_items_frame(data), inst)
@@ -338,8 +413,37 @@ def score_responses(data: ResponseData | pd.DataFrame, instrument: Instrument | 
                     settings: ScoringSettings | None = None, **kwargs) -> Scores:
     """Scale scores of every measured construct and every scoring rule of the instrument.
 
-    ``data`` is a :class:`ResponseData` or a DataFrame of item codes (columns = item ids).
-    Keyword arguments set :class:`ScoringSettings` fields.
+    The rules (scale means, NPS, 0-100 indices, Dick & Basu segments) and their references
+    are in the module docstring; which of them apply is decided by the instrument's
+    ``scoring`` section.
+
+    Parameters
+    ----------
+    data : ResponseData or DataFrame
+        The responses, or their item codes (columns = item ids), not yet reverse-keyed.
+    instrument : Instrument or str
+        The instrument answered, or a bundled name or YAML path.
+    settings : ScoringSettings or None
+        Scoring choices (default: :class:`ScoringSettings()`).
+    **kwargs
+        :class:`ScoringSettings` fields, overriding those of ``settings``.
+
+    Returns
+    -------
+    Scores
+        ``scores`` (one row per respondent: each scale score, then each rule's column such
+        as ``nps_group``, an index or a segment), ``scale_scores`` (the construct columns) and
+        the summaries ``nps``, ``indices`` and ``segments`` keyed by rule id.
+
+    Examples
+    --------
+    >>> from analysis import SimulationSettings, simulate
+    >>> data = simulate("five_commitments", SimulationSettings(n=300, seed=1)).data
+    >>> scores = score_responses(data, "five_commitments")
+    >>> list(scores.scores.columns[-3:])
+    ['nps_group', 'acsi', 'loyalty_segment']
+    >>> round(scores.nps["nps"].nps, 1), scores.nps["nps"].n
+    (-14.0, 300)
     """
     if isinstance(instrument, Instrument):
         inst = instrument

@@ -66,7 +66,49 @@ class ScreeningError(EngagekitInputError):
 
 @dataclass(frozen=True)
 class ScreeningSettings:
-    """Cut-offs of every rule (``None`` switches a rule off) and the exclusion rule."""
+    """Cut-offs of every rule (``None`` switches a rule off) and the exclusion rule.
+
+    The rules and the literature behind each default are in the module docstring.
+
+    Parameters
+    ----------
+    attention_max_failures : int, default 0
+        Failed attention checks tolerated; more flags ``attention``.
+    attention_missing_fails : bool, default False
+        Count an unanswered attention check as failed.
+    speed_fraction : float or None, default 0.5
+        Flag ``speeder`` below this fraction of the median completion time.
+    longstring_fraction : float or None, default 0.5
+        Flag ``longstring`` when the longest run of identical answers exceeds this fraction of
+        the respondent's answered ordinal items.
+    longstring_max : int or None
+        An absolute run length instead of ``longstring_fraction``.
+    irv_min : float or None, default 0.05
+        Flag ``irv`` below this SD of the answers rescaled to 0-1 (straightlining).
+    irv_max : float or None
+        Also flag ``irv`` above this SD.
+    mahalanobis_alpha : float or None, default 0.001
+        Flag ``mahalanobis`` when the chi-square p-value of D² is below this.
+    even_odd_min : float or None, default 0.0
+        Flag ``even_odd`` when the Spearman-Brown corrected even-odd correlation is below this.
+    even_odd_min_constructs : int, default 4
+        Constructs with both halves answered needed to judge even-odd consistency.
+    duplicate_min_items : int or None, default 10
+        Answered items needed before an identical answer pattern flags ``duplicate``.
+    exclude_rules : tuple of str
+        The rules whose flags exclude (default :data:`DEFAULT_EXCLUDE`: all but ``even_odd``).
+    min_flags : int, default 1
+        Exclude a respondent flagged by at least this many of ``exclude_rules``.
+
+    Examples
+    --------
+    >>> from analysis import SimulationSettings, simulate
+    >>> data = simulate("five_commitments", SimulationSettings(n=200, seed=1)).data
+    >>> lenient = ScreeningSettings(exclude_rules=("attention",), min_flags=1)
+    >>> screen(data, "five_commitments", lenient).n_excluded <= screen(
+    ...     data, "five_commitments").n_excluded
+    True
+    """
 
     attention_max_failures: int = 0
     attention_missing_fails: bool = False
@@ -358,7 +400,41 @@ def duplicates(items: pd.DataFrame) -> pd.Series:
 
 def screen(data: ResponseData | pd.DataFrame, instrument: Instrument | str,
            settings: ScreeningSettings | None = None, **kwargs) -> ScreeningResult:
-    """Compute every rule's index, flag and exclude by ``settings`` (see the module doc)."""
+    """Compute every rule's index, flag and exclude by ``settings`` (see the module doc).
+
+    Nothing is dropped silently: the result holds every respondent's flags and indices, and
+    :meth:`ScreeningResult.kept` gives the data without the excluded ones.
+
+    Parameters
+    ----------
+    data : ResponseData or DataFrame
+        The responses; a bare DataFrame of item codes (columns = item ids) has no completion
+        times or display orders, so the speeder rule is not applied.
+    instrument : Instrument or str
+        The instrument answered, or a bundled name or YAML path.
+    settings : ScreeningSettings or None
+        Cut-offs and the exclusion rule (default: :class:`ScreeningSettings()`).
+    **kwargs
+        :class:`ScreeningSettings` fields, overriding those of ``settings``.
+
+    Returns
+    -------
+    ScreeningResult
+        ``flags`` (one boolean column per rule, ``n_flags``, ``excluded``), ``metrics`` (the
+        index behind each flag), counts (``n_read``, ``n_flagged``, ``n_excluded``,
+        ``n_kept``), ``notes`` on rules that could not be applied, and :meth:`kept`.
+
+    Examples
+    --------
+    >>> from analysis import SimulationSettings, simulate
+    >>> data = simulate("five_commitments",
+    ...                 SimulationSettings(n=200, seed=1, straightliners=0.05)).data
+    >>> result = screen(data, "five_commitments")
+    >>> result.n_read, result.n_flagged["irv"], result.n_excluded, result.n_kept
+    (200, 10, 12, 188)
+    >>> result.kept().n
+    188
+    """
     if isinstance(instrument, Instrument):
         inst = instrument
     else:

@@ -66,7 +66,49 @@ class SimulationError(EngagekitInputError):
 
 @dataclass(frozen=True)
 class SimulationSettings:
-    """Sample size, seed, careless respondents, missingness and timing of a simulation."""
+    """Sample size, seed, careless respondents, missingness and timing of a simulation.
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Respondents.
+    seed : int, default 0
+        Seed of every random step: the same seed and settings give the same data.
+    straightliners, random_responders : float, default 0.0
+        Fractions of the sample replaced by straightliners (one relative scale position for
+        every item) and random responders (uniform codes).
+    missing : float, default 0.0
+        Expected fraction of missing answers per eligible cell.
+    missing_mechanism : {"mcar", "mar"}, default "mcar"
+        Missing completely at random, or at random given ``mar_driver``.
+    mar_driver : str or None
+        Item whose observed value drives MAR missingness (logistic).
+    mar_strength : float, default 1.0
+        Logistic slope of MAR missingness per SD of the driver.
+    languages : mapping of str to float, or None
+        ``{language: share}`` of the sample (default: the default language only).
+    start : str, default "2026-12-01T08:00:00Z"
+        Start of fieldwork (ISO 8601, UTC).
+    field_days : float, default 14.0
+        Days over which start times are spread.
+    seconds_per_item : float, default 6.0
+        Median time per shown item of attentive respondents.
+    careless_seconds_per_item : float, default 1.5
+        Median time per shown item of straightliners and random responders.
+    time_sd : float, default 0.3
+        SD of the log completion time.
+    id_prefix : str, default "sim"
+        Prefix of the respondent ids (``sim0001``, ...).
+
+    Examples
+    --------
+    >>> settings = SimulationSettings(n=400, seed=1, straightliners=0.05, missing=0.02)
+    >>> sim = simulate("five_commitments", settings)
+    >>> sim.respondent_type.value_counts().to_dict()
+    {'attentive': 380, 'straightliner': 20}
+    >>> round(float(sim.data.items.isna().mean().mean()), 3)
+    0.02
+    """
 
     n: int = 1000
     seed: int = 0
@@ -253,7 +295,32 @@ def _thresholds(inst: Instrument, pop: Population, item: Item) -> list[float] | 
 
 def true_parameters(instrument: Instrument | str,
                     population: Population | None = None) -> TrueParameters:
-    """The population values behind :func:`simulate` (see :class:`TrueParameters`)."""
+    """The population values behind :func:`simulate` (see :class:`TrueParameters`).
+
+    They are values of the standardized latent responses ``y*`` (module docstring), so that
+    estimators can be checked for parameter recovery.
+
+    Parameters
+    ----------
+    instrument : Instrument or str
+        An instrument with a ``population`` section, or a bundled name or YAML path.
+    population : Population or None
+        A population model to use instead of the instrument's own.
+
+    Returns
+    -------
+    TrueParameters
+        ``loadings``, ``paths``, ``effects`` (direct, indirect, total), latent
+        ``correlations``, ``r_squared``, ``residual_variances`` and item ``thresholds``.
+
+    Examples
+    --------
+    >>> truth = true_parameters("five_commitments")
+    >>> truth.loading("aff_01"), truth.path("satisfaction", "affective")
+    (0.82, 0.4)
+    >>> round(truth.total_effect("repurchase", "affective"), 3)
+    0.34
+    """
     inst = _load(instrument)
     pop = _population(inst, population)
     ids, exo, endo, B, _Phi, psi, Sigma = _structure(inst, pop)
@@ -359,12 +426,37 @@ def _display_orders(inst: Instrument, ids: list[str]) -> list[list[str]]:
 
 def simulate(instrument: Instrument | str, settings: SimulationSettings | None = None, *,
              population: Population | None = None, **kwargs) -> Simulation:
-    """Simulate respondents to ``instrument`` (bundled name, path or :class:`Instrument`).
+    """Simulate respondents to ``instrument`` from its population model (module docstring).
 
-    ``settings`` (or keyword arguments of :class:`SimulationSettings`, e.g. ``n=2000,
-    seed=7, straightliners=0.05``) control the sample; ``population`` replaces the
-    instrument's own population model. Returns a :class:`Simulation` whose ``data`` is a
-    :class:`~analysis.responses.ResponseData` in the engagekit response format.
+    Parameters
+    ----------
+    instrument : Instrument or str
+        An instrument with a ``population`` section, or a bundled name or YAML path.
+    settings : SimulationSettings or None
+        Sample size, seed, careless respondents, missingness and timing (default:
+        :class:`SimulationSettings()`).
+    population : Population or None
+        A population model to use instead of the instrument's own.
+    **kwargs
+        :class:`SimulationSettings` fields, e.g. ``n=2000, seed=7, straightliners=0.05``,
+        overriding those of ``settings``.
+
+    Returns
+    -------
+    Simulation
+        ``data`` (a :class:`~analysis.responses.ResponseData` in the engagekit response
+        format), ``respondent_type`` (attentive, straightliner or random), the true
+        ``latent`` scores, the population values ``truth`` and the ``settings``.
+
+    Examples
+    --------
+    >>> sim = simulate("five_commitments", n=5, seed=1)
+    >>> sim.data.items.shape
+    (5, 34)
+    >>> sim.data.items.index[0], sim.data.items.iloc[0, :3].tolist()
+    ('sim0001', [6.0, 5.0, 3.0])
+    >>> simulate("five_commitments", n=5, seed=1).data.items.equals(sim.data.items)
+    True
     """
     inst = _load(instrument)
     s = settings if settings is not None else SimulationSettings(**kwargs)

@@ -297,11 +297,48 @@ def write_responses(data: ResponseData, path: str | Path, instrument: Instrument
                     **options: Any) -> dict[str, str] | None:
     """Write responses in one of :data:`WRITE_FORMATS`.
 
-    ``engagekit`` writes CSV, or JSON when ``path`` ends in ``.json``; ``csv``/``tsv``/``excel``/
-    ``parquet`` write the engagekit columns in that container. ``missing="code"`` writes the
-    scale's first missing code instead of a blank. Platform writers take the options of
-    :func:`write_qualtrics`, :func:`write_limesurvey`, :func:`write_surveyjs`; Qualtrics and
-    LimeSurvey return the ``{column or ImportId: item id}`` map they used.
+    Parameters
+    ----------
+    data : ResponseData
+        The responses, e.g. from :func:`~analysis.responses.readers.read_responses` or
+        :func:`~analysis.responses.simulate.simulate`.
+    path : str or Path
+        The file to write (overwritten if it exists).
+    instrument : Instrument
+        The instrument answered; it decides the columns and their order.
+    format : str, default "engagekit"
+        One of :data:`WRITE_FORMATS`. ``"engagekit"`` writes CSV, or JSON when ``path`` ends
+        in ``.json``; ``"csv"``/``"tsv"``/``"excel"``/``"parquet"`` write the engagekit columns
+        in that container; the platform formats write the layout that platform exports.
+    missing : {"blank", "code"}, default "blank"
+        Write a missing answer as an empty cell, or as the scale's first missing code.
+    **options
+        Passed to the platform writer: the options of :func:`write_qualtrics`,
+        :func:`write_limesurvey`, :func:`write_surveyjs`.
+
+    Returns
+    -------
+    dict or None
+        For Qualtrics and LimeSurvey, the ``{column or ImportId: item id}`` map used (a
+        ``column_map`` for :func:`~analysis.responses.readers.read_responses`); else None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from analysis import SimulationSettings, simulate
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")
+    >>> data = simulate(inst, SimulationSettings(n=3, seed=1)).data
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> write_responses(data, Path(tmp.name) / "sim.csv", inst) is None
+    True
+    >>> (Path(tmp.name) / "sim.csv").read_text(encoding="utf-8").split(",")[:4]
+    ['respondent_id', 'instrument_id', 'instrument_version', 'language']
+    >>> column_map = write_responses(data, Path(tmp.name) / "q.csv", inst, format="qualtrics")
+    >>> column_map["QID1_1"]
+    'aff_01'
+    >>> tmp.cleanup()
     """
     p = Path(path)
     if format not in WRITE_FORMATS:

@@ -240,7 +240,28 @@ def parse_model(model: str) -> list[Formula]:
 
 
 def constructs_from_syntax(model: str) -> dict[str, list[str]]:
-    """``{factor: [indicators]}`` from the ``=~`` lines of a lavaan measurement model."""
+    """``{factor: [indicators]}`` from the ``=~`` lines of a lavaan measurement model.
+
+    Parameters
+    ----------
+    model : str
+        lavaan model syntax; lines other than ``=~`` (regressions, covariances) are ignored.
+
+    Returns
+    -------
+    dict of str to list of str
+        Each factor's indicators, in the order written.
+
+    Raises
+    ------
+    SEMInputError
+        The model has no ``=~`` line.
+
+    Examples
+    --------
+    >>> constructs_from_syntax("visual =~ x1 + x2 + x3; textual =~ x4 + x5; textual ~ visual")
+    {'visual': ['x1', 'x2', 'x3'], 'textual': ['x4', 'x5']}
+    """
     out: dict[str, list[str]] = {}
     for f in parse_model(model):
         if f.op == "=~":

@@ -98,6 +98,35 @@ def dominance_analysis(data: pd.DataFrame, outcome: str, predictors: list[str]) 
     For predictor *i* and subset size *k*, the conditional contribution C_k(i) is the mean gain
     in R² from adding *i* to each subset of *k* other predictors; the general dominance weight is
     the mean of C_0(i) ... C_{p-1}(i). The weights sum to the R² of the full model.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and predictor columns; complete cases are
+        used.
+    outcome : str
+        The outcome column.
+    predictors : list of str
+        Two to 15 predictor columns (the analysis fits all 2^p subsets).
+
+    Returns
+    -------
+    DriverResult
+        ``table`` (``predictor``, ``weight``, ``share`` of R², ``rank``; largest first), the
+        full-model ``r2`` and ``n`` complete cases.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    >>> df["y"] = 0.6 * df.a + 0.3 * df.b + rng.normal(size=300)
+    >>> result = dominance_analysis(df, "y", ["a", "b", "c"])
+    >>> result.table.predictor.tolist()
+    ['a', 'b', 'c']
+    >>> bool(np.isclose(result.table.weight.sum(), result.r2))
+    True
     """
     p = len(predictors)
     if p > MAX_DOMINANCE_PREDICTORS:
@@ -124,6 +153,34 @@ def relative_weights(data: pd.DataFrame, outcome: str, predictors: list[str]) ->
     With R_xx = Q diag(λ) Q', the symmetric square root Λ = Q diag(√λ) Q' holds the correlations
     between the predictors and their best-fitting orthogonal counterparts Z. Regressing y on Z
     gives β = Λ⁻¹ r_xy, and predictor j's weight is Σ_k Λ_jk² β_k². The weights sum to R².
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and predictor columns; complete cases are
+        used.
+    outcome : str
+        The outcome column.
+    predictors : list of str
+        Two or more predictor columns.
+
+    Returns
+    -------
+    DriverResult
+        ``table`` (``predictor``, ``weight``, ``share`` of R², ``rank``; largest first), the
+        full-model ``r2`` and ``n`` complete cases.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    >>> df["y"] = 0.6 * df.a + 0.3 * df.b + rng.normal(size=300)
+    >>> weights = relative_weights(df, "y", ["a", "b", "c"]).table.set_index("predictor")
+    >>> dominance = dominance_analysis(df, "y", ["a", "b", "c"]).table.set_index("predictor")
+    >>> bool(np.allclose(weights.weight, dominance.weight, atol=0.01))  # they track each other
+    True
     """
     sub, rxx, rxy = _complete_correlations(data, outcome, predictors)
     evals, evecs = np.linalg.eigh(rxx)
@@ -146,6 +203,32 @@ def importance_performance(
     Performance = 100 * (mean - min) / (max - min) with min and max of the *declared* scale of
     each construct. The quadrant is relative to the mean importance and mean performance
     ("concentrate here" = above-average importance, below-average performance).
+
+    Parameters
+    ----------
+    importance : dict of str to float
+        ``{construct: importance}``, e.g. total effects on the target outcome.
+    means : dict of str to float
+        ``{construct: mean score}`` on its declared scale.
+    scale_min, scale_max : dict of str to float
+        ``{construct: declared scale minimum / maximum}``.
+
+    Returns
+    -------
+    DataFrame
+        ``construct``, ``importance``, ``performance`` (0-100) and ``quadrant``
+        (``"concentrate here"``, ``"keep up the good work"``, ``"possible overkill"``,
+        ``"low priority"``), by decreasing importance.
+
+    Examples
+    --------
+    >>> table = importance_performance(
+    ...     {"affective": 0.5, "forced": -0.1, "habitual": 0.3},
+    ...     {"affective": 3.0, "forced": 5.5, "habitual": 5.0},
+    ...     scale_min=dict.fromkeys(["affective", "forced", "habitual"], 1),
+    ...     scale_max=dict.fromkeys(["affective", "forced", "habitual"], 7))
+    >>> table.round(1).to_dict("records")[0]
+    {'construct': 'affective', 'importance': 0.5, 'performance': 33.3, 'quadrant': 'concentrate here'}
     """
     rows = []
     for name, imp in importance.items():

@@ -69,8 +69,48 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
               alpha: float = 0.05) -> RegressionResult:
     """OLS of ``outcome`` on ``predictors`` with HC3 SEs, standardized betas and VIFs.
 
-    Rows with a missing value in any model column are left out (listwise) and counted in
-    ``stats['n_dropped']``.
+    HC3 standard errors (MacKinnon & White 1985; Long & Ervin 2000), standardized betas
+    ``b * sd(x) / sd(y)`` and variance inflation factors ``1 / (1 - R²_j)`` (Kutner et al. 2005).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and predictor columns (e.g. scale scores from
+        :func:`~analysis.responses.scoring.score_responses`). Rows with a missing value in any
+        model column are left out (listwise) and counted in ``stats['n_dropped']``.
+    outcome : str
+        The outcome column.
+    predictors : list of str
+        The predictor columns.
+    alpha : float, default 0.05
+        The confidence intervals are at level ``1 - alpha``.
+
+    Returns
+    -------
+    RegressionResult
+        ``table``: one row per term (``(intercept)`` first) with ``b``, ``se_hc3``, ``t``,
+        ``p``, ``ci_lower``, ``ci_upper``, ``beta``, ``vif``; ``stats``: ``r2``, ``r2_adj``,
+        the HC3 ``f_hc3`` test and its ``f_pvalue``, ``n_dropped``; ``n`` cases used.
+
+    Raises
+    ------
+    RegressionInputError
+        A column is missing or constant, the predictors are collinear or there are too few
+        complete cases.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame({"x": rng.normal(size=500)})
+    >>> df["y"] = 1 + 0.5 * df.x + rng.normal(size=500)  # true slope 0.5
+    >>> fit = ols_table(df, "y", ["x"])
+    >>> table = fit.table.set_index("term")
+    >>> [round(float(table.loc["x", c]), 2) for c in ("b", "ci_lower", "ci_upper")], fit.n
+    ([0.5, 0.4, 0.6], 500)
+    >>> bool(np.isclose(table.loc["x", "beta"], df.x.corr(df.y)))  # one predictor: beta = r
+    True
     """
     sub, dropped = _complete(data, outcome, predictors)
     x = sm.add_constant(sub[predictors].astype(float))
@@ -103,8 +143,40 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
                   alpha: float = 0.05) -> RegressionResult:
     """Proportional-odds logistic regression of an ordinal ``outcome`` (e.g. 0-10 LTR).
 
-    Returns slopes (log-odds) with SEs, z, p, odds ratios with CIs, and the thresholds
-    (cut-points) between adjacent observed categories.
+    The proportional-odds model (McCullagh 1980), fitted with ``statsmodels.OrderedModel``:
+    ``logit P(y <= j) = tau_j - x'b`` with one cut-point ``tau_j`` between adjacent observed
+    categories, so a positive slope means higher categories are more likely.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and predictor columns; rows with a missing
+        value in any model column are left out (listwise), counted in ``stats['n_dropped']``.
+    outcome : str
+        The ordinal outcome column (at least 3 observed categories).
+    predictors : list of str
+        The predictor columns.
+    alpha : float, default 0.05
+        The odds ratios' Wald intervals are at level ``1 - alpha``.
+
+    Returns
+    -------
+    RegressionResult
+        ``table``: one row per predictor with the slope ``b`` (log-odds), ``se``, ``z``,
+        ``p``, ``odds_ratio``, ``or_ci_lower``, ``or_ci_upper`` (the cut-points are not
+        reported); ``stats``: ``llf``, ``aic``, ``bic``, ``pseudo_r2_mcfadden``,
+        ``n_dropped``, ``n_categories``; ``notes`` (e.g. non-convergence).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.normal(size=400)
+    >>> ltr = np.clip(np.round(7 + 1.5 * x + rng.logistic(size=400)), 0, 10)
+    >>> fit = ordinal_logit(pd.DataFrame({"x": x, "ltr": ltr}), "ltr", ["x"])
+    >>> fit.stats["n_categories"], bool(fit.table.loc[0, "odds_ratio"] > 1)
+    (11, True)
     """
     sub, dropped = _complete(data, outcome, predictors)
     cats = np.sort(sub[outcome].unique())

@@ -73,15 +73,61 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
                    encoding: str = "utf-8", sheet: str | None = None,
                    keep_columns: Sequence[str] = (), timezone: str | None = None,
                    drop_preview: bool = True) -> ResponseData:
-    """Read a response file and validate it against the instrument's codebook.
+    r"""Read a response file and validate it against the instrument's codebook.
 
-    ``format`` is one of :data:`FORMATS` (``auto`` detects it from the file's first bytes and
-    name). ``column_map`` maps the file's columns (Qualtrics ImportIds, LimeSurvey codes,
-    SurveyJS ``block.row`` keys) to item ids. With ``strict=True`` any problem raises
-    :class:`~analysis.responses.log.ResponseValidationError` naming the first one; otherwise
-    bad values become missing and every change is in ``.log``. ``timezone`` is the zone of
-    date-times written without an offset (default UTC). ``keep_columns`` carries extra columns
-    into ``.meta``. The file is only read, never modified.
+    Columns are matched to item ids, values checked against each item's declared scale and
+    missing codes. Bad values become missing and every change is listed in ``.log``; with
+    ``strict=True`` the first problem raises instead. The file is only read, never modified.
+
+    Parameters
+    ----------
+    path : str or Path
+        The response file.
+    instrument : Instrument, str or Path
+        The instrument answered: an :class:`~instruments.schema.Instrument`, a bundled name
+        (``"five_commitments"``) or the path of a YAML file.
+    format : str, default "auto"
+        One of :data:`FORMATS`; ``"auto"`` detects it from the file's first bytes and name.
+    strict : bool, default False
+        Raise :class:`~analysis.responses.log.ResponseValidationError` naming the first
+        problem instead of logging it.
+    column_map : mapping, str, Path or None
+        ``{file column: item id}`` (or a JSON/CSV file holding it) for columns not named by
+        item id: Qualtrics ImportIds, LimeSurvey codes, SurveyJS ``block.row`` keys.
+    encoding : str, default "utf-8"
+        Text encoding of CSV/TSV/JSON files.
+    sheet : str or None
+        Worksheet of an Excel file (default: the first).
+    keep_columns : sequence of str
+        Extra columns of the file to carry into ``.meta``.
+    timezone : str or None
+        IANA zone of date-times written without an offset (default UTC).
+    drop_preview : bool, default True
+        Drop Qualtrics preview and test responses (counted in ``.source.dropped``).
+
+    Returns
+    -------
+    ResponseData
+        ``items`` (one float column per item id, NaN for missing), ``meta``, ``texts``,
+        ``log`` (every problem and what was done) and ``source`` (the file, format and rows
+        read or dropped).
+
+    Raises
+    ------
+    ResponseFileError
+        The file is missing, empty, unreadable or of an unknown format.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "answers.csv"
+    >>> _ = path.write_text("respondent_id,aff_01\nr1,6\nr2,-99\n", encoding="utf-8")
+    >>> data = read_responses(path, "five_commitments")
+    >>> data.items["aff_01"].tolist(), data.source.missing_codes
+    ([6.0, nan], {'aff_01': 1})
+    >>> tmp.cleanup()
     """
     from instruments.loader import load_instrument
 
