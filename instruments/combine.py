@@ -248,10 +248,50 @@ def combine_instruments(
 ) -> Instrument:
     """One instrument with the constructs, pages, model and scoring of all ``instruments``.
 
-    ``title`` is respondent-facing: give one text per language (a plain string is used for
-    every language); the first instrument's title is used when it is omitted. Raises
-    :class:`InstrumentError` listing every clash (see the module docstring for the rules) and
-    warns with :class:`DuplicateQuestionWarning` when two instruments ask the same question.
+    The rules (ids never clash, shared definitions must be identical, same languages, ...)
+    are in the module docstring.
+
+    Parameters
+    ----------
+    instruments : list of Instrument
+        The instruments, in survey order; each at most once.
+    id : str, default "combined_study"
+        Id of the combined instrument.
+    title : dict of str to str, str or None
+        Respondent-facing title: one text per language (a plain string is used for every
+        language); default: the first instrument's title.
+    version : str, default "1.0.0"
+        Semantic version of the combined instrument.
+    description : str or None
+        Its description (default: one naming the instruments combined).
+
+    Returns
+    -------
+    Instrument
+        The combined, validated instrument.
+
+    Raises
+    ------
+    InstrumentError
+        Listing every clash (code ``combine_conflict``).
+
+    Warns
+    -----
+    DuplicateQuestionWarning
+        When two instruments ask the same question.
+
+    Examples
+    --------
+    >>> from instruments import load_instrument
+    >>> parts = [load_instrument(n) for n in ("five_commitments", "eight_c")]
+    >>> study = combine_instruments(parts, id="study", title="Your experience with {brand}")
+    >>> study.id, len(study.constructs), study.title["nl"]
+    ('study', 23, 'Your experience with {brand}')
+    >>> try:
+    ...     combine_instruments([parts[0], parts[0]])
+    ... except InstrumentError as err:
+    ...     print(err.codes)
+    ['combine_conflict']
     """
     where = f"combined instrument '{id}'"
     if not instruments:

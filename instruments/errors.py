@@ -17,7 +17,23 @@ class EngagekitInputError(ValueError):
     """Base class for problems with a user's input (exit code 2 on the command line).
 
     ``code`` is a stable name from :data:`~instruments.problem_codes.CODES`: a subclass sets a
-    default, and ``code=`` on construction overrides it for one instance.
+    default, and ``code=`` on construction overrides it for one instance. The message names
+    the file, line, field (or parameter) and says what to do.
+
+    Parameters
+    ----------
+    *args
+        The message (as for any exception).
+    code : str or None
+        A code from :data:`~instruments.problem_codes.CODES` for this instance (default: the
+        class's ``code``).
+
+    Examples
+    --------
+    >>> err = EngagekitInputError("responses.csv: file not found; check the path",
+    ...                           code="file_not_found")
+    >>> err.code, isinstance(err, ValueError)
+    ('file_not_found', True)
     """
 
     code: str = "input"
@@ -39,9 +55,25 @@ class InvalidArgumentError(EngagekitInputError):
 class Problem:
     """One problem found in an input file.
 
-    ``line`` is 1-based (``None`` when the problem concerns the whole file), ``code`` a stable
-    name from :data:`~instruments.problem_codes.CODES`, ``field`` the dotted location inside the
-    file (e.g. ``constructs[5].items[0].scale``) when there is one.
+    Parameters
+    ----------
+    file : str
+        The file (or the name given to a text).
+    line : int or None
+        1-based line number; ``None`` when the problem concerns the whole file.
+    message : str
+        What is wrong and what to do.
+    code : str
+        A stable name from :data:`~instruments.problem_codes.CODES`.
+    field : str or None
+        The dotted location inside the file (e.g. ``constructs[5].items[0].scale``).
+
+    Examples
+    --------
+    >>> problem = Problem("mine.yaml", 12, "unknown scale 'agree5'; declare it under 'scales'",
+    ...                   "unknown_reference", "constructs[0].items[2].scale")
+    >>> str(problem)
+    "mine.yaml:12: unknown scale 'agree5'; declare it under 'scales'"
     """
 
     file: str
@@ -59,7 +91,23 @@ class Problem:
 
 
 class InstrumentError(EngagekitInputError):
-    """An instrument file is unreadable or invalid. ``problems`` lists every problem found."""
+    """An instrument file is unreadable or invalid. ``problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        Every problem found; the error's ``code`` is the first problem's.
+
+    Examples
+    --------
+    >>> err = InstrumentError([Problem("mine.yaml", 3, "missing 'id'; add one",
+    ...                                "missing_field", "id")])
+    >>> print(err)
+    1 problem in instrument definition:
+      mine.yaml:3: missing 'id'; add one
+    >>> err.codes
+    ['missing_field']
+    """
 
     code = "invalid_value"
 

@@ -38,7 +38,18 @@ Loc = tuple[str | int, ...]
 
 
 def bundled_names() -> list[str]:
-    """Names of the instruments shipped with engagekit."""
+    """Names of the instruments shipped with engagekit.
+
+    Returns
+    -------
+    list of str
+        The bundled names, sorted; each loads with :func:`load_instrument`.
+
+    Examples
+    --------
+    >>> bundled_names()
+    ['acsi_nps', 'eight_c', 'five_commitments', 'loyalty_typology', 'reciprocal_loyalty', 'three_component']
+    """
     root = resources.files(LIBRARY_PACKAGE)
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
@@ -196,7 +207,39 @@ def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) ->
 
 
 def parse_instrument(text: str, file: str = "<string>") -> Instrument:
-    """Parse and validate instrument YAML text; raise :class:`InstrumentError` on any problem."""
+    """Parse and validate instrument YAML text; raise :class:`InstrumentError` on any problem.
+
+    Every problem is reported at once, each naming the file, line and field and saying what
+    to do (the format is in README.md, "The instrument format").
+
+    Parameters
+    ----------
+    text : str
+        The YAML text of an instrument.
+    file : str, default "<string>"
+        The name used for the text in problem messages.
+
+    Returns
+    -------
+    Instrument
+        The validated instrument.
+
+    Raises
+    ------
+    InstrumentError
+        Listing every problem found (``.problems``, each with a stable ``code``).
+
+    Examples
+    --------
+    >>> text = dump_instrument(load_instrument("five_commitments"))
+    >>> parse_instrument(text).id
+    'five_commitments'
+    >>> try:
+    ...     parse_instrument(text.replace("kind: likert", "kind: likertt", 1), "mine.yaml")
+    ... except InstrumentError as err:
+    ...     print(err.codes, err.problems[0].line, err.problems[0].field)
+    ['invalid_value'] 79 scales[0].kind
+    """
     if len(text) > MAX_DEFINITION_BYTES:
         raise InstrumentError([Problem(file, None, f"is {len(text):,} characters long; an "
                                        f"instrument has at most {MAX_DEFINITION_BYTES:,}",
@@ -253,7 +296,35 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
 
 
 def load_instrument(name_or_path: str | Path) -> Instrument:
-    """Load a bundled instrument by name (``"five_commitments"``) or a YAML file by path."""
+    """Load a bundled instrument by name (``"five_commitments"``) or a YAML file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A name from :func:`bundled_names`, or the path of an instrument YAML file.
+
+    Returns
+    -------
+    Instrument
+        The validated instrument.
+
+    Raises
+    ------
+    InstrumentError
+        The file does not exist (code ``instrument_not_found``) or is invalid (every problem
+        listed, as :func:`parse_instrument`).
+
+    Examples
+    --------
+    >>> inst = load_instrument("five_commitments")
+    >>> inst.id, inst.version, inst.title["en"]
+    ('five_commitments', '1.0.1', 'Why customers stay with {brand}')
+    >>> try:
+    ...     load_instrument("five_commitment")
+    ... except InstrumentError as err:
+    ...     print(err.codes)
+    ['instrument_not_found']
+    """
     file, text = resolve(name_or_path)
     # resolve() names a bundled instrument "NAME.yaml" after the NAME it was given; a path keeps
     # its own file name, which is never longer than the path itself.
@@ -317,7 +388,29 @@ def instrument_to_data(inst: Instrument) -> dict[str, Any]:
 
 
 def dump_instrument(inst: Instrument) -> str:
-    """The instrument as YAML text; ``parse_instrument(dump_instrument(x)) == x``."""
+    """The instrument as YAML text; ``parse_instrument(dump_instrument(x)) == x``.
+
+    Fields left at their defaults are omitted; the ``format`` marker comes first.
+
+    Parameters
+    ----------
+    inst : Instrument
+        The instrument to write.
+
+    Returns
+    -------
+    str
+        YAML text in the instrument format.
+
+    Examples
+    --------
+    >>> inst = load_instrument("five_commitments")
+    >>> text = dump_instrument(inst)
+    >>> text.splitlines()[:2]
+    ['format: engagekit-instrument/1', 'id: five_commitments']
+    >>> parse_instrument(text) == inst
+    True
+    """
     y = YAML(typ="safe", pure=True)
     y.default_flow_style = False
     y.sort_base_mapping_type_on_output = False
@@ -329,7 +422,24 @@ def dump_instrument(inst: Instrument) -> str:
 
 
 def instrument_json_schema() -> str:
-    """JSON Schema of the instrument format (for editor autocompletion)."""
+    """JSON Schema of the instrument format (for editor autocompletion).
+
+    Point an editor's YAML language server at it (``engagekit instruments schema`` writes it)
+    to get completion and checks while writing an instrument. The schema checks the shape;
+    :func:`parse_instrument` also checks the cross-references (scales, items, model).
+
+    Returns
+    -------
+    str
+        The JSON Schema (draft 2020-12) as indented JSON text.
+
+    Examples
+    --------
+    >>> import json
+    >>> schema = json.loads(instrument_json_schema())
+    >>> schema["title"], schema["required"][:3]
+    ('engagekit instrument', ['id', 'title', 'version'])
+    """
     schema = Instrument.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "engagekit instrument"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,10 +34,18 @@ PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 LocalText = dict[LanguageCode, str]
 
 
+def _schema_description(schema: dict[str, Any], cls: type) -> None:
+    """Keep a model's JSON Schema description to its docstring's prose: the numpydoc sections
+    (``Parameters``, ``Examples``) are for Python readers, not for editor tooltips."""
+    text = schema.get("description")
+    if text:
+        schema["description"] = re.split(r"\n\n(?=[A-Z][A-Za-z ]+\n-{3,}\n)", text)[0].strip()
+
+
 class _Model(BaseModel):
     # Numbers in an instrument are finite: YAML's .inf/.nan are refused where they are read.
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False,
-                              allow_inf_nan=False)
+                              allow_inf_nan=False, json_schema_extra=_schema_description)
 
 
 class TranslationStatus(str, Enum):
@@ -99,7 +107,30 @@ class Anchor(_Model):
 
 
 class Scale(_Model):
-    """A response scale. Codes run from ``min`` to ``max`` for likert and 0-10 scales."""
+    """A response scale. Codes run from ``min`` to ``max`` for likert and 0-10 scales.
+
+    Parameters
+    ----------
+    id : str
+        Identifier, referred to by constructs and items.
+    kind : ScaleKind
+        ``likert``, ``scale_0_10``, ``numeric``, ``single_choice`` or ``free_text``.
+    min, max : float or None
+        Lowest and highest valid code or value.
+    anchors : list of Anchor
+        Labels for codes (per language): every code for likert/single_choice, at least the end
+        points for 0-10 scales.
+    missing_codes : list of int
+        Codes that mean "no answer" (e.g. -99).
+    unit : str or None
+        Unit of a numeric answer, e.g. ``"%"``.
+
+    Examples
+    --------
+    >>> scale = Scale(id="agree5", kind="likert", min=1, max=5, missing_codes=[-99])
+    >>> scale.codes, scale.reverse(2)
+    ([1, 2, 3, 4, 5], 4.0)
+    """
 
     id: Identifier
     kind: ScaleKind
@@ -134,6 +165,36 @@ class ItemRole(str, Enum):
 
 
 class Item(_Model):
+    """A question: its stable id, its text per language, its keying and scale.
+
+    Parameters
+    ----------
+    id : str
+        Stable id: never reused, immutable across versions.
+    text : dict of str to str
+        The question per language code.
+    keyed : {"plus", "minus"}, default "plus"
+        ``"minus"`` items are scored ``min + max - x`` of the declared scale.
+    scale : str or None
+        Response scale id (default: the construct's scale).
+    role : ItemRole, default "measure"
+        ``"measure"``, or ``"attention_check"`` with ``expected`` answers.
+    expected : list of int or None
+        For attention checks: the code(s) an attentive respondent gives (one code may be given
+        as a number).
+    required : bool, default True
+        The survey asks for an answer.
+    label : str or None
+        Short label for tables and codebooks.
+
+    Examples
+    --------
+    >>> item = Item(id="att_09", text={"en": "Please select 'agree' here."},
+    ...             role="attention_check", expected=6)
+    >>> item.expected, item.keyed
+    ([6], 'plus')
+    """
+
     id: Identifier = Field(description="Stable id: never reused, immutable across versions.")
     text: LocalText
     keyed: Literal["plus", "minus"] = Field(
@@ -169,6 +230,34 @@ MEASURED_ROLES = frozenset({ConstructRole.predictor, ConstructRole.mediator, Con
 
 
 class Construct(_Model):
+    """A construct: what it is, where it comes from, its role in the model and its items.
+
+    Parameters
+    ----------
+    id : str
+        Identifier, used in the model and the results.
+    name : str
+        Name shown in reports, e.g. "Affective commitment".
+    definition : str
+        What the construct is, in one or two sentences.
+    source : list of str
+        Citation keys of the theoretical source(s) (one key may be given as a string).
+    role : ConstructRole
+        ``predictor``, ``mediator`` or ``outcome`` (latent variables of the model),
+        ``segmenting`` or ``quality_check``.
+    scale : str or None
+        Default scale of its items.
+    items : list of Item
+        Its items, in survey order.
+
+    Examples
+    --------
+    >>> from instruments import load_instrument
+    >>> affective = load_instrument("five_commitments").construct("affective")
+    >>> affective.name, affective.role.value, [i.id for i in affective.items]
+    ('Affective commitment', 'predictor', ['aff_01', 'aff_02', 'aff_03', 'aff_04r'])
+    """
+
     id: Identifier
     name: str = Field(description="Name shown in reports, e.g. 'Affective commitment'.")
     definition: str = Field(description="What the construct is, in one or two sentences.")
@@ -357,7 +446,60 @@ class Population(_Model):
 
 
 class Instrument(_Model):
-    """A questionnaire with its measurement model, survey layout and default structural model."""
+    """A questionnaire with its measurement model, survey layout and default structural model.
+
+    Parameters
+    ----------
+    format : str, default "engagekit-instrument/1"
+        The format marker.
+    id : str
+        Identifier of the instrument.
+    title : dict of str to str
+        Respondent-facing title per language.
+    version : str
+        Semantic version: major when answers are no longer comparable, minor for additions,
+        patch for corrections.
+    default_language : str
+        Language code used when a text is not given in the requested language.
+    languages : list of Language
+        Each language with its translation status.
+    description : str
+        What the instrument measures.
+    citations : list of Citation
+        The sources, by key.
+    changelog : list of ChangelogEntry
+        One entry per version, oldest first.
+    placeholders : list of Placeholder
+        Piping values such as ``{brand}``, with defaults per language.
+    scales : list of Scale
+        The response scales.
+    constructs : list of Construct
+        The constructs and their items.
+    retired_item_ids : list of str
+        Ids of items dropped in earlier versions; they may never be reused.
+    survey : Survey
+        Consent, intro, outro and the pages (blocks).
+    model : StructuralModel
+        The default structural model (paths and extra covariances).
+    scoring : list of NPSRule, Index100Rule or DickBasuRule
+        Summary scores the instrument defines.
+    population : Population or None
+        Population model for simulated respondents.
+
+    See Also
+    --------
+    instruments.loader.load_instrument : Read one from a bundled name or a YAML file; README.md
+        ("The instrument format") describes every field as written in YAML.
+
+    Examples
+    --------
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("five_commitments")
+    >>> inst.language_codes, inst.item_scale("aff_04r").id, inst.item("aff_04r").keyed
+    (['en', 'nl', 'de', 'fr'], 'agree7', 'minus')
+    >>> inst.to_lavaan().splitlines()[0]
+    'affective =~ aff_01 + aff_02 + aff_03 + aff_04r'
+    """
 
     format: Literal["engagekit-instrument/1"] = FORMAT_VERSION
     id: Identifier
