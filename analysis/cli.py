@@ -241,6 +241,7 @@ def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: boo
                       group: str | None, column_map: str | None = None
                       ) -> tuple[pd.DataFrame, Instrument, str]:
     from analysis.responses import read_responses
+    from analysis.responses.accounting import require_analysable, sample_note
     from analysis.responses.scoring import reverse_keyed
     from analysis.responses.screening import screen
     from analysis.study import require_items
@@ -249,11 +250,11 @@ def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: boo
     inst = load_instrument(instrument)
     data = read_responses(file, inst, format=fmt, column_map=column_map)
     require_items(data, inst)
-    note = f"{data.n} respondents read"
-    if exclude_flagged:
-        sc = screen(data, inst)
+    sc = screen(data, inst) if exclude_flagged else None
+    require_analysable(data, sc, exclude_flagged)
+    note = sample_note(data, sc, exclude_flagged)
+    if sc is not None:
         data = sc.kept()
-        note += f", {sc.n_excluded} excluded by screening, {sc.n_kept} analysed"
     frame = reverse_keyed(data.items, inst)
     if group is not None:
         if group in data.items:
@@ -337,6 +338,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
         validate_instrument,
     )
     from analysis.psychometrics.validation import validate_scales as _validate_scales
+    from analysis.responses.accounting import about_file
     from analysis.sem.measures import summary_line
 
     _require_one(instrument, model)
@@ -364,13 +366,15 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
             if unknown:
                 raise EngagekitInputError(f"--ordered names {', '.join(unknown)}, which the "
                                           f"model does not measure; give items of the model")
-        res = _validate_scales(data, constructs, model, group=group, settings=settings,
-                               ordered=ordered_items)
         note = f"{len(data)} rows read"
+        with about_file(responses, note):
+            res = _validate_scales(data, constructs, model, group=group, settings=settings,
+                                   ordered=ordered_items)
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
                                               group, column_map)
-        res = validate_instrument(frame, inst, group=group, settings=settings)
+        with about_file(responses, note):
+            res = validate_instrument(frame, inst, group=group, settings=settings)
     click.echo(note)
     click.echo(f"CFA ({settings.estimator}, N = {res.n}): "
                + summary_line(res.cfa["fit_measures"]))
@@ -411,6 +415,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
                 estimator, ordered, keep_flagged, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
+    from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
     from analysis.study import model_variables, ordinal_items
 
@@ -442,8 +447,9 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
     if estimator == "WLSMV" and not ordered_items:
         raise EngagekitInputError("WLSMV is for ordinal items: give them with --ordered (or "
                                   "'--ordered all'), or use ML, MLM or MLR")
-    res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
-                           scheduler=scheduler, estimator=estimator, ordered=ordered_items)
+    with about_file(responses, note):
+        res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
+                               scheduler=scheduler, estimator=estimator, ordered=ordered_items)
     click.echo(note)
     for line in effects_fit_lines(res.to_dict(), estimator):
         click.echo(line)

@@ -24,9 +24,15 @@ from analysis.psychometrics.validation import (
     measured_item_map,
     validate_instrument,
 )
+from analysis.responses.accounting import (
+    about_file,
+    account,
+    require_analysable,
+    sample_note,
+)
 from analysis.responses.data import ResponseData
 from analysis.responses.scoring import ScoringSettings, reverse_keyed, score_responses
-from analysis.responses.screening import ScreeningSettings, screen
+from analysis.responses.screening import ScreeningResult, ScreeningSettings, screen
 from analysis.results_schema import RESULTS_FORMAT  # the marker beside its schema (Results)
 from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
 from analysis.structural.effects import estimate_effects
@@ -272,6 +278,14 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     s = settings or StudySettings()
     require_items(data, inst)
     screening, kept = _screened(data, inst, s)
+    require_analysable(data, screening, s.exclude_flagged)
+    with about_file(data.source.file, sample_note(data, screening, s.exclude_flagged)):
+        return _run_study(data, inst, s, screening, kept, created)
+
+
+def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
+               screening: ScreeningResult, kept: ResponseData,
+               created: str | None) -> dict[str, Any]:
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
     frame = items.copy()
@@ -322,6 +336,8 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
         "data": {"source": asdict(kept.source), "n_read": data.n,
                  "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
                                   for e in data.log],
+                 # every row read: dropped + excluded (ids, rules) + analysed = rows read
+                 "accounting": account(data, screening, s.exclude_flagged),
                  "missing_by_item": {k: int(v) for k, v in
                                      kept.items.isna().sum().items()}},
         "screening": {k: v for k, v in screening.to_dict().items() if k not in ("flags",

@@ -76,7 +76,14 @@ RESPONSE_PROBLEMS: dict[str, str] = {
     "unknown_column": "a column that is not an item of the instrument (ignored)",
     "missing_column": "an item of the instrument with no column in the file (all missing)",
     "duplicate_column": "two columns for the same item (the first is used)",
-    "ragged_row": "a row with more cells than the header has columns (the extra cells ignored)",
+    "ragged_row": "a row with more or fewer cells than the header has columns (extra cells "
+                  "ignored, missing cells read as blank)",
+    "unclosed_quote": "a quote opened in a row and closed lines later (or never), which read "
+                      "the rows between into one cell (the row dropped, the rows after it read "
+                      "again)",
+    "truncated_row": "the file ends inside a row: the export was cut off (the row dropped)",
+    "unreadable_row": "a row the delimited-text reader cannot read (the row dropped)",
+    "uncached_formula": "a spreadsheet formula cell without a saved value (set to missing)",
     "non_numeric": "text where a numeric code belongs (set to missing)",
     "out_of_scale": "a number that is not a code of the item's declared scale (set to missing)",
     "missing_id": "a blank respondent id (an id is made from the row number)",
@@ -88,6 +95,12 @@ RESPONSE_PROBLEMS: dict[str, str] = {
     "bad_display_order": "a display order that is not a JSON list of item ids (set to missing)",
     "value_label": "an SPSS value label for a code the declared scale does not have",
     "user_missing": "SPSS user-missing values that are not missing codes of the instrument",
+    # the accounting of every row read (dropped + excluded + analysed = rows read)
+    "row_dropped": "a row not read as a respondent: declined consent, a preview or test "
+                   "response, or unparseable (its problem is logged too)",
+    "excluded": "a respondent read but excluded from the analysis by screening (the rules "
+                "named)",
+    "rows_accounted": "the balance of the file: rows read = dropped + excluded + analysed",
 }
 
 #: An input file (instrument, responses, column map, results) that cannot be read at all.

@@ -46,6 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .schema import Instrument
+from .spreadsheet import guard_row
 
 __all__ = [
     "META_COLUMNS",
@@ -102,10 +103,12 @@ def cell_text(value: Any) -> str:
 
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
              delimiter: str = ",") -> str:
-    """Rows as CSV text: one header row, CRLF line ends, cells as :func:`cell_text`."""
+    """Rows as CSV text: one header row, CRLF line ends, cells as :func:`cell_text`; text a
+    spreadsheet would run as a formula gets a leading ``'`` (:mod:`instruments.spreadsheet`;
+    the readers remove it)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    w.writerow(columns)
+    w.writerow(guard_row(columns))
     for r in rows:
-        w.writerow([cell_text(r.get(c)) for c in columns])
+        w.writerow(guard_row(cell_text(r.get(c)) for c in columns))
     return buf.getvalue()

@@ -81,17 +81,25 @@ def _check_output_folder(outdir: str, inputs: list, force: bool) -> None:
 
 def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
                    settings: StudySettings) -> None:
+    from analysis.responses.accounting import accounting_entries
     from analysis.study import scored_frame
 
     from .report import render_report
 
     make_folder(outdir)
     write_file(outdir / "results.json", json.dumps(results, indent=1, allow_nan=False) + "\n")
-    write_file(outdir / "cleaning_log.csv", csv_text(data.log_frame(), index=False))
+    accounting = results["data"]["accounting"]
+    log = data.log_frame(extra=accounting_entries(data, accounting))
+    write_file(outdir / "cleaning_log.csv", csv_text(log, index=False))
     # the same screening and scoring as the report: filtered on `excluded`, its N and means
     write_file(outdir / "scored.csv", csv_text(scored_frame(data, inst, settings),
                                                index_label="respondent_id"))
     write_file(outdir / "report.html", render_report(results))
+    a = accounting
+    click.echo(f"{data.source.file}: {a['rows_read']} data {a['unit']}s read = {a['n_dropped']} "
+               f"dropped + {a['n_excluded']} excluded + {a['n_analysed']} analysed"
+               + (f"; {len(data.log)} problem(s) in reading" if data.log else "")
+               + " (see cleaning_log.csv)")
     for name in OUTPUT_FILES:
         click.echo(f"wrote {outdir / name}")
 

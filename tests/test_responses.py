@@ -191,7 +191,10 @@ def test_bad_file_gives_exactly_the_expected_cleaning_log(inst):
                        "(codes 1..7, missing codes -99); set to missing (correct the value, or "
                        "declare the code in the scale's missing_codes if it means 'no answer')")
     assert "did you mean 'aff_03'?" in text[0] or "aff_05" in text[0]
-    assert d.log_frame().shape == (len(EXPECTED_LOG), 10)
+    assert d.log_frame().shape == (len(EXPECTED_LOG), 11)
+    # row-level entries name the respondent (the renamed duplicate by its new id)
+    assert [e.respondent_id for e in d.log if e.row in (3, 5, 10)] == [
+        "r002", "r002", "r002#2", "r002#2", "r009"]
     json.dumps(d.to_dict())
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ class RawTable:
     unknown: list[str] = field(default_factory=list)  # neither item nor known metadata
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # item, used, ignored
     dropped: dict[str, list[int]] = field(default_factory=dict)  # reason -> rows dropped
+    dropped_cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # row -> its cells
     notes: list[str] = field(default_factory=list)
     extra_meta: dict[str, list[Any]] = field(default_factory=dict)  # parsed platform metadata
     timezone: dict[str, str] = field(default_factory=dict)  # meta name -> zone of naive times
@@ -66,6 +68,8 @@ class SourceInfo:
     ignored_columns: dict[str, str]
     missing_codes: dict[str, int]  # item id -> answers given as a declared missing code
     notes: list[str]
+    #: reason -> respondent id of each dropped row (None where the row has no readable id)
+    dropped_ids: dict[str, list[str | None]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return to_plain(asdict(self))
@@ -102,9 +106,29 @@ class ResponseData:
     def ids(self) -> list[str]:
         return list(self.items.index)
 
-    def log_frame(self) -> pd.DataFrame:
+    def dropped_entries(self) -> list[CleaningEntry]:
+        """One ``row_dropped`` entry per row the reader dropped (declined consent, preview or
+        test responses, unparseable rows), with its respondent id where the row had one."""
+        s = self.source
+        out = []
+        for reason, rows in s.dropped_rows.items():
+            ids = s.dropped_ids.get(reason, [None] * len(rows))
+            for row, rid in zip(rows, ids, strict=False):
+                who = f"respondent '{rid}'" if rid else f"the respondent on {s.unit} {row}"
+                out.append(CleaningEntry(s.file, row, None, None, None, "row_dropped",
+                                         f"{who} dropped: {reason}", "not analysed",
+                                         unit=s.unit, respondent_id=rid))
+        return sorted(out, key=lambda e: e.row if e.row is not None else -1)
+
+    def log_frame(self, extra: Iterable[CleaningEntry] = ()) -> pd.DataFrame:
+        """The cleaning log as a table: every problem, then every dropped row
+        (:meth:`dropped_entries`), then ``extra`` entries (e.g. the respondents screening
+        excluded, :func:`analysis.responses.accounting.accounting_entries`)."""
         cols = list(CleaningEntry.__dataclass_fields__)
-        return pd.DataFrame([e.to_dict() for e in self.log], columns=cols)
+        entries = [*self.log, *self.dropped_entries(), *extra]
+        frame = pd.DataFrame([e.to_dict() for e in entries], columns=cols)
+        frame["row"] = frame["row"].astype("Int64")  # whole numbers, blank for column entries
+        return frame
 
     def subset(self, ids: Iterable[str]) -> ResponseData:
         """The same data restricted to ``ids`` (in the original order)."""
@@ -190,6 +214,16 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     retired = set(inst.retired_item_ids)
     for col in table.unknown:
         if col in keep:
+            continue
+        repeat = re.fullmatch(r"(.+) \((\d+)\)", col)
+        if repeat and repeat.group(1) in table.columns:
+            base = repeat.group(1)
+            pos = table.columns.index(col) + 1
+            what = f"item {base}" if base in book else f"'{base}'"
+            log.add("duplicate_column", f"the header names {what} again in column {pos}",
+                    "this column ignored (the first one is read)", column=col,
+                    item=base if base in book else None,
+                    hint="remove or rename the repeated column")
             continue
         if col in retired:
             msg, hint = (f"'{col}' is a retired item of {inst.id}",
@@ -348,13 +382,24 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
                                           utc=True)
     meta_frame["duration_s"] = pd.Series(duration, index=index, dtype=float)
     meta_frame["source_row"] = pd.Series(list(table.rows), index=index, dtype="int64")
-    entries = _sorted_log(log.entries, table.columns)
+    id_col = table.meta_columns.get("respondent_id")
+    dropped_ids = {}
+    for reason, rows in table.dropped.items():
+        cells = [table.dropped_cells.get(r, {}) for r in rows]
+        dropped_ids[reason] = [None if id_col is None or is_blank(c.get(id_col))
+                               else show(c[id_col]).strip() for c in cells]
+    id_of_row = {r: i for reason, rows in table.dropped.items()
+                 for r, i in zip(rows, dropped_ids[reason], strict=True) if i is not None}
+    id_of_row.update(zip(table.rows, ids, strict=True))
+    entries = [e if e.row is None or e.row not in id_of_row else
+               replace(e, respondent_id=id_of_row[e.row])
+               for e in _sorted_log(log.entries, table.columns)]
     source = SourceInfo(
         file=table.file, format=table.format, unit=table.unit, n_rows=n_rows, n_respondents=n,
         dropped={k: len(v) for k, v in table.dropped.items()},
         dropped_rows={k: list(v) for k, v in table.dropped.items()},
         columns=dict(table.item_columns), ignored_columns=dict(table.ignored),
-        missing_codes=missing_counts, notes=list(table.notes))
+        missing_codes=missing_counts, notes=list(table.notes), dropped_ids=dropped_ids)
     if strict and entries:
         raise ResponseValidationError(entries)
     version = inst.version

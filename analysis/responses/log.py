@@ -37,6 +37,8 @@ class CleaningEntry:
     action: str
     hint: str = ""
     unit: str = "line"
+    #: the respondent the entry is about (row-level entries; None for whole columns)
+    respondent_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.problem not in RESPONSE_PROBLEMS:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from instruments.response_format import META_COLUMNS, cell_text, csv_text
 from instruments.schema import Instrument, ScaleKind
+from instruments.spreadsheet import guard_row, xlsx_cells
 
 from .data import ResponseData
 from .log import ResponseFileError
@@ -163,8 +164,8 @@ def write_qualtrics(data: ResponseData, path: Path, inst: Instrument, *,
             cmap[imp] = iid
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([h[0] for h in head] + [c[0] for c in item_cols])
-    w.writerow([h[1] for h in head] + [c[1] for c in item_cols])
+    w.writerow(guard_row([h[0] for h in head] + [c[0] for c in item_cols]))
+    w.writerow(guard_row([h[1] for h in head] + [c[1] for c in item_cols]))
     w.writerow([json.dumps(h[2], separators=(",", ":")) for h in head]
                + [json.dumps(c[2], separators=(",", ":")) for c in item_cols])
     for rec in engagekit_records(data, inst, missing):
@@ -179,7 +180,7 @@ def write_qualtrics(data: ResponseData, path: Path, inst: Instrument, *,
                _local(end, timezone), rid, "", "", "", "", "", "",
                (channel or {}).get(rid, "anonymous"), lang_code]
         row += [cell_text(rec[c[3]]) for c in item_cols]
-        w.writerow(row)
+        w.writerow(guard_row(row))
     path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
     return cmap
 
@@ -217,9 +218,10 @@ def write_limesurvey(data: ResponseData, path: Path, inst: Instrument, *,
     for rec in engagekit_records(data, inst, missing):
         start = pd.Timestamp(rec["started_at"]) if rec["started_at"] else None
         end = pd.Timestamp(rec["ended_at"]) if rec["ended_at"] else None
-        w.writerow([rec["respondent_id"], _local(end, timezone), str(len(inst.survey.blocks)),
-                    rec["language"] or "", "1", _local(start, timezone), _local(end, timezone)]
-                   + [cell_text(rec[iid]) for _, iid in cols])
+        w.writerow(guard_row([rec["respondent_id"], _local(end, timezone),
+                              str(len(inst.survey.blocks)), rec["language"] or "", "1",
+                              _local(start, timezone), _local(end, timezone)]
+                             + [cell_text(rec[iid]) for _, iid in cols]))
     path.write_bytes(buf.getvalue().encode("utf-8"))
     return {name: iid for name, iid in cols}
 
@@ -359,9 +361,10 @@ def write_responses(data: ResponseData, path: str | Path, instrument: Instrument
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("responses")
         cols = list(recs[0]) if recs else list(META_COLUMNS)
-        ws.append(cols)
-        for r in recs:
-            ws.append([cell_text(r[c]) if isinstance(r[c], list) else r[c] for c in cols])
+        ws.append(xlsx_cells(ws, cols))
+        for r in recs:  # text is stored as text: never a live formula
+            ws.append(xlsx_cells(ws, [cell_text(r[c]) if isinstance(r[c], list) else r[c]
+                                      for c in cols]))
         wb.save(p)
     elif format == "parquet":
         import pyarrow as pa

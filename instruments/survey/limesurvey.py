@@ -23,6 +23,7 @@ import re
 from html import escape
 
 from ..schema import Instrument, LocalText, ScaleKind
+from ..spreadsheet import guard, needs_guard
 from .layout import (
     SurveyOptionError,
     anchor_label,
@@ -135,9 +136,19 @@ def limesurvey_rows(inst: Instrument, lang: str | None = None,
     return rows
 
 
+def _spreadsheet_safe(col: str, value: str) -> str:
+    """A cell no spreadsheet runs as a formula: the HTML texts get an entity for a leading
+    ``= + - @`` (LimeSurvey shows the character), other cells a leading ``'``."""
+    if not needs_guard(value):
+        return value
+    if col in ("text", "help") and not value.startswith("'"):
+        return f"&#{ord(value[0])};{value[1:]}"
+    return guard(value)
+
+
 def render_limesurvey(inst: Instrument, lang: str | None = None,
                       brand: str | None = None) -> bytes:
     lines = ["\t".join(COLUMNS)]
     for row in limesurvey_rows(inst, lang, brand):
-        lines.append("\t".join(row[c] for c in COLUMNS))
+        lines.append("\t".join(_spreadsheet_safe(c, row[c]) for c in COLUMNS))
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -22,6 +22,7 @@ from html import escape
 from itertools import groupby
 
 from ..schema import Instrument, LocalText, ScaleKind
+from ..spreadsheet import guard, needs_guard
 from .layout import (
     Question,
     SurveyOptionError,
@@ -113,9 +114,10 @@ def redcap_rows(inst: Instrument, lang: str | None = None,
             raise SurveyOptionError(f"REDCap: item id '{fixed}' clashes with a field engagekit "
                                     "adds; rename the item")
     add(name="record_id", type="text", label="Record ID")
-    if brand is not None:
+    if brand is not None:  # (action tags may stand anywhere in the annotation; a cell starting
+        # with @ would be a formula to a spreadsheet)
         add(name="brand", type="text", label="Brand",
-            annotation=f"@HIDDEN @DEFAULT={_action_tag_value(brand)}")
+            annotation=f"brand value: @HIDDEN @DEFAULT={_action_tag_value(brand)}")
     branching = ""
     if inst.survey.consent:
         ui = ui_text(lang)
@@ -158,9 +160,27 @@ def redcap_rows(inst: Instrument, lang: str | None = None,
     return rows
 
 
+#: Columns REDCap renders as HTML: a leading formula character is written as its HTML
+#: entity there (REDCap shows the character; a spreadsheet sees text starting with ``&``).
+HTML_COLUMNS = ("Section Header", "Field Label", "Choices, Calculations, OR Slider Labels",
+                "Field Note")
+
+
+def _spreadsheet_safe(row: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for col, value in row.items():
+        if isinstance(value, str) and needs_guard(value):
+            value = (f"&#{ord(value[0])};{value[1:]}" if col in HTML_COLUMNS
+                     and not value.startswith("'") else guard(value))
+        out[col] = value
+    return out
+
+
 def render_redcap(inst: Instrument, lang: str | None = None, brand: str | None = None) -> bytes:
+    """The dictionary as CSV; no cell starts as a spreadsheet formula (labels that start with
+    ``= + - @`` get an HTML entity for that character, other cells a leading ``'``)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     w.writeheader()
-    w.writerows(redcap_rows(inst, lang, brand))
+    w.writerows(_spreadsheet_safe(r) for r in redcap_rows(inst, lang, brand))
     return buf.getvalue().encode("utf-8")

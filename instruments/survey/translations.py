@@ -4,8 +4,9 @@
 other language its text, a back-translation, a status and a reviewer note (TRAPD-style team
 translation). ``import`` writes the sheet's texts back into a copy of the instrument and
 reports what is missing, changed or unknown. The sheet is UTF-8 with a byte-order mark (Excel
-opens it correctly); a cell that starts with ``= + - @`` is written with a leading ``'`` so that
-spreadsheets do not run it as a formula, and the ``'`` is removed again on import.
+opens it correctly); a cell that starts with ``= + - @``, a tab or a line end is written with a
+leading ``'`` so that spreadsheets do not run it as a formula, and the ``'`` is removed again on
+import (:mod:`instruments.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pathlib import Path
 from ..errors import EngagekitInputError
 from ..loader import dump_instrument, parse_instrument
 from ..schema import PLACEHOLDER_RE, Instrument, LocalText, TranslationStatus
+from ..spreadsheet import guard, unguard
 
 EXTRA = ("back_translation", "status", "reviewer_note")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TranslationSheetError(EngagekitInputError):
@@ -52,14 +53,6 @@ def texts(inst: Instrument) -> Iterator[tuple[str, str, LocalText]]:
             yield "anchor", f"{s.id}.{a.value}", a.label
 
 
-def _protect(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
-def _unprotect(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
-
-
 def header(inst: Instrument) -> list[str]:
     cols = ["kind", "id", inst.default_language]
     for code in inst.language_codes:
@@ -75,10 +68,10 @@ def export_sheet(inst: Instrument) -> str:
     w.writerow(header(inst))
     status = {lang.code: lang.status.value for lang in inst.languages}
     for kind, ident, local in texts(inst):
-        row = [kind, ident, _protect(local.get(inst.default_language, ""))]
+        row = [kind, ident, guard(local.get(inst.default_language, ""))]
         for code in inst.language_codes:
             if code != inst.default_language:
-                row += [_protect(local.get(code, "")), "", status[code], ""]
+                row += [guard(local.get(code, "")), "", status[code], ""]
         w.writerow(row)
     return "\ufeff" + buf.getvalue()
 
@@ -162,10 +155,10 @@ def import_sheet(inst: Instrument, path: Path) -> tuple[Instrument, ImportReport
             raise TranslationSheetError(f"{path}:{n}: {label} appears twice; keep one row")
         seen.add(key)
         local = live[key]
-        if _unprotect(row.get(src) or "") != local.get(src, ""):
+        if unguard(row.get(src) or "") != local.get(src, ""):
             report.source_differs.append(label)
         for code in langs:
-            value = _unprotect((row.get(code) or "").strip())
+            value = unguard((row.get(code) or "").strip())
             if not value:
                 report.missing.append(f"{label} [{code}]")
                 continue

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ..schema import Instrument, LocalText, ScaleKind
+from ..spreadsheet import guard_worksheet
 from .layout import (
     SurveyOptionError,
     anchor_label,
@@ -184,6 +185,7 @@ def render_xlsform(inst: Instrument, lang: str | None = None, brand: str | None 
         ws = wb.create_sheet(title)
         for r in rows:
             ws.append(r)
+        guard_worksheet(ws)  # a text starting with = is a string cell, never a live formula
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"

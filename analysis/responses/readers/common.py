@@ -5,18 +5,18 @@ metadata of :mod:`instruments.response_format`.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
+from instruments.spreadsheet import unguard
 
 from ..data import RawTable
 from ..log import CleaningEntry, ResponseFileError
 from ..validate import codebook, is_blank, show
+from .records import Records, read_records
 
 
 def _read_text(path: Path, file: str, encoding: str) -> str:
@@ -51,36 +51,57 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, file: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """(line number where the record starts, cells) for every non-blank record."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    out: list[tuple[int, list[str]]] = []
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            raise ResponseFileError(file, f"is not valid delimited text near line "
-                                    f"{reader.line_num} ({e}); check quoting") from None
-        if row and any(c.strip() for c in row):
-            out.append((start, row))
-    return out
+def _csv_rows(text: str, file: str, delimiter: str) -> Records:
+    """The records of delimited text, checked line by line (see :mod:`.records`): ``.rows``
+    holds (line where the record starts, cells) for every non-blank record; pass the result
+    to :func:`_attach` once the table is built."""
+    return read_records(text, file, delimiter)
+
+
+def _attach(table: RawTable, records: Records) -> RawTable:
+    """Add the rows :func:`_csv_rows` dropped, and its problems, to ``table``."""
+    table.value_problems = list(records.problems) + table.value_problems
+    for reason, rows in records.dropped.items():
+        table.dropped.setdefault(reason, []).extend(rows)
+    for row, cells in records.dropped_cells.items():
+        table.dropped_cells[row] = dict(zip(table.columns, cells, strict=False))
+    return table
+
+
+def _drop_rows(table: RawTable, keep: Sequence[bool], reason: str) -> None:
+    """Drop the rows of ``table`` where ``keep`` is false, counted under ``reason``; their
+    cells are kept aside (``dropped_cells``) so the cleaning log can name each respondent."""
+    gone = [k for k, ok in enumerate(keep) if not ok]
+    if not gone:
+        return
+    rows = [table.rows[k] for k in gone]
+    table.dropped.setdefault(reason, []).extend(rows)
+    for k, row in zip(gone, rows, strict=True):
+        table.dropped_cells[row] = {c: vals[k] for c, vals in table.cells.items()}
+    table.cells = {c: [v for v, ok in zip(vals, keep, strict=True) if ok]
+                   for c, vals in table.cells.items()}
+    table.rows = [r for r, ok in zip(table.rows, keep, strict=True) if ok]
+    dropped = set(rows)
+    table.value_problems = [e for e in table.value_problems if e.row not in dropped]
+    for k, vals in table.extra_meta.items():
+        if len(vals) == len(keep):
+            table.extra_meta[k] = [v for v, ok in zip(vals, keep, strict=True) if ok]
 
 
 def _unique(names: Sequence[Any]) -> list[str]:
     """Column names as unique strings: blanks become '(column N)', repeats 'name (2)'."""
     out: list[str] = []
     seen: set[str] = set()
+    counts: dict[str, int] = {}
     for k, raw in enumerate(names):
-        name = "" if raw is None else str(raw).strip()
+        name = "" if raw is None else str(unguard(raw)).strip()
         if not name:
             name = f"(column {k + 1})"
-        base, j = name, 1
-        while name in seen:
+        base, j = name, counts.get(name, 1)
+        while name in seen:  # j resumes where the last repeat of this name stopped
             j += 1
             name = f"{base} ({j})"
+        counts[base] = j
         seen.add(name)
         out.append(name)
     return out
@@ -95,7 +116,7 @@ def _table(file: str, fmt: str, unit: str, header: Sequence[Any],
     rows: list[int] = []
     problems: list[CleaningEntry] = []
     for row, values in data:
-        values = list(values)
+        values = [unguard(v) for v in values]  # a cell engagekit wrote as '=... reads as =...
         if len(values) > width:
             extra = [v for v in values[width:] if not is_blank(v)]
             if extra:
@@ -103,6 +124,12 @@ def _table(file: str, fmt: str, unit: str, header: Sequence[Any],
                     file, row, None, None, show(extra[0]), "ragged_row",
                     f"row has {len(values)} cells but the header has {width} columns",
                     "extra cells ignored", "check for unquoted delimiters in the row", unit))
+        elif len(values) < width and unit == "line":
+            problems.append(CleaningEntry(
+                file, row, None, None, None, "ragged_row",
+                f"row has {len(values)} cells but the header has {width} columns",
+                "the missing cells read as blank", "check for a line break or a missing "
+                "delimiter in the row", unit))
         values = values[:width] + [None] * (width - len(values))
         for c, v in zip(columns, values, strict=True):
             cells[c].append(v)

@@ -13,7 +13,7 @@ from instruments.schema import Instrument
 from ..data import RawTable
 from ..log import ResponseFileError
 from ..validate import codebook, is_blank
-from .common import _csv_rows, _map_columns, _read_text, _sniff_delimiter, _table
+from .common import _attach, _csv_rows, _map_columns, _read_text, _sniff_delimiter, _table
 
 _LIME_META = {"id": "respondent_id", "startdate": "started_at", "submitdate": "ended_at",
               "startlanguage": "language"}
@@ -46,10 +46,11 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
     underscores (LimeSurvey codes are alphanumeric: ``aff01`` is item ``aff_01``).
     """
     text = _read_text(path, file, encoding)
-    rows = _csv_rows(text, file, _sniff_delimiter(text))
+    records = _csv_rows(text, file, _sniff_delimiter(text))
+    rows = records.rows
     if not rows:
         raise ResponseFileError(file, "is empty; export the responses again", code="file_empty")
-    table = _table(file, "limesurvey", "line", rows[0][1], rows[1:])
+    table = _attach(_table(file, "limesurvey", "line", rows[0][1], rows[1:]), records)
     book = codebook(inst)
     norm_items: dict[str, str | None] = {}
     for item in book:

@@ -17,7 +17,16 @@ from instruments.schema import Instrument
 from ..data import RawTable
 from ..log import ResponseFileError
 from ..validate import codebook
-from .common import _csv_rows, _map_columns, _read_text, _sniff_delimiter, _table, _unique
+from .common import (
+    _attach,
+    _csv_rows,
+    _drop_rows,
+    _map_columns,
+    _read_text,
+    _sniff_delimiter,
+    _table,
+    _unique,
+)
 
 #: Qualtrics ImportIds of response metadata -> engagekit meta names (None: ignored, explained).
 _QUALTRICS_META = {
@@ -53,8 +62,14 @@ def _qualtrics_import_ids(cells: Sequence[str]) -> list[dict[str, Any] | None]:
 
 
 def looks_like_qualtrics(text: str) -> bool:
+    """Three header rows with ImportIds on the third; or Qualtrics' own first-row names
+    (``ResponseId`` and ``StartDate``/``RecordedDate``), so that an export cut off inside its
+    header rows is read as one and said to be cut off."""
     lines = text.lstrip("\ufeff").splitlines()[:3]
-    return len(lines) == 3 and '"ImportId"' in lines[2].replace('""', '"')
+    if len(lines) == 3 and '"ImportId"' in lines[2].replace('""', '"'):
+        return True
+    first = lines[0] if lines else ""
+    return "ResponseId" in first and ("StartDate" in first or "RecordedDate" in first)
 
 
 def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[str, str],
@@ -66,10 +81,18 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
     responses (``Status`` / ``DistributionChannel``) are dropped and counted.
     """
     text = _read_text(path, file, encoding)
-    rows = _csv_rows(text, file, _sniff_delimiter(text))
+    records = _csv_rows(text, file, _sniff_delimiter(text))
+    rows = records.rows
+    header_end = rows[2][0] if len(rows) >= 3 else float("inf")
+    cut = [r for rs in records.dropped.values() for r in rs if r <= header_end]
+    if cut:
+        raise ResponseFileError(file, f"ends or breaks inside its three header rows (line "
+                                f"{cut[0]}: {records.problems[0].message}); the export was cut "
+                                "off or edited: export it again", row=cut[0])
     if len(rows) < 3:
-        raise ResponseFileError(file, "is not a Qualtrics export: it needs three header rows "
-                                "(names, question texts, ImportIds)")
+        raise ResponseFileError(file, f"has {len(rows)} of the three header rows of a Qualtrics "
+                                "export (names, question texts, ImportIds): the file was cut "
+                                "off or is not a Qualtrics export; export it again")
     names = _unique(rows[0][1])
     cells3 = (rows[2][1] + [""] * len(names))[: len(names)]
     imports = _qualtrics_import_ids(cells3)
@@ -77,7 +100,7 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
         raise ResponseFileError(file, "line 3 does not hold Qualtrics ImportIds "
                                 '({"ImportId":"QID1"}); export as CSV with the default (not '
                                 "legacy) format")
-    table = _table(file, "qualtrics", "line", names, rows[3:])
+    table = _attach(_table(file, "qualtrics", "line", names, rows[3:]), records)
     import_of = {c: (imp or {}) for c, imp in zip(names, imports, strict=True)}
     book = codebook(inst)
     meta: dict[str, str] = {}
@@ -124,13 +147,7 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
             st = str(status[k] or "").strip().lower() if status is not None else ""
             ch = str(channel[k] or "").strip().lower() if channel is not None else ""
             keep.append(not (st in _QUALTRICS_PREVIEW_STATUS or ch in {"preview", "test"}))
-        dropped = [r for r, ok in zip(table.rows, keep, strict=True) if not ok]
-        if dropped:
-            table.dropped["preview/test responses (Status or DistributionChannel)"] = dropped
-            table.cells = {c: [v for v, ok in zip(vals, keep, strict=True) if ok]
-                           for c, vals in table.cells.items()}
-            table.rows = [r for r, ok in zip(table.rows, keep, strict=True) if ok]
-            table.value_problems = [e for e in table.value_problems if e.row not in dropped]
+        _drop_rows(table, keep, "preview/test responses (Status or DistributionChannel)")
     fin = table.cells.get(by_key.get("finished", ""))
     if fin is not None:
         table.extra_meta["finished"] = [

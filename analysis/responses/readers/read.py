@@ -18,7 +18,7 @@ from instruments.schema import Instrument
 from ..data import RawTable, ResponseData, assemble
 from ..log import ResponseFileError
 from .column_map import load_column_map
-from .common import _sniff_delimiter
+from .common import _drop_rows, _sniff_delimiter
 from .engagekit import read_delimited, read_excel, read_parquet
 from .limesurvey import looks_like_limesurvey, read_limesurvey
 from .qualtrics import looks_like_qualtrics, read_qualtrics
@@ -216,12 +216,4 @@ def _survey_fields(table: RawTable, inst: Instrument) -> None:
             table.ignored[col] = "consent question (respondents who declined are dropped)"
             cells = table.cells[col]
             keep = [not _declined(v) for v in cells]
-            dropped = [r for r, ok in zip(table.rows, keep, strict=True) if not ok]
-            if dropped:
-                table.dropped["declined consent"] = dropped
-                table.cells = {c: [v for v, ok in zip(vals, keep, strict=True) if ok]
-                               for c, vals in table.cells.items()}
-                table.rows = [r for r, ok in zip(table.rows, keep, strict=True) if ok]
-                table.value_problems = [e for e in table.value_problems if e.row not in dropped]
-                for k, vals in table.extra_meta.items():
-                    table.extra_meta[k] = [v for v, ok in zip(vals, keep, strict=True) if ok]
+            _drop_rows(table, keep, "declined consent")

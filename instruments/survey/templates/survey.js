@@ -210,6 +210,10 @@
   function csvCell(v) {
     if (v === null || v === undefined) { return ""; }
     var s = Array.isArray(v) ? JSON.stringify(v) : String(v);
+    // text a spreadsheet would run as a formula gets a leading ' (engagekit's readers remove
+    // it again); plain numbers such as -99 are data and stay as they are
+    if (/^'*[=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20]/.test(s) &&
+        !/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(s)) { s = "'" + s; }
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function toCsv(r) {
