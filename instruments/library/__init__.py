@@ -1,0 +1,1 @@
+"""The bundled instrument library: one YAML file per instrument (``bundled_names()`` lists them)."""
