@@ -34,6 +34,10 @@ COLUMN_MAP = click.option(
     "--column-map", type=click.Path(dir_okay=False), default=None,
     help="JSON/YAML/CSV file mapping the file's columns (or Qualtrics ImportIds) to item ids "
          "(with --instrument).")
+CROSSCHECK = click.option(
+    "--crosscheck", type=click.Choice(["semopy"], case_sensitive=False), default=None,
+    help="Refit the model with a second implementation (semopy) and print the largest "
+         "differences in estimates and fit measures, flagging any beyond tolerance.")
 ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
 MISSING = {"listwise": "listwise", "fiml": "ml"}
@@ -272,6 +276,15 @@ def _write_json(obj: dict, path: str | None) -> None:
         click.echo(f"wrote {path}")
 
 
+def echo_crosscheck(*checks: dict | None) -> None:
+    """Print the cross-check tables (nothing when no check ran)."""
+    from analysis.sem.crosscheck import format_checks
+
+    done = [c for c in checks if c is not None]
+    if done:
+        click.echo(format_checks(done))
+
+
 def _require_one(instrument: str | None, model: str | None) -> None:
     if (instrument is None) == (model is None):
         raise click.UsageError("give either --instrument or --model (lavaan syntax)")
@@ -325,10 +338,11 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--htmt-boot", type=int, default=500, show_default=True)
 @click.option("--seed", type=int, default=20150401, show_default=True)
+@CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
-                 keep_flagged, htmt_boot, seed, json_out, force) -> None:
+                 keep_flagged, htmt_boot, seed, crosscheck, json_out, force) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     import pandas as pd
 
@@ -369,12 +383,13 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
         note = f"{len(data)} rows read"
         with about_file(responses, note):
             res = _validate_scales(data, constructs, model, group=group, settings=settings,
-                                   ordered=ordered_items)
+                                   ordered=ordered_items, crosscheck=crosscheck)
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
                                               group, column_map)
         with about_file(responses, note):
-            res = validate_instrument(frame, inst, group=group, settings=settings)
+            res = validate_instrument(frame, inst, group=group, settings=settings,
+                                      crosscheck=crosscheck)
     click.echo(note)
     click.echo(f"CFA ({settings.estimator}, N = {res.n}): "
                + summary_line(res.cfa["fit_measures"]))
@@ -387,6 +402,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
     click.echo(f"HTMT: {len(bad)} pair(s) whose CI reaches .85"
                + "".join(f"\n  {p['construct_a']} - {p['construct_b']}: {p['htmt']:.3f}"
                          for p in bad))
+    echo_crosscheck(res.crosscheck)
     for w in res.warnings:
         click.echo(f"warning: {w}")
     _write_json(res.to_dict(), json_out)
@@ -410,10 +426,11 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 @click.option("--ordered", default=None,
               help="With --model and WLSMV: comma-separated ordinal variables (or 'all').")
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
+@CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
-                estimator, ordered, keep_flagged, json_out, force) -> None:
+                estimator, ordered, keep_flagged, crosscheck, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
@@ -449,7 +466,8 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
                                   "'--ordered all'), or use ML, MLM or MLR")
     with about_file(responses, note):
         res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
-                               scheduler=scheduler, estimator=estimator, ordered=ordered_items)
+                               scheduler=scheduler, estimator=estimator, ordered=ordered_items,
+                                   crosscheck=crosscheck)
     click.echo(note)
     for line in effects_fit_lines(res.to_dict(), estimator):
         click.echo(line)
@@ -467,6 +485,7 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
                     f" (difference CI {r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
         click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
                    f"(std {r['std_total']:.3f}){lead}")
+    echo_crosscheck(res.crosscheck)
     for w in res.warnings:
         click.echo(f"warning: {w}")
     _write_json(res.to_dict(), json_out)

@@ -374,6 +374,41 @@ class GroupsSection(_Part):
     omnibus: dict[str, Num]
 
 
+# ---- cross-check (only when one ran) -------------------------------------------------------------
+
+
+class CrosscheckRow(_Part):
+    what: str
+    max_abs_diff: Num
+    tolerance: float
+
+
+class CrosscheckFlag(_Part):
+    what: str
+    parameter: str
+    ours: Num
+    theirs: Num
+    abs_diff: Num
+    tolerance: float
+
+
+class CrosscheckCheck(_Part):
+    """One model refitted by the second implementation (:mod:`analysis.sem.crosscheck`)."""
+
+    engine: str
+    status: str
+    model: str
+    reason: str
+    version: str
+    comparisons: list[CrosscheckRow]
+    flagged: list[CrosscheckFlag]
+
+
+class CrosscheckSection(_Part):
+    engine: str
+    checks: list[CrosscheckCheck]
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -393,6 +428,7 @@ class Results(_Part):
     observed: ObservedSection
     groups: GroupsSection | None = None
     interaction: dict[str, Any] | None = None
+    crosscheck: CrosscheckSection | None = None
 
 
 def _where(loc: tuple[str | int, ...]) -> str:

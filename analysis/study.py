@@ -34,6 +34,7 @@ from analysis.responses.data import ResponseData
 from analysis.responses.scoring import ScoringSettings, reverse_keyed, score_responses
 from analysis.responses.screening import ScreeningResult, ScreeningSettings, screen
 from analysis.results_schema import RESULTS_FORMAT  # the marker beside its schema (Results)
+from analysis.sem.crosscheck import check_engine
 from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
 from analysis.structural.effects import estimate_effects
 from analysis.structural.groups import compare_paths
@@ -66,6 +67,10 @@ class StudySettings:
         ``"dask"`` or a Dask scheduler address for the bootstrap.
     progress : bool or None
         Show progress bars (default: when a step takes more than a moment).
+    crosscheck : {"semopy"} or None
+        Refit the CFA and the structural model with semopy, an independent implementation,
+        and record how closely they agree in the results' ``crosscheck`` section
+        (:mod:`analysis.sem.crosscheck`).
     screening : ScreeningSettings
         Careless-response cut-offs and exclusion rule.
     scoring : ScoringSettings
@@ -92,6 +97,7 @@ class StudySettings:
     n_jobs: int | None = None
     scheduler: str | None = None
     progress: bool | None = None
+    crosscheck: str | None = None
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
@@ -276,6 +282,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     ['affective', 'affective', 'affective']
     """
     s = settings or StudySettings()
+    check_engine(s.crosscheck)
     require_items(data, inst)
     screening, kept = _screened(data, inst, s)
     require_analysable(data, screening, s.exclude_flagged)
@@ -286,6 +293,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
 def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                screening: ScreeningResult, kept: ResponseData,
                created: str | None) -> dict[str, Any]:
+    engine = check_engine(s.crosscheck)
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
     frame = items.copy()
@@ -302,12 +310,16 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
     ordinal = estimator in ("WLSMV", "DWLS")
     vsettings = ValidationSettings(**{**asdict(s.validation), "seed": s.seed,
                                       "estimator": estimator})
-    validation = validate_instrument(frame, inst, group=s.group, settings=vsettings)
+    validation = validate_instrument(frame, inst, group=s.group, settings=vsettings,
+                                     crosscheck=engine).to_dict()
     model = inst.to_lavaan()
     effects = estimate_effects(frame, model, n_boot=s.n_boot, seed=s.seed,
                                estimator=estimator,
                                ordered=ordinal_items(inst, model) if ordinal else None, n_jobs=s.n_jobs, scheduler=s.scheduler,
-                               progress=s.progress).to_dict()
+                               progress=s.progress, crosscheck=engine).to_dict()
+    # the checks of the CFA and of the structural model, in one section of their own
+    checks = [c for c in (validation.pop("crosscheck", None), effects.pop("crosscheck", None))
+              if c is not None]
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, effects)
     groups = None
@@ -347,13 +359,15 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                    "indices": {k: v.to_dict() for k, v in scores.indices.items()},
                    "segments": {k: v.to_dict() for k, v in scores.segments.items()}},
         "constructs": constructs,
-        "validation": validation.to_dict(),
+        "validation": validation,
         "effects": effects,
         "observed": observed,
         "groups": groups,
         "interaction": interaction,
         "not_run": not_run,
     }
+    if engine is not None:
+        results["crosscheck"] = {"engine": engine, "checks": checks}
     return jsonable(results)
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 import click  # noqa: E402
 
-from analysis.cli import COLUMN_MAP, effects_fit_lines  # noqa: E402
+from analysis.cli import COLUMN_MAP, CROSSCHECK, echo_crosscheck, effects_fit_lines  # noqa: E402
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
@@ -102,6 +102,8 @@ def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
                + " (see cleaning_log.csv)")
     for name in OUTPUT_FILES:
         click.echo(f"wrote {outdir / name}")
+    if "crosscheck" in results:
+        echo_crosscheck(*results["crosscheck"]["checks"])
 
 
 def _study_options(f):
@@ -123,6 +125,7 @@ def _study_options(f):
                      help="Estimator of the CFA and the structural model: ML, MLM or MLR "
                           "(robust), or WLSMV (the Likert items as ordered categories; the "
                           "effects then get delta-method intervals from robust SEs).")(f)
+    f = CROSSCHECK(f)
     f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
                      help="Output folder.")(f)
     f = FORCE(f)
@@ -130,12 +133,13 @@ def _study_options(f):
 
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-              estimator="ML") -> StudySettings:
+              estimator="ML", crosscheck=None) -> StudySettings:
     from analysis.study import StudySettings
 
     return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
-                         exclude_flagged=not keep_flagged, estimator=estimator.upper())
+                         exclude_flagged=not keep_flagged, estimator=estimator.upper(),
+                         crosscheck=crosscheck)
 
 
 def _echo_summary(results: dict) -> None:
@@ -160,7 +164,7 @@ def _echo_summary(results: dict) -> None:
 @COLUMN_MAP
 @_study_options
 def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
-            keep_flagged, estimator, output, force) -> None:
+            keep_flagged, estimator, crosscheck, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     from analysis.responses import read_responses
     from analysis.study import run_study
@@ -170,7 +174,7 @@ def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler,
     inst = load_instrument(instrument)
     data = read_responses(responses, inst, format=fmt, column_map=column_map)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator)
+                         estimator, crosscheck)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
@@ -199,7 +203,7 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, estimator, output, force) -> None:
+             keep_flagged, estimator, crosscheck, output, force) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     from analysis.responses.simulate import SimulationSettings, simulate
     from analysis.study import run_study
@@ -211,7 +215,7 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
                                             random_responders=careless))
     group = group or default_group(inst)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator)
+                         estimator, crosscheck)
     results = run_study(sim.data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)

@@ -49,6 +49,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "Journal of the Academy of Marketing Science, 43(1), 115-135."),
     ("Hu", "1999", "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in "
      "covariance structure analysis. Structural Equation Modeling, 6(1), 1-55."),
+    ("Igolkina", "2020", "Igolkina, A. A., & Meshcheryakov, G. (2020). semopy: A Python "
+     "package for structural equation modeling. Structural Equation Modeling, 27(6), 952-963."),
     ("Johnson", "2000", "Johnson, J. W. (2000). A heuristic method for estimating the relative "
      "weight of predictor variables in multiple regression. Multivariate Behavioral Research, "
      "35(1), 1-19."),
@@ -298,6 +300,47 @@ def _drivers(results: dict) -> str:
     return " ".join(out)
 
 
+#: The cross-check's comparison rows summed up in the methods text, in words.
+CROSSCHECK_KINDS = (("estimates", ("loadings", "paths", "(co)variances")),
+                    ("standard errors", ("standard errors",)), ("chi-square", ("chisq",)))
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _crosscheck(results: dict) -> str:
+    """What was refitted with a second implementation (semopy) and how closely it agreed;
+    nothing when no cross-check ran."""
+    checks = (results.get("crosscheck") or {}).get("checks") or []
+    compared = [c for c in checks if c["status"] in ("agree", "differ")]
+    text = ""
+    if compared:
+        largest, tolerance = {}, {}
+        for label, kinds in CROSSCHECK_KINDS:
+            rows = [r for c in compared for r in c["comparisons"]
+                    if r["what"] in kinds and r["max_abs_diff"] is not None]
+            if rows:
+                largest[label] = max(r["max_abs_diff"] for r in rows)
+                tolerance[label] = max(r["tolerance"] for r in rows)
+        flagged = [f"{f['parameter']} ({f['ours']:.4g} here, {f['theirs']:.4g} in semopy)"
+                   for c in compared for f in c["flagged"]]
+        text = (f"As a check on the estimation, the {' and the '.join(c['model'] for c in compared)}"
+                f" {'was' if len(compared) == 1 else 'were'} refitted with semopy "
+                f"{compared[0]['version']} (Igolkina & Meshcheryakov, 2020), an independent "
+                "implementation of maximum likelihood estimation, on the same model and cases; "
+                "the largest absolute differences were "
+                + _and([f"{v:.0e} in the {k}" for k, v in largest.items()])
+                + " (tolerances " + _and([f"{v:g}" for v in tolerance.values()]) + "): "
+                + (f"{len(flagged)} difference(s) beyond tolerance: {'; '.join(flagged)}."
+                   if flagged else "every difference was within tolerance."))
+    skipped = [f"the {c['model']} was not compared: {c['reason']}" for c in checks
+               if c not in compared]
+    if skipped:
+        text += (" " if text else "") + "Cross-check with semopy: " + "; ".join(skipped) + "."
+    return text
+
+
 def methods_text(results: dict, title: str) -> str:
     """The methods paragraph: one clause per analysis that ran, citing what it follows.
     ``title``: the instrument's title as the page shows it."""
@@ -311,6 +354,7 @@ def methods_text(results: dict, title: str) -> str:
              "reverse-keyed items were scored from their declared scales.",
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
+             _crosscheck(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

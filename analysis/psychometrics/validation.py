@@ -54,6 +54,7 @@ from analysis.psychometrics.validity import (
     htmt,
 )
 from analysis.sem.compare import chisq_difference
+from analysis.sem.crosscheck import check_engine, run_crosscheck
 from analysis.sem.syntax import constructs_from_syntax as constructs_from_syntax  # re-export
 from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument
@@ -131,8 +132,11 @@ class ValidationResult:
     invariance: dict[str, Any] | None
     method_bias: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # the CFA refitted by a second implementation (crosscheck="semopy"), as plain data
+    crosscheck: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {} if self.crosscheck is None else {"crosscheck": self.crosscheck}
         return jsonable({
             "constructs": self.constructs, "model": self.model, "n": self.n,
             "settings": self.settings.__dict__,
@@ -142,7 +146,7 @@ class ValidationResult:
             "reliability": self.reliability.to_dict(orient="records"),
             "dimensionality": self.dimensionality, "cfa": self.cfa,
             "validity": self.validity, "invariance": self.invariance,
-            "method_bias": self.method_bias, "warnings": self.warnings,
+            "method_bias": self.method_bias, "warnings": self.warnings, **extra,
         })
 
 
@@ -221,6 +225,7 @@ def validate_scales(
     scale_max: float | Mapping[str, float] | None = None,
     settings: ValidationSettings | None = None,
     ordered: Sequence[str] | None = None,
+    crosscheck: str | None = None,
 ) -> ValidationResult:
     """Validate multi-item scales: items, reliability, dimensionality, CFA, validity,
     invariance and method bias (the seven steps of the module docstring, with references).
@@ -246,6 +251,10 @@ def validate_scales(
     ordered : sequence of str or None
         The ordinal (e.g. Likert) items: they get ordinal alpha and omega, and the WLSMV/DWLS
         estimators treat them as ordered categories.
+    crosscheck : {"semopy"} or None
+        Refit the CFA with semopy, an independent implementation, and record the largest
+        differences in estimates and fit measures in ``result.crosscheck``
+        (:mod:`analysis.sem.crosscheck`).
 
     Returns
     -------
@@ -253,7 +262,7 @@ def validate_scales(
         ``items``, ``item_total``, ``distributions`` and ``reliability`` tables (DataFrames);
         ``dimensionality``, ``cfa`` (``fit_measures``, ``estimates`` with lavaan's columns,
         modification indices), ``validity`` (AVE, Fornell-Larcker, HTMT, HTMT2,
-        cross-loadings), ``invariance`` and ``method_bias`` dicts; ``warnings``;
+        cross-loadings), ``invariance`` and ``method_bias`` dicts; ``warnings``; ``crosscheck`` when asked for;
         :meth:`~ValidationResult.to_dict` for JSON.
 
     Examples
@@ -274,6 +283,7 @@ def validate_scales(
     (0.37, True)
     """
     settings = settings or ValidationSettings()
+    check_engine(crosscheck)
     ordinal_fit = settings.estimator.upper() in ("WLSMV", "DWLS")
     if ordinal_fit and not ordered:
         raise EngagekitInputError(
@@ -309,6 +319,10 @@ def validate_scales(
     cfa = sem.fit(model, data, estimator=settings.estimator, missing=settings.missing,
                   ordered=fit_ordered)
     warnings += [f"CFA: {w}" for w in cfa.warnings]
+    check = run_crosscheck(crosscheck, data, model, cfa, label="measurement model (CFA)")
+    if check is not None and group is not None:
+        check["notes"].append(f"the invariance models across '{group}' were not cross-checked: "
+                              "semopy has no equality constraints across groups")
     est = cfa.estimates
     # omega's and AVE's total variance: the observed item covariances, except under WLSMV/DWLS,
     # whose loadings are on the latent-response scale (variance 1): there the model's own.
@@ -377,7 +391,7 @@ def validate_scales(
         method["ulmc"] = _method_factor(model, constructs, data, cfa, settings, fit_ordered)
     return ValidationResult(constructs, model, int(cfa.nobs[0]) if len(cfa.nobs) == 1
                             else int(sum(cfa.nobs)), settings, desc, itt, dist, reliability,
-                            dimensionality, cfa_out, validity, inv, method, warnings)
+                            dimensionality, cfa_out, validity, inv, method, warnings, check)
 
 
 def _ordinal_table(item_data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
@@ -417,7 +431,8 @@ def measured_item_map(inst: Instrument) -> dict[str, list[str]]:
 
 
 def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str | None = None,
-                        settings: ValidationSettings | None = None) -> ValidationResult:
+                        settings: ValidationSettings | None = None,
+                        crosscheck: str | None = None) -> ValidationResult:
     """:func:`validate_scales` with constructs, CFA and declared scale bounds from ``inst``.
 
     The constructs are the instrument's measured constructs with two or more items; the CFA is
@@ -435,6 +450,8 @@ def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str
     settings : ValidationSettings or None
         Estimator, missing-data handling, bootstrap and cut-offs (default:
         :class:`ValidationSettings()`).
+    crosscheck : {"semopy"} or None
+        Refit the CFA with semopy and compare (see :func:`validate_scales`).
 
     Returns
     -------
@@ -462,4 +479,5 @@ def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str
     hi = {i: inst.item_scale(i).max for i in items}
     ordered = [i for i in items if inst.item_scale(i).kind in ORDINAL_KINDS]
     return validate_scales(scored_items, constructs, cfa_syntax(constructs), group=group,
-                           scale_min=lo, scale_max=hi, settings=settings, ordered=ordered)
+                           scale_min=lo, scale_max=hi, settings=settings, ordered=ordered,
+                           crosscheck=crosscheck)

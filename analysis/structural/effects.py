@@ -41,6 +41,7 @@ from scipy import stats
 from analysis import sem
 from analysis.sem import batch
 from analysis.sem.compare import chisq_difference, measurement_model
+from analysis.sem.crosscheck import check_engine, run_crosscheck
 from analysis.structural.resampling import (
     bca_ci,
     bootstrap_indices,
@@ -263,6 +264,8 @@ class EffectsResult:
     #: the chi-square difference test of the structural model against it, as lavaan's
     #: ``anova()``: ``chisq.diff``, ``df.diff``, ``pvalue``, ``method``, ``saturated``
     comparison: dict[str, Any] | None = None
+    # the model refitted by a second implementation (crosscheck="semopy"), as plain data
+    crosscheck: dict[str, Any] | None = None
 
     def effect(self, predictor: str, outcome: str, kind: str = "total") -> pd.Series:
         t = self.effects
@@ -276,7 +279,8 @@ class EffectsResult:
                          "paths": self.paths, "r2": self.r2, "effects": self.effects,
                          "ranking": self.ranking, "bootstrap": self.bootstrap,
                          "warnings": self.warnings, "measurement": self.measurement,
-                         "comparison": self.comparison})
+                         "comparison": self.comparison,
+                         **({} if self.crosscheck is None else {"crosscheck": self.crosscheck})})
 
 
 def estimate_effects(
@@ -295,6 +299,7 @@ def estimate_effects(
     ordered: list[str] | None = None,
     max_failed_share: float = 0.10,
     keep_inadmissible: bool = False,
+    crosscheck: str | None = None,
 ) -> EffectsResult:
     """Fit ``model`` (lavaan syntax) and decompose the effects of every structural variable.
 
@@ -342,6 +347,10 @@ def estimate_effects(
     keep_inadmissible : bool, default False
         Keep replicates with inadmissible solutions in the intervals, as lavaan 0.6.14 does
         (they are counted either way).
+    crosscheck : {"semopy"} or None
+        Refit the model with semopy, an independent implementation, and record the largest
+        differences in estimates and fit measures in ``result.crosscheck``
+        (:mod:`analysis.sem.crosscheck`; a WLSMV fit is reported as not compared).
 
     Returns
     -------
@@ -351,7 +360,7 @@ def estimate_effects(
         ``pct.lower``/``pct.upper``, ``bca.lower``/``bca.upper``), ``paths`` and ``r2``
         (lavaan's columns), ``ranking``, ``fit_measures``, ``bootstrap`` (settings, failed
         and inadmissible replicates), the ``measurement`` model and its ``comparison`` with
-        the structural model, and ``warnings``; :meth:`~EffectsResult.effect` picks one row.
+        the structural model, ``warnings`` and, when asked for, ``crosscheck``; :meth:`~EffectsResult.effect` picks one row.
 
     Raises
     ------
@@ -379,6 +388,7 @@ def estimate_effects(
     """
     if not 0 < level < 1:
         raise EffectsInputError(f"level must lie between 0 and 1, not {level}")
+    check_engine(crosscheck)
     fit_options: dict[str, Any] = {"estimator": estimator}
     if ordered:
         fit_options["ordered"] = list(ordered)
@@ -497,9 +507,10 @@ def estimate_effects(
         warnings.append(f"the measurement model could not be fitted ({comparison}); the "
                         "structural model's fit is not compared with it")
         comparison = None
+    check = run_crosscheck(crosscheck, data, model, result, label="structural model")
     return EffectsResult(model, len(X), dict(result.fit_measures), paths,
                          r2.reset_index(drop=True), effects, ranking, boot_info, warnings,
-                         measurement, comparison)
+                         measurement, comparison, crosscheck=check)
 
 
 def _against_measurement_model(model: str, data: pd.DataFrame, result: sem.SEMResult,
