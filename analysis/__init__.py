@@ -19,6 +19,30 @@ the whole study             :func:`run_study` (:class:`StudySettings`)
 the SEM core                :mod:`analysis.sem` (``sem.fit``, ``sem.invariance``, ...)
 ==========================  =====================================================================
 
+Glossary
+--------
+The same idea has the same name in every function and settings object (old names still work
+until engagekit 0.3, with a ``DeprecationWarning``; :mod:`analysis.arguments` checks the values
+and says what is wrong in these terms, e.g. "level must be in (0, 1); got 1.5"):
+
+==============  ===============================================================================
+``level``       confidence level of an interval, in (0, 1): 0.95 for 95% (was ``ci``,
+                ``ci_level``, ``confidence``; ``alpha`` = 1 - level in ``ols_table``,
+                ``ordinal_logit``). Its own intervals get a prefix: ``htmt_level``
+``n_boot``      bootstrap resamples, a whole number >= 0 (0: no bootstrap). ``htmt_n_boot``
+                (was ``htmt_boot``) for the HTMT intervals
+``seed``        the seed of every random step, a whole number >= 0: same inputs and seed, same
+                bytes, whatever ``n_jobs`` or ``scheduler``
+``n_jobs``      local worker processes: None (all cores) or a whole number >= 1
+``scheduler``   None (local processes), ``"dask"`` (a local Dask cluster) or a Dask scheduler
+                address such as ``"tcp://host:8786"``
+``alpha``       a significance level for a test decision (``power_analysis``,
+                ``compare_paths``), never an interval's level
+==============  ===============================================================================
+
+Tables use lavaan's column names: ``est``, ``se``, ``z``, ``pvalue``, ``ci.lower``,
+``ci.upper``, ``std.all``.
+
 Names are imported on first use, so ``import analysis`` stays cheap; :func:`simulate` is bound
 eagerly because it shares its name with its module (``analysis.responses.simulate``), which Python would
 otherwise bind to the package attribute when the module is first imported.

@@ -360,7 +360,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
                                "ordinal items through their scales")
-    settings = ValidationSettings(estimator=estimator.upper(), htmt_boot=htmt_boot, seed=seed,
+    settings = ValidationSettings(estimator=estimator.upper(), htmt_n_boot=htmt_boot, seed=seed,
                                   missing=MISSING[missing.lower()])
     if model is not None:
         data = _model_data(responses, model)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.arguments import check_n_boot, check_n_jobs, check_scheduler, check_seed
 from analysis.psychometrics.items import jsonable
 from analysis.psychometrics.validation import (
     ValidationSettings,
@@ -82,9 +83,9 @@ class StudySettings:
     --------
     >>> from analysis import ValidationSettings
     >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
-    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                       validation=ValidationSettings(htmt_n_boot=50, parallel_iter=10,
     ...                                                     method_factor=False))
-    >>> quick.screening.min_flags, quick.validation.htmt_boot
+    >>> quick.screening.min_flags, quick.validation.htmt_n_boot
     (1, 50)
     """
 
@@ -101,6 +102,12 @@ class StudySettings:
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
+
+    def __post_init__(self) -> None:
+        check_n_boot(self.n_boot)
+        check_seed(self.seed)
+        check_n_jobs(self.n_jobs)
+        check_scheduler(self.scheduler)
 
 
 def _versions() -> dict[str, str]:
@@ -272,7 +279,7 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     >>> from instruments import load_instrument
     >>> inst = load_instrument("five_commitments")
     >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
-    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                       validation=ValidationSettings(htmt_n_boot=50, parallel_iter=10,
     ...                                                     method_factor=False))
     >>> results = run_study(simulate(inst, n=300, seed=1).data, inst, quick,
     ...                     created="2026-12-01T00:00:00+00:00")

@@ -125,7 +125,7 @@ def blas_limit(threads: int | None):
 
 def settings_for(n: int) -> ValidationSettings:
     if n >= 1_000_000:
-        return ValidationSettings(htmt_boot=0, parallel_iter=20)
+        return ValidationSettings(htmt_n_boot=0, parallel_iter=20)
     return ValidationSettings()
 
 
@@ -160,7 +160,7 @@ def run_ours(csv: Path, inst, settings: ValidationSettings, threads: int | None)
 def run_r(csv: Path, model_file: Path, settings: ValidationSettings, out: Path) -> dict:
     t = time.perf_counter()
     proc = subprocess.run(["Rscript", str(HERE / "r" / "validation.R"), str(csv),
-                           str(model_file), str(settings.htmt_boot),
+                           str(model_file), str(settings.htmt_n_boot),
                            str(settings.parallel_iter), str(out)],
                           capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -199,11 +199,11 @@ def main(argv: list[str] | None = None) -> dict:
             prep = time.perf_counter() - t
             del data
             print(f"N = {n:,}: simulated and written in {prep:.1f} s; HTMT bootstrap "
-                  f"{st.htmt_boot}, parallel analysis {st.parallel_iter} iterations", flush=True)
+                  f"{st.htmt_n_boot}, parallel analysis {st.parallel_iter} iterations", flush=True)
             ours = run_ours(csv, inst, st, a.blas_threads)
             print(f"  engagekit: work {ours['work']:8.2f} s  wall {ours['wall']:8.2f} s  "
                   + "  ".join(f"{k} {v:.2f}" for k, v in ours["steps"].items()), flush=True)
-            row = {"n": n, "htmt_boot": st.htmt_boot, "parallel_iter": st.parallel_iter,
+            row = {"n": n, "htmt_boot": st.htmt_n_boot, "parallel_iter": st.parallel_iter,
                    "simulate_and_write": prep, "engagekit": ours,
                    "loadavg": os.getloadavg()}
             if not a.skip_r:

@@ -120,7 +120,7 @@ def results(study):
     sim = simulate(study, SimulationSettings(n=1_000, seed=88, straightliners=.03,
                                              random_responders=.03))
     settings = StudySettings(n_boot=50, n_jobs=1, progress=False,
-                             validation=ValidationSettings(htmt_boot=50, parallel_iter=10))
+                             validation=ValidationSettings(htmt_n_boot=50, parallel_iter=10))
     res = run_study(sim.data, study, settings, created="2026-12-01T00:00:00+00:00")
     return json.loads(json.dumps(res, allow_nan=False))
 

@@ -173,7 +173,7 @@ def test_report_fit_table_badges_and_methods_show_lavaans_robust_fit(paths_data,
                      created="2026-12-01T00:00:00+00:00")
     r = copy.deepcopy(json.loads(json.dumps(base, allow_nan=False)))
     val = validate_scales(paths_data, CONSTRUCTS, CFA, ordered=_ordered(est, paths_data),
-                          settings=ValidationSettings(estimator=est, htmt_boot=10,
+                          settings=ValidationSettings(estimator=est, htmt_n_boot=10,
                                                       method_factor=False)).to_dict()
     eff = estimate_effects(paths_data, SEM, estimator=est, ordered=_ordered(est, paths_data),
                            n_boot=0).to_dict()
@@ -301,7 +301,7 @@ def test_other_difference_tests_are_lavaans_anova_under_robust_estimators(paths_
             "WLSMV": (12.7847090966262, 0.172592368926241, "satorra.2000")}
     for est, (chisq, p, method) in want.items():
         v = validate_scales(paths_data, CONSTRUCTS, CFA, ordered=_ordered(est, paths_data),
-                            settings=ValidationSettings(estimator=est, htmt_boot=10))
+                            settings=ValidationSettings(estimator=est, htmt_n_boot=10))
         u = v.method_bias["ulmc"]
         assert u["chisq_diff"] == pytest.approx(chisq, rel=1e-5), est
         assert u["df_diff"] == 9 and u["pvalue_diff"] == pytest.approx(p, rel=1e-4), est

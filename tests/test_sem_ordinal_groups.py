@@ -159,7 +159,7 @@ def test_validate_scales_tests_ordinal_invariance(data):
     from analysis.sem.syntax import constructs_from_syntax
 
     res = validate_scales(data, constructs_from_syntax(MODEL), MODEL, group="g",
-                          settings=ValidationSettings(estimator="WLSMV", htmt_boot=20,
+                          settings=ValidationSettings(estimator="WLSMV", htmt_n_boot=20,
                                                       parallel_iter=5, method_factor=False),
                           ordered=ITEMS)
     assert not any("invariance" in w for w in res.warnings), res.warnings

@@ -19,7 +19,7 @@ HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + 
 def hs_result():
     data = semopy.examples.holzinger39.get_data()
     return validate_scales(data, constructs_from_syntax(HS_MODEL), group="school",
-                           settings=ValidationSettings(htmt_boot=100, parallel_iter=20))
+                           settings=ValidationSettings(htmt_n_boot=100, parallel_iter=20))
 
 
 def test_reliability_and_fit_match_references(hs_result):
@@ -75,7 +75,7 @@ def test_unmeasured_method_factor_detects_a_planted_method_effect():
                                     + rng.normal(scale=np.sqrt(1 - lam[j] ** 2 - m**2), size=n))
         constructs = {f"f{f}": [f"i{f}{j}" for j in range(k)] for f in range(3)}
         res = validate_scales(pd.DataFrame(cols), constructs,
-                              settings=ValidationSettings(htmt_boot=0, parallel_iter=5))
+                              settings=ValidationSettings(htmt_n_boot=0, parallel_iter=5))
         results[scale] = res.method_bias["ulmc"]
     assert results[1.0]["mean_method_variance"] == pytest.approx(np.mean(meth**2), abs=.04)
     assert results[1.0]["method_effect"] and results[1.0]["pvalue_diff"] < 1e-6
@@ -94,7 +94,7 @@ def test_wlsmv_cfa_through_validate_scales_matches_lavaan():
 
     data = pd.read_csv(DATA / "sem_ordinal.csv")
     res = validate_scales(data, constructs_from_syntax(MODEL), MODEL,
-                          settings=ValidationSettings(estimator="WLSMV", htmt_boot=20,
+                          settings=ValidationSettings(estimator="WLSMV", htmt_n_boot=20,
                                                       parallel_iter=5, method_factor=False),
                           ordered=list(data.columns))
     fm = res.cfa["fit_measures"]
@@ -132,7 +132,7 @@ def test_ordinal_alpha_and_omega_in_the_reliability_table_match_psych():
     data = pd.concat([q, other], axis=1)
     constructs = {"q": list(q.columns), "r": list(other.columns)}
     res = validate_scales(data, constructs, settings=ValidationSettings(
-        htmt_boot=20, parallel_iter=5, method_factor=False), ordered=list(data.columns))
+        htmt_n_boot=20, parallel_iter=5, method_factor=False), ordered=list(data.columns))
     row = res.reliability.set_index("construct").loc["q"]
     # psych::alpha / fa(minres) on lavaan's polychoric matrix (tests/test_reliability.py)
     assert row["ordinal_alpha"] == pytest.approx(0.8460752486, abs=1e-5)
@@ -148,7 +148,7 @@ def test_fiml_through_validate_scales_matches_lavaan():
     for v, rows in NA_ROWS.items():
         data.loc[rows, v] = np.nan
     res = validate_scales(data, constructs_from_syntax(HS_MODEL), HS_MODEL,
-                          settings=ValidationSettings(missing="ml", htmt_boot=20,
+                          settings=ValidationSettings(missing="ml", htmt_n_boot=20,
                                                       parallel_iter=5, method_factor=False))
     # lavaan: cfa(HS.model, data = HS_with_NA, missing = "ml") (tests/test_sem_fiml.py)
     assert res.n == 301

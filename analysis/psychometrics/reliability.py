@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.arguments import check_level, check_n_boot, renamed
 from analysis.psychometrics.items import (
     Missing,
     PsychometricInputError,
@@ -82,8 +83,7 @@ def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float = 0.95) -> tup
     so the bounds are ``1 - (1 - alpha) * F_{1 - a/2}`` and ``1 - (1 - alpha) * F_{a/2}``
     (the interval ``psych::alpha`` reports as ``feldt``).
     """
-    if not 0 < level < 1:
-        raise PsychometricInputError(f"level must lie in (0, 1), got {level}")
+    level = check_level(level, error=PsychometricInputError)
     if n_obs < 2 or n_items < 2:
         raise PsychometricInputError("the Feldt interval needs at least 2 respondents and 2 items")
     df1, df2 = n_obs - 1, (n_obs - 1) * (n_items - 1)
@@ -115,12 +115,13 @@ class AlphaResult:
         return jsonable(dict(self.__dict__))
 
 
+@renamed(ci="level")
 def cronbach_alpha(
     data: pd.DataFrame,
     items: Sequence[str] | None = None,
     *,
     construct: str | None = None,
-    ci: float = 0.95,
+    level: float = 0.95,
     missing: Missing = "pairwise",
     n_boot: int = 0,
     seed: int | None = None,
@@ -129,11 +130,14 @@ def cronbach_alpha(
 
     ``alpha`` is computed from the item covariance matrix (pairwise-complete by default, as
     ``psych::alpha``; or listwise), ``std_alpha`` from the correlation matrix. The Feldt et al.
-    (1987) interval at level ``ci`` uses n = respondents with at least one answered item
+    (1987) interval at ``level`` uses n = respondents with at least one answered item
     (listwise: complete rows). With ``n_boot > 0`` a percentile bootstrap interval over
-    respondents is added; it needs an integer ``seed`` so that it can be reproduced.
+    respondents is added; it needs an integer ``seed`` so that it can be reproduced. (``ci``
+    is the deprecated name of ``level``.)
     Reverse-keyed items must be reversed first (:func:`analysis.psychometrics.items.reverse_items`).
     """
+    level = check_level(level, error=PsychometricInputError)
+    n_boot = check_n_boot(n_boot, error=PsychometricInputError)
     x = check_items(data, items, construct=construct, min_items=2)
     c, n = _pairwise_cov(x, missing)
     if c.sum() <= 0:
@@ -143,14 +147,14 @@ def cronbach_alpha(
             construct=construct,
         )
     a = _alpha(c)
-    low, high = feldt_ci(a, n, x.shape[1], ci)
+    low, high = feldt_ci(a, n, x.shape[1], level)
     result = AlphaResult(
         construct=construct,
         alpha=a,
         std_alpha=_std_alpha(c),
         n_items=int(x.shape[1]),
         n_obs=int(n),
-        ci_level=ci,
+        ci_level=level,
         feldt_low=low,
         feldt_high=high,
         missing=missing,
@@ -175,7 +179,7 @@ def cronbach_alpha(
                 cb = pd.DataFrame(sample).cov(min_periods=2).to_numpy()
             boots[b] = _alpha(cb) if np.all(np.isfinite(cb)) else np.nan
         boots = boots[np.isfinite(boots)]
-        q = (1.0 - ci) / 2.0
+        q = (1.0 - level) / 2.0
         result.bootstrap_low = float(np.quantile(boots, q))
         result.bootstrap_high = float(np.quantile(boots, 1.0 - q))
         result.n_boot = int(n_boot)
@@ -183,11 +187,12 @@ def cronbach_alpha(
     return result
 
 
+@renamed(ci="level")
 def alpha_table(
     data: pd.DataFrame,
     constructs: Mapping[str, Sequence[str]],
     *,
-    ci: float = 0.95,
+    level: float = 0.95,
     missing: Missing = "pairwise",
     n_boot: int = 0,
     seed: int | None = None,
@@ -196,7 +201,7 @@ def alpha_table(
     check_constructs(data, constructs, min_items=2)
     rows = [
         cronbach_alpha(
-            data, list(items), construct=name, ci=ci, missing=missing, n_boot=n_boot, seed=seed
+            data, list(items), construct=name, level=level, missing=missing, n_boot=n_boot, seed=seed
         ).to_dict()
         for name, items in constructs.items()
     ]

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.arguments import check_level, check_n_boot, check_seed, renamed_fields
 from analysis.psychometrics.dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
 from analysis.psychometrics.items import (
     construct_scores,
@@ -60,6 +61,7 @@ from instruments.errors import EngagekitInputError
 from instruments.schema import ORDINAL_KINDS, Instrument
 
 
+@renamed_fields(ci_level="level", htmt_boot="htmt_n_boot", htmt_ci="htmt_level")
 @dataclass
 class ValidationSettings:
     """Choices of a validation run; every default is the one the literature cited uses.
@@ -76,13 +78,13 @@ class ValidationSettings:
     fit_cutoffs : dict of str to (float, float)
         ``{measure: (cut-off, looser bound)}`` behind the report's fit judgements; Hu &
         Bentler (1999) by default: CFI/TLI .95/.90, RMSEA .06/.08, SRMR .08/.10.
-    ci_level : float, default 0.95
-        Confidence level of Cronbach's alpha (Feldt interval).
-    htmt_boot : int, default 500
-        Bootstrap resamples of the HTMT and HTMT2 intervals (0: none).
-    htmt_ci : float, default 0.90
+    level : float, default 0.95
+        Confidence level of Cronbach's alpha (Feldt interval); was ``ci_level``.
+    htmt_n_boot : int, default 500
+        Bootstrap resamples of the HTMT and HTMT2 intervals (0: none); was ``htmt_boot``.
+    htmt_level : float, default 0.90
         Confidence level of the HTMT intervals (one-sided 95% upper bound, Henseler et al.
-        2015).
+        2015); was ``htmt_ci``.
     parallel_iter : int, default 50
         Random data sets of the parallel analysis.
     top_modification_indices : int, default 10
@@ -94,7 +96,7 @@ class ValidationSettings:
 
     Examples
     --------
-    >>> quick = ValidationSettings(htmt_boot=100, parallel_iter=10, method_factor=False)
+    >>> quick = ValidationSettings(htmt_n_boot=100, parallel_iter=10, method_factor=False)
     >>> quick.estimator, quick.fit_cutoffs["rmsea"]
     ('ML', (0.06, 0.08))
     """
@@ -105,13 +107,21 @@ class ValidationSettings:
     # fit judgements (cut-off, looser bound) used by reports; Hu & Bentler (1999) by default
     fit_cutoffs: dict[str, tuple[float, float]] = field(default_factory=lambda: {
         "cfi": (0.95, 0.90), "tli": (0.95, 0.90), "rmsea": (0.06, 0.08), "srmr": (0.08, 0.10)})
-    ci_level: float = 0.95
-    htmt_boot: int = 500
-    htmt_ci: float = 0.90
+    level: float = 0.95
+    htmt_n_boot: int = 500
+    htmt_level: float = 0.90
     parallel_iter: int = 50
     top_modification_indices: int = 10
     method_factor: bool = True
     seed: int = 20150401
+
+    def __post_init__(self) -> None:
+        check_level(self.level)
+        check_level(self.htmt_level, "htmt_level")
+        check_n_boot(self.htmt_n_boot, "htmt_n_boot")
+        check_n_boot(self.parallel_iter, "parallel_iter", minimum=1)
+        check_n_boot(self.top_modification_indices, "top_modification_indices")
+        check_seed(self.seed)
 
 
 @dataclass
@@ -274,7 +284,7 @@ def validate_scales(
     >>> constructs = constructs_from_syntax(
     ...     "affective =~ aff_01 + aff_02 + aff_03 + aff_04r; "
     ...     "normative =~ nor_01 + nor_02 + nor_03 + nor_04")
-    >>> quick = ValidationSettings(htmt_boot=100, parallel_iter=10, method_factor=False)
+    >>> quick = ValidationSettings(htmt_n_boot=100, parallel_iter=10, method_factor=False)
     >>> val = validate_scales(items, constructs, scale_min=1, scale_max=7, settings=quick)
     >>> val.cfa["fit_measures"]["df"]
     19.0
@@ -314,7 +324,7 @@ def validate_scales(
     desc = describe_items(item_data, items, scale_min=scale_min, scale_max=scale_max)
     dist = response_distribution_or_empty(item_data, items, scale_min, scale_max)
     itt = item_total_statistics(item_data, constructs)
-    alpha = alpha_table(item_data, constructs, ci=settings.ci_level)
+    alpha = alpha_table(item_data, constructs, level=settings.level)
 
     cfa = sem.fit(model, data, estimator=settings.estimator, missing=settings.missing,
                   ordered=fit_ordered)
@@ -363,10 +373,10 @@ def validate_scales(
 
     conv = convergent_validity(est, data=moment_data)
     fl = fornell_larcker(est)
-    ht = htmt(item_data, constructs, method="arithmetic", n_boot=settings.htmt_boot,
-              seed=settings.seed, ci=settings.htmt_ci)
-    ht2 = htmt(item_data, constructs, method="geometric", n_boot=settings.htmt_boot,
-               seed=settings.seed, ci=settings.htmt_ci)
+    ht = htmt(item_data, constructs, method="arithmetic", n_boot=settings.htmt_n_boot,
+              seed=settings.seed, level=settings.htmt_level)
+    ht2 = htmt(item_data, constructs, method="geometric", n_boot=settings.htmt_n_boot,
+               seed=settings.seed, level=settings.htmt_level)
     scores = construct_scores(item_data, constructs)
     validity = {"convergent": _records(conv),
                 "fornell_larcker": fl.to_dict() if hasattr(fl, "to_dict") else fl,
@@ -464,7 +474,7 @@ def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str
     >>> from instruments import load_instrument
     >>> inst = load_instrument("five_commitments")
     >>> items = reverse_keyed(simulate(inst, n=300, seed=1).data.items, inst)
-    >>> quick = ValidationSettings(htmt_boot=100, parallel_iter=10, method_factor=False)
+    >>> quick = ValidationSettings(htmt_n_boot=100, parallel_iter=10, method_factor=False)
     >>> val = validate_instrument(items, inst, settings=quick)
     >>> val.reliability[["construct", "alpha", "omega"]].round(2).head(2)
        construct  alpha  omega

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.arguments import check_level, check_n_boot, renamed
 from analysis.psychometrics.items import (
     Missing,
     PsychometricInputError,
@@ -322,6 +323,7 @@ def _htmt_matrix_loop(a: np.ndarray, blocks: list[np.ndarray]) -> tuple[np.ndarr
     return out, mono
 
 
+@renamed(ci="level")
 def htmt(
     data: pd.DataFrame,
     constructs: Mapping[str, Sequence[str]],
@@ -329,7 +331,7 @@ def htmt(
     method: Literal["arithmetic", "geometric"] = "arithmetic",
     n_boot: int = 0,
     seed: int | None = None,
-    ci: float = 0.90,
+    level: float = 0.90,
     thresholds: Mapping[float, str] | None = None,
     missing: Missing = "listwise",
 ) -> HTMTResult:
@@ -343,7 +345,7 @@ def htmt(
     listwise-complete rows by default (semTools/lavCor's default) or pairwise.
 
     With ``n_boot > 0`` rows are resampled with an integer ``seed`` and percentile intervals at
-    level ``ci`` are reported; the default ``ci=0.90`` makes the upper limit the one-sided 95%
+    ``level`` are reported; the default ``level=0.90`` makes the upper limit the one-sided 95%
     bound used for HTMT inference (Franke & Sarstedt 2019, Internet Research 29, 430-447).
     For each threshold t (default :data:`HTMT_THRESHOLDS`: .85, .90, 1) the pair table flags
     ``below_t`` (point estimate < t) and, with a bootstrap, ``ci_upper_below_t``.
@@ -351,8 +353,8 @@ def htmt(
     """
     if method not in ("arithmetic", "geometric"):
         raise PsychometricInputError(f"method must be 'arithmetic' or 'geometric', got {method!r}")
-    if not 0 < ci < 1:
-        raise PsychometricInputError(f"ci must lie in (0, 1), got {ci}")
+    level = check_level(level, error=PsychometricInputError)
+    n_boot = check_n_boot(n_boot, error=PsychometricInputError)
     blocks = check_constructs(data, constructs, min_items=2)
     names = list(blocks)
     if len(names) < 2:
@@ -424,7 +426,7 @@ def htmt(
         n_valid = int(ok.sum())
         if n_valid < 10:
             raise PsychometricInputError("fewer than 10 valid bootstrap samples for HTMT")
-        q = (1.0 - ci) / 2.0
+        q = (1.0 - level) / 2.0
         low = np.quantile(boots[ok], q, axis=0)
         high = np.quantile(boots[ok], 1.0 - q, axis=0)
         for k, row in enumerate(pairs):
@@ -440,7 +442,7 @@ def htmt(
         pairs=pd.DataFrame(pairs),
         method=method,
         thresholds=thr,
-        ci_level=ci,
+        ci_level=level,
         n_boot=int(n_boot),
         n_boot_valid=n_valid,
         seed=None if not n_boot else int(seed),

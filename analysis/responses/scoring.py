@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.arguments import check_level, renamed, renamed_fields
 from analysis.responses.data import ResponseData
 from instruments.errors import EngagekitInputError
 from instruments.plain import to_plain
@@ -53,6 +54,7 @@ class ScoringError(EngagekitInputError):
     code = "scoring_input"
 
 
+@renamed_fields(confidence="level")
 @dataclass(frozen=True)
 class ScoringSettings:
     """Settings of :func:`score_responses`.
@@ -67,8 +69,9 @@ class ScoringSettings:
         ``"median"`` (sample median) or ``"midpoint"`` (of the declared scale) override it.
     attitude_cut, patronage_cut : float or None
         Explicit cut-points for relative attitude and repeat patronage, overriding ``cut``.
-    confidence : float, default 0.95
-        Confidence level of the NPS and index intervals, in (0, 1).
+    level : float, default 0.95
+        Confidence level of the NPS and index intervals, in (0, 1) (``confidence`` is its
+        deprecated name).
 
     Examples
     --------
@@ -84,7 +87,10 @@ class ScoringSettings:
     cut: Literal["rule", "median", "midpoint"] = "rule"
     attitude_cut: float | None = None
     patronage_cut: float | None = None
-    confidence: float = 0.95
+    level: float = 0.95
+
+    def __post_init__(self) -> None:
+        check_level(self.level, error=ScoringError)
 
 
 @dataclass
@@ -294,8 +300,8 @@ def scale_scores(data: ResponseData | pd.DataFrame, inst: Instrument,
     return pd.DataFrame(out, index=items.index)
 
 
-def _ci(est: float, se: float, confidence: float) -> tuple[float, float]:
-    z = stats.norm.ppf(0.5 + confidence / 2)
+def _ci(est: float, se: float, level: float) -> tuple[float, float]:
+    z = stats.norm.ppf(0.5 + level / 2)
     return est - z * se, est + z * se
 
 
@@ -309,23 +315,25 @@ def nps_groups(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=v.index, dtype=object)
 
 
+@renamed(confidence="level")
 def net_promoter(values: pd.Series, rule_id: str = "nps", item: str = "",
-                 confidence: float = 0.95) -> NPSResult:
+                 level: float = 0.95) -> NPSResult:
     """NPS of 0-10 answers (Reichheld 2003) with its multinomial standard error."""
+    level = check_level(level, error=ScoringError)
     g = nps_groups(values)
     n = int(g.notna().sum())
     counts = {k: int((g == k).sum()) for k in NPS_GROUPS}
     if n == 0:
         nan = float("nan")
         return NPSResult(rule_id, item, 0, 0, 0, 0, nan, nan, nan, nan, nan, nan, nan,
-                         confidence)
+                         level)
     pp, pd_ = counts["promoter"] / n, counts["detractor"] / n
     est = 100 * (pp - pd_)
     se = 100 * math.sqrt(max(0.0, pp + pd_ - (pp - pd_) ** 2) / n)
-    lo, hi = _ci(est, se, confidence)
+    lo, hi = _ci(est, se, level)
     return NPSResult(rule_id, item, n, counts["promoter"], counts["passive"],
                      counts["detractor"], 100 * pp, 100 * counts["passive"] / n, 100 * pd_,
-                     est, se, max(-100.0, lo), min(100.0, hi), confidence)
+                     est, se, max(-100.0, lo), min(100.0, hi), level)
 
 
 def index_0_100(data: ResponseData | pd.DataFrame, inst: Instrument, rule: Index100Rule,
@@ -354,7 +362,7 @@ def index_0_100(data: ResponseData | pd.DataFrame, inst: Instrument, rule: Index
     return pd.Series(np.where(ok & (wsum > 0), val, np.nan), index=items.index, name=rule.id)
 
 
-def _summary_index(values: pd.Series, rule: Index100Rule, confidence: float) -> IndexResult:
+def _summary_index(values: pd.Series, rule: Index100Rule, level: float) -> IndexResult:
     v = values.dropna()
     n = len(v)
     w = rule.weights if rule.weights is not None else [1.0] * len(rule.items)
@@ -362,9 +370,9 @@ def _summary_index(values: pd.Series, rule: Index100Rule, confidence: float) -> 
     mean = float(v.mean()) if n else float("nan")
     sd = float(v.std(ddof=1)) if n > 1 else float("nan")
     se = sd / math.sqrt(n) if n > 1 else float("nan")
-    lo, hi = _ci(mean, se, confidence)
+    lo, hi = _ci(mean, se, level)
     return IndexResult(rule.id, list(rule.items), [x / total for x in w], n, mean, sd, se,
-                       lo, hi, confidence)
+                       lo, hi, level)
 
 
 def _basis(ref: str, inst: Instrument, items: pd.DataFrame, scores: pd.DataFrame
@@ -456,8 +464,6 @@ def score_responses(data: ResponseData | pd.DataFrame, instrument: Instrument | 
         s = ScoringSettings(**{**asdict(settings), **kwargs})
     if s.cut not in ("rule", "median", "midpoint"):
         raise ScoringError(f"cut must be 'rule', 'median' or 'midpoint' (got '{s.cut}')")
-    if not 0 < s.confidence < 1:
-        raise ScoringError(f"confidence must lie between 0 and 1 (got {s.confidence})")
     items = _items_frame(data)
     scored = reverse_keyed(items, inst)
     scales = scale_scores(items, inst, s.min_answered)
@@ -471,11 +477,11 @@ def score_responses(data: ResponseData | pd.DataFrame, instrument: Instrument | 
                                    "responses do not have")
             cols[f"{rule.id}_group"] = nps_groups(items[rule.item])
             result.nps[rule.id] = net_promoter(items[rule.item], rule.id, rule.item,
-                                               s.confidence)
+                                               s.level)
         elif isinstance(rule, Index100Rule):
             values = index_0_100(items, inst, rule, s.min_answered)
             cols[rule.id] = values
-            result.indices[rule.id] = _summary_index(values, rule, s.confidence)
+            result.indices[rule.id] = _summary_index(values, rule, s.level)
         elif isinstance(rule, DickBasuRule):
             att, att_mid = _basis(rule.attitude, inst, scored, scales)
             pat, pat_mid = _basis(rule.patronage, inst, scored, scales)

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.arguments import check_seed
 from analysis.responses.data import ResponseData, SourceInfo
 from instruments.errors import EngagekitInputError
 from instruments.plain import to_plain
@@ -375,6 +376,7 @@ def _load(instrument: Instrument | str) -> Instrument:
 def _check_settings(s: SimulationSettings, inst: Instrument) -> None:
     if not isinstance(s.n, int) or s.n < 1:
         raise SimulationError(f"n must be a whole number of respondents >= 1 (got {s.n})")
+    check_seed(s.seed, error=SimulationError)
     for name in ("straightliners", "random_responders", "missing"):
         v = getattr(s, name)
         if not 0 <= v <= 1:

@@ -39,6 +39,13 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.arguments import (
+    check_level,
+    check_n_boot,
+    check_n_jobs,
+    check_scheduler,
+    check_seed,
+)
 from analysis.sem import batch
 from analysis.sem.compare import chisq_difference, measurement_model
 from analysis.sem.crosscheck import check_engine, run_crosscheck
@@ -386,8 +393,11 @@ def estimate_effects(
     >>> bool(abs(direct + indirect - total) < 1e-12)
     True
     """
-    if not 0 < level < 1:
-        raise EffectsInputError(f"level must lie between 0 and 1, not {level}")
+    level = check_level(level, error=EffectsInputError)
+    n_boot = check_n_boot(n_boot, error=EffectsInputError)
+    seed = check_seed(seed, error=EffectsInputError)
+    n_jobs = check_n_jobs(n_jobs, error=EffectsInputError)
+    scheduler = check_scheduler(scheduler, error=EffectsInputError)
     check_engine(crosscheck)
     fit_options: dict[str, Any] = {"estimator": estimator}
     if ordered:

@@ -82,6 +82,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.arguments import check_n_jobs, check_scheduler, check_seed
 from analysis.responses.scoring import reverse_keyed
 from analysis.responses.simulate import SimulationSettings, simulate, true_parameters
 from analysis.sem.syntax import parse_model
@@ -450,6 +451,9 @@ def power_analysis(
     >>> int(result.sample_size.loc[0, "n_min"])
     40
     """
+    seed = check_seed(seed, error=PowerInputError)
+    n_jobs = check_n_jobs(n_jobs, error=PowerInputError)
+    scheduler = check_scheduler(scheduler, error=PowerInputError)
     inst = _load(instrument)
     ns = _check(ns, reps, alpha, target, estimator)
     est_name = estimator.upper()

@@ -21,6 +21,7 @@ import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
+from analysis.arguments import check_level, renamed
 from instruments.errors import EngagekitInputError
 from instruments.plain import to_plain
 
@@ -65,8 +66,9 @@ def _complete(data: pd.DataFrame, outcome: str, predictors: list[str]) -> tuple[
     return sub, dropped
 
 
+@renamed(alpha=("level", lambda alpha: 1 - alpha))
 def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
-              alpha: float = 0.05) -> RegressionResult:
+              level: float = 0.95) -> RegressionResult:
     """OLS of ``outcome`` on ``predictors`` with HC3 SEs, standardized betas and VIFs.
 
     HC3 standard errors (MacKinnon & White 1985; Long & Ervin 2000), standardized betas
@@ -82,8 +84,9 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
         The outcome column.
     predictors : list of str
         The predictor columns.
-    alpha : float, default 0.05
-        The confidence intervals are at level ``1 - alpha``.
+    level : float, default 0.95
+        Confidence level of the coefficient intervals (``alpha`` = 1 - level is the
+        deprecated way to set it).
 
     Returns
     -------
@@ -112,10 +115,11 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
     >>> bool(np.isclose(table.loc["x", "beta"], df.x.corr(df.y)))  # one predictor: beta = r
     True
     """
+    level = check_level(level, error=RegressionInputError)
     sub, dropped = _complete(data, outcome, predictors)
     x = sm.add_constant(sub[predictors].astype(float))
     fit = sm.OLS(sub[outcome].astype(float), x).fit(cov_type="HC3")
-    ci = fit.conf_int(alpha)
+    ci = fit.conf_int(round(1 - level, 12))  # 0.05, not 0.050000000000000044
     sd_y = sub[outcome].std(ddof=1)
     rank = np.linalg.matrix_rank(x.to_numpy())
     if rank < x.shape[1]:
@@ -139,8 +143,9 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
                             pd.DataFrame(rows), stats)
 
 
+@renamed(alpha=("level", lambda alpha: 1 - alpha))
 def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
-                  alpha: float = 0.05) -> RegressionResult:
+                  level: float = 0.95) -> RegressionResult:
     """Proportional-odds logistic regression of an ordinal ``outcome`` (e.g. 0-10 LTR).
 
     The proportional-odds model (McCullagh 1980), fitted with ``statsmodels.OrderedModel``:
@@ -156,8 +161,9 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
         The ordinal outcome column (at least 3 observed categories).
     predictors : list of str
         The predictor columns.
-    alpha : float, default 0.05
-        The odds ratios' Wald intervals are at level ``1 - alpha``.
+    level : float, default 0.95
+        Confidence level of the odds ratios' Wald intervals (``alpha`` = 1 - level is the
+        deprecated way to set it).
 
     Returns
     -------
@@ -178,6 +184,7 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
     >>> fit.stats["n_categories"], bool(fit.table.loc[0, "odds_ratio"] > 1)
     (11, True)
     """
+    level = check_level(level, error=RegressionInputError)
     sub, dropped = _complete(data, outcome, predictors)
     cats = np.sort(sub[outcome].unique())
     if len(cats) < 3:
@@ -186,7 +193,7 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
     y = pd.Series(pd.Categorical(sub[outcome], categories=cats, ordered=True), index=sub.index)
     mod = OrderedModel(y, sub[predictors].astype(float), distr="logit")
     fit = mod.fit(method="bfgs", disp=False, maxiter=2000)
-    ci = fit.conf_int(alpha)
+    ci = fit.conf_int(round(1 - level, 12))  # 0.05, not 0.050000000000000044
     rows = []
     for term in predictors:
         rows.append({"term": term, "b": fit.params[term], "se": fit.bse[term],
