@@ -696,7 +696,7 @@ def render_report(results: dict) -> str:
     >>> from instruments import load_instrument
     >>> inst = load_instrument("five_commitments")
     >>> quick = StudySettings(n_boot=0, seed=1, n_jobs=1, progress=False,
-    ...                       validation=ValidationSettings(htmt_boot=50, parallel_iter=10,
+    ...                       validation=ValidationSettings(htmt_n_boot=50, parallel_iter=10,
     ...                                                     method_factor=False))
     >>> results = run_study(simulate(inst, n=300, seed=1).data, inst, quick,
     ...                     created="2026-12-01T00:00:00+00:00")
