@@ -48,7 +48,7 @@ y2 ~~ y4 + y6
 y3 ~~ y7
 y4 ~~ y8
 y6 ~~ y8"""
-SETTINGS = ValidationSettings(htmt_boot=20, parallel_iter=5, method_factor=False)
+SETTINGS = ValidationSettings(htmt_n_boot=20, parallel_iter=5, method_factor=False)
 
 
 @pytest.fixture(scope="module")
