@@ -154,11 +154,24 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
 }
 
 #: Every code and its one-line meaning.
+#: Fielding a survey with ``engagekit collect`` and ``engagekit serve``.
+COLLECT_PROBLEMS: dict[str, str] = {
+    "collect_option": "a collect or serve option that is out of range or does not fit the "
+                      "instrument (study name, dates, quota, mode, database URL)",
+    "study_not_found": "no study of that name in the database",
+    "study_exists": "a study of that name is already in the database",
+    "database": "the database cannot be opened, is not an engagekit database or needs "
+                "'engagekit collect migrate'",
+    "invitees_file": "an invitees file that cannot be read (columns, duplicate respondent ids)",
+    "admin_credential": "no admin credential is set, or the one given is wrong",
+}
+
+
 CODES: dict[str, str] = {**INSTRUMENT_PROBLEMS, **RESPONSE_PROBLEMS, **FILE_PROBLEMS,
-                         **ANALYSIS_PROBLEMS}
+                         **ANALYSIS_PROBLEMS, **COLLECT_PROBLEMS}
 
 _n = len(INSTRUMENT_PROBLEMS) + len(RESPONSE_PROBLEMS) + len(FILE_PROBLEMS) + len(
-    ANALYSIS_PROBLEMS)
+    ANALYSIS_PROBLEMS) + len(COLLECT_PROBLEMS)
 assert len(CODES) == _n, "a problem code is defined twice"
 
 
@@ -170,5 +183,5 @@ def check_code(code: str) -> str:
     return code
 
 
-__all__ = ["ANALYSIS_PROBLEMS", "CODES", "FILE_PROBLEMS", "INSTRUMENT_PROBLEMS",
+__all__ = ["ANALYSIS_PROBLEMS", "CODES", "COLLECT_PROBLEMS", "FILE_PROBLEMS", "INSTRUMENT_PROBLEMS",
            "RESPONSE_PROBLEMS", "check_code"]

@@ -2,7 +2,8 @@
 report commands ``run``, ``demo`` and ``report``.
 
 :mod:`instruments.cli` owns ``instruments``, ``survey`` and ``translations``; :mod:`analysis.cli`
-owns ``simulate``, ``responses``, ``validate``, ``effects`` and ``power``; this module owns
+owns ``simulate``, ``responses``, ``validate``, ``effects`` and ``power``; :mod:`collect.cli` owns
+``collect`` and ``serve``; this module owns
 ``run`` (read -> screen -> score -> validate -> effects -> report), ``demo`` (the same on
 simulated respondents) and ``report`` (re-render a saved ``results.json`` without refitting).
 
@@ -33,6 +34,7 @@ import click  # noqa: E402
 
 from analysis.cli import COLUMN_MAP, CROSSCHECK, echo_crosscheck, effects_fit_lines  # noqa: E402
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
+from collect.cli import COMMANDS as COLLECT_COMMANDS  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
 from instruments.outputs import FORCE, check_outputs, make_folder, write_file  # noqa: E402
@@ -159,25 +161,68 @@ def _echo_summary(results: dict) -> None:
 
 @click.command("run")
 @click.argument("responses", type=click.Path(dir_okay=False))
-@click.option("--instrument", "-i", required=True, help="Bundled instrument name or YAML path.")
+@click.option("--instrument", "-i", default=None,
+              help="Bundled instrument name or YAML path (with --study: the study's own).")
+@click.option("--study", default=None,
+              help="RESPONSES is a collection database URL (engagekit serve); analyse this "
+                   "study's complete responses.")
 @click.option("--format", "fmt", default="auto", show_default=True)
 @COLUMN_MAP
 @_study_options
-def run_cmd(responses, instrument, fmt, column_map, boot, seed, jobs, scheduler, group, interaction,
-            keep_flagged, estimator, crosscheck, output, force) -> None:
+def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, scheduler, group,
+            interaction, keep_flagged, estimator, crosscheck, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     from analysis.responses import read_responses
     from analysis.study import run_study
     from instruments.loader import load_instrument
 
-    _check_output_folder(output, [responses, instrument, column_map], force)
-    inst = load_instrument(instrument)
-    data = read_responses(responses, inst, format=fmt, column_map=column_map)
+    if study is not None:
+        _check_output_folder(output, [instrument, column_map], force)
+        inst, data = _read_study(responses, study, instrument, fmt, column_map)
+    else:
+        if instrument is None:
+            raise click.UsageError("give the instrument with -i (or --study with a database "
+                                   "URL)")
+        _check_output_folder(output, [responses, instrument, column_map], force)
+        inst = load_instrument(instrument)
+        data = read_responses(responses, inst, format=fmt, column_map=column_map)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
+
+
+def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map):
+    """A study's complete responses read from the collection database as from its export."""
+    import tempfile
+
+    from analysis.responses import read_responses
+    from collect.db import ensure_current, make_engine
+    from collect.export import export_csv
+    from collect.studies import get_study
+
+    engine = make_engine(db)
+    ensure_current(engine)
+    with engine.connect() as conn:
+        s = get_study(conn, study)
+        text = export_csv(conn, s)
+    engine.dispose()
+    inst = s.instrument
+    if instrument is not None:
+        from instruments.loader import load_instrument
+
+        given = load_instrument(instrument)
+        if (given.id, given.version) != (inst.id, inst.version):
+            raise EngagekitInputError(
+                f"-i {instrument} is {given.id} {given.version}, but study '{study}' collected "
+                f"{inst.id} {inst.version}; leave out -i to use the study's instrument",
+                code="wrong_instrument")
+    with tempfile.TemporaryDirectory(prefix="engagekit-study-") as tmp:
+        path = Path(tmp) / f"{study}.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        data = read_responses(path, inst, format=fmt, column_map=column_map)
+    return inst, data
 
 
 def default_group(inst: Instrument) -> str | None:
@@ -241,7 +286,7 @@ def report_cmd(results_json, output, force) -> None:
 
 COMMANDS = [run_cmd, demo_cmd, report_cmd]
 
-for _cmd in (*INSTRUMENT_COMMANDS, *ANALYSIS_COMMANDS, *COMMANDS):
+for _cmd in (*INSTRUMENT_COMMANDS, *ANALYSIS_COMMANDS, *COLLECT_COMMANDS, *COMMANDS):
     cli.add_command(_cmd)
 
 

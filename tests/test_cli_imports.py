@@ -52,6 +52,8 @@ def test_root_help_loads_only_the_command_modules(argv):
     # survey renderers may not (they bring pydantic and the YAML parsers, checked above)
     assert ours(loaded, "instruments.survey", set()) == []
     assert ours(loaded, "reports", {"reports", "reports.cli"}) == []
+    assert ours(loaded, "collect", {"collect", "collect.cli"}) == []
+    assert heavy(loaded, ("sqlalchemy", "alembic", "starlette", "uvicorn", "argon2")) == []
 
 
 def test_instruments_list_loads_no_analysis_stack():

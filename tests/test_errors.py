@@ -17,7 +17,7 @@ from instruments.problem_codes import CODES, RESPONSE_PROBLEMS
 from reports import cli as cli_module
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("instruments", "analysis", "reports")
+PACKAGES = ("instruments", "analysis", "collect", "reports")
 
 
 def _modules() -> list[str]:
@@ -30,7 +30,7 @@ def _modules() -> list[str]:
 
 
 def _defined_exceptions() -> dict[str, type[BaseException]]:
-    """Every exception class defined (not just imported) in the three packages."""
+    """Every exception class defined (not just imported) in the packages."""
     found = {}
     for name in _modules():
         mod = importlib.import_module(name)

@@ -74,11 +74,15 @@ def check_endpoint(endpoint: str | None) -> str | None:
 
 
 def render_html(inst: Instrument, lang: str | None = None, brand: str | None = None,
-                endpoint: str | None = None) -> str:
+                endpoint: str | None = None, server: dict | None = None) -> str:
     """The survey as one HTML document in ``lang``.
 
     ``brand`` is the default of ``{brand}`` (a ``?brand=`` URL parameter overrides it);
     ``endpoint`` is a collection URL the response is POSTed to (``?endpoint=`` overrides it).
+    ``server`` wires the same page to engagekit's collection server (:mod:`collect`): the
+    study's name, the URLs of its consent, page-save and submit endpoints, the invitee's
+    respondent id and the saved page to resume on (see ``collect.pages``). Without it the
+    page is the standalone survey.
     """
     lang = check_language(inst, lang)
     endpoint = check_endpoint(endpoint)
@@ -130,6 +134,8 @@ def render_html(inst: Instrument, lang: str | None = None, brand: str | None = N
         "endpoint": endpoint,
         "ui": ui_text(lang),
     }
+    if server is not None:
+        config["server"] = server
     return _env().get_template("survey.html.j2").render(
         lang=lang,
         dir="rtl" if lang.split("-")[0] in _RTL else "ltr",

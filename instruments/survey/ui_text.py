@@ -30,6 +30,13 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "noscript": "This survey needs JavaScript. Please enable it and reload the page.",
         "your_answer": "Your answer",
         "required_mark": "(required)",
+        "full": "This survey has received all the answers it needs, so yours could not be "
+        "accepted. Thank you for your time.",
+        "closed": "This survey is closed and no longer accepts answers.",
+        "not_open": "This survey is not open yet. Please come back later.",
+        "already_submitted": "Answers for this invitation have already been submitted.",
+        "invalid_link": "This link is not valid. Please check that you copied it completely.",
+        "too_many": "Too many attempts. Please wait a few minutes and try again.",
     },
     "nl": {
         "agree": "Ik doe mee",
@@ -57,6 +64,13 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "opnieuw.",
         "your_answer": "Uw antwoord",
         "required_mark": "(verplicht)",
+        "full": "Deze vragenlijst heeft alle antwoorden ontvangen die nodig zijn; uw antwoorden "
+        "konden daarom niet worden aangenomen. Dank u voor uw tijd.",
+        "closed": "Deze vragenlijst is gesloten en neemt geen antwoorden meer aan.",
+        "not_open": "Deze vragenlijst is nog niet geopend. Kom later terug.",
+        "already_submitted": "De antwoorden voor deze uitnodiging zijn al verstuurd.",
+        "invalid_link": "Deze link is niet geldig. Controleer of u hem volledig hebt gekopieerd.",
+        "too_many": "Te veel pogingen. Wacht een paar minuten en probeer het opnieuw.",
     },
     "de": {
         "agree": "Ich nehme teil",
@@ -83,6 +97,15 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "die Seite neu.",
         "your_answer": "Ihre Antwort",
         "required_mark": "(Pflichtfeld)",
+        "full": "Diese Umfrage hat alle benötigten Antworten erhalten; Ihre Antworten konnten "
+        "daher nicht angenommen werden. Vielen Dank für Ihre Zeit.",
+        "closed": "Diese Umfrage ist geschlossen und nimmt keine Antworten mehr an.",
+        "not_open": "Diese Umfrage ist noch nicht geöffnet. Bitte kommen Sie später wieder.",
+        "already_submitted": "Die Antworten zu dieser Einladung wurden bereits gesendet.",
+        "invalid_link": "Dieser Link ist ungültig. Bitte prüfen Sie, ob Sie ihn vollständig "
+        "kopiert haben.",
+        "too_many": "Zu viele Versuche. Bitte warten Sie einige Minuten und versuchen Sie es "
+        "erneut.",
     },
     "fr": {
         "agree": "J'accepte de participer",
@@ -110,6 +133,13 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "page.",
         "your_answer": "Votre réponse",
         "required_mark": "(obligatoire)",
+        "full": "Ce questionnaire a reçu toutes les réponses nécessaires ; les vôtres n'ont donc "
+        "pas pu être acceptées. Merci de votre temps.",
+        "closed": "Ce questionnaire est clos et n'accepte plus de réponses.",
+        "not_open": "Ce questionnaire n'est pas encore ouvert. Veuillez revenir plus tard.",
+        "already_submitted": "Les réponses à cette invitation ont déjà été envoyées.",
+        "invalid_link": "Ce lien n'est pas valide. Vérifiez que vous l'avez copié en entier.",
+        "too_many": "Trop de tentatives. Veuillez patienter quelques minutes et réessayer.",
     },
 }
 

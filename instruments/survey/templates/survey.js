@@ -43,8 +43,27 @@
     window.crypto.getRandomValues(b);
     return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
   }
+  // Served by `engagekit serve`, cfg.server holds the collection URLs, the invitee's id and
+  // the saved page to resume on; the answers then go to the server instead of a download only.
+  var srv = cfg.server || null;
+  var store = null;
+  try { store = window.localStorage; } catch (err) { store = null; }
+  function remember(key, value) {
+    if (!store || !srv) { return; }
+    try {
+      if (value === null) { store.removeItem("engagekit:" + srv.study + ":" + key); }
+      else { store.setItem("engagekit:" + srv.study + ":" + key, value); }
+    } catch (err) { /* private mode: nothing kept */ }
+  }
+  function recall(key) {
+    if (!store || !srv) { return null; }
+    try { return store.getItem("engagekit:" + srv.study + ":" + key); } catch (err) { return null; }
+  }
   var given = params.get("respondent_id") || params.get("rid") || "";
+  if (srv && srv.respondent_id) { given = srv.respondent_id; }
+  else if (srv && !ID_RE.test(given)) { given = recall("respondent") || ""; }
   var respondentId = ID_RE.test(given) ? given : newId();
+  if (srv && !srv.respondent_id) { remember("respondent", respondentId); }
   var seed = params.get("seed") || respondentId;
 
   var values = {};
@@ -113,12 +132,55 @@
     if (i >= 0 && i < flow.length) { show(flow[i]); }
   }
 
+  // ---- the collection server (only when served by `engagekit serve`) ----------------------
+  var consentId = null;
+  var token = params.get("t");
+  function api(url) { return token ? url + "?t=" + encodeURIComponent(token) : url; }
+  function send(method, url, body, headers) {
+    var h = { "Content-Type": "application/json" };
+    if (consentId) { h["X-Engagekit-Consent"] = consentId; }
+    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
+    return fetch(api(url), { method: method, headers: h, body: JSON.stringify(body),
+                             credentials: "omit", cache: "no-store" })
+      .then(function (res) {
+        return res.json().catch(function () { return {}; }).then(function (data) {
+          return { status: res.status, ok: res.ok, data: data };
+        });
+      });
+  }
+  function serverMessage(reply) {
+    var d = reply.data || {};
+    return (d.message_key && ui[d.message_key]) || d.message || d.error || ui.send_failed;
+  }
+  function say(text) {
+    var box = current && current.querySelector(".error-summary");
+    var status = document.getElementById("post-status");
+    if (box) { box.textContent = text; box.hidden = false; } else { status.textContent = text; }
+  }
+
   var agree = document.getElementById("consent-agree");
   if (agree) {
-    agree.addEventListener("click", function () { begin(); go(1); });
+    agree.addEventListener("click", function () {
+      if (!srv) { begin(); go(1); return; }
+      agree.disabled = true;
+      send("POST", srv.consent, { decision: "agreed", respondent_id: respondentId })
+        .then(function (reply) {
+          agree.disabled = false;
+          if (!reply.ok) { say(serverMessage(reply)); return; }
+          consentId = reply.data.consent_id;
+          remember("consent:" + respondentId, consentId);
+          begin(); go(1);
+        })
+        .catch(function () { agree.disabled = false; say(ui.send_failed); });
+    });
     document.getElementById("consent-decline").addEventListener("click", function () {
       flow = [];
       show(document.getElementById("page-declined"));
+      if (srv) {
+        send("POST", srv.consent, { decision: "declined", respondent_id: respondentId })
+          .catch(function () { return null; });
+        remember("respondent", null);
+      }
     });
   }
   var start = document.getElementById("start");
@@ -238,17 +300,16 @@
   document.getElementById("survey-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     if (!validate(current)) { return; }
-    if (current !== questionPages[questionPages.length - 1]) { go(1); return; }
+    if (current !== questionPages[questionPages.length - 1]) {
+      go(1);
+      if (srv) { savePage(); }
+      return;
+    }
     begin();
     var response = buildResponse();
+    if (srv) { submitToServer(response); return; }
+    finish(response);
     var json = JSON.stringify([response], null, 2) + "\n";
-    var base = cfg.instrument_id + "_" + respondentId.replace(/[^A-Za-z0-9_-]/g, "_");
-    offer("download-json", json, "application/json", base + ".json");
-    offer("download-csv", toCsv(response), "text/csv", base + ".csv");
-    document.getElementById("response-json").textContent = json;
-    thanks.setAttribute("data-response", JSON.stringify(response));
-    window.engagekitResponse = response;
-    show(thanks);
     var url = endpointUrl();
     var status = document.getElementById("post-status");
     if (url) {
@@ -264,8 +325,92 @@
     }
   });
 
+  function finish(response) {
+    var json = JSON.stringify([response], null, 2) + "\n";
+    var base = cfg.instrument_id + "_" + respondentId.replace(/[^A-Za-z0-9_-]/g, "_");
+    offer("download-json", json, "application/json", base + ".json");
+    offer("download-csv", toCsv(response), "text/csv", base + ".csv");
+    document.getElementById("response-json").textContent = json;
+    thanks.setAttribute("data-response", JSON.stringify(response));
+    window.engagekitResponse = response;
+    show(thanks);
+  }
+  // One page saved: the answers so far and the page to resume on (best effort; the last save
+  // wins). data-saved on <html> names the page the server has confirmed.
+  function savePage() {
+    var page = current.getAttribute("data-block");
+    var r = buildResponse();
+    var answers = {};
+    cfg.items.forEach(function (id) { answers[id] = r[id]; });
+    send("PUT", srv.partial, { respondent_id: respondentId, page: page, answers: answers,
+                               started_at: startedAt, display_order: displayOrder })
+      .then(function (reply) {
+        if (reply.ok) { document.documentElement.setAttribute("data-saved", page); }
+      })
+      .catch(function () { return null; });
+  }
+  // The complete response, sent with an idempotency key that survives a reload, retried on
+  // network errors and server errors with the same key (a retry never stores it twice).
+  function submitToServer(response) {
+    var key = recall("key:" + respondentId) || newId();
+    remember("key:" + respondentId, key);
+    var button = document.getElementById("submit");
+    button.disabled = true;
+    var attempt = 0;
+    function tryOnce() {
+      attempt += 1;
+      send("POST", srv.submit, response, { "Idempotency-Key": key })
+        .then(function (reply) {
+          if (reply.ok) {
+            remember("key:" + respondentId, null);
+            remember("consent:" + respondentId, null);
+            remember("respondent", null);
+            finish(response);
+            document.getElementById("post-status").textContent = ui.sent;
+            thanks.setAttribute("data-post", "ok");
+            document.documentElement.setAttribute("data-post", "ok");
+            return;
+          }
+          if ((reply.status >= 500 || reply.status === 429) && attempt < 6) {
+            setTimeout(tryOnce, 500 * Math.pow(2, attempt - 1));
+            return;
+          }
+          button.disabled = false;
+          say(serverMessage(reply));
+          document.documentElement.setAttribute("data-post", "refused");
+        })
+        .catch(function () {
+          if (attempt < 6) { setTimeout(tryOnce, 500 * Math.pow(2, attempt - 1)); return; }
+          button.disabled = false;
+          say(ui.send_failed);
+          document.documentElement.setAttribute("data-post", "failed");
+        });
+    }
+    tryOnce();
+  }
+  function restore(saved) {
+    Object.keys(saved.answers || {}).forEach(function (id) {
+      var v = saved.answers[id];
+      var f = document.getElementById("item-" + id);
+      if (!f || v === null || v === undefined) { return; }
+      var kind = f.getAttribute("data-kind");
+      if (kind === "numeric") { f.querySelector("input").value = String(v); }
+      else if (kind === "free_text") { f.querySelector("textarea").value = String(v); }
+      else {
+        f.querySelectorAll("input").forEach(function (input) {
+          input.checked = input.value === String(v);
+        });
+      }
+    });
+    startedAt = saved.started_at || null;
+    consentId = saved.consent_id || recall("consent:" + respondentId);
+    var target = document.getElementById("page-" + saved.page);
+    return questionPages.indexOf(target) >= 0 ? target : null;
+  }
+
   if (!flow.length) { return; }
   if (!document.getElementById("page-consent") && !document.getElementById("page-intro")) { begin(); }
-  show(flow[0], true);
+  var resumeAt = (srv && srv.resume) ? restore(srv.resume) : null;
+  show(resumeAt || flow[0], true);
   document.documentElement.setAttribute("data-ready", "true");
 })();
