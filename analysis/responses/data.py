@@ -212,13 +212,14 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
                                     + ", ".join(table.columns[:20]), code="invalid_argument")
     # ---- columns ------------------------------------------------------------------------
     retired = set(inst.retired_item_ids)
-    for col in table.unknown:
+    position = {c: k for k, c in enumerate(table.columns, start=1)}
+    for n_unknown, col in enumerate(table.unknown):
         if col in keep:
             continue
         repeat = re.fullmatch(r"(.+) \((\d+)\)", col)
-        if repeat and repeat.group(1) in table.columns:
+        if repeat and repeat.group(1) in position:
             base = repeat.group(1)
-            pos = table.columns.index(col) + 1
+            pos = position[col]
             what = f"item {base}" if base in book else f"'{base}'"
             log.add("duplicate_column", f"the header names {what} again in column {pos}",
                     "this column ignored (the first one is read)", column=col,
@@ -231,8 +232,9 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
                          "file with the instrument version that had it")
         else:
             msg = f"'{col}' is not an item of {inst.id} {inst.version}"
-            hint = suggest(col, item_ids) or ("map it to an item id with a column map, or "
-                                              "keep it as metadata with keep_columns")
+            close = suggest(col, item_ids) if n_unknown < 200 else ""  # difflib is slow
+            hint = close or ("map it to an item id with a column map, or keep it as metadata "
+                             "with keep_columns")
         log.add("unknown_column", msg, "column ignored", column=col, hint=hint)
     for item_id, used, other in table.duplicates:
         log.add("duplicate_column", f"item {item_id} has two columns, '{used}' and '{other}'",
@@ -391,6 +393,7 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     id_of_row = {r: i for reason, rows in table.dropped.items()
                  for r, i in zip(rows, dropped_ids[reason], strict=True) if i is not None}
     id_of_row.update(zip(table.rows, ids, strict=True))
+    log.finish()
     entries = [e if e.row is None or e.row not in id_of_row else
                replace(e, respondent_id=id_of_row[e.row])
                for e in _sorted_log(log.entries, table.columns)]

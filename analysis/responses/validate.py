@@ -105,21 +105,59 @@ def show(value: Any) -> str:
     return str(value)
 
 
+#: Entries of one kind listed one by one per column; the rest are counted in one entry, so a
+#: file of a million unreadable cells gives a log of bounded size (the counts stay exact).
+MAX_ENTRIES_PER_COLUMN = 200
+#: Longest value or message text kept in an entry (a cell can hold 128 KB).
+MAX_TEXT = 300
+
+
+def _cut(text: str, width: int = MAX_TEXT) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 class Cleaner:
-    """Collects :class:`CleaningEntry` objects for one file."""
+    """Collects :class:`CleaningEntry` objects for one file.
+
+    At most :data:`MAX_ENTRIES_PER_COLUMN` entries of one problem kind are kept per column
+    (per kind for whole-file problems); :meth:`finish` adds one entry per column counting the
+    rest."""
 
     def __init__(self, file: str, unit: str):
         self.file = file
         self.unit = unit
         self.entries: list[CleaningEntry] = []
+        self._counts: dict[tuple[str, str | None], int] = {}
+        self._more: dict[tuple[str, str | None], tuple[int | None, str, str | None]] = {}
 
     def add(self, problem: str, message: str, action: str, *, row: int | None = None,
             column: str | None = None, item: str | None = None, value: Any = None,
             hint: str = "") -> None:
+        key = (problem, column if row is not None else None)  # whole columns: per kind
+        n = self._counts.get(key, 0) + 1
+        self._counts[key] = n
+        if n > MAX_ENTRIES_PER_COLUMN:
+            if key not in self._more:
+                self._more[key] = (row, action, item)
+            return
         self.entries.append(CleaningEntry(
             file=self.file, row=row, column=column, item=item,
-            value=None if value is None else show(value), problem=problem, message=message,
-            action=action, hint=hint, unit=self.unit))
+            value=None if value is None else _cut(show(value)), problem=problem,
+            message=_cut(message), action=action, hint=hint, unit=self.unit))
+
+    def finish(self) -> list[CleaningEntry]:
+        """The entries, with one count per column of those not listed one by one."""
+        for (problem, column), (row, action, item) in self._more.items():
+            more = self._counts[(problem, column)] - MAX_ENTRIES_PER_COLUMN
+            where = "in this column" if column is not None else "(columns) in the file"
+            self.entries.append(CleaningEntry(
+                file=self.file, row=row, column=column, item=item, value=None, problem=problem,
+                message=f"{more:,} more {problem} problems {where}"
+                + (f" from {self.unit} {row} on" if row is not None else "")
+                + f" (the first {MAX_ENTRIES_PER_COLUMN} are listed one by one)", action=action,
+                hint="fix the cause once: the listed ones show what it is", unit=self.unit))
+        self._more.clear()
+        return self.entries
 
 
 def clean_items(raw: dict[str, Sequence[Any]], rows: Sequence[int], columns: dict[str, str],

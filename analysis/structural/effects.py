@@ -98,8 +98,16 @@ def _structural_layout(result: sem.SEMResult) -> _Layout:
             break
         reach = nxt
     if np.any(np.diag(reach)):
-        raise EffectsInputError("the structural model has a feedback loop; effects "
-                                "decomposition needs a recursive model")
+        from instruments.checks import find_cycles
+
+        preds: dict[str, list[str]] = {}
+        for lhs, rhs in zip(reg["lhs"], reg["rhs"], strict=True):
+            preds.setdefault(lhs, []).append(rhs)
+        loops = "; ".join(" -> ".join([*lp, lp[0]]) for lp in find_cycles(preds)) or \
+            ", ".join(v for k, v in enumerate(names) if reach[k, k])
+        raise EffectsInputError(f"the structural model has a feedback loop: {loops} (each "
+                                "predicts the next); effects decomposition needs a recursive "
+                                "(loop-free) model: remove one of these paths")
     pairs = tuple((j, i) for j in range(len(names)) for i in range(len(names)) if reach[i, j])
     return _Layout(tuple(all_names.index(v) for v in names), tuple(names), pairs)
 

@@ -142,6 +142,10 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     if p.is_dir():
         raise ResponseFileError(file, "is a folder, not a response file; give the path of the "
                                 "file itself", code="file_not_found")
+    if p.suffix.lower() in {".yaml", ".yml"}:
+        raise ResponseFileError(file, "is a YAML file (an instrument?), not a response file; "
+                                "give the responses (CSV, TSV, Excel, JSON, SPSS, Parquet) as "
+                                "FILE and the instrument with --instrument")
     if not p.is_file():
         raise ResponseFileError(file, "is not a file", code="file_not_found")
     try:
