@@ -20,6 +20,7 @@ analysis.results_schema.ResultsFileError: r.json: section 'created' is missing (
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -230,8 +231,8 @@ class HTMTPair(_Part):
     construct_a: str
     construct_b: str
     htmt: Num
-    ci_low: Num = None
-    ci_high: Num = None
+    ci_lower: Num = Field(None, alias="ci.lower")
+    ci_upper: Num = Field(None, alias="ci.upper")
 
 
 class HTMTSection(_Part):
@@ -464,6 +465,40 @@ def check_results(results: Any, file: str = "results.json") -> None:
             "`engagekit run` (or restore the section)", section=section) from None
 
 
+#: Keys renamed since results were first saved: (where, old key, new key). ``where`` names the
+#: lists of records the key is in (see :func:`upgrade_results`).
+RENAMED_KEYS = [
+    (("validation", "validity", "htmt", "pairs"), "ci_low", "ci.lower"),
+    (("validation", "validity", "htmt", "pairs"), "ci_high", "ci.upper"),
+    (("validation", "validity", "htmt2", "pairs"), "ci_low", "ci.lower"),
+    (("validation", "validity", "htmt2", "pairs"), "ci_high", "ci.upper"),
+]
+
+
+def upgrade_results(results: Any) -> Any:
+    """``results`` with the keys of :data:`RENAMED_KEYS` under today's names, so a results.json
+    saved by an earlier engagekit still renders. Returns a new dict when something was renamed
+    (the input is never modified) and ``results`` itself otherwise."""
+    if not isinstance(results, dict):
+        return results
+    out = results
+    for where, old, new in RENAMED_KEYS:
+        node: Any = results
+        for key in where:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, list) or not any(isinstance(r, dict) and old in r
+                                                 for r in node):
+            continue
+        if out is results:
+            out = copy.deepcopy(results)
+        target: Any = out
+        for key in where:
+            target = target[key]
+        target[:] = [{(new if k == old else k): v for k, v in r.items()}
+                     if isinstance(r, dict) and new not in r else r for r in target]
+    return out
+
+
 def read_results(path: str | Path) -> dict[str, Any]:
     """Load and check a saved results.json (see :func:`check_results`)."""
     p = Path(path)
@@ -478,8 +513,10 @@ def read_results(path: str | Path) -> dict[str, Any]:
         raise ResultsFileError(f"{path}: is nested too deeply to be an engagekit results file",
                                code="too_deeply_nested") from None
     check_depth(results, str(path), "an engagekit results file", ResultsFileError)
+    results = upgrade_results(results)
     check_results(results, str(path))
     return results
 
 
-__all__ = ["RESULTS_FORMAT", "Results", "ResultsFileError", "check_results", "read_results"]
+__all__ = ["RENAMED_KEYS", "RESULTS_FORMAT", "Results", "ResultsFileError", "check_results",
+           "read_results", "upgrade_results"]

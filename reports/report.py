@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.results_schema import upgrade_results
+
 from . import figures
 from .format import DASH, FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
 from .methods import cited_references, fit_kind, fit_phrase, methods_text
@@ -361,7 +363,7 @@ def _validity_section(results: dict) -> dict:
     upper = [[None] * len(order) for _ in order]
     for p in ht["pairs"]:
         i, j = order.index(p["construct_a"]), order.index(p["construct_b"])
-        upper[i][j] = upper[j][i] = p.get("ci_high")
+        upper[i][j] = upper[j][i] = p.get("ci.upper")
     svg = figures.htmt_heatmap(matrix, [names.get(c, c) for c in order], ci_upper=upper,
                                threshold=.85)
     pairs = _df(ht["pairs"])
@@ -370,8 +372,8 @@ def _validity_section(results: dict) -> dict:
                                                           strict=True)]
     pairs["pair"] = [f"{names.get(a, a)} – {names.get(b, b)}"
                      for a, b in zip(pairs.construct_a, pairs.construct_b, strict=True)]
-    pairs["ci"] = [apa_ci(lo, hi, 2) for lo, hi in zip(pairs.ci_low, pairs.ci_high,
-                                                              strict=True)]
+    pairs["ci"] = [apa_ci(lo, hi, 2) for lo, hi in zip(pairs["ci.lower"],
+                                                              pairs["ci.upper"], strict=True)]
     return {"id": "validity", "heading": "Convergent and discriminant validity", "blocks": [
         {"type": "table", "data": conv[["construct", "ave", "composite_reliability"]],
          "caption": "Convergent validity", "columns": {"construct": "Construct", "ave": "AVE",
@@ -398,7 +400,7 @@ def _validity_section(results: dict) -> dict:
                      " Where an estimate lies below its interval, the HTMT is near zero: it "
                      "averages absolute correlations, so its bootstrap distribution sits above "
                      "the estimate; the criterion uses the upper bound."
-                     if any(e < lo for e, lo in zip(pairs.htmt, pairs.ci_low, strict=True)
+                     if any(e < lo for e, lo in zip(pairs.htmt, pairs["ci.lower"], strict=True)
                             if e is not None and lo is not None) else "")},
     ]}
 
@@ -647,6 +649,7 @@ def _no_ranking(results: dict) -> str:
 
 def report_context(results: dict) -> dict[str, Any]:
     """The report page as data for :func:`reports.render.render_html`."""
+    results = upgrade_results(results)  # a results.json saved before columns were renamed
     summary, sentences = _summary(results)
     inst = results["instrument"]
     sections = [{"id": "findings", "heading": "Findings in brief",

@@ -73,7 +73,7 @@ def test_every_to_dict_uses_the_one_converter():
 
 
 def test_to_dicts_that_held_nan_are_now_valid_json():
-    """A regression table with an undefined beta and VIF (the intercept's) was not valid JSON
+    """A regression table with an undefined standardized beta and VIF (the intercept's) was not valid JSON
     before the converter was shared (json.dumps wrote NaN)."""
     from analysis.structural.regression import ols_table
 
@@ -83,4 +83,4 @@ def test_to_dicts_that_held_nan_are_now_valid_json():
     res = ols_table(data, "y", ["x", "z"]).to_dict()
     intercept = json.loads(json.dumps(res, allow_nan=False))["table"][0]  # raises on NaN
     assert intercept["term"] == "(intercept)"
-    assert intercept["beta"] is None and intercept["vif"] is None  # undefined for the intercept
+    assert intercept["std.all"] is None and intercept["vif"] is None  # undefined for the intercept

@@ -28,11 +28,11 @@ def test_ols_hc3_betas_and_vif_match_closed_forms():
     h = np.einsum("ij,jk,ik->i", X, xtx_inv, X)
     meat = X.T @ np.diag(e**2 / (1 - h) ** 2) @ X  # HC3 (MacKinnon & White 1985)
     se = np.sqrt(np.diag(xtx_inv @ meat @ xtx_inv))
-    assert t["b"].to_numpy() == pytest.approx(b, abs=1e-10)
-    assert t["se_hc3"].to_numpy() == pytest.approx(se, abs=1e-10)
+    assert t["est"].to_numpy() == pytest.approx(b, abs=1e-10)
+    assert t["se"].to_numpy() == pytest.approx(se, abs=1e-10)
     z = (df - df.mean()) / df.std(ddof=1)
     beta = np.linalg.lstsq(z[["a", "b", "c"]].to_numpy(), z["y"].to_numpy(), rcond=None)[0]
-    assert t.loc[["a", "b", "c"], "beta"].to_numpy() == pytest.approx(beta, abs=1e-10)
+    assert t.loc[["a", "b", "c"], "std.all"].to_numpy() == pytest.approx(beta, abs=1e-10)
     for j in "abc":
         others = [k for k in "abc" if k != j]
         Xo = np.column_stack([np.ones(len(df)), df[others].to_numpy()])
@@ -52,9 +52,9 @@ def test_ordinal_logit_recovers_known_slopes():
     df = pd.DataFrame({"ltr": y, "aff": x[:, 0], "forced": x[:, 1]})
     res = ordinal_logit(df, "ltr", ["aff", "forced"])
     t = res.table.set_index("term")
-    assert t.loc["aff", "b"] == pytest.approx(0.8, abs=0.08)
-    assert t.loc["forced", "b"] == pytest.approx(-0.5, abs=0.08)
-    assert t.loc["aff", "odds_ratio"] == pytest.approx(np.exp(t.loc["aff", "b"]))
+    assert t.loc["aff", "est"] == pytest.approx(0.8, abs=0.08)
+    assert t.loc["forced", "est"] == pytest.approx(-0.5, abs=0.08)
+    assert t.loc["aff", "odds_ratio"] == pytest.approx(np.exp(t.loc["aff", "est"]))
     assert res.stats["n_categories"] == 6
 
 

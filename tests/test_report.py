@@ -254,6 +254,27 @@ def test_results_saved_before_newer_fields_still_render(results):
     assert "Why customers stay with the brand" in html
 
 
+def test_results_with_the_old_column_names_render_the_same(results, tmp_path, capsys):
+    """HTMT pairs saved before lavaan's spelling (ci_low/ci_high, now ci.lower/ci.upper)."""
+    from analysis.results_schema import upgrade_results
+
+    old = copy.deepcopy(results)
+    for key in ("htmt", "htmt2"):
+        old["validation"]["validity"][key]["pairs"] = [
+            {{"ci.lower": "ci_low", "ci.upper": "ci_high"}.get(k, k): v for k, v in r.items()}
+            for r in results["validation"]["validity"][key]["pairs"]]
+    assert "ci_low" in old["validation"]["validity"]["htmt"]["pairs"][0]
+    before = copy.deepcopy(old)
+    assert upgrade_results(old) == results and old == before  # a copy, the input untouched
+    assert upgrade_results(results) is results  # nothing to rename: no copy
+    assert render_report(old) == render_report(results)
+    saved = tmp_path / "old.json"
+    saved.write_text(json.dumps(old), encoding="utf-8")
+    assert main(["report", str(saved), "-o", str(tmp_path / "old.html")]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "old.html").read_text(encoding="utf-8") == render_report(results)
+
+
 def test_robust_fit_and_chosen_cutoffs_are_what_the_report_shows(results):
     """With MLR the table, badges and summary card show the robust indices (lavaan's
     cfi.robust etc.); cut-offs chosen in the settings replace Hu & Bentler's everywhere."""

@@ -162,7 +162,7 @@ def test_htmt_and_htmt2_match_semtools(hs):
         geo.pairs["htmt"], [0.3840885639, 0.3867729305, 0.2796835510], atol=TOL
     )
     assert geo.pairs["below_0.85"].all() and geo.pairs["below_1"].all()
-    assert "ci_high" not in geo.pairs
+    assert "ci.upper" not in geo.pairs
 
 
 def test_htmt_closed_form_two_constructs():
@@ -187,15 +187,15 @@ def test_htmt_bootstrap_agrees_with_r_bootstrap(hs):
     # (the default 90% interval). Different random streams: Monte Carlo tolerance .02
     # (bootstrap SDs .06-.07).
     np.testing.assert_allclose(
-        res.pairs["ci_low"], [0.3001230960, 0.3752909078, 0.1726041095], atol=0.02
+        res.pairs["ci.lower"], [0.3001230960, 0.3752909078, 0.1726041095], atol=0.02
     )
     np.testing.assert_allclose(
-        res.pairs["ci_high"], [0.5454568876, 0.5745372289, 0.4117741120], atol=0.02
+        res.pairs["ci.upper"], [0.5454568876, 0.5745372289, 0.4117741120], atol=0.02
     )
-    assert (res.pairs["ci_low"] < res.pairs["htmt"]).all()
-    assert (res.pairs["htmt"] < res.pairs["ci_high"]).all()
+    assert (res.pairs["ci.lower"] < res.pairs["htmt"]).all()
+    assert (res.pairs["htmt"] < res.pairs["ci.upper"]).all()
     for t in HTMT_THRESHOLDS:
-        assert res.pairs[f"ci_upper_below_{t:g}"].tolist() == (res.pairs["ci_high"] < t).tolist()
+        assert res.pairs[f"ci_upper_below_{t:g}"].tolist() == (res.pairs["ci.upper"] < t).tolist()
     assert res.n_boot_valid == 1000 and res.seed == 7
     json.dumps(res.to_dict(), allow_nan=False)
 
@@ -204,10 +204,10 @@ def test_htmt2_bootstrap_agrees_with_r_bootstrap(hs):
     res = htmt(hs, HS_FACTORS, method="geometric", n_boot=1000, seed=8)
     # same R resamples, semTools::htmt(htmt2 = TRUE)
     np.testing.assert_allclose(
-        res.pairs["ci_low"], [0.1983879065, 0.2205527304, 0.1230484021], atol=0.025
+        res.pairs["ci.lower"], [0.1983879065, 0.2205527304, 0.1230484021], atol=0.025
     )
     np.testing.assert_allclose(
-        res.pairs["ci_high"], [0.5184257940, 0.4829767794, 0.4014923428], atol=0.025
+        res.pairs["ci.upper"], [0.5184257940, 0.4829767794, 0.4014923428], atol=0.025
     )
 
 

@@ -346,7 +346,8 @@ def htmt(
 
     With ``n_boot > 0`` rows are resampled with an integer ``seed`` and percentile intervals at
     ``level`` are reported; the default ``level=0.90`` makes the upper limit the one-sided 95%
-    bound used for HTMT inference (Franke & Sarstedt 2019, Internet Research 29, 430-447).
+    bound used for HTMT inference (Franke & Sarstedt 2019, Internet Research 29, 430-447),
+    in the pair table's ``ci.lower`` and ``ci.upper`` columns (lavaan's spelling).
     For each threshold t (default :data:`HTMT_THRESHOLDS`: .85, .90, 1) the pair table flags
     ``below_t`` (point estimate < t) and, with a bootstrap, ``ci_upper_below_t``.
     Every construct needs at least two items.
@@ -430,13 +431,13 @@ def htmt(
         low = np.quantile(boots[ok], q, axis=0)
         high = np.quantile(boots[ok], 1.0 - q, axis=0)
         for k, row in enumerate(pairs):
-            row["ci_low"] = float(low[k])
-            row["ci_high"] = float(high[k])
+            row["ci.lower"] = float(low[k])
+            row["ci.upper"] = float(high[k])
     for row in pairs:
         for t in sorted(thr):
             row[f"below_{t:g}"] = bool(row["htmt"] < t)
             if n_boot:
-                row[f"ci_upper_below_{t:g}"] = bool(row["ci_high"] < t)
+                row[f"ci_upper_below_{t:g}"] = bool(row["ci.upper"] < t)
     return HTMTResult(
         matrix=pd.DataFrame(point, index=names, columns=names),
         pairs=pd.DataFrame(pairs),

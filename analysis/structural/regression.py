@@ -91,8 +91,9 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
     Returns
     -------
     RegressionResult
-        ``table``: one row per term (``(intercept)`` first) with ``b``, ``se_hc3``, ``t``,
-        ``p``, ``ci_lower``, ``ci_upper``, ``beta``, ``vif``; ``stats``: ``r2``, ``r2_adj``,
+        ``table``: one row per term (``(intercept)`` first) in lavaan's column names:
+        ``est`` (b), ``se`` (HC3), ``z``, ``pvalue``, ``ci.lower``, ``ci.upper``, ``std.all``
+        (the standardized beta), then ``vif``; ``stats``: ``r2``, ``r2_adj``,
         the HC3 ``f_hc3`` test and its ``f_pvalue``, ``n_dropped``; ``n`` cases used.
 
     Raises
@@ -110,9 +111,9 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
     >>> df["y"] = 1 + 0.5 * df.x + rng.normal(size=500)  # true slope 0.5
     >>> fit = ols_table(df, "y", ["x"])
     >>> table = fit.table.set_index("term")
-    >>> [round(float(table.loc["x", c]), 2) for c in ("b", "ci_lower", "ci_upper")], fit.n
+    >>> [round(float(table.loc["x", c]), 2) for c in ("est", "ci.lower", "ci.upper")], fit.n
     ([0.5, 0.4, 0.6], 500)
-    >>> bool(np.isclose(table.loc["x", "beta"], df.x.corr(df.y)))  # one predictor: beta = r
+    >>> bool(np.isclose(table.loc["x", "std.all"], df.x.corr(df.y)))  # one predictor: beta = r
     True
     """
     level = check_level(level, error=RegressionInputError)
@@ -131,9 +132,10 @@ def ols_table(data: pd.DataFrame, outcome: str, predictors: list[str],
         is_const = term == "const"
         rows.append({
             "term": "(intercept)" if is_const else term,
-            "b": fit.params[term], "se_hc3": fit.bse[term], "t": fit.tvalues[term],
-            "p": fit.pvalues[term], "ci_lower": ci.loc[term, 0], "ci_upper": ci.loc[term, 1],
-            "beta": np.nan if is_const else fit.params[term] * sub[term].std(ddof=1) / sd_y,
+            "est": fit.params[term], "se": fit.bse[term], "z": fit.tvalues[term],
+            "pvalue": fit.pvalues[term], "ci.lower": ci.loc[term, 0],
+            "ci.upper": ci.loc[term, 1],
+            "std.all": np.nan if is_const else fit.params[term] * sub[term].std(ddof=1) / sd_y,
             "vif": np.nan if is_const else vifs[term],
         })
     stats = {"r2": float(fit.rsquared), "r2_adj": float(fit.rsquared_adj),
@@ -168,9 +170,9 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
     Returns
     -------
     RegressionResult
-        ``table``: one row per predictor with the slope ``b`` (log-odds), ``se``, ``z``,
-        ``p``, ``odds_ratio``, ``or_ci_lower``, ``or_ci_upper`` (the cut-points are not
-        reported); ``stats``: ``llf``, ``aic``, ``bic``, ``pseudo_r2_mcfadden``,
+        ``table``: one row per predictor with the slope ``est`` (log-odds), ``se``, ``z``,
+        ``pvalue``, ``odds_ratio``, ``odds_ratio.ci.lower``, ``odds_ratio.ci.upper`` (the
+        cut-points are not reported); ``stats``: ``llf``, ``aic``, ``bic``, ``pseudo_r2_mcfadden``,
         ``n_dropped``, ``n_categories``; ``notes`` (e.g. non-convergence).
 
     Examples
@@ -196,11 +198,11 @@ def ordinal_logit(data: pd.DataFrame, outcome: str, predictors: list[str],
     ci = fit.conf_int(round(1 - level, 12))  # 0.05, not 0.050000000000000044
     rows = []
     for term in predictors:
-        rows.append({"term": term, "b": fit.params[term], "se": fit.bse[term],
-                     "z": fit.tvalues[term], "p": fit.pvalues[term],
+        rows.append({"term": term, "est": fit.params[term], "se": fit.bse[term],
+                     "z": fit.tvalues[term], "pvalue": fit.pvalues[term],
                      "odds_ratio": float(np.exp(fit.params[term])),
-                     "or_ci_lower": float(np.exp(ci.loc[term, 0])),
-                     "or_ci_upper": float(np.exp(ci.loc[term, 1]))})
+                     "odds_ratio.ci.lower": float(np.exp(ci.loc[term, 0])),
+                     "odds_ratio.ci.upper": float(np.exp(ci.loc[term, 1]))})
     notes = []
     if not fit.mle_retvals.get("converged", True):
         notes.append("the ordinal model did not converge; treat its estimates with caution")
