@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from instruments.plain import to_plain
 from instruments.response_format import META_COLUMNS, item_columns
 from instruments.schema import Instrument, ScaleKind
 
@@ -46,7 +47,7 @@ class AnswerProblem:
             value = value[:200] + "..."
         elif not isinstance(value, str | int | float | bool | type(None)):
             value = repr(value)[:200]
-        return {"item": self.field, "value": value, "message": self.message}
+        return to_plain({"item": self.field, "value": value, "message": self.message})
 
 
 @dataclass(frozen=True)

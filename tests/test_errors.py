@@ -1,4 +1,5 @@
-"""One error root: every input error derives from EngagekitInputError, carries a catalogued code,
+"""One error root: every input error in instruments, analysis, collect and reports derives from
+EngagekitInputError, carries a catalogued code,
 and exits the command line with code 2."""
 
 from __future__ import annotations

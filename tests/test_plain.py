@@ -47,7 +47,7 @@ def test_plain_data_is_unchanged(value):
 def _to_dict_methods() -> list[tuple[str, int]]:
     """``(file, line)`` of every ``to_dict`` method that does not go through the converter."""
     bad = []
-    for pkg in ("instruments", "analysis", "reports"):
+    for pkg in ("instruments", "analysis", "collect", "reports"):
         for path in sorted((ROOT / pkg).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.FunctionDef) and node.name == "to_dict":
@@ -62,7 +62,7 @@ def test_every_to_dict_uses_the_one_converter():
     assert _to_dict_methods() == []
     # and no second converter is defined anywhere
     defined = []
-    for pkg in ("instruments", "analysis", "reports"):
+    for pkg in ("instruments", "analysis", "collect", "reports"):
         for path in sorted((ROOT / pkg).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.FunctionDef) and node.name in (
