@@ -35,6 +35,7 @@ from analysis.responses.data import ResponseData
 from analysis.responses.scoring import ScoringSettings, reverse_keyed, score_responses
 from analysis.responses.screening import ScreeningResult, ScreeningSettings, screen
 from analysis.results_schema import RESULTS_FORMAT  # the marker beside its schema (Results)
+from analysis.samples import missing_method, sample_record
 from analysis.sem.crosscheck import check_engine
 from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
 from analysis.structural.effects import estimate_effects
@@ -60,6 +61,12 @@ class StudySettings:
         Seed of every random step (bootstrap, parallel analysis, HTMT intervals).
     estimator : str, default "ML"
         CFA and SEM estimator, as :func:`analysis.sem.fit`.
+    missing : str or None
+        Missing answers in every model-based analysis: ``"listwise"`` (the respondents who
+        answered every item involved) or ``"fiml"`` (full-information ML; statistics from
+        item covariances use the fit's EM moments). None (the default) means not chosen:
+        listwise, and the results (``missing_data``) and the report say so and how many
+        respondents it left out.
     interaction : (str, str) or None
         Two constructs whose latent interaction to estimate.
     n_jobs : int or None
@@ -94,6 +101,7 @@ class StudySettings:
     n_boot: int = 1000
     seed: int = 20150401
     estimator: str = "ML"
+    missing: str | None = None
     interaction: tuple[str, str] | None = None
     n_jobs: int | None = None
     scheduler: str | None = None
@@ -315,15 +323,17 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                 f"{kept.source.file}") from None
     estimator = s.estimator.upper()
     ordinal = estimator in ("WLSMV", "DWLS")
+    missing = missing_method(s.missing or "listwise")
     vsettings = ValidationSettings(**{**asdict(s.validation), "seed": s.seed,
-                                      "estimator": estimator})
+                                      "estimator": estimator, "missing": missing})
     validation = validate_instrument(frame, inst, group=s.group, settings=vsettings,
                                      crosscheck=engine).to_dict()
     model = inst.to_lavaan()
     effects = estimate_effects(frame, model, n_boot=s.n_boot, seed=s.seed,
                                estimator=estimator,
-                               ordered=ordinal_items(inst, model) if ordinal else None, n_jobs=s.n_jobs, scheduler=s.scheduler,
-                               progress=s.progress, crosscheck=engine).to_dict()
+                               ordered=ordinal_items(inst, model) if ordinal else None,
+                               n_jobs=s.n_jobs, scheduler=s.scheduler, progress=s.progress,
+                               crosscheck=engine, missing=missing).to_dict()
     # the checks of the CFA and of the structural model, in one section of their own
     checks = [c for c in (validation.pop("crosscheck", None), effects.pop("crosscheck", None))
               if c is not None]
@@ -337,7 +347,7 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                                   f"{estimator}"})
     elif s.group is not None:
         groups = compare_paths(frame.dropna(subset=[s.group]), model, s.group,
-                               estimator=estimator).to_dict()
+                               estimator=estimator, missing=missing).to_dict()
     interaction = None
     if s.interaction is not None and ordinal:
         not_run.append({"analysis": f"latent interaction of {' and '.join(s.interaction)}",
@@ -346,11 +356,14 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
         interaction = latent_interaction(frame, model, *s.interaction,
                                          estimator=estimator).to_dict()
     constructs = measured_item_map(inst)
+    samples = _samples(screening.n_kept if s.exclude_flagged else data.n, validation,
+                       effects, observed, groups, interaction)
     results = {
         "format": RESULTS_FORMAT,
         "created": created or _now(),
         "software": _versions(),
-        "settings": {**asdict(s), "interaction": list(s.interaction) if s.interaction else None},
+        "settings": {**asdict(s), "missing": missing,
+                     "interaction": list(s.interaction) if s.interaction else None},
         "instrument": _instrument_summary(inst),
         "data": {"source": asdict(kept.source), "n_read": data.n,
                  "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
@@ -366,6 +379,8 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                    "indices": {k: v.to_dict() for k, v in scores.indices.items()},
                    "segments": {k: v.to_dict() for k, v in scores.segments.items()}},
         "constructs": constructs,
+        "missing_data": _missing_summary(s.missing, missing, samples),
+        "samples": samples,
         "validation": validation,
         "effects": effects,
         "observed": observed,
@@ -376,6 +391,47 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
     if engine is not None:
         results["crosscheck"] = {"engine": engine, "checks": checks}
     return jsonable(results)
+
+
+def _samples(n_kept: int, validation: dict[str, Any], effects: dict[str, Any], observed: dict[str, Any],
+             groups: dict[str, Any] | None, interaction: dict[str, Any] | None
+             ) -> dict[str, Any]:
+    """Every analysis's N and missing-data handling (:func:`analysis.samples.sample_record`),
+    keyed by analysis: the validation's, the structural model's and the observed-score
+    models', in the order the report shows them."""
+    out: dict[str, Any] = {"kept": sample_record("respondents kept after screening", n_kept,
+                                                 "complete")}
+    out.update(validation["samples"])
+    out["structural"] = effects["sample"]
+    eqs = observed["equations"]
+    if eqs:
+        ns = [int(e["ols"]["n"]) for e in eqs]
+        out["observed"] = sample_record(
+            "regressions, dominance analysis and relative weights on scale scores", min(ns),
+            "listwise" if min(ns) < n_kept else "complete",
+            n_excluded=n_kept - min(ns),
+            note="respondents with a score on every construct of the equation"
+            + (f" (n = {min(ns)} to {max(ns)})" if min(ns) != max(ns) else ""))
+    if groups:
+        n = int(groups["fit_free"]["ntotal"])
+        out["groups"] = sample_record(f"path comparison across {groups['group']}", n,
+                                      out["structural"]["missing"], n_excluded=n_kept - n)
+    if interaction:
+        n = int(interaction["fit_measures"]["ntotal"])
+        out["interaction"] = sample_record("latent interaction", n,
+                                           "listwise" if n < n_kept else "complete",
+                                           n_excluded=n_kept - n)
+    return out
+
+
+def _missing_summary(chosen: str | None, used: str, samples: dict[str, Any]) -> dict[str, Any]:
+    """How missing answers were handled overall: the method, whether the user chose it, and
+    how many respondents it touched (had a missing answer to a model item) and left out."""
+    touched = max([r["n_incomplete"] for r in samples.values()] or [0])
+    excluded = max([r["n_excluded"] for k, r in samples.items()
+                    if k in ("cfa", "structural")] or [0])
+    return {"method": used, "chosen": chosen is not None, "n_incomplete": int(touched),
+            "n_excluded": int(excluded) if used == "listwise" else 0}
 
 
 def _now() -> str:

@@ -102,9 +102,20 @@ def test_wlsmv_cfa_through_validate_scales_matches_lavaan():
     for k in ("chisq", "chisq.scaled", "cfi", "tli", "rmsea", "srmr"):
         assert fm[k] == pytest.approx(WLSMV_FM[k], abs=1e-4), k
     assert res.cfa["estimator"] == "WLSMV"
-    # omega and CR on the latent-response scale agree (both from the model's loadings)
+    # both omegas as semTools 0.5.6 on the lavaan fit above:
+    # compRelSEM(fit) (observed sum score, ord.scale = TRUE: Green & Yang 2009),
+    # compRelSEM(fit, ord.scale = FALSE) (latent responses), AVE(fit); CR is the
+    # latent-response composite with model-implied variances,
+    # compRelSEM(fit, ord.scale = FALSE, obs.var = FALSE)
     rel = res.reliability.set_index("construct")
-    assert rel["omega"].to_numpy() == pytest.approx(rel["cr"].to_numpy(), abs=1e-6)
+    assert rel["omega"].to_numpy() == pytest.approx([0.79008728225049, 0.70877297464086],
+                                                    abs=1e-6)
+    assert rel["omega_latent"].to_numpy() == pytest.approx(
+        [0.827157616145002, 0.750780741553577], abs=1e-6)
+    assert rel["cr"].to_numpy() == pytest.approx([0.824974763603221, 0.743737070056026],
+                                                 abs=1e-6)
+    ave = pd.DataFrame(res.validity["convergent"]).set_index("construct")["ave"]
+    assert ave.to_numpy() == pytest.approx([0.541360232787132, 0.427875660062318], abs=1e-6)
     assert not any("modification indices" in w for w in res.warnings)
     # lavaan: modindices(fit, sort. = TRUE)[1, ] (tests/test_sem_ordinal.py, WLSMV_MI)
     top = res.cfa["modification_indices"][0]

@@ -592,6 +592,7 @@ def parallel_analysis(
     quantile: float | None = 0.95,
     method: Extraction = "minres",
     resample: bool = False,
+    n_obs: int | None = None,
 ) -> ParallelAnalysisResult:
     """Horn's (1965) parallel analysis for components and common factors.
 
@@ -604,15 +605,21 @@ def parallel_analysis(
     The suggested number is the count of leading observed eigenvalues that exceed the
     ``quantile`` (default .95, Glorfeld 1995) of the random eigenvalues, or their mean when
     ``quantile`` is None (Horn's original rule).
+
+    ``data`` may also be a correlation matrix (e.g. the EM correlations of incomplete data)
+    with ``n_obs`` respondents, for normal reference data (``resample=False``) only.
     """
-    if isinstance(data, pd.DataFrame) and _is_corr_frame(data):
-        raise PsychometricInputError("parallel analysis needs raw data, not a correlation matrix")
+    given_corr = isinstance(data, pd.DataFrame) and _is_corr_frame(data)
+    if given_corr and (resample or n_obs is None):
+        raise PsychometricInputError("parallel analysis needs raw data, or a correlation "
+                                     "matrix with n_obs and normal reference data "
+                                     "(resample=False)")
     if n_iter < 1:
         raise PsychometricInputError("n_iter must be at least 1")
     if quantile is not None and not 0 < quantile < 1:
         raise PsychometricInputError("quantile must lie in (0, 1) or be None")
-    rf, n = correlation_input(data, items, min_items=3)
-    x = check_items(data, list(rf.columns))
+    rf, n = correlation_input(data, items, min_items=3, n_obs=n_obs)
+    x = None if given_corr else check_items(data, list(rf.columns))
     r = rf.to_numpy()
     p = r.shape[0]
     obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
@@ -620,7 +627,7 @@ def parallel_analysis(
     rng = np.random.default_rng(seed)
     sim_pc = np.empty((n_iter, p))
     sim_fa = np.empty((n_iter, p))
-    cols = [x[c].dropna().to_numpy() for c in x.columns]
+    cols = [] if x is None else [x[c].dropna().to_numpy() for c in x.columns]
     for b in range(n_iter):
         if resample:
             sim = np.column_stack([rng.choice(c, size=n, replace=True) for c in cols])

@@ -483,34 +483,49 @@ def item_total_statistics(
     constructs: Mapping[str, Sequence[str]],
     *,
     missing: Missing = "pairwise",
+    observed_cov: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Item-total statistics per construct, one row per item.
 
     Columns: ``construct, item, n, mean, sd, r_total, r_rest, alpha_if_deleted``.
 
-    * ``r_total``: correlation of the item with the unit-weighted total of its construct
-      (psych's ``raw.r``);
+    * ``r_total``: correlation of the item with the construct's total score (psych's
+      ``raw.r``): as ``psych::alpha``, the total is each respondent's mean of the answered
+      items and the correlation uses the respondents with both (``use = "pairwise"``); with
+      complete answers this is the correlation with the unit-weighted sum;
     * ``r_rest``: corrected item-total (item-rest) correlation, the correlation of the item with
       the sum of the *other* items of its construct (psych's ``r.drop``);
     * ``alpha_if_deleted``: Cronbach's (1951) alpha of the construct without the item
       (psych's ``alpha.drop$raw_alpha``); NaN for two-item constructs, where one item is left.
 
-    All three are computed from the covariance matrix of the construct's items, pairwise
-    complete by default (as ``psych::alpha``, ``use = "pairwise"``) or listwise.
+    ``r_rest`` and ``alpha_if_deleted`` come from the covariance matrix of the construct's
+    items, pairwise complete by default (as ``psych::alpha``, ``use = "pairwise"``) or
+    listwise (then ``r_total`` too is on the complete rows). ``observed_cov`` (items x items,
+    e.g. the EM covariance matrix of incomplete data) replaces the data's covariances: all
+    three statistics then come from it, ``r_total`` as the correlation with the sum.
     Constructs need at least two items; constant items raise :class:`ConstantItemError`.
     """
     blocks = check_constructs(data, constructs, min_items=2)
     rows = []
     for name, x in blocks.items():
-        c, _ = _pairwise_cov(x, missing)
+        if observed_cov is not None:
+            c = observed_cov.loc[list(x.columns), list(x.columns)].to_numpy(dtype=float)
+        else:
+            c, _ = _pairwise_cov(x, missing)
         k = c.shape[0]
         total_var = c.sum()
+        rows_x = x.dropna() if missing == "listwise" and observed_cov is None else x
+        total = rows_x.mean(axis=1)  # psych: rowMeans(x, na.rm = TRUE)
         for i, it in enumerate(x.columns):
             keep = [j for j in range(k) if j != i]
             rest_var = c[np.ix_(keep, keep)].sum()
             cov_rest = c[i, keep].sum()
-            cov_total = c[i].sum()
-            v = x[it].dropna()
+            if observed_cov is not None:
+                r_total = c[i].sum() / np.sqrt(c[i, i] * total_var)
+            else:
+                pair = pd.concat([rows_x[it], total], axis=1).dropna().to_numpy()
+                r_total = np.corrcoef(pair, rowvar=False)[0, 1]
+            v = rows_x[it].dropna()
             rows.append(
                 {
                     "construct": name,
@@ -518,7 +533,7 @@ def item_total_statistics(
                     "n": int(v.size),
                     "mean": float(v.mean()),
                     "sd": float(v.std(ddof=1)),
-                    "r_total": float(cov_total / np.sqrt(c[i, i] * total_var)),
+                    "r_total": float(r_total),
                     "r_rest": float(cov_rest / np.sqrt(c[i, i] * rest_var)),
                     "alpha_if_deleted": (
                         _alpha_from_cov(c[np.ix_(keep, keep)]) if k > 2 else float("nan")

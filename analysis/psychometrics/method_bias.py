@@ -66,6 +66,7 @@ def harman_single_factor(
     *,
     method: Literal["pca", "fa"] = "pca",
     threshold: float = HARMAN_THRESHOLD,
+    n_obs: int | None = None,
 ) -> HarmanResult:
     """Share of total item variance taken by the first unrotated component or factor.
 
@@ -73,9 +74,10 @@ def harman_single_factor(
     number of items. ``"fa"``: the sum of squared loadings of a one-factor unrotated minres
     solution divided by the number of items. ``first_factor_variance`` is that eigenvalue or
     sum of squared loadings. ``flagged`` is True when the share exceeds
-    ``threshold`` (default .50; Podsakoff et al. 2003).
+    ``threshold`` (default .50; Podsakoff et al. 2003). ``data`` may be raw item responses
+    (pairwise correlations) or a correlation matrix with ``n_obs`` respondents.
     """
-    r, n = correlation_input(data, items, min_items=2)
+    r, n = correlation_input(data, items, min_items=2, n_obs=n_obs)
     p = r.shape[0]
     if method == "pca":
         first = float(np.linalg.eigvalsh(r.to_numpy())[-1])
@@ -102,14 +104,32 @@ def full_collinearity_vif(
     constructs: Mapping[str, Sequence[str]] | None = None,
     *,
     threshold: float = KOCK_VIF_THRESHOLD,
+    observed_cov: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Full-collinearity VIFs (Kock 2015): each construct score regressed on all the others.
 
     ``scores`` holds one column per construct (e.g. latent variable scores). If ``constructs``
     is given, ``scores`` is taken as item data and unit-weighted mean scores are formed first
     (:func:`analysis.psychometrics.items.construct_scores`). VIF_j = 1 / (1 - R^2_j) = [R^-1]_jj on
-    listwise-complete rows. Returns ``construct, r_squared, vif, flagged`` (VIF > threshold).
+    listwise-complete rows. With ``observed_cov`` (an item covariance matrix, e.g. the EM
+    estimate of incomplete data) and ``constructs``, the scores are the unit-weighted sums
+    and their correlations come from it (``scores`` is then not used). Returns
+    ``construct, r_squared, vif, flagged`` (VIF > threshold).
     """
+    if observed_cov is not None:
+        if constructs is None:
+            raise PsychometricInputError("observed_cov needs the constructs")
+        names = list(constructs)
+        items = [i for its in constructs.values() for i in its]
+        G = np.zeros((len(items), len(names)))
+        pos = 0
+        for j, its in enumerate(constructs.values()):
+            G[pos:pos + len(its), j] = 1.0
+            pos += len(its)
+        c = G.T @ observed_cov.loc[items, items].to_numpy(dtype=float) @ G
+        d = np.sqrt(np.diag(c))
+        r = c / np.outer(d, d)
+        return _vif_table(names, r, threshold)
     if constructs is not None:
         scores = construct_scores(scores, constructs)
     s = check_items(scores, None, min_items=2).dropna()
@@ -119,6 +139,10 @@ def full_collinearity_vif(
             f"need more complete rows ({len(s)}) than construct scores ({len(names)})"
         )
     r = np.corrcoef(s.to_numpy(), rowvar=False)
+    return _vif_table(names, r, threshold)
+
+
+def _vif_table(names: list[str], r: np.ndarray, threshold: float) -> pd.DataFrame:
     vals = np.linalg.eigvalsh(r)
     if vals.min() <= 1e-12:
         raise PsychometricInputError(

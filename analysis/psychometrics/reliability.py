@@ -49,6 +49,8 @@ __all__ = [
     "AlphaResult",
     "cronbach_alpha",
     "alpha_table",
+    "alpha_from_cov",
+    "omega_categorical",
     "feldt_ci",
     "omega_congeneric",
     "Measurement",
@@ -187,6 +189,35 @@ def cronbach_alpha(
     return result
 
 
+def alpha_from_cov(
+    cov: pd.DataFrame,
+    items: Sequence[str],
+    n_obs: int,
+    *,
+    construct: str | None = None,
+    level: float = 0.95,
+    missing: str = "em",
+) -> AlphaResult:
+    """Cronbach's alpha of ``items`` from a given covariance matrix, e.g. the EM (saturated
+    model) covariance matrix of incomplete data (Enders 2003, "Using an EM covariance matrix
+    to estimate coefficient alpha in the presence of missing data", Journal of Modern Applied
+    Statistical Methods 2, 76-92), which is what ``semTools::compRelSEM(fit, tau.eq = TRUE)``
+    computes on a lavaan FIML fit. The Feldt interval at ``level`` uses ``n_obs``
+    respondents. ``missing`` is recorded in the result (``"em"`` by default)."""
+    c = cov.loc[list(items), list(items)].to_numpy(dtype=float)
+    if len(items) < 2:
+        raise TooFewItemsError("alpha needs at least 2 items", construct=construct)
+    if c.sum() <= 0:
+        raise PsychometricInputError(
+            f"the total score of {list(items)} has zero or negative variance; reverse-key "
+            "items first", construct=construct)
+    a = _alpha(c)
+    low, high = feldt_ci(a, n_obs, len(items), level)
+    return AlphaResult(construct=construct, alpha=a, std_alpha=_std_alpha(c),
+                       n_items=len(items), n_obs=int(n_obs), ci_level=level, feldt_low=low,
+                       feldt_high=high, missing=missing)
+
+
 @renamed(ci="level")
 def alpha_table(
     data: pd.DataFrame,
@@ -196,9 +227,18 @@ def alpha_table(
     missing: Missing = "pairwise",
     n_boot: int = 0,
     seed: int | None = None,
+    observed_cov: pd.DataFrame | None = None,
+    n_obs: int | None = None,
 ) -> pd.DataFrame:
-    """:func:`cronbach_alpha` for every construct, one row per construct."""
+    """:func:`cronbach_alpha` for every construct, one row per construct; with
+    ``observed_cov`` (and ``n_obs``) :func:`alpha_from_cov` instead (no bootstrap)."""
     check_constructs(data, constructs, min_items=2)
+    if observed_cov is not None:
+        if n_obs is None:
+            raise PsychometricInputError("alpha from a covariance matrix needs n_obs")
+        return pd.DataFrame([alpha_from_cov(observed_cov, list(items), n_obs, construct=name,
+                                            level=level).to_dict()
+                             for name, items in constructs.items()])
     rows = [
         cronbach_alpha(
             data, list(items), construct=name, level=level, missing=missing, n_boot=n_boot, seed=seed
@@ -541,6 +581,63 @@ def composite_reliability(
             }
         )
     return pd.DataFrame(rows, columns=["construct", "n_items", "composite_reliability"])
+
+
+def omega_categorical(
+    model: Measurement | pd.DataFrame,
+    thresholds: Mapping[str, Sequence[float]],
+    observed_cov: pd.DataFrame,
+    *,
+    column: str = "est",
+) -> pd.DataFrame:
+    """Omega of the observed sum score of ordinal items (Green & Yang 2009, "Reliability of
+    summed item scores using structural equation modeling: An alternative to coefficient
+    alpha", Psychometrika 74, 155-167), from a WLSMV/DWLS CFA on the latent-response scale.
+
+    For factor f with ordinal indicators j (thresholds t_jc on the standard-normal latent
+    response scale),
+
+        omega_f = sum_jj' [sum_cc' Phi2(t_jc, t_j'c'; r*_jj') - sum_c Phi(t_jc) sum_c' Phi(t_j'c')]
+                  / sum_jj' [sum_cc' Phi2(t_jc, t_j'c'; rho_jj') - sum_c Phi(t_jc) sum_c' Phi(t_j'c')],
+
+    where r*_jj' = (Lambda Phi Lambda')_jj' is the common (true-score) covariance of the latent
+    responses (1 on the diagonal is *not* used: the diagonal takes the common variance) and
+    rho the latent-response correlation matrix in ``observed_cov`` (the observed polychoric
+    correlations, semTools' default ``obs.var = TRUE``): the numerator is the variance of the
+    sum of the observed item scores explained by the factor, the denominator its total
+    variance. This is ``semTools::compRelSEM`` (0.5-6) with its default ``ord.scale = TRUE``
+    (the internal ``omegaCat``) under the delta parameterization (scale factors 1).
+    Returns ``construct, n_items, omega``.
+    """
+    from analysis.psychometrics.polychoric import bivariate_normal_cdf
+
+    m = _as_measurement(model, column)
+    rows = []
+    for f in m.factors:
+        ind = m.items_of(f)
+        if len(ind) < 2:
+            continue
+        missing = [i for i in ind if i not in thresholds]
+        if missing:
+            raise PsychometricInputError(f"no thresholds for item(s) {missing}", construct=f)
+        lam = m.loadings.loc[ind, f].to_numpy()
+        true = np.outer(lam, lam) * float(m.factor_cov.loc[f, f])
+        rho = observed_cov.loc[ind, ind].to_numpy(dtype=float)
+        d = np.sqrt(np.diag(rho))
+        rho = rho / np.outer(d, d)
+        tau = [np.asarray(thresholds[i], dtype=float) for i in ind]
+        marg = [float(stats.norm.cdf(t).sum()) for t in tau]
+        num = den = 0.0
+        for a in range(len(ind)):
+            for b in range(len(ind)):
+                h, k = np.meshgrid(tau[a], tau[b], indexing="ij")
+                prod = marg[a] * marg[b]
+                num += float(bivariate_normal_cdf(h, k, float(np.clip(true[a, b], -1, 1))).sum()
+                             - prod)
+                den += float(bivariate_normal_cdf(h, k, float(np.clip(rho[a, b], -1, 1))).sum()
+                             - prod)
+        rows.append({"construct": f, "n_items": len(ind), "omega": num / den})
+    return pd.DataFrame(rows, columns=["construct", "n_items", "omega"])
 
 
 # --------------------------------------------------------------------------- ordinal

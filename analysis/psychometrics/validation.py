@@ -11,7 +11,7 @@
    constructs);
 4. the CFA of the measurement model (lavaan-equivalent fit measures, parameter table,
    modification indices, admissibility warnings) by ML, MLM, MLR (FIML with
-   ``missing="ml"``) or, for ``ordered`` items, WLSMV/DWLS on polychoric correlations;
+   ``missing="fiml"``) or, for ``ordered`` items, WLSMV/DWLS on polychoric correlations;
 5. convergent and discriminant validity (AVE, CR, Fornell-Larcker, HTMT and HTMT2 with
    bootstrap CIs, cross-loadings);
 6. measurement invariance across a grouping column, when one is given;
@@ -25,7 +25,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -46,14 +46,16 @@ from analysis.psychometrics.reliability import (
     alpha_table,
     composite_reliability,
     omega,
+    omega_categorical,
     ordinal_reliability,
 )
 from analysis.psychometrics.validity import (
     convergent_validity,
     cross_loadings,
     fornell_larcker,
-    htmt,
+    htmt_both,
 )
+from analysis.samples import missing_method, sample_record
 from analysis.sem.compare import chisq_difference
 from analysis.sem.crosscheck import check_engine, run_crosscheck
 from analysis.sem.syntax import constructs_from_syntax as constructs_from_syntax  # re-export
@@ -71,8 +73,10 @@ class ValidationSettings:
     estimator : str, default "ML"
         CFA estimator: ``"ML"``, ``"MLM"``, ``"MLR"``; ``"WLSMV"`` or ``"DWLS"`` for ordered
         items (polychoric correlations), as lavaan.
-    missing : {"listwise", "ml"}, default "listwise"
-        Drop incomplete cases, or full-information ML (``"ml"``; ML and MLR only).
+    missing : {"listwise", "fiml"}, default "listwise"
+        Missing answers: the respondents who answered every item (``"listwise"``), or
+        full-information ML (``"fiml"``; ML and MLR only; lavaan's ``"ml"`` is read as
+        ``"fiml"``), see :func:`validate_scales`.
     ordinal_reliability : bool, default True
         Also report ordinal alpha and omega (Zumbo et al. 2007) for ordered items.
     fit_cutoffs : dict of str to (float, float)
@@ -102,7 +106,8 @@ class ValidationSettings:
     """
 
     estimator: str = "ML"  # ML, MLM, MLR; WLSMV or DWLS need ordered items
-    missing: str = "listwise"  # or "ml" (FIML; ML and MLR only)
+    # "listwise" or "fiml" (full-information ML; ML and MLR only; lavaan's "ml" means "fiml")
+    missing: str = "listwise"
     ordinal_reliability: bool = True  # ordinal alpha/omega for ordered items
     # fit judgements (cut-off, looser bound) used by reports; Hu & Bentler (1999) by default
     fit_cutoffs: dict[str, tuple[float, float]] = field(default_factory=lambda: {
@@ -116,6 +121,7 @@ class ValidationSettings:
     seed: int = 20150401
 
     def __post_init__(self) -> None:
+        self.missing = missing_method(self.missing)
         check_level(self.level)
         check_level(self.htmt_level, "htmt_level")
         check_n_boot(self.htmt_n_boot, "htmt_n_boot")
@@ -144,6 +150,8 @@ class ValidationResult:
     warnings: list[str] = field(default_factory=list)
     # the CFA refitted by a second implementation (crosscheck="semopy"), as plain data
     crosscheck: dict[str, Any] | None = None
+    # per analysis: N and missing-data handling (analysis.samples.sample_record)
+    samples: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         extra = {} if self.crosscheck is None else {"crosscheck": self.crosscheck}
@@ -156,7 +164,8 @@ class ValidationResult:
             "reliability": self.reliability.to_dict(orient="records"),
             "dimensionality": self.dimensionality, "cfa": self.cfa,
             "validity": self.validity, "invariance": self.invariance,
-            "method_bias": self.method_bias, "warnings": self.warnings, **extra,
+            "method_bias": self.method_bias, "warnings": self.warnings,
+            "samples": self.samples, **extra,
         })
 
 
@@ -272,8 +281,24 @@ def validate_scales(
         ``items``, ``item_total``, ``distributions`` and ``reliability`` tables (DataFrames);
         ``dimensionality``, ``cfa`` (``fit_measures``, ``estimates`` with lavaan's columns,
         modification indices), ``validity`` (AVE, Fornell-Larcker, HTMT, HTMT2,
-        cross-loadings), ``invariance`` and ``method_bias`` dicts; ``warnings``; ``crosscheck`` when asked for;
-        :meth:`~ValidationResult.to_dict` for JSON.
+        cross-loadings), ``invariance`` and ``method_bias`` dicts; ``warnings``;
+        ``crosscheck`` when asked for; ``samples`` (each analysis's N and missing-data
+        handling, :func:`analysis.samples.sample_record`); :meth:`~ValidationResult.to_dict`
+        for JSON.
+
+    Notes
+    -----
+    Missing answers (``settings.missing``): with ``"listwise"`` every statistic beyond the item
+    descriptives uses the respondents who answered all items of the model; with ``"fiml"``
+    the CFA (and the method-factor and invariance models) are fitted by full-information ML on
+    every respondent with an answer, and the statistics computed from item covariances
+    (alpha, item-rest r, omega's and AVE's observed variances, HTMT, KMO, Bartlett, parallel
+    analysis, EFA, Harman, VIFs, cross-loadings) from the same fit's saturated (EM) moments, as
+    semTools does on a lavaan FIML fit. Under WLSMV/DWLS ``omega`` is the reliability of the
+    observed sum score (Green & Yang 2009; semTools' default) and ``omega_latent`` that of the
+    latent responses. A model with one construct gets its reliability and fit; the checks
+    that compare constructs (Fornell-Larcker, HTMT, VIFs, the method factor) are skipped with
+    a note (``validity["skipped"]``, ``method_bias["skipped"]``).
 
     Examples
     --------
@@ -313,54 +338,133 @@ def validate_scales(
     constructs = {c: list(items) for c, items in constructs.items()}
     model = model or cfa_syntax(constructs)
     items = [i for its in constructs.values() for i in its]
+    several = len(constructs) >= 2
     warnings: list[str] = []
-    if settings.missing == "listwise":
-        complete = data.dropna(subset=items)
-        if len(complete) < len(data):
-            warnings.append(f"{len(data) - len(complete)} respondent(s) with missing item "
-                            "answers were left out of the CFA-based statistics (listwise)")
     item_data = data[items]
+
+    # ---- the analysed sample: who enters the multi-item statistics, and how
+    answered = item_data.notna().any(axis=1)
+    incomplete = item_data.isna().any(axis=1) & answered
+    n_incomplete = int(incomplete.sum())
+    fiml = settings.missing == "fiml" and n_incomplete > 0
+    if fiml and settings.estimator.upper() == "MLM":
+        raise EngagekitInputError(
+            f"MLM needs complete answers, but {n_incomplete} respondent(s) have missing "
+            "answers: use estimator MLR with missing='fiml', or missing='listwise'")
+    work = data[answered] if fiml else data[answered & ~incomplete]
+    x = work[items]
+    n_used = len(work)
+    if n_incomplete and not fiml:
+        warnings.append(f"{n_incomplete} respondent(s) with missing item answers were left out "
+                        "of every statistic beyond the item descriptives (listwise; "
+                        f"{n_used} analysed); missing='fiml' would use their answers")
+    fit_handling = "fiml" if fiml else ("listwise" if n_incomplete else "complete")
+    cov_handling = "em" if fiml else fit_handling
+
+    def record(label: str, n: int, handling: str, note: str = "") -> dict[str, Any]:
+        return sample_record(label, n, handling,
+                             n_incomplete=n_incomplete if handling != "complete" else 0,
+                             n_excluded=len(data) - n, note=note)
+
+    samples: dict[str, Any] = {
+        "items": record("item descriptives and response distributions", int(answered.sum()),
+                        "available" if n_incomplete else "complete",
+                        "each item on the respondents who answered it"
+                        if n_incomplete else ""),
+    }
 
     desc = describe_items(item_data, items, scale_min=scale_min, scale_max=scale_max)
     dist = response_distribution_or_empty(item_data, items, scale_min, scale_max)
-    itt = item_total_statistics(item_data, constructs)
-    alpha = alpha_table(item_data, constructs, level=settings.level)
 
-    cfa = sem.fit(model, data, estimator=settings.estimator, missing=settings.missing,
-                  ordered=fit_ordered)
+    cfa = sem.fit(model, work, estimator=settings.estimator,
+                  missing="ml" if fiml else "listwise", ordered=fit_ordered)
     warnings += [f"CFA: {w}" for w in cfa.warnings]
     check = run_crosscheck(crosscheck, data, model, cfa, label="measurement model (CFA)")
     if check is not None and group is not None:
         check["notes"].append(f"the invariance models across '{group}' were not cross-checked: "
                               "semopy has no equality constraints across groups")
     est = cfa.estimates
-    # omega's and AVE's total variance: the observed item covariances, except under WLSMV/DWLS,
-    # whose loadings are on the latent-response scale (variance 1): there the model's own.
-    moment_data = None if ordinal_fit else data[items].dropna()
-    om = omega(est, data=moment_data)
+    n_cfa = int(cfa.nobs[0]) if len(cfa.nobs) == 1 else int(sum(cfa.nobs))
+    samples["cfa"] = record("confirmatory factor analysis", n_cfa, fit_handling)
+    # the fit's own observed moments: the sample (listwise), EM (FIML) or polychoric (WLSMV)
+    # covariance matrix (lavaan's sampstat, what semTools uses)
+    st = cfa.state.data[0]
+    ov = list(cfa.state.pt.ov_names)
+    fit_cov = pd.DataFrame(st.cov, index=ov, columns=ov).loc[items, items]
+    em_cov = fit_cov if fiml else None
+    em_corr = None
+    if fiml:
+        c = fit_cov.to_numpy()
+        d = np.sqrt(np.diag(c))
+        r = c / np.outer(d, d)
+        np.fill_diagonal(r, 1.0)
+        em_corr = pd.DataFrame(r, index=items, columns=items)
+
+    itt = item_total_statistics(x, constructs, observed_cov=em_cov)
+    alpha = alpha_table(x, constructs, level=settings.level, observed_cov=em_cov,
+                        n_obs=n_used if fiml else None)
+    samples["alpha"] = record("Cronbach's alpha and item-rest statistics", n_used, cov_handling)
+
+    if ordinal_fit:
+        # latent-response (polychoric) moments: omega on the latent scale (semTools'
+        # ord.scale = FALSE) and of the observed sum score (ord.scale = TRUE, its default)
+        om_latent = omega(est, observed_cov=fit_cov)
+        th = est[est.op == "|"]
+        thresholds = {str(i): list(g["est"]) for i, g in th.groupby("lhs", sort=False)}
+        om = omega_categorical(est, thresholds, fit_cov)
+        conv = convergent_validity(est, observed_cov=fit_cov)
+    else:
+        om_latent = None
+        moment = {"observed_cov": fit_cov} if fiml else {"data": x}
+        om = omega(est, **moment)
+        conv = convergent_validity(est, **moment)
     cr = composite_reliability(est)
     reliability = alpha.merge(_by_construct(om, "omega", "omega"), on="construct",
-                              how="left").merge(
-        _by_construct(cr, "composite_reliability", "cr"), on="construct", how="left")
+                              how="left")
+    if om_latent is not None:
+        reliability = reliability.merge(_by_construct(om_latent, "omega", "omega_latent"),
+                                        on="construct", how="left")
+    reliability = reliability.merge(_by_construct(cr, "composite_reliability", "cr"),
+                                    on="construct", how="left")
+    # one omega per construct in the results: the reliability table's
+    conv["omega"] = conv["construct"].map(om.set_index("construct")["omega"])
+    samples["reliability"] = record(
+        "omega, composite reliability, AVE and Fornell-Larcker (from the CFA)", n_cfa,
+        cov_handling if not ordinal_fit else fit_handling)
     if ordered and settings.ordinal_reliability:
+        ordinal_n: list[int] = []
         reliability = reliability.merge(
-            _ordinal_table(item_data, constructs, set(ordered), warnings), on="construct",
+            _ordinal_table(x, constructs, set(ordered), warnings, ordinal_n), on="construct",
             how="left")
+        if ordinal_n:
+            lo, hi = min(ordinal_n), max(ordinal_n)
+            samples["ordinal"] = record(
+                "ordinal alpha and omega (polychoric correlations)", lo,
+                "listwise (no FIML)" if fiml else fit_handling,
+                ("each construct on the respondents who answered all its items"
+                 + (f" (n = {lo} to {hi})" if lo != hi else "")) if fiml else "")
 
-    k = kmo(item_data.dropna(), items)
-    bart = bartlett_sphericity(item_data.dropna(), items)
-    pa = parallel_analysis(item_data.dropna(), items, seed=settings.seed,
-                           n_iter=settings.parallel_iter)
+    if fiml:
+        dim_in: pd.DataFrame = em_corr
+        dim_kw: dict[str, Any] = {"n_obs": n_used}
+    else:
+        dim_in, dim_kw = x, {}
+    k = kmo(dim_in, items)
+    bart = bartlett_sphericity(dim_in, items, **dim_kw)
+    pa = parallel_analysis(dim_in, items, seed=settings.seed, n_iter=settings.parallel_iter,
+                           **dim_kw)
     dimensionality: dict[str, Any] = {"kmo": k.to_dict() if hasattr(k, "to_dict") else k,
                                       "bartlett": bart.to_dict() if hasattr(bart, "to_dict")
                                       else bart,
                                       "parallel": pa.to_dict() if hasattr(pa, "to_dict") else pa}
     try:
-        e = efa(item_data.dropna(), len(constructs), items=items, rotation="oblimin")
+        e = efa(dim_in, len(constructs), items=items, rotation="oblimin", **dim_kw)
         dimensionality["efa"] = e.to_dict() if hasattr(e, "to_dict") else e
     except Exception as exc:  # noqa: BLE001 - EFA trouble is reported, not fatal
         dimensionality["efa"] = None
         warnings.append(f"EFA with {len(constructs)} factors failed: {exc}")
+    samples["dimensionality"] = record("KMO, Bartlett's test, parallel analysis and EFA",
+                                       n_used, cov_handling)
 
     # under WLSMV/DWLS: lavaan's DWLS score tests (expected information Delta'W Delta)
     mi = sem.modification_indices(cfa).head(settings.top_modification_indices)
@@ -371,42 +475,69 @@ def validate_scales(
                "warnings": cfa.warnings, "estimator": settings.estimator,
                "r2": _records(cfa.r2)}
 
-    conv = convergent_validity(est, data=moment_data)
-    fl = fornell_larcker(est)
-    ht = htmt(item_data, constructs, method="arithmetic", n_boot=settings.htmt_n_boot,
-              seed=settings.seed, level=settings.htmt_level)
-    ht2 = htmt(item_data, constructs, method="geometric", n_boot=settings.htmt_n_boot,
-               seed=settings.seed, level=settings.htmt_level)
-    scores = construct_scores(item_data, constructs)
-    validity = {"convergent": _records(conv),
-                "fornell_larcker": fl.to_dict() if hasattr(fl, "to_dict") else fl,
-                "htmt": ht.to_dict(), "htmt2": ht2.to_dict(),
-                "cross_loadings": _records(cross_loadings(item_data, constructs, scores=scores)
-                                           .reset_index())}
+    skipped: dict[str, str] = {}
+    scores = construct_scores(x, constructs)
+    if several:
+        fl = fornell_larcker(est)
+        ht = htmt_both(x, constructs, n_boot=settings.htmt_n_boot, seed=settings.seed,
+                       level=settings.htmt_level, missing="fiml" if fiml else "listwise")
+        fl_out = fl.to_dict() if hasattr(fl, "to_dict") else fl
+        ht_out, ht2_out = ht["arithmetic"].to_dict(), ht["geometric"].to_dict()
+        samples["htmt"] = record("HTMT and HTMT2", n_used, cov_handling)
+    else:
+        fl_out = ht_out = ht2_out = None
+        skipped.update(fornell_larcker="needs at least two constructs",
+                       htmt="needs at least two constructs")
+    validity = {"convergent": _records(conv), "fornell_larcker": fl_out,
+                "htmt": ht_out, "htmt2": ht2_out,
+                "cross_loadings": _records(cross_loadings(x, constructs, scores=scores,
+                                                          observed_cov=em_cov).reset_index())}
+    if skipped:
+        validity["skipped"] = skipped
 
     inv = None
     if group is not None:
         try:
-            inv_res = sem.invariance(model, data, group, estimator=settings.estimator,
-                                     missing=settings.missing, ordered=fit_ordered)
+            inv_res = sem.invariance(model, work, group, estimator=settings.estimator,
+                                     missing="ml" if fiml else "listwise", ordered=fit_ordered)
             inv = {"group": group, "table": _records(inv_res.table)}
+            samples["invariance"] = record(f"measurement invariance across {group}",
+                                           int(work[group].notna().sum()), fit_handling)
         except sem.SEMInputError as exc:
             warnings.append(f"measurement invariance across '{group}' was not tested: {exc}")
 
-    harman = harman_single_factor(item_data.dropna(), items)
-    vif = full_collinearity_vif(scores)
-    method = {"harman": harman.to_dict() if hasattr(harman, "to_dict") else harman,
-              "full_collinearity_vif": _records(vif.reset_index() if vif.index.name else vif)}
+    harman = (harman_single_factor(em_corr, items, n_obs=n_used) if fiml
+              else harman_single_factor(x, items))
+    method: dict[str, Any] = {"harman": harman.to_dict() if hasattr(harman, "to_dict")
+                              else harman}
+    if several:
+        vif = full_collinearity_vif(scores, constructs if fiml else None, observed_cov=em_cov)
+        method["full_collinearity_vif"] = _records(vif.reset_index() if vif.index.name
+                                                   else vif)
+    else:
+        method["full_collinearity_vif"] = []
+        method["skipped"] = {"full_collinearity_vif": "needs at least two constructs"}
     if settings.method_factor:
-        method["ulmc"] = _method_factor(model, constructs, data, cfa, settings, fit_ordered)
-    return ValidationResult(constructs, model, int(cfa.nobs[0]) if len(cfa.nobs) == 1
-                            else int(sum(cfa.nobs)), settings, desc, itt, dist, reliability,
-                            dimensionality, cfa_out, validity, inv, method, warnings, check)
+        if several:
+            msettings = replace(settings, missing="fiml" if fiml else "listwise")
+            method["ulmc"] = _method_factor(model, constructs, work, cfa, msettings,
+                                            fit_ordered)
+        else:
+            method["ulmc"] = {"fitted": False, "message": "the method-factor model needs at "
+                              "least two constructs (with one, trait and method factor are "
+                              "not separately identified)"}
+    samples["method_bias"] = record("Harman's single-factor test, full-collinearity VIFs and "
+                                    "the method-factor model", n_used, cov_handling)
+    return ValidationResult(constructs, model, n_cfa, settings, desc, itt, dist, reliability,
+                            dimensionality, cfa_out, validity, inv, method, warnings, check,
+                            samples)
 
 
 def _ordinal_table(item_data: pd.DataFrame, constructs: Mapping[str, Sequence[str]],
-                   ordered: set[str], warnings: list[str]) -> pd.DataFrame:
-    """Ordinal alpha and omega per construct whose items are all ordered (>= 3 items)."""
+                   ordered: set[str], warnings: list[str],
+                   n_used: list[int] | None = None) -> pd.DataFrame:
+    """Ordinal alpha and omega per construct whose items are all ordered (>= 3 items), each
+    on the respondents who answered all its items; their numbers are appended to ``n_used``."""
     rows = []
     for c, its in constructs.items():
         row = {"construct": c, "ordinal_alpha": np.nan, "ordinal_omega": np.nan}
@@ -414,6 +545,8 @@ def _ordinal_table(item_data: pd.DataFrame, constructs: Mapping[str, Sequence[st
             try:
                 o = ordinal_reliability(item_data[list(its)].dropna(), construct=c)
                 row.update(ordinal_alpha=o.ordinal_alpha, ordinal_omega=o.ordinal_omega)
+                if n_used is not None:
+                    n_used.append(int(o.n_obs))
             except Exception as exc:  # noqa: BLE001 - reported, the rest stands
                 warnings.append(f"ordinal alpha/omega of '{c}' not computed: {exc}")
         rows.append(row)

@@ -46,6 +46,7 @@ from analysis.psychometrics.reliability import (
 )
 
 AVEDenominator = Literal["observed", "model", "standardized"]
+HTMTMissing = Literal["listwise", "pairwise", "fiml"]
 
 __all__ = [
     "HTMT_THRESHOLDS",
@@ -57,6 +58,7 @@ __all__ = [
     "fornell_larcker",
     "HTMTResult",
     "htmt",
+    "htmt_both",
     "cross_loadings",
 ]
 
@@ -333,7 +335,7 @@ def htmt(
     seed: int | None = None,
     level: float = 0.90,
     thresholds: Mapping[float, str] | None = None,
-    missing: Missing = "listwise",
+    missing: HTMTMissing = "listwise",
 ) -> HTMTResult:
     """Heterotrait-monotrait ratio of correlations for every pair of constructs.
 
@@ -342,7 +344,9 @@ def htmt(
     ``method="geometric"`` gives HTMT2, which replaces every arithmetic mean by a geometric
     mean and does not assume tau-equivalence (Roemer et al. 2021). Absolute correlations are
     used, as in ``semTools::htmt`` (0.5-6, ``absolute = TRUE``). Correlations are Pearson on
-    listwise-complete rows by default (semTools/lavCor's default) or pairwise.
+    listwise-complete rows by default (semTools/lavCor's default), pairwise, or, with
+    ``missing="fiml"``, the EM (saturated-model ML) correlations of all rows with an answer
+    (``semTools::htmt(missing = "ml")``), recomputed by EM in every bootstrap resample.
 
     With ``n_boot > 0`` rows are resampled with an integer ``seed`` and percentile intervals at
     ``level`` are reported; the default ``level=0.90`` makes the upper limit the one-sided 95%
@@ -350,12 +354,58 @@ def htmt(
     in the pair table's ``ci.lower`` and ``ci.upper`` columns (lavaan's spelling).
     For each threshold t (default :data:`HTMT_THRESHOLDS`: .85, .90, 1) the pair table flags
     ``below_t`` (point estimate < t) and, with a bootstrap, ``ci_upper_below_t``.
-    Every construct needs at least two items.
+    Every construct needs at least two items. :func:`htmt_both` gives HTMT and HTMT2 from the
+    same resamples at the cost of one.
     """
     if method not in ("arithmetic", "geometric"):
         raise PsychometricInputError(f"method must be 'arithmetic' or 'geometric', got {method!r}")
+    return htmt_both(data, constructs, n_boot=n_boot, seed=seed, level=level, thresholds=thresholds,
+                     missing=missing, methods=(method,))[method]
+
+
+def _em_corr_resampler(arr: np.ndarray):
+    """EM correlation matrix of the full data and a function giving it for resampled rows."""
+    from analysis.sem.em import PatternIndex, em_stack
+
+    answered = ~np.isnan(arr).all(axis=1)
+    arr = arr[answered]
+    index = PatternIndex.from_data(arr, [str(i) for i in range(arr.shape[1])])
+    st = index.moments(np.ones(len(arr)))
+    mu0 = np.nanmean(arr, axis=0)
+    sig0 = np.diag(np.nanvar(arr, axis=0))
+    mu, sig, _ = em_stack(st, mu0, sig0)
+
+    def corr(cov: np.ndarray) -> np.ndarray:
+        d = np.sqrt(np.diag(cov))
+        r = cov / np.outer(d, d)
+        np.fill_diagonal(r, 1.0)
+        return r
+
+    def resample(rows: np.ndarray) -> np.ndarray:
+        w = np.bincount(rows, minlength=len(arr)).astype(float)
+        _, sb, _ = em_stack(index.moments(w), mu, sig, tol=1e-7)
+        return corr(sb)
+
+    return corr(sig), resample, len(arr)
+
+
+def htmt_both(
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[str]],
+    *,
+    n_boot: int = 0,
+    seed: int | None = None,
+    level: float = 0.90,
+    thresholds: Mapping[float, str] | None = None,
+    missing: HTMTMissing = "listwise",
+    methods: Sequence[str] = ("arithmetic", "geometric"),
+) -> dict[str, HTMTResult]:
+    """:func:`htmt` for each of ``methods`` from one set of bootstrap resamples."""
     level = check_level(level, error=PsychometricInputError)
     n_boot = check_n_boot(n_boot, error=PsychometricInputError)
+    if missing not in ("listwise", "pairwise", "fiml"):
+        raise PsychometricInputError(
+            f"missing must be 'listwise', 'pairwise' or 'fiml', got {missing!r}")
     blocks = check_constructs(data, constructs, min_items=2)
     names = list(blocks)
     if len(names) < 2:
@@ -374,35 +424,38 @@ def htmt(
         k = blocks[name].shape[1]
         idx.append(np.arange(start, start + k))
         start += k
-    geometric = method == "geometric"
 
     def corr(frame: pd.DataFrame | np.ndarray) -> np.ndarray:
         if isinstance(frame, np.ndarray):
             return np.corrcoef(frame, rowvar=False)
         return frame.corr(min_periods=2).to_numpy()
 
-    r = corr(x)
+    arr = x.to_numpy()
+    em_resample = None
+    if missing == "fiml" and np.isnan(arr).any():
+        r, em_resample, n_obs = _em_corr_resampler(arr)
+        arr = arr[~np.isnan(arr).all(axis=1)]
+    else:
+        r = corr(x)
+        n_obs = len(x)
     if np.isnan(r).any():
         raise PsychometricInputError("some item correlations are undefined (too few rows)")
-    point, mono = _htmt_matrix(r, idx, geometric)
-    for name, value in zip(names, mono, strict=True):
-        if not value > 0:
-            raise PsychometricInputError(
-                f"construct {name!r}: its items are uncorrelated (monotrait mean {value:g}), "
-                "so HTMT is undefined",
-                construct=name,
-            )
     thr = dict(HTMT_THRESHOLDS if thresholds is None else thresholds)
-    pairs = []
-    for i in range(len(names)):
-        for j in range(i + 1, len(names)):
-            row: dict[str, Any] = {
-                "construct_a": names[i],
-                "construct_b": names[j],
-                "htmt": float(point[i, j]),
-            }
-            pairs.append(row)
-    n_valid = 0
+    iu = np.triu_indices(len(names), 1)
+    out: dict[str, HTMTResult] = {}
+    points: dict[str, np.ndarray] = {}
+    for method in methods:
+        point, mono = _htmt_matrix(r, idx, method == "geometric")
+        for name, value in zip(names, mono, strict=True):
+            if not value > 0:
+                raise PsychometricInputError(
+                    f"construct {name!r}: its items are uncorrelated (monotrait mean {value:g}), "
+                    "so HTMT is undefined",
+                    construct=name,
+                )
+        points[method] = point
+    boots = {m: np.full((n_boot, len(iu[0])), np.nan) for m in methods}
+    n_valid = {m: 0 for m in methods}
     if n_boot:
         if seed is None or isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             raise PsychometricInputError(
@@ -411,44 +464,53 @@ def htmt(
         if n_boot < 10:
             raise PsychometricInputError("n_boot must be 0 (no bootstrap) or at least 10")
         rng = np.random.default_rng(int(seed))
-        arr = x.to_numpy()
         complete = not np.isnan(arr).any()
-        boots = np.full((n_boot, len(pairs)), np.nan)
-        iu = np.triu_indices(len(names), 1)
         for b in range(n_boot):
-            sample = arr[rng.integers(0, arr.shape[0], arr.shape[0])]
+            rows = rng.integers(0, arr.shape[0], arr.shape[0])
             with np.errstate(invalid="ignore", divide="ignore"):
-                rb = corr(sample) if complete else corr(pd.DataFrame(sample))
+                if em_resample is not None:
+                    rb = em_resample(rows)
+                else:
+                    sample = arr[rows]
+                    rb = corr(sample) if complete else corr(pd.DataFrame(sample))
             if np.isnan(rb).any():
                 continue
-            hb, _ = _htmt_matrix(rb, idx, geometric)
-            boots[b] = hb[iu]
-        ok = np.all(np.isfinite(boots), axis=1)
-        n_valid = int(ok.sum())
-        if n_valid < 10:
-            raise PsychometricInputError("fewer than 10 valid bootstrap samples for HTMT")
-        q = (1.0 - level) / 2.0
-        low = np.quantile(boots[ok], q, axis=0)
-        high = np.quantile(boots[ok], 1.0 - q, axis=0)
-        for k, row in enumerate(pairs):
-            row["ci.lower"] = float(low[k])
-            row["ci.upper"] = float(high[k])
-    for row in pairs:
-        for t in sorted(thr):
-            row[f"below_{t:g}"] = bool(row["htmt"] < t)
-            if n_boot:
-                row[f"ci_upper_below_{t:g}"] = bool(row["ci.upper"] < t)
-    return HTMTResult(
-        matrix=pd.DataFrame(point, index=names, columns=names),
-        pairs=pd.DataFrame(pairs),
-        method=method,
-        thresholds=thr,
-        ci_level=level,
-        n_boot=int(n_boot),
-        n_boot_valid=n_valid,
-        seed=None if not n_boot else int(seed),
-        n_obs=int(len(x)),
-    )
+            for m in methods:
+                hb, _ = _htmt_matrix(rb, idx, m == "geometric")
+                boots[m][b] = hb[iu]
+    for method in methods:
+        point = points[method]
+        pairs = [{"construct_a": names[i], "construct_b": names[j], "htmt": float(point[i, j])}
+                 for i, j in zip(*iu, strict=True)]
+        if n_boot:
+            bm = boots[method]
+            ok = np.all(np.isfinite(bm), axis=1)
+            n_valid[method] = int(ok.sum())
+            if n_valid[method] < 10:
+                raise PsychometricInputError("fewer than 10 valid bootstrap samples for HTMT")
+            q = (1.0 - level) / 2.0
+            low = np.quantile(bm[ok], q, axis=0)
+            high = np.quantile(bm[ok], 1.0 - q, axis=0)
+            for k, row in enumerate(pairs):
+                row["ci.lower"] = float(low[k])
+                row["ci.upper"] = float(high[k])
+        for row in pairs:
+            for t in sorted(thr):
+                row[f"below_{t:g}"] = bool(row["htmt"] < t)
+                if n_boot:
+                    row[f"ci_upper_below_{t:g}"] = bool(row["ci.upper"] < t)
+        out[method] = HTMTResult(
+            matrix=pd.DataFrame(point, index=names, columns=names),
+            pairs=pd.DataFrame(pairs),
+            method=method,
+            thresholds=thr,
+            ci_level=level,
+            n_boot=int(n_boot),
+            n_boot_valid=n_valid[method],
+            seed=None if not n_boot else int(seed),
+            n_obs=int(n_obs),
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- cross-loadings
@@ -459,6 +521,7 @@ def cross_loadings(
     constructs: Mapping[str, Sequence[str]],
     *,
     scores: pd.DataFrame | None = None,
+    observed_cov: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Correlation of every item with every construct score (cross-loadings).
 
@@ -467,10 +530,14 @@ def cross_loadings(
     factor scores) is given. Correlations use pairwise-complete rows. Columns: ``item,
     construct``, one column per construct, then ``own_loading``, ``max_cross_loading`` and
     ``highest_on_own`` (the item correlates more with its own construct than with any other;
-    Chin 1998; Hair et al. 2017).
+    Chin 1998; Hair et al. 2017). With ``observed_cov`` (an item covariance matrix, e.g. the
+    EM estimate of incomplete data) the scores are the unit-weighted sums and every
+    correlation comes from it.
     """
     blocks = check_constructs(data, constructs, min_items=1)
     names = list(blocks)
+    if observed_cov is not None:
+        return _cross_loadings_cov(blocks, observed_cov)
     if scores is None:
         scores = construct_scores(data, constructs)
     else:
@@ -492,6 +559,30 @@ def cross_loadings(
                     )
                 row[c] = float(np.corrcoef(pair.iloc[:, 0], pair.iloc[:, 1])[0, 1])
             others = [row[c] for c in names if c != name]
+            row["own_loading"] = row[name]
+            row["max_cross_loading"] = float(max(others)) if others else float("nan")
+            row["highest_on_own"] = bool(all(row[name] > o for o in others))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cross_loadings_cov(blocks: Mapping[str, pd.DataFrame], cov: pd.DataFrame) -> pd.DataFrame:
+    """Cross-loadings from an item covariance matrix: corr(item, sum of a construct's items)."""
+    names = list(blocks)
+    items = [it for x in blocks.values() for it in x.columns]
+    c = cov.loc[items, items].to_numpy(dtype=float)
+    G = np.zeros((len(items), len(names)))
+    for j, x in enumerate(blocks.values()):
+        G[[items.index(it) for it in x.columns], j] = 1.0
+    cs = c @ G
+    r = cs / np.sqrt(np.outer(np.diag(c), np.diag(G.T @ c @ G)))
+    rows = []
+    for name, x in blocks.items():
+        for it in x.columns:
+            i = items.index(it)
+            row: dict[str, Any] = {"item": it, "construct": name}
+            row.update({cn: float(r[i, j]) for j, cn in enumerate(names)})
+            others = [row[cn] for cn in names if cn != name]
             row["own_loading"] = row[name]
             row["max_cross_loading"] = float(max(others)) if others else float("nan")
             row["highest_on_own"] = bool(all(row[name] > o for o in others))

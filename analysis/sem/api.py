@@ -130,7 +130,8 @@ def fit(
         ``intercepts``, ``means``, ``residuals``, ``residual.covariances``,
         ``lv.variances``, ``lv.covariances``, ``regressions``.
     group_partial : parameters exempt from ``group_equal``, e.g. ``("visual=~x2",)``.
-    missing : ``"listwise"`` (drop incomplete cases) or ``"ml"`` (FIML).
+    missing : ``"listwise"`` (drop incomplete cases) or ``"ml"`` (FIML; lavaan's synonyms
+        ``"fiml"`` and ``"direct"`` are accepted).
     meanstructure : model intercepts; default True with groups or FIML.
     std_lv : identify factors by fixing their variances to 1 instead of the first loading.
     fixed_x : treat exogenous observed covariates as fixed (lavaan default).
@@ -138,6 +139,7 @@ def fit(
     level : confidence level of the Wald intervals.
     """
     est_name = (estimator or ("WLSMV" if ordered else "ML")).upper()
+    missing = {"fiml": "ml", "direct": "ml"}.get(missing, missing)
     if ordered or est_name in ("WLSMV", "DWLS"):
         from .ordinal import fit_ordinal
 

@@ -184,7 +184,6 @@ def em_saturated(patterns: list[Pattern], p: int, tol: float = 1e-11,
                  max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
     """ML mean and covariance from incomplete multivariate-normal data by EM
     (Dempster, Laird & Rubin, 1977; Little & Rubin, 2002, ch. 11), pattern-wise."""
-    N = sum(pt.n for pt in patterns)
     mu = np.zeros(p)
     cnt = np.zeros(p)
     for pt in patterns:
@@ -196,40 +195,8 @@ def em_saturated(patterns: list[Pattern], p: int, tol: float = 1e-11,
         d = pt.mean - mu[pt.obs]
         var[pt.obs] += pt.n * (np.diag(pt.cov) + d**2)
     sigma = np.diag(var / cnt)
-    it = 0
-    while it < max_iter:
-        it += 1
-        T1 = np.zeros(p)
-        T2 = np.zeros((p, p))
-        for pt in patterns:
-            o = pt.obs
-            m = np.setdiff1d(np.arange(p), o)
-            # sufficient statistics of the observed part
-            xbar = np.zeros(p)
-            xbar[o] = pt.mean
-            C = np.zeros((p, p))
-            C[np.ix_(o, o)] = pt.cov + np.outer(pt.mean, pt.mean)
-            if m.size:
-                Soo = sigma[np.ix_(o, o)]
-                Smo = sigma[np.ix_(m, o)]
-                B = np.linalg.solve(Soo, Smo.T).T  # regression of missing on observed
-                xbar[m] = mu[m] + B @ (pt.mean - mu[o])
-                resid = sigma[np.ix_(m, m)] - B @ Smo.T
-                # E[x_m x_o'] and E[x_m x_m'] averaged over the pattern
-                cm = mu[m] - B @ mu[o]
-                Exo = np.outer(cm, pt.mean) + B @ C[np.ix_(o, o)]
-                C[np.ix_(m, o)] = Exo
-                C[np.ix_(o, m)] = Exo.T
-                Emm = (resid + np.outer(cm, cm) + B @ np.outer(pt.mean, cm) +
-                       np.outer(cm, pt.mean) @ B.T + B @ C[np.ix_(o, o)] @ B.T)
-                C[np.ix_(m, m)] = Emm
-            T1 += pt.n * xbar
-            T2 += pt.n * C
-        mu_new = T1 / N
-        sigma_new = T2 / N - np.outer(mu_new, mu_new)
-        sigma_new = (sigma_new + sigma_new.T) / 2
-        delta = max(np.max(np.abs(mu_new - mu)), np.max(np.abs(sigma_new - sigma)))
-        mu, sigma = mu_new, sigma_new
-        if delta < tol:
-            break
-    return mu, sigma, it
+    # the E and M steps for all patterns at once (padded arrays): analysis.sem.em
+    from .em import em_stack
+
+    return em_stack(PatternStack.from_patterns(patterns, p), mu, sigma, tol=tol,
+                    max_iter=max_iter)

@@ -46,9 +46,11 @@ from analysis.arguments import (
     check_scheduler,
     check_seed,
 )
-from analysis.sem import batch
+from analysis.samples import missing_method, sample_record, sem_variables
+from analysis.sem import batch, fiml_refit
 from analysis.sem.compare import chisq_difference, measurement_model
 from analysis.sem.crosscheck import check_engine, run_crosscheck
+from analysis.sem.em import PatternIndex, replicate_moments
 from analysis.structural.resampling import (
     bca_ci,
     bootstrap_indices,
@@ -225,6 +227,32 @@ def _refit_effects_batch(state: Any, moments: list[tuple[np.ndarray, np.ndarray,
     return out
 
 
+def _fiml_replicates(rngs: list[np.random.Generator], index: range, state: Any,
+                     patterns: PatternIndex, layout: _Layout, start: np.ndarray,
+                     hinv: np.ndarray, n_boot: int, groups: list[np.ndarray]) -> np.ndarray:
+    """:func:`_batch_replicates` for incomplete data under FIML: each replicate is the rows
+    with its multiplicities (bootstrap draw, or 0 for the jackknife group left out), refitted
+    by full-information ML over its missing-data patterns (:mod:`analysis.sem.fiml_refit`),
+    warm-started at the full-sample estimates. Columns as :func:`_refit_effects_batch`."""
+    n = len(patterns.pattern)
+    width = 6 * len(layout.pairs)
+    p = len(state.pt.ov_names)
+    out = np.full((len(index), width + 2), np.nan)
+    out[:, width:] = 0.0
+    for b, (rng, r) in enumerate(zip(rngs, index, strict=True)):
+        if r < n_boot:
+            w = np.bincount(bootstrap_indices(rng, n), minlength=n).astype(float)
+        else:
+            w = np.ones(n)
+            w[groups[r - n_boot]] = 0.0
+        with contextlib.suppress(Exception):  # a failed replicate stays a NaN row, counted
+            opt = fiml_refit.refit_fiml(state, replicate_moments(patterns, w), start, hinv)
+            if opt.converged:
+                out[b, :width] = _effect_vector(state.engine, opt.theta, layout)
+                out[b, width + 1] = batch.inadmissibility(state.engine, opt.theta, p)
+    return out
+
+
 def _reasons(codes: np.ndarray, state: Any) -> dict[str, int]:
     """``{reason: replicates}`` from :func:`analysis.sem.batch.inadmissibility` codes, most
     frequent first."""
@@ -281,6 +309,8 @@ class EffectsResult:
     comparison: dict[str, Any] | None = None
     # the model refitted by a second implementation (crosscheck="semopy"), as plain data
     crosscheck: dict[str, Any] | None = None
+    #: the analysed sample (:func:`analysis.samples.sample_record`): N, missing-data handling
+    sample: dict[str, Any] = field(default_factory=dict)
 
     def effect(self, predictor: str, outcome: str, kind: str = "total") -> pd.Series:
         t = self.effects
@@ -294,7 +324,7 @@ class EffectsResult:
                          "paths": self.paths, "r2": self.r2, "effects": self.effects,
                          "ranking": self.ranking, "bootstrap": self.bootstrap,
                          "warnings": self.warnings, "measurement": self.measurement,
-                         "comparison": self.comparison,
+                         "comparison": self.comparison, "sample": self.sample,
                          **({} if self.crosscheck is None else {"crosscheck": self.crosscheck})})
 
 
@@ -315,13 +345,13 @@ def estimate_effects(
     max_failed_share: float = 0.10,
     keep_inadmissible: bool = False,
     crosscheck: str | None = None,
+    missing: str = "listwise",
 ) -> EffectsResult:
     """Fit ``model`` (lavaan syntax) and decompose the effects of every structural variable.
 
     Direct ``B``, total ``(I - B)⁻¹ - I`` and indirect effects (Bollen 1987), with delta-method
     and bootstrap percentile/BCa intervals (Efron 1987), and which predictor leads on each
-    outcome (module docstring). Cases with missing values on model variables are dropped
-    listwise (the bootstrap needs complete cases); their number is in ``warnings``.
+    outcome (module docstring). Missing answers are handled as ``missing`` says.
 
     Parameters
     ----------
@@ -366,6 +396,12 @@ def estimate_effects(
         Refit the model with semopy, an independent implementation, and record the largest
         differences in estimates and fit measures in ``result.crosscheck``
         (:mod:`analysis.sem.crosscheck`; a WLSMV fit is reported as not compared).
+    missing : str, default "listwise"
+        ``"listwise"``: fit and resample the cases with every model variable answered (their
+        number left out is in ``warnings``); ``"fiml"``: fit every case with at least one
+        answer by full-information ML (ML or MLR; observed-information SEs, as lavaan's
+        ``missing = "fiml"``), and refit every bootstrap resample by FIML too. Without
+        missing answers both are the same fit.
 
     Returns
     -------
@@ -375,7 +411,9 @@ def estimate_effects(
         ``pct.lower``/``pct.upper``, ``bca.lower``/``bca.upper``), ``paths`` and ``r2``
         (lavaan's columns), ``ranking``, ``fit_measures``, ``bootstrap`` (settings, failed
         and inadmissible replicates), the ``measurement`` model and its ``comparison`` with
-        the structural model, ``warnings`` and, when asked for, ``crosscheck``; :meth:`~EffectsResult.effect` picks one row.
+        the structural model, the analysed ``sample`` (N, missing-data handling, respondents
+        with missing answers), ``warnings`` and, when asked for, ``crosscheck``;
+        :meth:`~EffectsResult.effect` picks one row.
 
     Raises
     ------
@@ -407,9 +445,19 @@ def estimate_effects(
     n_jobs = check_n_jobs(n_jobs, error=EffectsInputError)
     scheduler = check_scheduler(scheduler, error=EffectsInputError)
     check_engine(crosscheck)
+    missing = missing_method(missing)
+    variables = [v for v in sem_variables(model) if v in data.columns]
+    raw = data[variables].apply(pd.to_numeric, errors="coerce")
+    answered = raw.notna().any(axis=1)
+    n_incomplete = int((raw.isna().any(axis=1) & answered).sum())
+    # FIML only changes anything when answers are missing; on complete data the listwise fit
+    # is the same model without the (saturated) mean structure
+    fiml = missing == "fiml" and n_incomplete > 0
     fit_options: dict[str, Any] = {"estimator": estimator}
     if ordered:
         fit_options["ordered"] = list(ordered)
+    if fiml:
+        fit_options["missing"] = "ml"
     result = sem.fit(model, data, **fit_options)
     ordinal = str(result.options.get("estimator", estimator)).upper() in ("WLSMV", "DWLS")
     measurement, comparison = _against_measurement_model(model, data, result, **fit_options)
@@ -419,12 +467,16 @@ def estimate_effects(
                                 "comparison for groups")
     layout = _structural_layout(result)
     names = layout.names
-    X = data[list(state.pt.ov_names)].apply(pd.to_numeric, errors="coerce").dropna().to_numpy(float)
+    raw = raw[list(state.pt.ov_names)]
+    X = (raw[answered] if fiml else raw.dropna()).to_numpy(float)
     warnings = list(result.warnings)
     n_dropped = len(data) - len(X)
-    if n_dropped:
+    if n_dropped and not fiml:
         warnings.append(f"{n_dropped} case(s) with missing values on model variables were left "
                         "out (listwise)")
+    sample = sample_record("structural model and bootstrap", len(X),
+                           missing if n_incomplete else "complete",
+                           n_incomplete=n_incomplete, n_excluded=n_dropped)
     theta = np.asarray(result.theta, dtype=float)
     est = _effect_vector(state.engine, theta, layout)
     se = _delta_se(result, layout)
@@ -445,9 +497,19 @@ def estimate_effects(
         # the BCa jackknife samples ride along as extra replicates n_boot .. n_boot+G-1 of
         # the same parallel run (their generators are spawned but unused)
         groups = jackknife_deleted(len(X), jackknife_groups_max, seed) if bca else []
-        hinv = batch.start_inverse_hessian(state) if batch.supports(state) else None
-        fn = partial(_batch_replicates, state=state, X=X, layout=layout, start=theta,
-                     hinv=hinv, n_boot=n_boot, groups=groups)
+        if fiml:
+            if not fiml_refit.supports(state):
+                raise EffectsInputError(
+                    "the FIML bootstrap does not handle observed exogenous covariates (fixed.x);"
+                    " use missing='listwise' or n_boot=0 (delta-method) for this model")
+            fn = partial(_fiml_replicates, state=state,
+                         patterns=PatternIndex.from_data(X, list(state.pt.ov_names)),
+                         layout=layout, start=theta, hinv=batch.start_inverse_hessian(state),
+                         n_boot=n_boot, groups=groups)
+        else:
+            hinv = batch.start_inverse_hessian(state) if batch.supports(state) else None
+            fn = partial(_batch_replicates, state=state, X=X, layout=layout, start=theta,
+                         hinv=hinv, n_boot=n_boot, groups=groups)
         run = run_replicates(fn, n_boot + len(groups), seed, n_jobs=n_jobs, scheduler=scheduler,
                              chunk_size=_CHUNK, progress=progress, desc="bootstrap",
                              batched=True)
@@ -528,7 +590,7 @@ def estimate_effects(
     check = run_crosscheck(crosscheck, data, model, result, label="structural model")
     return EffectsResult(model, len(X), dict(result.fit_measures), paths,
                          r2.reset_index(drop=True), effects, ranking, boot_info, warnings,
-                         measurement, comparison, crosscheck=check)
+                         measurement, comparison, crosscheck=check, sample=sample)
 
 
 def _against_measurement_model(model: str, data: pd.DataFrame, result: sem.SEMResult,

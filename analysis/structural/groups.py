@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.samples import missing_method
 from analysis.sem.compare import chisq_difference
 from instruments.plain import to_plain
 
@@ -52,7 +53,7 @@ def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float,
 
 
 def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "ML",
-                  alpha: float = 0.05) -> GroupComparison:
+                  alpha: float = 0.05, missing: str = "listwise") -> GroupComparison:
     """Test every structural path of ``model`` for equality across the groups in ``group``.
 
     Loadings are held equal across groups (metric invariance); each path is tested by a
@@ -71,6 +72,8 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
         As :func:`analysis.sem.fit`.
     alpha : float, default 0.05
         A path ``differs`` when its difference test has ``p < alpha``.
+    missing : str, default "listwise"
+        ``"listwise"`` or ``"fiml"`` (every model fitted by full-information ML).
 
     Returns
     -------
@@ -92,7 +95,9 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     (['1.0', '2.0'], 1.0, False)
     """
     base_equal = ("loadings",)
-    free = sem.fit(model, data, group=group, group_equal=base_equal, estimator=estimator)
+    miss = "ml" if missing_method(missing) == "fiml" else "listwise"
+    free = sem.fit(model, data, group=group, group_equal=base_equal, estimator=estimator,
+                   missing=miss)
     est = free.estimates
     reg = est[est.op == "~"]
     paths = list(dict.fromkeys(f"{lhs}~{rhs}" for lhs, rhs in zip(reg.lhs, reg.rhs,
@@ -100,7 +105,7 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     if not paths:
         raise sem.SEMInputError("the model has no structural paths ('~') to compare")
     allc = sem.fit(model, data, group=group, group_equal=(*base_equal, "regressions"),
-                   estimator=estimator)
+                   estimator=estimator, missing=miss)
     d_chi, d_df, p = _lrt(free, allc)
     warnings = list(free.warnings) + [w for w in allc.warnings if w not in free.warnings]
     rows = []
@@ -108,7 +113,7 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     for path in paths:
         others = tuple(q for q in paths if q != path)
         one = sem.fit(model, data, group=group, group_equal=(*base_equal, "regressions"),
-                      group_partial=others, estimator=estimator)
+                      group_partial=others, estimator=estimator, missing=miss)
         c, d, pv = _lrt(free, one)
         lhs, rhs = path.split("~")
         row: dict[str, Any] = {"lhs": lhs, "op": "~", "rhs": rhs}
