@@ -6,7 +6,7 @@ multiplicities, so its missing-data patterns are those of the full sample (some 
 replicate's pattern counts, means and ML covariance matrices from its row weights (how often
 each row was drawn) in a few matrix products, without regrouping the rows.
 
-:func:`em_stack` is the EM algorithm for the saturated mean and covariance matrix of
+:func:`~analysis.sem.stats.em_stack` (re-exported here) is the EM algorithm for the saturated mean and covariance matrix of
 incomplete multivariate-normal data (Dempster, Laird & Rubin 1977; Little & Rubin 2002,
 *Statistical analysis with missing data*, 2nd ed., sec. 11.2.1), the same estimates as
 :func:`analysis.sem.stats.em_saturated` (lavaan's ``lav_mvnorm_missing_h1_estimate_moments``),
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .stats import GroupMoments, Pattern, PatternStack
+from .stats import GroupMoments, Pattern, PatternStack, em_stack
 
 __all__ = ["PatternIndex", "em_stack", "replicate_moments"]
 
@@ -104,32 +104,3 @@ def replicate_moments(index: PatternIndex, weights: np.ndarray) -> GroupMoments:
                      names=list(index.names))
     g._stack = st
     return g
-
-
-def em_stack(st: PatternStack, mu: np.ndarray, sigma: np.ndarray, tol: float = 1e-11,
-             max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
-    """EM saturated mean and covariance matrix from a pattern stack, starting at ``mu``,
-    ``sigma`` (e.g. the full sample's EM estimates for a resample); stops when no element
-    moves by more than ``tol``. Returns ``(mu, sigma, iterations)``."""
-    p = len(mu)
-    N = float(st.n.sum())
-    eye = np.eye(p)
-    mu, sigma = np.array(mu, dtype=float), np.array(sigma, dtype=float)
-    it = 0
-    while it < max_iter:
-        it += 1
-        Sp = np.where(st.obs2, sigma, eye)
-        Si = np.linalg.inv(Sp) * st.obs2  # inv(Sigma_oo), zero-padded
-        B = sigma @ Si  # (P, p, p): rows of the observed variables are the identity
-        dv = np.where(st.obs, st.mean - mu, 0.0)
-        m = mu + np.einsum("kij,kj->ki", B, dv)
-        resid = sigma - B @ sigma  # zero on observed rows and columns
-        C = resid + B @ st.cov @ B.transpose(0, 2, 1) + m[:, :, None] * m[:, None, :]
-        mu_new = st.n @ m / N
-        sig_new = np.tensordot(st.n, C, axes=1) / N - np.outer(mu_new, mu_new)
-        sig_new = (sig_new + sig_new.T) / 2
-        delta = max(np.max(np.abs(mu_new - mu)), np.max(np.abs(sig_new - sigma)))
-        mu, sigma = mu_new, sig_new
-        if delta < tol:
-            break
-    return mu, sigma, it

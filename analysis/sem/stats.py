@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import SEMInputError
 
-__all__ = ["GroupMoments", "Pattern", "PatternStack", "check_moments", "em_saturated",
+__all__ = ["GroupMoments", "Pattern", "PatternStack", "check_moments", "em_saturated", "em_stack",
            "moments_from_data", "moments_from_cov"]
 
 
@@ -195,8 +195,42 @@ def em_saturated(patterns: list[Pattern], p: int, tol: float = 1e-11,
         d = pt.mean - mu[pt.obs]
         var[pt.obs] += pt.n * (np.diag(pt.cov) + d**2)
     sigma = np.diag(var / cnt)
-    # the E and M steps for all patterns at once (padded arrays): analysis.sem.em
-    from .em import em_stack
-
+    # the E and M steps for all patterns at once (padded arrays)
     return em_stack(PatternStack.from_patterns(patterns, p), mu, sigma, tol=tol,
                     max_iter=max_iter)
+
+
+def em_stack(st: PatternStack, mu: np.ndarray, sigma: np.ndarray, tol: float = 1e-11,
+             max_iter: int = 5000) -> tuple[np.ndarray, np.ndarray, int]:
+    """EM saturated mean and covariance matrix from a pattern stack, starting at ``mu``,
+    ``sigma`` (e.g. the full sample's EM estimates for a resample); stops when no element
+    moves by more than ``tol``. Returns ``(mu, sigma, iterations)``.
+
+    All patterns at once on padded arrays (Dempster, Laird & Rubin 1977; Little & Rubin 2002,
+    sec. 11.2.1): for pattern k with observed set o and ``B_k = Sigma[:, o] Sigma_oo^-1``
+    (zero-padded; its observed rows are the identity) the E step's sufficient statistics are
+    ``n_k m_k`` with ``m_k = mu + B_k (xbar_k - mu)`` and
+    ``n_k (Sigma - B_k Sigma + B_k S_k B_k' + m_k m_k')`` (xbar_k, S_k the pattern's mean and ML
+    covariance, zero where unobserved); the M step averages them."""
+    p = len(mu)
+    N = float(st.n.sum())
+    eye = np.eye(p)
+    mu, sigma = np.array(mu, dtype=float), np.array(sigma, dtype=float)
+    it = 0
+    while it < max_iter:
+        it += 1
+        Sp = np.where(st.obs2, sigma, eye)
+        Si = np.linalg.inv(Sp) * st.obs2  # inv(Sigma_oo), zero-padded
+        B = sigma @ Si  # (P, p, p): rows of the observed variables are the identity
+        dv = np.where(st.obs, st.mean - mu, 0.0)
+        m = mu + np.einsum("kij,kj->ki", B, dv)
+        resid = sigma - B @ sigma  # zero on observed rows and columns
+        C = resid + B @ st.cov @ B.transpose(0, 2, 1) + m[:, :, None] * m[:, None, :]
+        mu_new = st.n @ m / N
+        sig_new = np.tensordot(st.n, C, axes=1) / N - np.outer(mu_new, mu_new)
+        sig_new = (sig_new + sig_new.T) / 2
+        delta = max(np.max(np.abs(mu_new - mu)), np.max(np.abs(sig_new - sigma)))
+        mu, sigma = mu_new, sig_new
+        if delta < tol:
+            break
+    return mu, sigma, it
