@@ -471,7 +471,7 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
     click.echo(note)
     for line in effects_fit_lines(res.to_dict(), estimator):
         click.echo(line)
-    t = res.effects[["outcome", "predictor", "kind", "est", "se", "std", "pvalue"]
+    t = res.effects[["outcome", "predictor", "kind", "est", "se", "std.all", "pvalue"]
                     + [c for c in ("bca.lower", "bca.upper") if c in res.effects]]
     click.echo(t.round(3).to_string(index=False))
     if res.bootstrap.get("unstable"):

@@ -309,7 +309,7 @@ class EffectRow(_Part):
     outcome: str
     kind: str
     est: Num
-    std: Num
+    std_all: Num = Field(alias="std.all")
     pvalue: Num
 
 
@@ -472,6 +472,7 @@ RENAMED_KEYS = [
     (("validation", "validity", "htmt", "pairs"), "ci_high", "ci.upper"),
     (("validation", "validity", "htmt2", "pairs"), "ci_low", "ci.lower"),
     (("validation", "validity", "htmt2", "pairs"), "ci_high", "ci.upper"),
+    (("effects", "effects"), "std", "std.all"),
 ]
 
 

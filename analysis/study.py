@@ -196,7 +196,7 @@ def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame
         names = [n for n in t.predictor if n in scores]
         if len(names) < 2:
             continue
-        imp = {n: float(t[t.predictor == n]["std"].iloc[0]) for n in names}
+        imp = {n: float(t[t.predictor == n]["std.all"].iloc[0]) for n in names}
         lo = {n: _scale_bounds(inst, n)[0] for n in names}
         hi = {n: _scale_bounds(inst, n)[1] for n in names}
         ipma = importance_performance(imp, {n: float(scores[n].mean()) for n in names}, lo, hi)

@@ -531,13 +531,13 @@ def _structural_section(results: dict) -> dict:
         {"type": "figure", "svg": svg, "caption": "Structural model: standardized paths "
          f"(* the {interval} of the effect excludes zero; dashed: it includes zero) and R² of "
          "the endogenous constructs."},
-        {"type": "table", "data": e[["outcome", "predictor", "kind", "est", "ci", "sig", "std",
-                                      "pvalue"]],
+        {"type": "table", "data": e[["outcome", "predictor", "kind", "est", "ci", "sig",
+                                      "std.all", "pvalue"]],
          "caption": "Direct, indirect and total effects",
          "columns": {"outcome": "Outcome", "predictor": "Predictor", "kind": "Effect",
                      "est": "Estimate", "ci": f"95% CI ({_SHORT[lo_col]})",
-                     "sig": "CI excludes 0", "std": "β", "pvalue": "p (delta method)"},
-         "number_formats": {"est": 3, "std": 2, "pvalue": "p"},
+                     "sig": "CI excludes 0", "std.all": "β", "pvalue": "p (delta method)"},
+         "number_formats": {"est": 3, "std.all": 2, "pvalue": "p"},
          "note": f"CIs are {how}; an effect is significant when its CI excludes zero, as the "
                  "path diagram marks it. The p values come from delta-method standard errors "
                  "and are shown for comparison only."},

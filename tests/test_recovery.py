@@ -103,7 +103,7 @@ def test_structural_paths_and_commitment_ranking(inst, n20000):
     assert abs(err[worst]) < 0.03, (worst, err[worst])
     tot = ef.effects[ef.effects.kind == "total"]
     for outcome in LOYALTY:
-        est = tot[tot.outcome == outcome].set_index("predictor")["std"]
+        est = tot[tot.outcome == outcome].set_index("predictor")["std.all"]
         true_rank = sorted(COMMITMENTS, key=lambda p: -abs(truth.total_effect(outcome, p)))
         est_rank = sorted(COMMITMENTS, key=lambda p: -abs(est[p]))
         assert est_rank == true_rank, (outcome, est_rank, true_rank)

@@ -218,14 +218,14 @@ def test_report_in_chromium(results, browser, tmp_path):  # noqa: F811 - fixture
     eff = pd.DataFrame(results["effects"]["effects"])
     names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
     tot = eff[eff.kind == "total"]
-    top = tot.loc[tot["std"].abs().idxmax()]
+    top = tot.loc[tot["std.all"].abs().idxmax()]
     rows = browser.execute_script(
         "const t = [...document.querySelectorAll('#structural table')].find(t => "
         "t.caption && t.caption.innerText.includes('Direct, indirect and total effects'));"
         "return [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim()));")
     row = next(r for r in rows if r[0] == names[top.outcome] and r[1] == names[top.predictor]
                and r[2] == "total")
-    assert row[3] == apa(top["est"], 3) and row[6] == apa(top["std"], 2)
+    assert row[3] == apa(top["est"], 3) and row[6] == apa(top["std.all"], 2)
     assert row[4] == f"[{apa(top['bca.lower'], 2)}, {apa(top['bca.upper'], 2)}]"
     assert row[5] == ("yes" if top["bca.lower"] > 0 or top["bca.upper"] < 0 else "no")
     violations = axe_violations(browser)
@@ -255,7 +255,8 @@ def test_results_saved_before_newer_fields_still_render(results):
 
 
 def test_results_with_the_old_column_names_render_the_same(results, tmp_path, capsys):
-    """HTMT pairs saved before lavaan's spelling (ci_low/ci_high, now ci.lower/ci.upper)."""
+    """Saved before lavaan's spelling: HTMT pairs' ci_low/ci_high (now ci.lower/ci.upper) and
+    the effects' std (now std.all)."""
     from analysis.results_schema import upgrade_results
 
     old = copy.deepcopy(results)
@@ -263,6 +264,8 @@ def test_results_with_the_old_column_names_render_the_same(results, tmp_path, ca
         old["validation"]["validity"][key]["pairs"] = [
             {{"ci.lower": "ci_low", "ci.upper": "ci_high"}.get(k, k): v for k, v in r.items()}
             for r in results["validation"]["validity"][key]["pairs"]]
+    old["effects"]["effects"] = [{("std" if k == "std.all" else k): v for k, v in r.items()}
+                                 for r in results["effects"]["effects"]]
     assert "ci_low" in old["validation"]["validity"]["htmt"]["pairs"][0]
     before = copy.deepcopy(old)
     assert upgrade_results(old) == results and old == before  # a copy, the input untouched

@@ -115,9 +115,9 @@ def test_one_number_style_and_fixed_parameters(run):
     assert "0.000</td>" not in loadings
     # a standardized effect can exceed 1: it keeps its leading zero in the effects table
     eff = pd.DataFrame(results["effects"]["effects"])
-    top = eff.loc[eff["std"].abs().idxmax()]
-    assert f'<td class="num">{apa(top["std"], 2)}</td>' in html
-    assert apa(top["std"], 2).lstrip("\u2212").startswith("0.")
+    top = eff.loc[eff["std.all"].abs().idxmax()]
+    assert f'<td class="num">{apa(top["std.all"], 2)}</td>' in html
+    assert apa(top["std.all"], 2).lstrip("\u2212").startswith("0.")
     # negative numbers carry a true minus sign everywhere in the text (NPS included)
     text = re.sub(r"<(svg|style)\b.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)

@@ -122,7 +122,7 @@ def test_structural_and_measurement_fits_difference_and_effects_equal_lavaan(pat
         row, want = eff.loc[key], pe[(lhs, op, rhs)]
         assert row["est"] == pytest.approx(want["est"], abs=1e-5), key  # DWLS: ~2e-6
         assert row["se"] == pytest.approx(want["se"], abs=1e-5), key  # robust delta method
-        assert row["std"] == pytest.approx(want["std.all"], abs=1e-5), key
+        assert row["std.all"] == pytest.approx(want["std.all"], abs=1e-5), key
     if est == "WLSMV":  # no bootstrap of polychorics: said, and the intervals are Wald ones
         res = estimate_effects(paths_data, SEM, estimator=est, ordered=list(paths_data.columns),
                                n_boot=50, n_jobs=1)

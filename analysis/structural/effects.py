@@ -407,8 +407,9 @@ def estimate_effects(
     -------
     EffectsResult
         ``effects`` (one row per predictor, outcome and ``kind`` in direct/indirect/total:
-        ``est, se, z, pvalue, ci.lower, ci.upper, std``, and from the bootstrap ``boot.se``,
-        ``pct.lower``/``pct.upper``, ``bca.lower``/``bca.upper``), ``paths`` and ``r2``
+        ``est, se, z, pvalue, ci.lower, ci.upper, std.all``, and from the bootstrap
+        ``boot.se``, ``pct.lower``/``pct.upper``, ``bca.lower``/``bca.upper``,
+        ``std.pct.lower``/``std.pct.upper``), ``paths`` and ``r2``
         (lavaan's columns), ``ranking``, ``fit_measures``, ``bootstrap`` (settings, failed
         and inadmissible replicates), the ``measurement`` model and its ``comparison`` with
         the structural model, the analysed ``sample`` (N, missing-data handling, respondents
@@ -566,7 +567,7 @@ def estimate_effects(
             row = {"predictor": names[j], "outcome": names[i], "kind": kind,
                    "est": est[u], "se": se[u], "z": est[u] / se[u] if se[u] > 0 else np.nan,
                    "ci.lower": est[u] - z_crit * se[u], "ci.upper": est[u] + z_crit * se[u],
-                   "std": est[s]}
+                   "std.all": est[s]}
             row["pvalue"] = 2 * stats.norm.sf(abs(row["z"])) if np.isfinite(row["z"]) else np.nan
             if boot is not None:
                 row.update({"boot.se": boot_se[u], "pct.lower": p_lo[u], "pct.upper": p_hi[u],
@@ -641,11 +642,11 @@ def _rank(effects: pd.DataFrame, layout: _Layout, predictors: list[str] | None,
             continue
         tot = effects[(effects.kind == "total") & (effects.outcome == outcome)].set_index(
             "predictor")
-        cand.sort(key=lambda c: -abs(tot.loc[c[0], "std"]))
+        cand.sort(key=lambda c: -abs(tot.loc[c[0], "std.all"]))
         (top, q1), (second, q2) = cand[0], cand[1]
-        row = {"outcome": outcome, "largest": top, "std_total": tot.loc[top, "std"],
-               "runner_up": second, "runner_up_std_total": tot.loc[second, "std"],
-               "difference": abs(tot.loc[top, "std"]) - abs(tot.loc[second, "std"])}
+        row = {"outcome": outcome, "largest": top, "std_total": tot.loc[top, "std.all"],
+               "runner_up": second, "runner_up_std_total": tot.loc[second, "std.all"],
+               "difference": abs(tot.loc[top, "std.all"]) - abs(tot.loc[second, "std.all"])}
         if boot is not None:
             s1, s2 = 5 * npairs + q1, 5 * npairs + q2
             diff = np.abs(boot[:, s1]) - np.abs(boot[:, s2])
