@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.arguments import check_n_boot, check_n_jobs, check_scheduler, check_seed
+from analysis.blas import one_thread_api
 from analysis.psychometrics.items import jsonable
 from analysis.psychometrics.validation import (
     ValidationSettings,
@@ -256,6 +257,7 @@ def require_items(data: ResponseData, inst: Instrument) -> None:
         f"--instrument {inst.id}` lists what was read.")
 
 
+@one_thread_api
 def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | None = None,
               created: str | None = None) -> dict[str, Any]:
     """Screen, score, validate and model ``data``; return the results as plain data.

@@ -64,6 +64,8 @@ def blas_limit(threads: int | None):
         return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
 
+    # engagekit's API limits BLAS to one thread unless one of these is set (analysis/blas.py)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
     return threadpool_limits(threads)
 
 

@@ -120,6 +120,8 @@ def blas_limit(threads: int | None):
         print("threadpoolctl is not installed; set OPENBLAS_NUM_THREADS instead",
               file=sys.stderr)
         return contextlib.nullcontext()
+    # engagekit's API limits BLAS to one thread unless one of these is set (analysis/blas.py)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
     return threadpool_limits(threads)
 
 

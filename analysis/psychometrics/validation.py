@@ -34,6 +34,7 @@ from scipy import stats
 
 from analysis import sem
 from analysis.arguments import check_level, check_n_boot, check_seed, renamed_fields
+from analysis.blas import one_thread_api
 from analysis.psychometrics.dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
 from analysis.psychometrics.items import (
     construct_scores,
@@ -235,6 +236,7 @@ def _method_factor(model: str, constructs: Mapping[str, Sequence[str]], data: pd
             "fit_with": {k: fm1.get(k) for k in ("chisq", "df", "cfi", "rmsea", "srmr")}}
 
 
+@one_thread_api
 def validate_scales(
     data: pd.DataFrame,
     constructs: Mapping[str, Sequence[str]],
@@ -573,6 +575,7 @@ def measured_item_map(inst: Instrument) -> dict[str, list[str]]:
             if len(inst.measurement_items(c)) > 1}
 
 
+@one_thread_api
 def validate_instrument(scored_items: pd.DataFrame, inst: Instrument, group: str | None = None,
                         settings: ValidationSettings | None = None,
                         crosscheck: str | None = None) -> ValidationResult:

@@ -46,6 +46,7 @@ from analysis.arguments import (
     check_scheduler,
     check_seed,
 )
+from analysis.blas import one_thread_api
 from analysis.samples import missing_method, sample_record, sem_variables
 from analysis.sem import batch, fiml_refit
 from analysis.sem.compare import chisq_difference, measurement_model
@@ -328,6 +329,7 @@ class EffectsResult:
                          **({} if self.crosscheck is None else {"crosscheck": self.crosscheck})})
 
 
+@one_thread_api
 def estimate_effects(
     data: pd.DataFrame,
     model: str,

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import sem
+from analysis.blas import one_thread_api
 from analysis.samples import missing_method
 from analysis.sem.compare import chisq_difference
 from instruments.plain import to_plain
@@ -52,6 +53,7 @@ def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float,
     return float(d_chi), float(comp["df.diff"]), p
 
 
+@one_thread_api
 def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "ML",
                   alpha: float = 0.05, missing: str = "listwise") -> GroupComparison:
     """Test every structural path of ``model`` for equality across the groups in ``group``.

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from analysis import sem
+from analysis.blas import one_thread_api
 from analysis.sem.syntax import constructs_from_syntax
 from instruments.plain import to_plain
 
@@ -52,6 +53,7 @@ def product_indicators(data: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.D
     return pd.DataFrame(out, index=data.index)
 
 
+@one_thread_api
 def latent_interaction(data: pd.DataFrame, model: str, x: str, z: str,
                        outcomes: list[str] | None = None,
                        estimator: str = "ML") -> InteractionResult:

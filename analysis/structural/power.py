@@ -69,7 +69,6 @@ analysis. Psychometrika, 50(1), 83-90.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -83,6 +82,7 @@ from scipy import stats
 
 from analysis import sem
 from analysis.arguments import check_n_jobs, check_scheduler, check_seed
+from analysis.blas import one_thread_api
 from analysis.responses.scoring import reverse_keyed
 from analysis.responses.simulate import SimulationSettings, simulate, true_parameters
 from analysis.sem.syntax import parse_model
@@ -186,25 +186,13 @@ def _fit_ml_fast(job: _Job, data: pd.DataFrame) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
-def _one_blas_thread():
-    """Limit BLAS to one thread inside a replicate (threadpoolctl, when installed).
-
-    Replicates run in parallel processes and work on small matrices, for which OpenBLAS's own
-    threads only contend for the cores (measured on a shared 2-core machine: sem fits 3-5x
-    slower with the default threads).
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(1)
-
-
 def _replicate(rng: np.random.Generator, job: _Job, n: int) -> np.ndarray:
-    """One Monte Carlo replicate: simulate, reverse-key, fit; the path statistics."""
-    with _one_blas_thread():
-        data = _sample(job, n, int(rng.integers(0, 2**63 - 1)))
-        return _fit_ml_fast(job, data) if job.state is not None else _fit_full(job, data)
+    """One Monte Carlo replicate: simulate, reverse-key, fit; the path statistics.
+
+    Runs inside :func:`~analysis.structural.resampling.run_replicates`'s one-BLAS-thread block.
+    """
+    data = _sample(job, n, int(rng.integers(0, 2**63 - 1)))
+    return _fit_ml_fast(job, data) if job.state is not None else _fit_full(job, data)
 
 
 # ---- the result ---------------------------------------------------------------------------------
@@ -377,6 +365,7 @@ def _fast_state(job: _Job, seed: int, n: int) -> tuple[Any, tuple]:
     return st, tuple(where)
 
 
+@one_thread_api
 def power_analysis(
     instrument: Instrument | str,
     ns: Sequence[int] = (200, 400, 800),

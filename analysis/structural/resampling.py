@@ -16,7 +16,6 @@ Confidence intervals:
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -25,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 from tqdm import tqdm
+
+from analysis.blas import one_blas_thread
 
 #: A replicate function: takes a numpy Generator (its own, seeded) and returns statistics.
 ReplicateFn = Callable[[np.random.Generator], Sequence[float] | np.ndarray]
@@ -38,28 +39,6 @@ def replicate_generators(seed: int, n_rep: int, start: int = 0) -> list[np.rando
     return [np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(i,),
                                                          pool_size=root.pool_size))
             for i in range(start, start + n_rep)]
-
-
-_CONTROLLER = None  # threadpoolctl's ThreadpoolController of this process
-
-
-def one_blas_thread():
-    """Limit BLAS to one thread (threadpoolctl) for the duration of a ``with`` block.
-
-    Replicates work on small matrices, for which OpenBLAS's own threads only contend for the
-    cores, and worker processes x BLAS threads oversubscribe them (measured on a shared 2-core
-    machine: SEM refits 3x slower with the default threads). One thread also makes the numbers
-    of a replicate independent of where it runs.
-    """
-    global _CONTROLLER
-    if _CONTROLLER is None:  # scanning the loaded libraries takes ~5 ms: once per process
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - threadpoolctl is a declared dependency
-            return contextlib.nullcontext()
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1)
-
 
 
 def _run_chunk(fn: ReplicateFn, seed: int, start: int, stop: int,
