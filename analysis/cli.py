@@ -40,7 +40,12 @@ CROSSCHECK = click.option(
          "differences in estimates and fit measures, flagging any beyond tolerance.")
 ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
-MISSING = {"listwise": "listwise", "fiml": "ml"}
+#: ``--missing`` of validate, effects, run and demo: not given = listwise, said so when it
+#: leaves anyone out (analysis.samples.describe_missing)
+MISSING = click.option(
+    "--missing", type=click.Choice(["listwise", "fiml"], case_sensitive=False), default=None,
+    help="Missing answers: listwise (the respondents who answered every item of an analysis; "
+         "the default) or fiml (full-information ML, every answer used; with ML or MLR).")
 
 
 def _read_options(f):
@@ -285,6 +290,16 @@ def echo_crosscheck(*checks: dict | None) -> None:
         click.echo(format_checks(done))
 
 
+def echo_missing(samples: dict, chosen: bool) -> None:
+    """Say how missing answers were handled and how many respondents that touched (nothing
+    when no one had a missing answer)."""
+    from analysis.samples import describe_missing
+
+    text = describe_missing(samples, chosen)
+    if text:
+        click.echo(f"missing answers: {text}")
+
+
 def _require_one(instrument: str | None, model: str | None) -> None:
     if (instrument is None) == (model is None):
         raise click.UsageError("give either --instrument or --model (lavaan syntax)")
@@ -293,9 +308,10 @@ def _require_one(instrument: str | None, model: str | None) -> None:
 def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
     """The structural model's fit, its measurement model's and the chi-square difference, as
     printed by ``effects`` and ``run`` (robust/scaled versions named as such)."""
+    from analysis.samples import n_phrase
     from analysis.sem.measures import summary_line
 
-    lines = [f"structural model ({estimator}, N = {effects['n']}): "
+    lines = [f"structural model ({estimator}, {n_phrase(effects.get('sample'), effects['n'])}): "
              + summary_line(effects["fit_measures"])]
     meas = effects.get("measurement")
     comp = effects.get("comparison")
@@ -328,10 +344,7 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
               help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
                    "items, or --ordered) as ordered categories (polychoric correlations).")
-@click.option("--missing", type=click.Choice(sorted(MISSING), case_sensitive=False),
-              default="listwise", show_default=True,
-              help="Missing answers in the CFA: listwise deletion or full-information ML (ML, "
-                   "MLR).")
+@MISSING
 @click.option("--ordered", default=None,
               help="With --model: comma-separated ordinal items (or 'all'); they get ordinal "
                    "alpha/omega and WLSMV/DWLS treat them as ordered.")
@@ -353,6 +366,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
     )
     from analysis.psychometrics.validation import validate_scales as _validate_scales
     from analysis.responses.accounting import about_file
+    from analysis.samples import n_phrase
     from analysis.sem.measures import summary_line
 
     _require_one(instrument, model)
@@ -361,7 +375,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
                                "ordinal items through their scales")
     settings = ValidationSettings(estimator=estimator.upper(), htmt_n_boot=htmt_boot, seed=seed,
-                                  missing=MISSING[missing.lower()])
+                                  missing=missing or "listwise")
     if model is not None:
         data = _model_data(responses, model)
         constructs = constructs_from_syntax(model)
@@ -391,17 +405,27 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
             res = validate_instrument(frame, inst, group=group, settings=settings,
                                       crosscheck=crosscheck)
     click.echo(note)
-    click.echo(f"CFA ({settings.estimator}, N = {res.n}): "
+    click.echo(f"CFA ({settings.estimator}, {n_phrase(res.samples['cfa'])}): "
                + summary_line(res.cfa["fit_measures"]))
     conv = pd.DataFrame(res.validity["convergent"]).set_index("construct")
     cols = ["alpha", "feldt_low", "feldt_high", "omega", "cr"]
     cols += [c for c in ("ordinal_alpha", "ordinal_omega") if c in res.reliability]
+    cols += [c for c in ("omega_latent",) if c in res.reliability]
     table = res.reliability.set_index("construct")[cols].join(conv[["ave"]])
     click.echo(table.round(3).to_string())
-    bad = [p for p in res.validity["htmt"]["pairs"] if not p.get("ci_upper_below_0.85", True)]
-    click.echo(f"HTMT: {len(bad)} pair(s) whose CI reaches .85"
-               + "".join(f"\n  {p['construct_a']} - {p['construct_b']}: {p['htmt']:.3f}"
-                         for p in bad))
+    if "omega_latent" in res.reliability:
+        click.echo("omega: of the observed sum score (Green & Yang 2009, semTools' default); "
+                   "omega_latent: of the latent responses")
+    if res.validity["htmt"] is not None:
+        bad = [p for p in res.validity["htmt"]["pairs"]
+               if not p.get("ci_upper_below_0.85", True)]
+        click.echo(f"HTMT: {len(bad)} pair(s) whose CI reaches .85"
+                   + "".join(f"\n  {p['construct_a']} - {p['construct_b']}: {p['htmt']:.3f}"
+                             for p in bad))
+    for what, why in {**res.validity.get("skipped", {}),
+                      **res.method_bias.get("skipped", {})}.items():
+        click.echo(f"not run: {what.replace('_', '-')} ({why})")
+    echo_missing(res.samples, missing is not None)
     echo_crosscheck(res.crosscheck)
     for w in res.warnings:
         click.echo(f"warning: {w}")
@@ -425,12 +449,13 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
                    "instrument's Likert items, or --ordered with --model).")
 @click.option("--ordered", default=None,
               help="With --model and WLSMV: comma-separated ordinal variables (or 'all').")
+@MISSING
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
-                estimator, ordered, keep_flagged, crosscheck, json_out, force) -> None:
+                estimator, ordered, missing, keep_flagged, crosscheck, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
@@ -467,8 +492,9 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
     with about_file(responses, note):
         res = estimate_effects(frame, model, n_boot=boot, seed=seed, n_jobs=jobs,
                                scheduler=scheduler, estimator=estimator, ordered=ordered_items,
-                                   crosscheck=crosscheck)
+                               crosscheck=crosscheck, missing=missing or "listwise")
     click.echo(note)
+    echo_missing({"structural": res.sample}, missing is not None)
     for line in effects_fit_lines(res.to_dict(), estimator):
         click.echo(line)
     t = res.effects[["outcome", "predictor", "kind", "est", "se", "std.all", "pvalue"]

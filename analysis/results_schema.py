@@ -183,6 +183,7 @@ class ReliabilityRow(_Part):
     cr: Num
     ordinal_alpha: Num = None  # absent in results of engagekit < 1.0.1
     ordinal_omega: Num = None
+    omega_latent: Num = None  # WLSMV: omega of the latent responses (omega: the sum score's)
 
 
 class ItemTotalRow(_Part):
@@ -249,9 +250,10 @@ class HTMT2Section(_Part):
 
 class ValiditySection(_Part):
     convergent: list[ConvergentRow]
-    fornell_larcker: FornellLarcker
-    htmt: HTMTSection
-    htmt2: HTMT2Section
+    # null with one construct (nothing to discriminate it from); ``skipped`` says why
+    fornell_larcker: FornellLarcker | None
+    htmt: HTMTSection | None
+    htmt2: HTMT2Section | None
 
 
 class HarmanSummary(_Part):
@@ -410,6 +412,26 @@ class CrosscheckSection(_Part):
     checks: list[CrosscheckCheck]
 
 
+class SampleRecord(_Part):
+    """One analysis's N and missing-data handling (:func:`analysis.samples.sample_record`)."""
+
+    label: str
+    n: int
+    missing: str
+    n_incomplete: int = 0
+    n_excluded: int = 0
+    note: str = ""
+
+
+class MissingDataSection(_Part):
+    """How missing answers were handled, whether the user chose it, whom it touched."""
+
+    method: str
+    chosen: bool
+    n_incomplete: int
+    n_excluded: int
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -430,6 +452,9 @@ class Results(_Part):
     groups: GroupsSection | None = None
     interaction: dict[str, Any] | None = None
     crosscheck: CrosscheckSection | None = None
+    # absent in results saved before each analysis recorded its sample
+    samples: dict[str, SampleRecord] | None = None
+    missing_data: MissingDataSection | None = None
 
 
 def _where(loc: tuple[str | int, ...]) -> str:

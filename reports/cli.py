@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 import click  # noqa: E402
 
-from analysis.cli import COLUMN_MAP, CROSSCHECK, echo_crosscheck, effects_fit_lines  # noqa: E402
+from analysis.cli import (  # noqa: E402
+    COLUMN_MAP,
+    CROSSCHECK,
+    MISSING,
+    echo_crosscheck,
+    echo_missing,
+    effects_fit_lines,
+)
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from collect.cli import COMMANDS as COLLECT_COMMANDS  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
@@ -101,11 +108,22 @@ def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
     click.echo(f"{data.source.file}: {a['rows_read']} data {a['unit']}s read = {a['n_dropped']} "
                f"dropped + {a['n_excluded']} excluded + {a['n_analysed']} analysed"
                + (f"; {len(data.log)} problem(s) in reading" if data.log else "")
-               + " (see cleaning_log.csv)")
+               + " (see cleaning_log.csv)" + _models_use(results, a["n_analysed"]))
     for name in OUTPUT_FILES:
         click.echo(f"wrote {outdir / name}")
     if "crosscheck" in results:
         echo_crosscheck(*results["crosscheck"]["checks"])
+
+
+def _models_use(results: dict, n_analysed: int) -> str:
+    """"; the models use 302 of them (listwise)" when missing answers left some of the
+    analysed respondents out of the CFA or the structural model."""
+    samples = results.get("samples") or {}
+    ns = sorted({int(samples[k]["n"]) for k in ("cfa", "structural") if k in samples})
+    if not ns or ns == [n_analysed]:
+        return ""
+    n = f"{ns[0]:,}" if len(ns) == 1 else f"{ns[0]:,} to {ns[-1]:,}"
+    return f"; the models use {n} of them (missing answers, listwise)"
 
 
 def _study_options(f):
@@ -127,6 +145,7 @@ def _study_options(f):
                      help="Estimator of the CFA and the structural model: ML, MLM or MLR "
                           "(robust), or WLSMV (the Likert items as ordered categories; the "
                           "effects then get delta-method intervals from robust SEs).")(f)
+    f = MISSING(f)
     f = CROSSCHECK(f)
     f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
                      help="Output folder.")(f)
@@ -135,24 +154,28 @@ def _study_options(f):
 
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-              estimator="ML", crosscheck=None) -> StudySettings:
+              estimator="ML", crosscheck=None, missing=None) -> StudySettings:
     from analysis.study import StudySettings
 
     return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
                          exclude_flagged=not keep_flagged, estimator=estimator.upper(),
-                         crosscheck=crosscheck)
+                         crosscheck=crosscheck, missing=missing)
 
 
 def _echo_summary(results: dict) -> None:
     """The fits as the report shows them (robust/scaled versions named), in the terminal."""
+    from analysis.samples import n_phrase
     from analysis.sem.measures import summary_line
 
     est = results["settings"]["estimator"]
     val = results["validation"]
+    samples = results.get("samples") or {}
     click.echo(f"{results['screening']['n_read']} respondents read, "
                f"{results['screening']['n_excluded']} excluded by screening")
-    click.echo(f"CFA ({est}, N = {val['n']}): " + summary_line(val["cfa"]["fit_measures"]))
+    echo_missing(samples, (results.get("missing_data") or {}).get("chosen", True))
+    click.echo(f"CFA ({est}, {n_phrase(samples.get('cfa'), val['n'])}): "
+               + summary_line(val["cfa"]["fit_measures"]))
     for line in effects_fit_lines(results["effects"], est):
         click.echo(line)
     for item in results.get("not_run") or []:
@@ -170,7 +193,7 @@ def _echo_summary(results: dict) -> None:
 @COLUMN_MAP
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, scheduler, group,
-            interaction, keep_flagged, estimator, crosscheck, output, force) -> None:
+            interaction, keep_flagged, estimator, missing, crosscheck, output, force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     from analysis.responses import read_responses
     from analysis.study import run_study
@@ -187,7 +210,7 @@ def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, sch
         inst = load_instrument(instrument)
         data = read_responses(responses, inst, format=fmt, column_map=column_map)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck)
+                         estimator, crosscheck, missing)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
@@ -248,7 +271,7 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, estimator, crosscheck, output, force) -> None:
+             keep_flagged, estimator, missing, crosscheck, output, force) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     from analysis.responses.simulate import SimulationSettings, simulate
     from analysis.study import run_study
@@ -260,7 +283,7 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
                                             random_responders=careless))
     group = group or default_group(inst)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck)
+                         estimator, crosscheck, missing)
     results = run_study(sim.data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)

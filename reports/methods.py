@@ -22,6 +22,9 @@ from .format import apa, apa_ci, apa_p, fit_value, is_missing, uses_robust
 #: ``(first author's surname, year, full APA reference)``; a reference is listed when
 #: "Surname ... year" (e.g. "Chen, 2007", "Hu and Bentler (1999)") occurs in the report.
 REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("Arbuckle", "1996", "Arbuckle, J. L. (1996). Full information estimation in the presence "
+     "of incomplete data. In G. A. Marcoulides & R. E. Schumacker (Eds.), Advanced structural "
+     "equation modeling (pp. 243-277). Erlbaum."),
     ("Asparouhov", "2010", "Asparouhov, T., & Muthén, B. (2010). Simple second order chi-square "
      "correction. Mplus technical appendix."),
     ("Azen", "2003", "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for "
@@ -35,6 +38,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "indexes for testing measurement invariance. Structural Equation Modeling, 9(2), 233-255."),
     ("Efron", "1987", "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the "
      "American Statistical Association, 82(397), 171-185."),
+    ("Enders", "2003", "Enders, C. K. (2003). Using an EM covariance matrix to estimate "
+     "coefficient alpha in the presence of missing data. Journal of Modern Applied Statistical "
+     "Methods, 2(1), 76-92."),
     ("Feldt", "1987", "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical "
      "inference for coefficient alpha. Applied Psychological Measurement, 11(1), 93-103."),
     ("Fornell", "1981", "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation "
@@ -44,6 +50,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "ordinal reliability for Likert-type and ordinal item response data: A conceptual, "
      "empirical, and practical guide. Practical Assessment, Research, and Evaluation, 17(3), "
      "1-13."),
+    ("Green", "2009", "Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using "
+     "structural equation modeling: An alternative to coefficient alpha. Psychometrika, 74(2), "
+     "155-167."),
     ("Henseler", "2015", "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion "
      "for assessing discriminant validity in variance-based structural equation modeling. "
      "Journal of the Academy of Marketing Science, 43(1), 115-135."),
@@ -210,10 +219,15 @@ def _reliability(results: dict) -> str:
     ordinal = any(r.get("ordinal_alpha") is not None for r in val["reliability"])
     text = ("Reliability was assessed with Cronbach's alpha (Feldt CI; Feldt et al., 1987), "
             "McDonald's omega (McDonald, 1999) and composite reliability")
+    if any(r.get("omega_latent") is not None for r in val["reliability"]):
+        text += (" (for the ordinal items: omega of the observed sum score, Green & Yang, 2009, "
+                 "and of the latent responses)")
     if ordinal:
         text += (", and, for the Likert items, ordinal alpha and omega from polychoric "
                  "correlations (Zumbo et al., 2007; Gadermann et al., 2012)")
     ht = val["validity"]["htmt"]
+    if ht is None:  # one construct: nothing to discriminate it from
+        return text + "; discriminant validity needs two constructs and was not assessed."
     text += (f"; discriminant validity with the Fornell-Larcker criterion (Fornell & Larcker, "
              f"1981) and HTMT/HTMT2 with {_n(ht['n_boot'])} bootstrap resamples (Henseler et al., "
              f"2015; Roemer et al., 2021).")
@@ -341,6 +355,40 @@ def _crosscheck(results: dict) -> str:
     return text
 
 
+def _analysed(results: dict, n: int) -> str:
+    """Who the analyses rest on: the kept N when no one had a missing answer, else how many had
+    one, how they were handled (chosen or the default) and the N of the CFA and the structural
+    model (:func:`analysis.samples.describe_missing` says the same in the terminal)."""
+    samples = results.get("samples") or {}
+    md = results.get("missing_data") or {}
+    touched = int(md.get("n_incomplete") or 0)
+    tail = "reverse-keyed items were scored from their declared scales."
+    if not samples or not touched:
+        return f"{_n(n)} respondents were analysed; {tail}"
+    cfa, sem = samples.get("cfa"), samples.get("structural")
+    models = [(what, r) for what, r in (("the confirmatory factor analysis", cfa),
+                                        ("the structural model", sem)) if r is not None]
+    rests = " and ".join(f"{what} on {_n(r['n'])}" for what, r in models)
+    text = (f"{_n(n)} respondents were kept; {_n(touched)} of them left at least one item of "
+            "the models unanswered. ")
+    if md.get("method") == "fiml":
+        text += ("Missing answers were handled by full-information maximum likelihood (FIML; "
+                 f"Arbuckle, 1996), so every answer was used ({rests} respondents); alpha "
+                 "(Enders, 2003), omega, AVE, HTMT and Harman's test were computed from the "
+                 "same fit's EM (saturated-model) covariances")
+        ordinal = samples.get("ordinal")
+        if ordinal is not None and ordinal["missing"] != "complete":
+            text += (", and the ordinal alpha and omega, which need complete answers, from the "
+                     f"respondents who answered every item of a construct (n ≥ {_n(ordinal['n'])})")
+        text += "."
+    else:
+        text += (("No missing-data handling was chosen, so the default applied: " if not
+                  md.get("chosen", True) else "") + "respondents with a missing answer were "
+                 f"left out of every model-based analysis (listwise deletion): {rests} "
+                 "respondents, those who answered every item involved.")
+    return f"{text} Reverse-keyed items were scored from their declared scales."
+
+
 def methods_text(results: dict, title: str) -> str:
     """The methods paragraph: one clause per analysis that ran, citing what it follows.
     ``title``: the instrument's title as the page shows it."""
@@ -350,8 +398,7 @@ def methods_text(results: dict, title: str) -> str:
     kept = results.get("settings", {}).get("exclude_flagged", True) is not False
     parts = [f"Responses to {title} (instrument {inst['id']} {inst['version']}) were analysed.",
              _screening(results),
-             f"{_n(sc['n_kept'] if kept else sc['n_read'])} respondents were analysed; "
-             "reverse-keyed items were scored from their declared scales.",
+             _analysed(results, sc['n_kept'] if kept else sc['n_read']),
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
              _crosscheck(results),

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.results_schema import upgrade_results
+from analysis.samples import describe_missing, sample_phrase
 
 from . import figures
 from .format import DASH, FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
@@ -67,6 +68,46 @@ def _beta(x: float) -> str:
     return apa(x, 2)
 
 
+def _sample(results: dict, key: str) -> dict | None:
+    """The N and missing-data handling of one analysis (results saved before they were
+    recorded have none)."""
+    return (results.get("samples") or {}).get(key)
+
+
+def _n_note(results: dict, *keys: str) -> str:
+    """" N = 302 (listwise: ...)." for the first of ``keys`` recorded, when some respondent in
+    it had a missing answer; "" otherwise (then every analysis rests on the kept N)."""
+    for key in keys:
+        rec = _sample(results, key)
+        if rec is not None:
+            return "" if rec["missing"] == "complete" else f" {sample_phrase(rec)}."
+    return ""
+
+
+def _missing_text(results: dict) -> str | None:
+    """What was done with missing answers, and to how many respondents (None: none missing)."""
+    samples = results.get("samples")
+    if not samples:
+        return None
+    return describe_missing(samples, (results.get("missing_data") or {}).get("chosen", True))
+
+
+def _analysed(results: dict) -> tuple[str, str]:
+    """The key numbers' respondent count: the kept N when every model used it, else the N of
+    the CFA and of the structural model, with a note on why they differ."""
+    sc = results["screening"]
+    kept = f"{sc['n_kept']:,}"
+    cfa, sem = _sample(results, "cfa"), _sample(results, "structural")
+    ns = sorted({int(r["n"]) for r in (cfa, sem) if r is not None})
+    if not ns or ns == [sc["n_kept"]]:
+        touched = (results.get("missing_data") or {}).get("n_incomplete") or 0
+        return kept, (f"of {sc['n_read']:,} read"
+                      + (f"; {touched:,} with missing answers kept by FIML" if touched else ""))
+    value = f"{ns[0]:,}" if len(ns) == 1 else f"{ns[0]:,}–{ns[-1]:,}"
+    return value, (f"of {sc['n_kept']:,} kept ({sc['n_read']:,} read); the rest left items "
+                   "unanswered (listwise)")
+
+
 # ---- sections ---------------------------------------------------------------------------------
 
 
@@ -81,8 +122,8 @@ def _fit_card(label: str, fm: dict) -> dict:
 def _summary(results: dict) -> tuple[dict, str]:
     names = _names(results)
     fm = results["validation"]["cfa"]["fit_measures"]
-    cards = [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}",
-              "note": f"of {results['screening']['n_read']:,} read"},
+    value, note = _analysed(results)
+    cards = [{"label": "Respondents analysed", "value": value, "note": note},
              _fit_card("Measurement model fit", fm)]
     sfm = results.get("effects", {}).get("fit_measures")
     if sfm:
@@ -129,14 +170,29 @@ def _sample_section(results: dict) -> dict:
         else:
             rows.append({"step": f"Flagged: {name}", "n": n, "note": ""})
     rows += [{"step": "Flagged by any rule", "n": sc["n_flagged_any"], "note": ""},
-             {"step": "Excluded", "n": sc["n_excluded"], "note": ""},
-             {"step": "Analysed", "n": sc["n_kept"], "note": ""}]
+             {"step": "Excluded", "n": sc["n_excluded"], "note": ""}]
+    missing_text = _missing_text(results)
+    if missing_text is None:
+        rows.append({"step": "Analysed", "n": sc["n_kept"], "note": ""})
+    else:  # who each model rests on, and why that is not everyone kept
+        touched = max(int(r.get("n_incomplete") or 0) for r in results["samples"].values())
+        rows += [{"step": "Kept after screening", "n": sc["n_kept"], "note": ""},
+                 {"step": "With at least one model item unanswered", "n": touched, "note": ""}]
+        for key, what in (("cfa", "CFA, reliability and validity"),
+                          ("structural", "Structural model and bootstrap")):
+            rec = _sample(results, key)
+            if rec is not None:
+                how = {"fiml": " (FIML: every answer)", "listwise": " (complete answers)"}.get(
+                    rec["missing"], "")
+                rows.append({"step": f"Analysed: {what}{how}", "n": rec["n"], "note": ""})
     applied = [r for r in sc["settings"]["exclude_rules"] if r not in off]
     note = ("Respondents are flagged, never silently dropped; exclusion rules applied: "
             + (", ".join(applied) if applied else "none") + ".")
     skipped = [r for r in sc["settings"]["exclude_rules"] if r in off]
     if skipped:
         note += " Not applied: " + "; ".join(f"{r} ({off[r]})" for r in skipped) + "."
+    if missing_text is not None:
+        note += " Missing answers: " + missing_text
     columns = {"step": "Step", "n": "n"}
     if off:
         columns["note"] = "Reason"
@@ -198,20 +254,37 @@ def _reliability_section(results: dict) -> dict:
                      "ci": apa_ci(r["feldt_low"], r["feldt_high"], 2, True),
                      "omega": r["omega"], "cr": r["cr"],
                      "ave": conv.loc[r["construct"], "ave"]})
+        if r.get("omega_latent") is not None:
+            rows[-1]["omega_latent"] = r["omega_latent"]
         if "ordinal_alpha" in r:
             rows[-1].update(ord_alpha=r["ordinal_alpha"], ord_omega=r["ordinal_omega"])
     ordinal = any(r.get("ord_alpha") is not None for r in rows)
+    latent = any("omega_latent" in r for r in rows)
     columns = {"construct": "Construct", "items": "Items", "alpha": "α",
-               "ci": "95% CI (Feldt)", "omega": "ω", "cr": "CR", "ave": "AVE"}
-    note = ("α = Cronbach's alpha; ω = McDonald's omega from the CFA (observed total variance, "
-            "as semTools); CR = composite reliability; AVE = average variance extracted "
-            "(Fornell & Larcker, 1981).")
+               "ci": "95% CI (Feldt)", "omega": "ω (sum score)" if latent else "ω"}
+    if latent:
+        columns["omega_latent"] = "ω (latent responses)"
+    columns.update(cr="CR", ave="AVE")
+    if latent:
+        note = ("α = Cronbach's alpha; ω (sum score) = omega of the observed sum score of the "
+                "ordinal items, from the WLSMV fit (Green & Yang, 2009; semTools' default); "
+                "ω (latent responses) = omega of the latent item responses (semTools' "
+                "ord.scale = FALSE); CR = composite reliability on the latent-response scale; "
+                "AVE = average variance extracted (Fornell & Larcker, 1981).")
+    else:
+        note = ("α = Cronbach's alpha; ω = McDonald's omega from the CFA (observed total "
+                "variance, as semTools); CR = composite reliability; AVE = average variance "
+                "extracted (Fornell & Larcker, 1981).")
     if ordinal:
         columns.update(ord_alpha="Ordinal α", ord_omega="Ordinal ω")
         note += (" Ordinal α and ω are computed from the polychoric correlations of the "
                  "Likert items (Zumbo et al., 2007; Gadermann et al., 2012), for constructs "
                  "with at least three items.")
     note += " Values of .70 (α, ω, CR) and .50 (AVE) are the usual minimums."
+    note += _n_note(results, "alpha")
+    ordinal_n = _sample(results, "ordinal")
+    if ordinal and ordinal_n is not None and ordinal_n["missing"] == "listwise (no FIML)":
+        note += f" Ordinal α and ω: {sample_phrase(ordinal_n)}."
     it = _df(results["validation"]["item_total"])
     it["construct"] = it["construct"].map(lambda c: names.get(c, c))
     return {"id": "reliability", "heading": "Reliability", "blocks": [
@@ -325,7 +398,11 @@ def _factor_section(results: dict) -> dict:
          "caption": "Fit of the measurement and structural models" if eff.get("fit_measures")
          else "Fit of the confirmatory factor analysis",
          "columns": fit_columns,
-         "note": f"Estimator {cfa['estimator']}. " + fit_note
+         "note": f"Estimator {cfa['estimator']}."
+                 + _n_note(results, "cfa").replace(" N = ", " Measurement model: N = ", 1)
+                 + _n_note(results, "structural").replace(" N = ", " Structural model: N = ",
+                                                          1)
+                 + " " + fit_note
                  + (" Criteria from Hu and Bentler (1999)." if default_cuts else
                     " Criteria as chosen for this study (Hu and Bentler, 1999, recommend "
                     "CFI/TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08).")},
@@ -353,6 +430,18 @@ def _validity_section(results: dict) -> dict:
     v = results["validation"]["validity"]
     conv = _df(v["convergent"])
     conv["construct"] = conv["construct"].map(lambda c: names.get(c, c))
+    convergent = {"type": "table", "data": conv[["construct", "ave", "composite_reliability"]],
+                  "caption": "Convergent validity",
+                  "columns": {"construct": "Construct", "ave": "AVE",
+                              "composite_reliability": "CR"},
+                  "number_formats": {"ave": "bounded", "composite_reliability": "bounded"}}
+    if n_note := _n_note(results, "reliability"):
+        convergent["note"] = n_note.strip()
+    if v.get("fornell_larcker") is None or v.get("htmt") is None:  # one construct
+        why = "; ".join(f"{k.replace('_', '-').capitalize()}: not run ({r})"
+                        for k, r in (v.get("skipped") or {}).items())
+        return {"id": "validity", "heading": "Convergent and discriminant validity",
+                "blocks": [convergent, {"type": "text", "text": why + "."}]}
     fl = v["fornell_larcker"]["table"]
     fl_df = pd.DataFrame(fl)
     fl_df.index = [names.get(i, i) for i in fl_df.index]
@@ -375,10 +464,7 @@ def _validity_section(results: dict) -> dict:
     pairs["ci"] = [apa_ci(lo, hi, 2) for lo, hi in zip(pairs["ci.lower"],
                                                               pairs["ci.upper"], strict=True)]
     return {"id": "validity", "heading": "Convergent and discriminant validity", "blocks": [
-        {"type": "table", "data": conv[["construct", "ave", "composite_reliability"]],
-         "caption": "Convergent validity", "columns": {"construct": "Construct", "ave": "AVE",
-                                                       "composite_reliability": "CR"},
-         "number_formats": {"ave": "bounded", "composite_reliability": "bounded"}},
+        convergent,
         {"type": "table", "data": fl_df.rename_axis("Construct").reset_index(),
          "caption": "Fornell-Larcker criterion",
          "number_formats": {c: "bounded" for c in fl_df.columns},
@@ -401,7 +487,8 @@ def _validity_section(results: dict) -> dict:
                      "averages absolute correlations, so its bootstrap distribution sits above "
                      "the estimate; the criterion uses the upper bound."
                      if any(e < lo for e, lo in zip(pairs.htmt, pairs["ci.lower"], strict=True)
-                            if e is not None and lo is not None) else "")},
+                            if e is not None and lo is not None) else "")
+                 + _n_note(results, "htmt")},
     ]}
 
 
@@ -411,13 +498,15 @@ def _method_section(results: dict) -> dict:
     blocks: list[dict] = [{"type": "text", "text":
                            f"Harman's single-factor test: the first unrotated component explains "
                            f"{h['variance_share'] * 100:.1f}% of the item variance "
-                           f"({'above' if h['flagged'] else 'below'} the 50% warning level)."}]
+                           f"({'above' if h['flagged'] else 'below'} the 50% warning level)."
+                           + _n_note(results, "method_bias")}]
     vif = _df(mb["full_collinearity_vif"])
-    vif["construct"] = vif["construct"].map(lambda c: _names(results).get(c, c))
-    blocks.append({"type": "table", "data": vif[["construct", "vif"]],
-                   "caption": "Full-collinearity VIFs", "columns": {"construct": "Construct",
-                                                                    "vif": "VIF"},
-                   "note": "Kock (2015): values above 3.3 suggest common method variance."})
+    if not vif.empty:
+        vif["construct"] = vif["construct"].map(lambda c: _names(results).get(c, c))
+        blocks.append({"type": "table", "data": vif[["construct", "vif"]],
+                       "caption": "Full-collinearity VIFs",
+                       "columns": {"construct": "Construct", "vif": "VIF"},
+                       "note": "Kock (2015): values above 3.3 suggest common method variance."})
     u = mb.get("ulmc")
     if u and u.get("fitted"):
         verdict = {True: "adds a significant common factor",
@@ -540,7 +629,7 @@ def _structural_section(results: dict) -> dict:
          "number_formats": {"est": 3, "std.all": 2, "pvalue": "p"},
          "note": f"CIs are {how}; an effect is significant when its CI excludes zero, as the "
                  "path diagram marks it. The p values come from delta-method standard errors "
-                 "and are shown for comparison only."},
+                 "and are shown for comparison only." + _n_note(results, "structural")},
     ]
     for eq in results["observed"]["equations"]:
         dom = eq["dominance"]
@@ -666,7 +755,7 @@ def report_context(results: dict) -> dict[str, Any]:
     return {"title": f"{_title(inst)}: findings",
             "lang": inst.get("language", "en"),
             "subtitle": f"engagekit report for instrument {inst['id']} {inst['version']}",
-            "meta": [{"label": "Respondents analysed", "value": f"{results['screening']['n_kept']:,}"},
+            "meta": [{"label": "Respondents analysed", "value": _analysed(results)[0]},
                      {"label": "Results created", "value": results["created"]},
                      {"label": "Source", "value": results["data"]["source"]["file"]}],
             "summary": summary,

@@ -237,3 +237,125 @@ def test_missing_is_spelled_fiml_everywhere():
     with pytest.raises(EngagekitInputError, match="fiml"):
         estimate_effects(analysed(), "f =~ aff_01 + aff_02 + aff_03\nf ~ rec_01", n_boot=0,
                          missing="mean")
+
+
+# ---- engagekit run: every N printed is the N its estimate used ------------------------------
+
+
+def _report_text(path: Path) -> str:
+    import html
+    import re
+
+    t = path.read_text(encoding="utf-8")
+    t = re.sub(r"<(svg|style|script)\b.*?</\1>", " ", t, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", t)))
+
+
+@pytest.fixture(scope="module", params=[None, "fiml"], ids=["default", "fiml"])
+def run_output(request, tmp_path_factory):
+    from reports.cli import main
+
+    out = tmp_path_factory.mktemp(f"run_{request.param}")
+    args = ["run", str(DATA / "five_commitments_missing.csv"), "-i", "five_commitments",
+            "-o", str(out), "--boot", "20", "--jobs", "1", "--force"]
+    if request.param:
+        args += ["--missing", request.param]
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(args) == 0
+    results = json.loads((out / "results.json").read_text())
+    return request.param, results, _report_text(out / "report.html"), buf.getvalue()
+
+
+def test_run_records_the_n_of_every_analysis_and_the_estimates_used_it(run_output):
+    chosen, r, _, _ = run_output
+    fiml = chosen == "fiml"
+    data = analysed()
+    n_model = len(data) if fiml else len(data.dropna())  # 387 / 302
+    s, val, eff = r["samples"], r["validation"], r["effects"]
+    assert s["kept"]["n"] == r["screening"]["n_kept"] == len(data) == 387
+    for key in ("cfa", "alpha", "reliability", "htmt", "dimensionality", "method_bias",
+                "structural"):
+        assert s[key]["n"] == n_model, key
+        assert s[key]["n_incomplete"] == 85, key
+        assert s[key]["missing"] == ("fiml" if key in ("cfa", "structural") else "em") \
+            if fiml else s[key]["missing"] == "listwise", key
+    # ... and they are the N each estimate rests on
+    assert val["n"] == val["cfa"]["fit_measures"]["ntotal"] == n_model
+    assert eff["n"] == eff["fit_measures"]["ntotal"] == n_model
+    assert {row["n_obs"] for row in val["reliability"]} == {n_model}
+    assert val["validity"]["htmt"]["n_obs"] == val["validity"]["htmt2"]["n_obs"] == n_model
+    assert val["dimensionality"]["bartlett"]["n_obs"] == n_model
+    assert val["method_bias"]["harman"]["n_obs"] == n_model
+    assert r["missing_data"] == {"method": chosen or "listwise", "chosen": fiml,
+                                 "n_incomplete": 85, "n_excluded": 0 if fiml else 85}
+    if fiml:  # the FIML fits are lavaan's (missing = "fiml", tests/data/fiml_reference.R)
+        for k in ("chisq", "cfi", "rmsea", "srmr"):
+            assert val["cfa"]["fit_measures"][k] == pytest.approx(
+                REF["fc_cfa_fiml"]["fm"][k], abs=1e-4)
+        paths = {(p["lhs"], p["rhs"]): p for p in eff["paths"]}
+        rp = REF["fc_sem_fiml"]["paths"]
+        for lhs, rhs, est, se in zip(rp["lhs"], rp["rhs"], rp["est"], rp["se"], strict=True):
+            assert paths[(lhs, rhs)]["est"] == pytest.approx(est, abs=1e-4)
+            assert paths[(lhs, rhs)]["se"] == pytest.approx(se, abs=1e-4)
+        omega = {row["construct"]: row["omega"] for row in val["reliability"]}
+        assert omega == pytest.approx(REF["fc_cfa_fiml"]["omega"], abs=1e-3)
+    else:
+        assert val["cfa"]["fit_measures"]["chisq"] == pytest.approx(
+            REF["fc_cfa_listwise"]["fm"]["chisq"], abs=1e-4)
+
+
+def test_run_report_and_terminal_state_the_n_each_analysis_used(run_output):
+    import re
+
+    chosen, r, text, stdout = run_output
+    n_model = r["samples"]["cfa"]["n"]
+    # key numbers and the page header: the N the models used, not the 387 kept
+    assert text.count(f"Respondents analysed {n_model} ") == 2
+    # the fit table's N row: measurement and structural model
+    assert f"N {n_model} {n_model} χ²" in text
+    # every "N = x" in a table note is an N some analysis used
+    used = {rec["n"] for rec in r["samples"].values()}
+    ns = {int(x.replace(",", "")) for x in re.findall(r"\bN = ([\d,]+)", text)}
+    assert ns and ns <= used
+    # Table 1 and the methods paragraph name the models' N and the handling
+    assert "Kept after screening 387 With at least one model item unanswered 85" in text
+    assert "Analysed: CFA, reliability and validity" in text
+    if chosen == "fiml":
+        assert "full-information maximum likelihood (FIML; Arbuckle, 1996)" in text
+        assert "Arbuckle, J. L. (1996)" in text and "Enders, C. K. (2003)" in text
+        assert "missing answers: 85 of 387 respondents" in stdout and "(FIML)" in stdout
+        assert "387 respondents were analysed" not in text
+    else:  # nothing chosen: said so, and whom listwise deletion left out
+        assert "No missing-data handling was chosen, so the default applied" in text
+        assert "no missing-data handling was chosen" in stdout
+        assert "the CFA rests on 302 respondents" in stdout
+        assert "the models use 302 of them" in stdout
+        assert "387 respondents were analysed" not in text
+        assert "Respondents analysed 387" not in text
+
+
+def test_wlsmv_report_shows_both_omegas_labelled(tmp_path):
+    from reports.cli import main
+
+    out = tmp_path / "wlsmv"
+    assert main(["demo", "--estimator", "wlsmv", "--boot", "0", "--n", "300", "-o",
+                 str(out)]) == 0
+    r = json.loads((out / "results.json").read_text())
+    text = _report_text(out / "report.html")
+    rows = r["validation"]["reliability"]
+    assert all(row["omega_latent"] is not None and row["omega"] is not None for row in rows)
+    assert "ω (sum score) ω (latent responses)" in text
+    assert "Green & Yang, 2009; semTools' default" in text
+    assert "Green, S. B., & Yang, Y. (2009)" in text  # in the references
+    first = rows[0]
+    name = r["instrument"]["constructs"][0]["name"]
+    assert (f"{name} {first['n_items']} {_bounded(first['alpha'])}" in text
+            and f"{_bounded(first['omega'])} {_bounded(first['omega_latent'])}" in text)
+
+
+def _bounded(x: float) -> str:
+    return f"{x:.2f}".lstrip("0").replace("-0", "−")

@@ -444,7 +444,7 @@ def validate_scales(
                 "ordinal alpha and omega (polychoric correlations)", lo,
                 "listwise (no FIML)" if fiml else fit_handling,
                 ("each construct on the respondents who answered all its items"
-                 + (f" (n = {lo} to {hi})" if lo != hi else "")) if fiml else "")
+                 + (f", n = {lo} to {hi}" if lo != hi else "")) if fiml else "")
 
     if fiml:
         dim_in: pd.DataFrame = em_corr
