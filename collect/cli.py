@@ -22,6 +22,18 @@ DB = click.option("--db", "db", default=None, metavar="URL",
 MIN_PASSWORD = 12
 
 
+def _db_files(db: str | None) -> list[str]:
+    """The files of a SQLite database (with its WAL and shared-memory files): inputs no output
+    may overwrite."""
+    url = db or "sqlite:///engagekit.db"
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    if not url.startswith("sqlite:///"):
+        return []
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    return [path, f"{path}-wal", f"{path}-shm"] if path and path != ":memory:" else []
+
+
 def _engine(db: str | None, *, create: bool = False):
     from .db import ensure_current, make_engine
 
@@ -91,7 +103,7 @@ def tokens_cmd(study, n, invitees, output, base_url, db, force) -> None:
     """Issue one invitation link per invitee (only the tokens' hashes are stored)."""
     from .tokens import invitations_csv, issue_tokens, read_invitees
 
-    check_outputs([output], [invitees], force=force)
+    check_outputs([output], [invitees, *_db_files(db)], force=force)
     engine = _engine(db)
     rows = read_invitees(invitees) if invitees else None
     header, lines = issue_tokens(engine, study, n=n, invitees=rows, base_url=base_url)
@@ -111,7 +123,7 @@ def export_cmd(study, output, db, force) -> None:
     from .export import export_csv, export_json
     from .studies import get_study
 
-    check_outputs([output], [], force=force)
+    check_outputs([output], _db_files(db), force=force)
     engine = _engine(db)
     with engine.connect() as conn:
         s = get_study(conn, study)

@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from instruments.spreadsheet import guard_row
+from instruments.limits import check_size
+from instruments.spreadsheet import guard_row, unguard
 
 from . import models as m
 from .answers import RESPONDENT_ID_RE
@@ -25,6 +26,8 @@ from .studies import audit, get_study, iso, utcnow
 
 TOKEN_BYTES = 24  # 192 bits (>= 128 required)
 MAX_INVITEES = 1_000_000
+#: Largest invitee file read (a million invitees with names and e-mail addresses fit).
+MAX_INVITEES_BYTES = 256 << 20
 
 
 def new_token() -> str:
@@ -40,12 +43,15 @@ def read_invitees(path: str | Path) -> list[dict[str, str]]:
     """Rows of an invitees CSV: a ``respondent_id`` column (required, unique) and optionally
     ``name``; other columns are carried into the invitation file."""
     p = Path(path)
+    check_size(p, MAX_INVITEES_BYTES, "invitee files",
+               lambda m, code: CollectError(m, code="invitees_file"))
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as e:
         raise CollectError(f"{p}: cannot be read as UTF-8 text ({e})",
                            code="invitees_file") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = [{k: unguard(v) for k, v in r.items()}  # cells engagekit guarded read back
+            for r in csv.DictReader(io.StringIO(text))]
     if not rows or "respondent_id" not in (rows[0].keys() if rows else []):
         raise CollectError(f"{p}: needs a header row with a 'respondent_id' column and one row "
                            "per invitee", code="invitees_file")

@@ -440,8 +440,6 @@ def test_export_reads_back_strictly_and_delete_removes_a_respondent(tmp_path):
     assert _main(["collect", "delete", "fb", "--respondent", "r1", "--db", db])[0] == 2
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15: engagekit's CSV reader takes the guard's "
-                   "apostrophe off (instruments.spreadsheet.unguard) once that change lands")
 def test_free_text_formula_round_trips_unchanged(tmp_path):
     """A formula payload is inert in the exported CSV and comes back unchanged as data."""
     from analysis.responses import read_responses

@@ -175,7 +175,7 @@ def clean_items(raw: dict[str, Sequence[Any]], rows: Sequence[int], columns: dic
     for item_id, code in book.items():
         cells = raw.get(item_id)
         if code.kind == ScaleKind.free_text:
-            texts[item_id] = [None if cells is None or is_blank(v) else str(v).strip()
+            texts[item_id] = [None if cells is None or is_blank(v) else str(v)
                               for v in (cells if cells is not None else [None] * n)]
             continue
         out = np.full(n, np.nan)

@@ -153,6 +153,14 @@ def _link(kind: str, src: str, dst: str) -> Callable[[Path], None]:
     return make
 
 
+def _collect_db(d: Path) -> None:
+    """A collection database with one study, 'st' (created through the command line)."""
+    from reports.cli import main
+
+    assert main(["collect", "create", "st", "-i", "five_commitments", "--mode", "tokens",
+                 "--db", str(d / "c.db")]) == 0
+
+
 def _mkdir(*names: str) -> Callable[[Path], None]:
     def make(d: Path) -> None:
         for n in names:
@@ -210,6 +218,13 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one long, flat list reads best
     add(Case("validate --json a link to its instrument", "overwrite",
              ["validate", "{d}/r.csv", "-i", "{d}/i.yaml", "--json", "{d}/l.json", "--force"],
              {**R, **Y}, setup=_link("soft", "i.yaml", "l.json"), names="l.json"))
+    add(Case("collect export onto its SQLite database", "overwrite",
+             ["collect", "export", "st", "-o", "{d}/c.db", "--db", "{d}/c.db", "--force"],
+             setup=_collect_db, names="c.db"))
+    add(Case("collect tokens onto its invitee file", "overwrite",
+             ["collect", "tokens", "st", "--from", "{d}/inv.csv", "-o", "{d}/inv.csv",
+              "--db", "{d}/c.db", "--force"], {"inv.csv": "respondent_id\na1\n"},
+             setup=_collect_db))
     add(Case("an earlier output without --force", "overwrite",
              ["survey", I, "-f", "redcap", "-o", "{d}/old.csv"], {"old.csv": "earlier"},
              message="pass --force"))
@@ -412,6 +427,10 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one long, flat list reads best
              I], {"l.csv": "respondent_id,aff_01\nJos\xe9,4\n".encode("latin-1")}))
     add(Case("a corrupt .xlsx", "file", ["responses", "check", "{d}/c.xlsx", "-i", I],
              {"c.xlsx": b"PK\x03\x04 not really a workbook"}))
+    add(Case("a damaged .sav that crashes the SPSS library", "file",
+             ["responses", "check", "{d}/c.sav", "-i", I],
+             {"c.sav": (Path(__file__).parent / "data" / "pyreadstat_segfault.sav").read_bytes()},
+             message="crashed"))
     add(Case("a JSON response file that is an object", "file",
              ["responses", "check", "{d}/o.json", "-i", I], {"o.json": '{"a": 1}'}))
     add(Case("a response file for another instrument", "file",
