@@ -25,3 +25,14 @@ def pytest_runtest_makereport(item, call):
         if any(word in reason for word in _MISSING_TOOL):
             report.outcome = "failed"
             report.longrepr = f"required tool missing on CI: {reason}"
+
+
+# Property tests are reproducible: the same examples on every run (the guide's "every random
+# step takes a seed"); a failure found once is found again. HYPOTHESIS_PROFILE=explore searches anew.
+import os as _os  # noqa: E402
+
+from hypothesis import settings as _hsettings  # noqa: E402
+
+_hsettings.register_profile("repro", derandomize=True)
+_hsettings.register_profile("explore", derandomize=False)
+_hsettings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "repro"))
