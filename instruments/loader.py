@@ -276,6 +276,12 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
         ) from None
     except YAMLError as e:
         raise InstrumentError([Problem(file, None, f"YAML error: {e}", "yaml_syntax")]) from None
+    except (ValueError, OverflowError) as e:
+        # ruamel builds dates and numbers while composing: '0000-0-0 0:00:00' -> year 0
+        raise InstrumentError(
+            [Problem(file, None, f"YAML: a value cannot be read ({e}); put text in quotes",
+                     "yaml_syntax")]
+        ) from None
     if not isinstance(root, CommentedMap):
         raise InstrumentError(
             [Problem(file, 1, "an instrument file must be a YAML mapping with 'id', 'title', "

@@ -285,3 +285,11 @@ def test_fuzz_column_map_files_never_crash(tmp_path_factory, suffix, content):
 @given(_JSONISH)
 def test_fuzz_column_map_objects_never_crash(data):
     _bounded(lambda: load_column_map(data if isinstance(data, dict) else {"x": data}, INST))
+
+
+def test_impossible_yaml_timestamp_is_an_input_error():
+    """Found by the fuzz above: ruamel builds a date for '0000-0-0 0:00:00' and raises ValueError."""
+    with pytest.raises(InstrumentError) as err:
+        parse_instrument("0000-0-0 0:00:00", "fuzz.yaml")
+    assert err.value.problems[0].code == "yaml_syntax"
+    assert "fuzz.yaml" in str(err.value)
