@@ -85,6 +85,8 @@ RESPONSE_PROBLEMS: dict[str, str] = {
     "unreadable_row": "a row the delimited-text reader cannot read (the row dropped)",
     "uncached_formula": "a spreadsheet formula cell without a saved value (set to missing)",
     "non_numeric": "text where a numeric code belongs (set to missing)",
+    "unknown_label": "choice text (Qualtrics, LimeSurvey) that is no anchor label of the item's "
+                     "scale in any language of the instrument (set to missing)",
     "out_of_scale": "a number that is not a code of the item's declared scale (set to missing)",
     "missing_id": "a blank respondent id (an id is made from the row number)",
     "duplicate_id": "a respondent id seen before (the later row is renamed id#2, id#3, ...)",

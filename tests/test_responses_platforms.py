@@ -153,9 +153,10 @@ def test_qualtrics_export_fixture(inst):
     assert d.meta.loc["R_3c4D5e6F7g8H9i0", "finished"] is False
     assert "Q_RecaptchaScore" in d.source.ignored_columns
     problems = [(e.row, e.column, e.problem) for e in d.log]
-    assert problems == [(None, "Q9_TEXT", "unknown_column"),
-                        (7, "Q2_3", "non_numeric")]  # a label exported instead of a code
-    assert d.log[1].item == "aff_03" and d.log[1].value == "Somewhat agree"
+    assert problems == [(None, "Q9_TEXT", "unknown_column")]
+    # line 7 (Q2_3 = aff_03) has the choice text "Somewhat agree": read through the anchor label
+    assert d.items.loc[d.meta.index[d.meta["source_row"] == 7][0], "aff_03"] == 5
+    assert any("choice text" in n for n in d.source.notes)
 
 
 def test_limesurvey_export_fixture(inst):

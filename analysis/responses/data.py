@@ -19,6 +19,7 @@ from instruments.schema import Instrument
 from .log import CleaningEntry, ResponseFileError, ResponseValidationError
 from .validate import (
     Cleaner,
+    anchor_labels,
     clean_items,
     codebook,
     is_blank,
@@ -51,6 +52,9 @@ class RawTable:
     extra_meta: dict[str, list[Any]] = field(default_factory=dict)  # parsed platform metadata
     timezone: dict[str, str] = field(default_factory=dict)  # meta name -> zone of naive times
     value_problems: list[CleaningEntry] = field(default_factory=list)  # format-specific
+    #: the platform can export choice text instead of codes (Qualtrics, LimeSurvey): text
+    #: cells of items with anchors are read through the anchor labels
+    choice_text: bool = False
 
 
 @dataclass
@@ -373,7 +377,15 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
         meta[c] = [None if is_blank(v) else v for v in table.cells[c]]
     # ---- items --------------------------------------------------------------------------
     raw = {item: table.cells[col] for item, col in table.item_columns.items()}
-    items, texts, missing_counts = clean_items(raw, table.rows, table.item_columns, book, log)
+    as_label: dict[str, int] = {}
+    items, texts, missing_counts = clean_items(
+        raw, table.rows, table.item_columns, book, log,
+        labels=anchor_labels(inst) if table.choice_text else None, read_as_label=as_label)
+    if as_label:
+        total = sum(as_label.values())
+        table.notes.append(f"{total:,} answers of {len(as_label)} items were given as choice "
+                           "text and read as codes through the anchor labels ("
+                           + ", ".join(inst.language_codes) + ")")
     index = pd.Index(ids, name="respondent_id", dtype=object)
     items.index = index
     texts.index = index

@@ -2,18 +2,23 @@
 
 The readers turn every file into raw cells (text or numbers, exactly as the file has them) in
 columns already mapped to item ids. :func:`clean_items` converts them to numeric codes using the
-*declared* scale of each item, never labels in the file: blanks and the scale's missing codes
-become missing (NaN), anything else that is not a code is a logged problem and becomes missing.
+*declared* scale of each item: blanks and the scale's missing codes become missing (NaN),
+anything else that is not a code is a logged problem and becomes missing. Platform exports
+written with choice text instead of codes (Qualtrics, LimeSurvey) are read back through the
+scale's anchor labels in every language of the instrument (:func:`anchor_labels`); a text that
+is no label is a logged problem (``unknown_label``), never a silent gap.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import html
 import json
 import math
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +73,66 @@ def codebook(inst: Instrument) -> dict[str, ItemCode]:
         book[item.id] = ItemCode(item.id, scale, codes, frozenset(float(m)
                                                                   for m in scale.missing_codes))
     return book
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_DASHES_RE = re.compile(r"\s*[-\u2010-\u2015\u2212]\s*")
+
+
+def normalise_label(text: str) -> str:
+    """A choice text as compared with anchor labels: HTML entities decoded (``&amp;``), Unicode
+    NFC, any dash (``-``, en dash, em dash, minus) with the space around it as " - ", runs of
+    white space (also non-breaking) as one space, curly apostrophes as ``'``, no
+    leading/trailing space, case folded."""
+    text = unicodedata.normalize("NFC", html.unescape(text)).translate(_QUOTES)
+    return " ".join(_DASHES_RE.sub(" - ", text).split()).casefold()
+
+
+#: What :func:`anchor_labels` maps a label to: a code, or None where the label names two codes.
+LabelCodes = Mapping[str, float | None]
+
+
+def anchor_labels(inst: Instrument) -> dict[str, LabelCodes]:
+    """Item id -> {normalised anchor label -> code} over every language of the instrument.
+
+    Keys are each anchor's label (:func:`normalise_label`) and, on scales where not every code
+    is labelled, also ``"7 - label"``: the choice text engagekit's QSF and LimeSurvey exports
+    give such codes (``"7 – Very satisfied"``; unlabelled codes are their number). Items
+    without anchors (numeric, free text) are absent. A label that names different codes (in
+    two languages, or twice in one) maps to None: it cannot be read back safely.
+
+    >>> from instruments import load_instrument
+    >>> labels = anchor_labels(load_instrument("five_commitments"))
+    >>> labels["aff_01"][normalise_label("  Strongly   AGREE ")]
+    7.0
+    """
+    by_scale: dict[str, dict[str, float | None]] = {}
+    out: dict[str, LabelCodes] = {}
+    for item in inst.items():
+        scale = inst.item_scale(item)
+        if not scale.anchors or scale.kind == ScaleKind.free_text:
+            continue
+        if scale.id not in by_scale:
+            table: dict[str, float | None] = {}
+            partly = not {a.value for a in scale.anchors} >= set(scale.codes)
+            for a in scale.anchors:
+                for text in a.label.values():
+                    keys = [normalise_label(text)]
+                    if partly:
+                        keys.append(normalise_label(f"{a.value} - {text}"))
+                    code = float(a.value)
+                    for key in keys:
+                        if key:
+                            table[key] = code if table.get(key, code) == code else None
+            by_scale[scale.id] = table
+        out[item.id] = by_scale[scale.id]
+    return out
+
+
+def _labels_shown(scale: Scale) -> str:
+    """The anchor labels of a scale in its first language, e.g. "1 'Disagree', 2 'Agree'"."""
+    shown = [f"{a.value} '{next(iter(a.label.values()))}'" for a in scale.anchors if a.label]
+    return ", ".join(shown[:7]) + (" ..." if len(shown) > 7 else "")
 
 
 def is_blank(value: Any) -> bool:
@@ -161,12 +226,18 @@ class Cleaner:
 
 
 def clean_items(raw: dict[str, Sequence[Any]], rows: Sequence[int], columns: dict[str, str],
-                book: dict[str, ItemCode], log: Cleaner) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                                   dict[str, int]]:
+                book: dict[str, ItemCode], log: Cleaner,
+                labels: Mapping[str, LabelCodes] | None = None,
+                read_as_label: dict[str, int] | None = None,
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Raw cells per item -> (numeric codes, free-text answers, missing-code counts per item).
 
     ``raw`` maps item id -> cells (one per row), ``columns`` item id -> the file's column name.
-    Items absent from ``raw`` are all missing (the caller logs the missing column).
+    Items absent from ``raw`` are all missing (the caller logs the missing column). With
+    ``labels`` (:func:`anchor_labels`), a text cell of an item with anchors is read as the code
+    whose label it is (:func:`normalise_label`: case and white space do not matter, the text
+    otherwise must equal the label); a text that is no label is logged ``unknown_label``.
+    ``read_as_label`` (item id -> count) is filled with the cells read that way.
     """
     n = len(rows)
     numeric: dict[str, np.ndarray] = {}
@@ -188,6 +259,23 @@ def clean_items(raw: dict[str, Sequence[Any]], rows: Sequence[int], columns: dic
             if is_blank(v):
                 continue
             x = to_number(v)
+            item_labels = None if labels is None else labels.get(item_id)
+            if x is None and item_labels is not None and isinstance(v, str):
+                x = item_labels.get(normalise_label(v))
+                if x is not None and read_as_label is not None:
+                    read_as_label[item_id] = read_as_label.get(item_id, 0) + 1
+                if x is None:
+                    twice = normalise_label(v) in item_labels
+                    what = ("is the label of two different codes" if twice else
+                            "is neither a code nor an anchor label")
+                    log.add("unknown_label", f"choice text '{show(v)}' {what} of "
+                            f"{code.describe()}; labels are "
+                            f"{_labels_shown(code.scale)}", "set to missing",
+                            row=rows[k], column=column, item=item_id, value=v,
+                            hint="correct the text to one of the scale's anchor labels (any "
+                            "language of the instrument), or export numeric values (Qualtrics: "
+                            "'Use numeric values'; LimeSurvey: 'Answer codes')")
+                    continue
             if x is None:
                 log.add("non_numeric", f"value '{show(v)}' is not a number; {item_id} takes "
                         f"{code.describe()}", "set to missing", row=rows[k], column=column,

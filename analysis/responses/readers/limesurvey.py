@@ -43,7 +43,9 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
 
     Array sub-questions are ``code[SQ001]`` or ``code_SQ001``. A column is an item when the
     column map says so, or when its (sub-)question code equals the item id ignoring case and
-    underscores (LimeSurvey codes are alphanumeric: ``aff01`` is item ``aff_01``).
+    underscores (LimeSurvey codes are alphanumeric: ``aff01`` is item ``aff_01``). Exports
+    with "full answers" instead of answer codes are read through the items' anchor labels
+    (every language; :func:`~analysis.responses.validate.anchor_labels`).
     """
     text = _read_text(path, file, encoding)
     records = _csv_rows(text, file, _sniff_delimiter(text))
@@ -51,6 +53,7 @@ def read_limesurvey(path: Path, file: str, inst: Instrument, column_map: Mapping
     if not rows:
         raise ResponseFileError(file, "is empty; export the responses again", code="file_empty")
     table = _attach(_table(file, "limesurvey", "line", rows[0][1], rows[1:]), records)
+    table.choice_text = True  # exported with "Full answers": read through anchor labels
     book = codebook(inst)
     norm_items: dict[str, str | None] = {}
     for item in book:

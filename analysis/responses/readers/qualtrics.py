@@ -78,7 +78,9 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
 
     Columns are mapped by the column map (keys may be ImportIds such as ``QID20_3`` or the
     first-row names), else by first-row names (export tags) equal to item ids. Preview and test
-    responses (``Status`` / ``DistributionChannel``) are dropped and counted.
+    responses (``Status`` / ``DistributionChannel``) are dropped and counted. Exports with
+    "choice text" instead of numeric values are read through the items' anchor labels (every
+    language; :func:`~analysis.responses.validate.anchor_labels`).
     """
     text = _read_text(path, file, encoding)
     records = _csv_rows(text, file, _sniff_delimiter(text))
@@ -101,6 +103,7 @@ def read_qualtrics(path: Path, file: str, inst: Instrument, column_map: Mapping[
                                 '({"ImportId":"QID1"}); export as CSV with the default (not '
                                 "legacy) format")
     table = _attach(_table(file, "qualtrics", "line", names, rows[3:]), records)
+    table.choice_text = True  # exported with "Use choice text": read through anchor labels
     import_of = {c: (imp or {}) for c, imp in zip(names, imports, strict=True)}
     book = codebook(inst)
     meta: dict[str, str] = {}

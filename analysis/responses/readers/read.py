@@ -17,6 +17,7 @@ from instruments.schema import Instrument
 
 from ..data import RawTable, ResponseData, assemble
 from ..log import ResponseFileError
+from ..validate import normalise_label
 from .column_map import load_column_map
 from .common import _drop_rows, _sniff_delimiter
 from .engagekit import read_delimited, read_excel, read_parquet
@@ -198,12 +199,22 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
 _DECLINED = {"0", "n", "no", "false"}
 
 
-def _declined(value: Any) -> bool:
+def _decline_texts(inst: Instrument) -> frozenset[str]:
+    """The "decline" choice text of the consent question in every language the survey
+    generators know (a Qualtrics or LimeSurvey export with choice text gives it, not 0/N)."""
+    from instruments.survey.ui_text import UI_TEXT, ui_text
+
+    langs = set(UI_TEXT) | set(inst.language_codes)
+    return frozenset(normalise_label(ui_text(c)["decline"]) for c in sorted(langs))
+
+
+def _declined(value: Any, texts: frozenset[str] = frozenset()) -> bool:
     if isinstance(value, bool):
         return value is False
     if isinstance(value, int | float):
         return value == 0
-    return isinstance(value, str) and value.strip().lower() in _DECLINED
+    return isinstance(value, str) and (value.strip().lower() in _DECLINED
+                                       or normalise_label(value) in texts)
 
 
 def _survey_fields(table: RawTable, inst: Instrument) -> None:
@@ -219,5 +230,6 @@ def _survey_fields(table: RawTable, inst: Instrument) -> None:
             table.unknown.remove(col)
             table.ignored[col] = "consent question (respondents who declined are dropped)"
             cells = table.cells[col]
-            keep = [not _declined(v) for v in cells]
+            texts = _decline_texts(inst) if table.choice_text else frozenset()
+            keep = [not _declined(v, texts) for v in cells]
             _drop_rows(table, keep, "declined consent")
