@@ -149,3 +149,17 @@ def test_declined_consent_as_choice_text_is_dropped(tmp_path, inst, sim):
     _write(texts, rows)
     d = read_responses(texts, inst)
     assert d.source.dropped == {"declined consent": 1} and d.n == len(sim.data.items) - 1
+
+
+GYM = Path(__file__).parent / "fixtures" / "gym"
+
+
+def test_gym_qualtrics_choice_text_reads_to_the_coded_data():
+    """Issue 17's gym study: the choice-text export gives exactly the coded export's data."""
+    kw = {"column_map": GYM / "qualtrics_map.json"}
+    codes = read_responses(GYM / "qualtrics_codes.csv", GYM / "gym.yaml", **kw)
+    texts = read_responses(GYM / "qualtrics_text.csv", GYM / "gym.yaml", **kw)
+    assert texts.n == codes.n == 300 and texts.items.shape[1] == 19
+    pd.testing.assert_frame_equal(codes.items, texts.items)
+    assert texts.log == codes.log == []
+    assert texts.items.notna().sum().sum() > 5000
