@@ -135,6 +135,8 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
     "too_few_cases": "fewer respondents than the statistic or model needs",
     "model_syntax": "model syntax that cannot be parsed",
     "model_not_estimable": "a model or data set that cannot be estimated as given",
+    "pls_input": "data, a model or settings PLS path modelling cannot estimate as given",
+    "pls_not_converged": "the PLS weights did not converge within the iterations allowed",
     "psychometrics_input": "data a reliability, validity or factor statistic cannot be computed "
                            "from",
     "effects_input": "data or a model the structural effects cannot be estimated from",

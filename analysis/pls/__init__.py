@@ -1,0 +1,53 @@
+"""PLS path modelling (PLS-SEM): estimation and assessment in numpy/scipy.
+
+Partial least squares path modelling (Wold, 1982; Lohmöller, 1989) estimates each construct as
+a weighted composite of its indicators, with weights found by alternating outer (measurement)
+and inner (structural) approximations; consistent PLS (PLSc; Dijkstra & Henseler, 2015)
+corrects the results of reflectively measured constructs for measurement error. Models are
+written in lavaan's syntax and read as cSEM reads it (``=~`` reflective, ``<~`` composite,
+``~`` paths; :mod:`analysis.pls.syntax`).
+
+Modules, small and flat:
+
+===================  ===========================================================================
+``syntax``           the model: :func:`parse_pls_model`, :class:`PLSModel`
+``data``             indicator data: missing answers (mean replacement or listwise), moments
+``weighting``        inner weighting schemes (path, factorial, centroid)
+``algorithm``        the iterative outer/inner weight estimation on a covariance matrix
+``consistent``       rho_A and the PLSc correction of loadings and construct correlations
+``estimate``         :func:`estimate_pls` (data) and :func:`estimate_pls_moments` (a matrix)
+``result``           :class:`PLSResult`: plain data with a lavaan-shaped parameter table
+===================  ===========================================================================
+
+Names are imported on first use, so ``import analysis.pls`` loads no numpy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "parse_pls_model": "syntax",
+    "PLSModel": "syntax",
+    "Construct": "syntax",
+    "estimate_pls": "estimate",
+    "estimate_pls_moments": "estimate",
+    "PLSResult": "result",
+    "PLSInputError": "errors",
+    "PLSNotConvergedError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'analysis.pls' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
