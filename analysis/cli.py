@@ -93,7 +93,9 @@ def responses_cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
               force, log_out, as_json) -> None:
-    """Report what was read from FILE: format, rows, respondents, items, every problem."""
+    """Report what was read from FILE: format, rows, respondents, items, every problem.
+
+    Exits 2 when no item, or fewer than half of the instrument's items, could be read."""
     check_outputs([log_out], [file, instrument, column_map], force=force)
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
     if log_out:
@@ -104,6 +106,11 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(data.summary())
+    from analysis.responses.coverage import check_items_read
+    from instruments.loader import load_instrument
+
+    # no item, or under half of them, read: exit 2 naming what was expected and found
+    check_items_read(data, load_instrument(instrument), instrument, check_hint=False)
 
 
 @click.command("simulate")

@@ -242,19 +242,42 @@ def ordinal_items(inst: Instrument, model: str) -> list[str]:
 
 def require_items(data: ResponseData, inst: Instrument) -> None:
     """Stop with a clear message when the file has no answers at all for items the analysis
-    needs (typically: the columns are not named by item id and no column map was given)."""
+    needs: fewer than half of the items read (:func:`~analysis.responses.coverage.
+    check_items_read`: columns not named by item id, or values that are neither codes nor
+    labels), or some needed item without a column, without a readable value or unanswered."""
+    from analysis.responses.coverage import check_items_read
+    from instruments.loader import instrument_argument
+
+    arg = instrument_argument(inst)
+    cov = check_items_read(data, inst, arg)
     needed = [i.id for c in inst.measured_constructs() for i in inst.measurement_items(c)]
     empty = [i for i in needed if i not in data.items or data.items[i].isna().all()]
     if not empty:
         return
     from instruments.errors import EngagekitInputError
 
-    shown = ", ".join(empty[:8]) + (f" and {len(empty) - 8} more" if len(empty) > 8 else "")
+    def listed(ids: list[str]) -> str:
+        return ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+
+    no_column = [i for i in empty if i in cov.no_column]
+    unreadable = [i for i in empty if i in cov.unreadable]
+    blank = [i for i in empty if i not in no_column and i not in unreadable]
+    why = []
+    if no_column:
+        why.append(f"no column for {listed(no_column)} (name the columns by item id or map "
+                   "them with --column-map)")
+    if unreadable:
+        why.append(f"no readable value for {listed(unreadable)} (the values are neither codes "
+                   "nor anchor labels; e.g. "
+                   + ", ".join(f"'{cov.unreadable[i][1]}' in '{cov.unreadable[i][0]}'"
+                               for i in unreadable[:2]) + ")")
+    if blank:
+        why.append(f"nobody answered {listed(blank)}")
     raise EngagekitInputError(
         f"{data.source.file}: no answers for {len(empty)} of the {len(needed)} items the "
-        f"analysis of {inst.id} {inst.version} needs ({shown}). Name the columns by item id "
-        f"or map them with a column map; `engagekit responses check {data.source.file} "
-        f"--instrument {inst.id}` lists what was read.")
+        f"analysis of {inst.id} {inst.version} needs: " + "; ".join(why) + ". "
+        f"`engagekit responses check {data.source.file} --instrument {arg}` lists what was "
+        "read.")
 
 
 @one_thread_api

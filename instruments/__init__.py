@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "errors",
     "bundled_names": "loader",
     "dump_instrument": "loader",
+    "instrument_argument": "loader",
     "instrument_json_schema": "loader",
     "load_instrument": "loader",
     "parse_instrument": "loader",

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import shlex
+import weakref
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -338,7 +340,30 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
         inst = parse_bundled(text)
         if inst is not None:
             return inst
-    return parse_instrument(text, file)
+    inst = parse_instrument(text, file)
+    if file != f"{name_or_path}.yaml":
+        _SOURCES[id(inst)] = str(name_or_path)
+        weakref.finalize(inst, _SOURCES.pop, id(inst), None)
+    return inst
+
+
+#: id(instrument) -> the path it was loaded from (instruments loaded by path only)
+_SOURCES: dict[int, str] = {}
+
+
+def instrument_argument(inst: Instrument) -> str:
+    """What to pass as ``--instrument`` for ``inst`` in a hint: the path it was loaded from
+    (an own instrument), else its bundled name, else ``PATH/TO/<id>.yaml``.
+
+    >>> instrument_argument(load_instrument("five_commitments"))
+    'five_commitments'
+    """
+    path = _SOURCES.get(id(inst))
+    if path is not None:
+        return shlex.quote(path)
+    if inst.id in bundled_names():
+        return inst.id
+    return f"PATH/TO/{inst.id}.yaml"
 
 
 def _fast_yaml_loader() -> type | None:

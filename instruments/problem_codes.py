@@ -118,6 +118,9 @@ FILE_PROBLEMS: dict[str, str] = {
     "malformed_file": "the file is not valid in its format (CSV quoting, JSON, Excel, Parquet, "
                       "SPSS, Qualtrics headers)",
     "wrong_instrument": "the responses were collected with another instrument",
+    "items_not_read": "no item, or fewer than half of the instrument's items, could be read "
+                      "from the response file (columns not named by item id, or values that "
+                      "are neither codes nor anchor labels)",
     "no_responses": "no respondent is left to analyse (every row dropped or no data rows)",
     "unknown_time_zone": "a time zone that is not an IANA name",
     "column_map": "a column map that cannot be read or maps to unknown items",

@@ -316,7 +316,7 @@ def test_run_reads_renamed_columns_through_a_column_map_and_says_when_none_match
     rc = main(["run", str(renamed), "-i", "five_commitments", "-o", str(tmp_path / "no"),
                "--boot", "0", "--jobs", "1"])
     err = capsys.readouterr().err
-    assert rc == 2 and "renamed.csv: no answers for" in err and "column map" in err
+    assert rc == 2 and "renamed.csv: none of the 34 items" in err and "--column-map" in err
     assert not (tmp_path / "no").exists()
     rc = main(["run", str(renamed), "-i", "five_commitments", "-o", str(tmp_path / "out"),
                "--column-map", str(tmp_path / "map.json"), "--boot", "0", "--jobs", "1"])

@@ -415,7 +415,10 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
         dropped_rows={k: list(v) for k, v in table.dropped.items()},
         columns=dict(table.item_columns), ignored_columns=dict(table.ignored),
         missing_codes=missing_counts, notes=list(table.notes), dropped_ids=dropped_ids)
+    data = ResponseData(items, meta_frame, texts, entries, source, inst.id, inst.version)
     if strict and entries:
+        from .coverage import check_items_read
+
+        check_items_read(data, inst)  # first: a file without the items is not "one problem"
         raise ResponseValidationError(entries)
-    version = inst.version
-    return ResponseData(items, meta_frame, texts, entries, source, inst.id, version)
+    return data
