@@ -17,6 +17,11 @@ Modules, small and flat:
 ``consistent``       rho_A and the PLSc correction of loadings and construct correlations
 ``estimate``         :func:`estimate_pls` (data) and :func:`estimate_pls_moments` (a matrix)
 ``result``           :class:`PLSResult`: plain data with a lavaan-shaped parameter table
+``reliability``      indicator reliability, alpha, rho_C, AVE (rho_A from ``consistent``)
+``validity``         HTMT, HTMT2, Fornell-Larcker, indicator VIFs
+``structural``       antecedent VIFs, adjusted R², f², total and specific indirect effects
+``fit``              model-implied correlations, SRMR, d_ULS
+``assess``           :func:`assess_pls`: all of it in Hair et al.'s (2019) reporting order
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -34,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "estimate_pls": "estimate",
     "estimate_pls_moments": "estimate",
     "PLSResult": "result",
+    "assess_pls": "assess",
+    "PLSAssessment": "assess",
     "PLSInputError": "errors",
     "PLSNotConvergedError": "errors",
 }
