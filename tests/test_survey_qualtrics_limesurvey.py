@@ -70,6 +70,38 @@ def test_qsf_structure(brand):
         assert all(f["Type"] != "EmbeddedData" for f in flow)
 
 
+def test_qsf_keeps_intro_and_instructions_outside_the_randomization():
+    """A randomised block's intro and instructions (descriptive text) stay first; only its
+    items are shuffled. Checked on every bundled block with randomize: true."""
+    doc = json.loads(render_qsf(INST, "en", None))
+    questions = {q["Payload"]["QuestionID"]: q["Payload"]
+                 for q in _elements(doc, "SQ")}
+    blocks = [b for b in _elements(doc, "BL")[0]["Payload"] if b["ID"] != "BL_consent"]
+    checked = 0
+    for b, page in zip(blocks, INST.survey.blocks, strict=True):
+        qids = [e["QuestionID"] for e in b["BlockElements"]]
+        texts = [q for q in qids if questions[q]["QuestionType"] == "DB"]
+        items = [q for q in qids if q not in texts]
+        assert qids == texts + items  # descriptive text first in the block
+        if not page.randomize:
+            assert b["Options"]["RandomizeQuestions"] == "false"
+            continue
+        rnd = b["Options"]["Randomization"]
+        if texts:
+            checked += 1
+            adv = rnd["Advanced"]
+            assert b["Options"]["RandomizeQuestions"] == "Advanced"
+            assert adv["FixedOrder"] == texts + ["{~SubSet~}"] * len(items)
+            assert adv["RandomSubSet"] == items and adv["TotalRandSubset"] == len(items)
+            assert not set(texts) & set(adv["RandomSubSet"] + adv["RandomizeAll"])
+        else:
+            assert b["Options"]["RandomizeQuestions"] == "RandomWithOnlyX"
+            assert rnd["TotalRandSubset"] == len(items)
+    assert checked >= 1  # the first page: survey intro + block instructions
+    first = blocks[0]["BlockElements"]
+    assert questions[first[0]["QuestionID"]]["DataExportTag"] == "intro"
+
+
 def test_qsf_and_txt_escape_html():
     bad = parse_instrument(dump_instrument(INST).replace(
         "I feel an emotional bond with {brand}.", "<img src=x onerror=alert(1)>"))

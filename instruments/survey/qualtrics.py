@@ -4,7 +4,8 @@ Each item is its own question whose export tag (``DataExportTag`` / ``[[ID:...]]
 id, so Qualtrics' response columns are the item ids. In the QSF, choices carry
 ``RecodeValues`` equal to the declared codes (e.g. 0-10 for likelihood to recommend; Qualtrics
 would otherwise number choices 1..k), every declared language is a ``Language`` translation,
-blocks with ``randomize: true`` present their questions in random order, declining consent
+blocks with ``randomize: true`` present their questions in random order (the survey intro and
+the block's instructions stay first, outside the randomization), declining consent
 branches to an end of survey, and with ``--brand`` the placeholder is the
 embedded-data field ``${e://Field/brand}`` set in the survey flow (clear its value there to take
 it from the survey link instead, e.g. ``?brand=Acme``); without ``--brand`` each language's
@@ -105,10 +106,22 @@ def qsf(inst: Instrument, lang: str | None = None, brand: str | None = None) -> 
             "Selector": "TB", "QuestionDescription": inst.text(text, lang)},
             {_qualtrics_lang(c): {"QuestionText": local(text, c)} for c in others})
 
-    def block(bid: str, description: str, qids: list[str], randomize: bool = False) -> None:
+    def block(bid: str, description: str, qids: list[str], randomize: bool = False,
+              fixed: int = 0) -> None:
+        """A block; with ``randomize`` its questions after the first ``fixed`` ones (the intro
+        and instructions, which stay first) are shown in random order."""
         options: dict = {"BlockLocking": "false", "RandomizeQuestions": "false",
                          "BlockVisibility": "Expanded"}
-        if randomize:
+        if randomize and fixed:
+            # Qualtrics' advanced randomization: the fixed questions in their slots, then one
+            # "{~SubSet~}" slot per item, filled in random order from RandomSubSet (all shown)
+            items = qids[fixed:]
+            options.update(RandomizeQuestions="Advanced", Randomization={
+                "Advanced": {"FixedOrder": qids[:fixed] + ["{~SubSet~}"] * len(items),
+                             "RandomizeAll": [], "RandomSubSet": items, "Undisplayed": [],
+                             "TotalRandSubset": len(items), "QuestionsPerPage": 0},
+                "EvenPresentation": False})
+        elif randomize:
             options.update(RandomizeQuestions="RandomWithOnlyX",
                            Randomization={"Advanced": None, "TotalRandSubset": len(qids),
                                           "EvenPresentation": False})
@@ -187,7 +200,8 @@ def qsf(inst: Instrument, lang: str | None = None, brand: str | None = None) -> 
             payload["Validation"] = {"Settings": settings}
             qids.append(add_question(payload, trans))
         bid = f"BL_{page.id}"
-        block(bid, page.id, qids, randomize=page.block.randomize)
+        block(bid, page.id, qids, randomize=page.block.randomize,
+              fixed=len(qids) - len(page.questions))
         flow_n += 1
         flow.append({"Type": "Block", "ID": bid, "FlowID": f"FL_{flow_n}", "Autofill": []})
 
