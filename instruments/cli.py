@@ -185,6 +185,17 @@ def survey_cmd(instrument: str, fmt: str, lang: str | None, brand: str | None,
     files = render(inst, fmt, Options(lang=lang, brand=brand, endpoint=endpoint))
     paths = output_paths(output, inst.id, list(files))
     folder = Path(output) if _is_folder(output) else None
+    if not force:  # a file another format wrote: say which, before the general guard
+        from .outputs import OutputPathError
+        from .survey.formats import SIGNATURES, written_by
+
+        for path in paths:
+            other = written_by(path) if path.is_file() else None
+            if other is not None and other != fmt:
+                raise OutputPathError(
+                    f"{path}: holds the {SIGNATURES[other][0]} written by "
+                    f"`engagekit survey --format {other}`; the {fmt} output would replace it. "
+                    "Choose another path (or folder), or pass --force to replace it")
     check_outputs(paths, [instrument], force=force, folder=folder)
     if folder is not None:
         make_folder(folder)

@@ -108,8 +108,31 @@ def test_cli_writes_the_files_deterministically(tmp_path, fmt):
     assert main(["survey", "five_commitments", "-f", fmt, "-o", str(out) + "/", "--force"]) == 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     if fmt == "codebook":
-        assert sorted(first) == ["five_commitments.ddi.xml", "five_commitments.html",
+        assert sorted(first) == ["five_commitments-codebook.html", "five_commitments.ddi.xml",
                                  "five_commitments.schema.json"]
         assert json.loads(first["five_commitments.schema.json"]) == table_schema(INST)
     if fmt == "qsf":
         assert sorted(first) == ["five_commitments.qsf", "five_commitments.qualtrics.txt"]
+
+
+def test_survey_and_codebook_in_one_folder_are_both_kept(tmp_path, capsys):
+    """`--format html` and `--format codebook` into one folder: two files, neither replaced;
+    pointing one at the other's file is refused naming both (exit 2) unless --force."""
+    out = str(tmp_path) + "/"
+    assert main(["survey", "five_commitments", "-f", "html", "-o", out]) == 0
+    survey = (tmp_path / "five_commitments.html").read_bytes()
+    assert main(["survey", "five_commitments", "-f", "codebook", "-o", out]) == 0
+    assert (tmp_path / "five_commitments.html").read_bytes() == survey
+    book = (tmp_path / "five_commitments-codebook.html").read_bytes()
+    assert b"<title>Codebook: " in book and b"<title>Codebook: " not in survey
+    capsys.readouterr()
+    target = str(tmp_path / "five_commitments.html")
+    assert main(["survey", "five_commitments", "-f", "codebook", "-o", target]) == 2
+    err = capsys.readouterr().err
+    assert "holds the HTML survey" in err and "--format html" in err and "codebook" in err
+    assert "--force" in err
+    assert (tmp_path / "five_commitments.html").read_bytes() == survey
+    target = str(tmp_path / "five_commitments-codebook.html")
+    assert main(["survey", "five_commitments", "-f", "html", "-o", target]) == 2
+    assert "holds the HTML codebook" in capsys.readouterr().err
+    assert (tmp_path / "five_commitments-codebook.html").read_bytes() == book

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..schema import Instrument
 from .codebook import ddi_codebook, render_codebook_html, render_table_schema
@@ -68,9 +69,11 @@ def _redcap(inst: Instrument, o: Options) -> dict[str, bytes]:
     return {".csv": render_redcap(inst, o.lang, o.brand)}
 
 
-@register("codebook", "codebook: HTML, Frictionless Table Schema (.schema.json), DDI-C 2.5 XML")
+@register("codebook", "codebook: HTML (-codebook.html), Frictionless Table Schema "
+          "(.schema.json), DDI-C 2.5 XML")
 def _codebook(inst: Instrument, o: Options) -> dict[str, bytes]:
-    return {".html": render_codebook_html(inst, o.lang, o.brand),
+    # "-codebook.html", not ".html": the HTML survey of the same instrument is "<id>.html"
+    return {"-codebook.html": render_codebook_html(inst, o.lang, o.brand),
             ".schema.json": render_table_schema(inst),
             ".ddi.xml": ddi_codebook(inst, o.lang, o.brand)}
 
@@ -85,6 +88,30 @@ def _qsf(inst: Instrument, o: Options) -> dict[str, bytes]:
 @register("limesurvey", "LimeSurvey tab-separated survey structure .txt, all languages")
 def _limesurvey(inst: Instrument, o: Options) -> dict[str, bytes]:
     return {".txt": render_limesurvey(inst, o.lang, o.brand)}
+
+
+#: What identifies each format's main file among existing files: (what it is, suffix, bytes
+#: near the start of the file).
+SIGNATURES: dict[str, tuple[str, str, bytes]] = {
+    "html": ("HTML survey", ".html", b'<meta name="generator" content="engagekit '),
+    "codebook": ("HTML codebook", ".html", b"<title>Codebook: "),
+    "surveyjs": ("SurveyJS survey", ".json", b'"pages"'),
+    "qsf": ("Qualtrics survey", ".qsf", b'"SurveyEntry"'),
+}
+
+
+def written_by(path: Path) -> str | None:
+    """The ``engagekit survey`` format whose main file ``path`` is (read from its first 4 KB),
+    or None when it is none of those recognised (or cannot be read)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    for fmt, (_what, suffix, mark) in SIGNATURES.items():
+        if path.name.endswith(suffix) and mark in head:
+            return fmt
+    return None
 
 
 def render(inst: Instrument, fmt: str, options: Options | None = None) -> dict[str, bytes]:
