@@ -38,6 +38,13 @@ CROSSCHECK = click.option(
     "--crosscheck", type=click.Choice(["semopy"], case_sensitive=False), default=None,
     help="Refit the model with a second implementation (semopy) and print the largest "
          "differences in estimates and fit measures, flagging any beyond tolerance.")
+ID_COLUMN = click.option(
+    "--id-column", "id_column", default=None, metavar="COL",
+    help="Column holding the respondent ids (e.g. member_id); they key every output.")
+KEEP_COLUMN = click.option(
+    "--keep-column", "keep", multiple=True, metavar="COL",
+    help="Extra column of the file to keep as metadata (repeatable), e.g. club: carried into "
+         "every output and usable with --group.")
 ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV"], case_sensitive=False)
 CFA_ESTIMATORS = click.Choice(["ML", "MLM", "MLR", "WLSMV", "DWLS"], case_sensitive=False)
 #: ``--missing`` of validate, effects, run and demo: not given = listwise, said so when it
@@ -66,18 +73,19 @@ def _read_options(f):
     f = click.option("--sheet", default=None, help="Excel sheet (default: the first).")(f)
     f = click.option("--timezone", default=None,
                      help="Time zone of times written without an offset (default UTC).")(f)
-    f = click.option("--keep-column", "keep", multiple=True,
-                     help="Extra column to keep as metadata (repeatable).")(f)
+    f = KEEP_COLUMN(f)
+    f = ID_COLUMN(f)
     f = FORCE(f)
     return f
 
 
-def _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep):
+def _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
+          id_column=None):
     from analysis.responses import read_responses
 
     return read_responses(file, instrument, format=fmt, strict=strict, column_map=column_map,
                           encoding=encoding, sheet=sheet, timezone=timezone,
-                          keep_columns=keep)
+                          keep_columns=keep, id_column=id_column)
 
 
 @click.group("responses")
@@ -92,12 +100,13 @@ def responses_cli() -> None:
               help="Write the cleaning log to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-              force, log_out, as_json) -> None:
+              id_column, force, log_out, as_json) -> None:
     """Report what was read from FILE: format, rows, respondents, items, every problem.
 
     Exits 2 when no item, or fewer than half of the instrument's items, could be read."""
     check_outputs([log_out], [file, instrument, column_map], force=force)
-    data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
+                 id_column)
     if log_out:
         write_file(log_out, csv_text(data.log_frame(), index=False))
     if as_json:
@@ -172,12 +181,13 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
 @click.option("--exclude-flagged", is_flag=True,
               help="Screen first (default settings) and score only the kept respondents.")
 def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-              force, output, cut, min_answered, as_json, exclude_flagged) -> None:
+              id_column, force, output, cut, min_answered, as_json, exclude_flagged) -> None:
     """Scale scores, NPS, 0-100 indices and loyalty segments of FILE's respondents."""
     from analysis.responses.scoring import score_responses
 
     check_outputs([output], [file, instrument, column_map], force=force)
-    data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
+                 id_column)
     if exclude_flagged:
         from analysis.responses.screening import screen
 
@@ -186,7 +196,7 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
         data = result.kept()
     scores = score_responses(data, instrument, cut=cut, min_answered=min_answered)
     if output:
-        write_file(output, csv_text(scores.scores))
+        write_file(output, csv_text(data.with_kept(scores.scores)))
     if as_json:
         d = scores.to_dict()
         d.pop("scores")
@@ -212,7 +222,7 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
 @click.option("--mahalanobis-alpha", type=float, default=0.001, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-               force, output, kept_out, exclude_rules, min_flags, speed_fraction,
+               id_column, force, output, kept_out, exclude_rules, min_flags, speed_fraction,
                mahalanobis_alpha, as_json) -> None:
     """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
     Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
@@ -222,13 +232,14 @@ def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timez
 
     check_outputs([output, kept_out], [file, instrument, column_map], force=force)
     inst = load_instrument(instrument)
-    data = _read(file, inst, fmt, strict, column_map, encoding, sheet, timezone, keep)
+    data = _read(file, inst, fmt, strict, column_map, encoding, sheet, timezone, keep,
+                 id_column)
     rules = DEFAULT_EXCLUDE if exclude_rules is None else tuple(
         r.strip() for r in exclude_rules.split(",") if r.strip())
     result = screen(data, inst, exclude_rules=rules, min_flags=min_flags,
                     speed_fraction=speed_fraction, mahalanobis_alpha=mahalanobis_alpha)
     if output:
-        write_file(output, csv_text(result.flags.join(result.metrics)))
+        write_file(output, csv_text(data.with_kept(result.flags.join(result.metrics))))
     if kept_out:
         with atomic_path(kept_out) as tmp:
             write_responses(result.kept(), tmp, inst)
@@ -254,18 +265,22 @@ def _model_data(file: str, model: str) -> pd.DataFrame:
 
 
 def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: bool,
-                      group: str | None, column_map: str | None = None
+                      group: str | None, column_map: str | None = None,
+                      id_column: str | None = None, keep: tuple[str, ...] = ()
                       ) -> tuple[pd.DataFrame, Instrument, str]:
     from analysis.responses import read_responses
     from analysis.responses.accounting import require_analysable, sample_note
     from analysis.responses.scoring import reverse_keyed
     from analysis.responses.screening import screen
-    from analysis.study import require_items
+    from analysis.study import require_items, unknown_group
     from instruments.loader import load_instrument
 
     inst = load_instrument(instrument)
-    data = read_responses(file, inst, format=fmt, column_map=column_map)
+    data = read_responses(file, inst, format=fmt, column_map=column_map, id_column=id_column,
+                          keep_columns=keep)
     require_items(data, inst)
+    if group is not None and group not in data.items and group not in data.meta:
+        raise unknown_group(data, group)
     sc = screen(data, inst) if exclude_flagged else None
     require_analysable(data, sc, exclude_flagged)
     note = sample_note(data, sc, exclude_flagged)
@@ -277,8 +292,6 @@ def _instrument_frame(file: str, instrument: str, fmt: str, exclude_flagged: boo
             frame[group] = data.items[group]
         elif group in data.meta:
             frame[group] = data.meta[group]
-        else:
-            raise EngagekitInputError(f"--group '{group}' is not an item or column of {file}")
     return frame, inst, note
 
 
@@ -310,6 +323,15 @@ def echo_missing(samples: dict, chosen: bool) -> None:
 def _require_one(instrument: str | None, model: str | None) -> None:
     if (instrument is None) == (model is None):
         raise click.UsageError("give either --instrument or --model (lavaan syntax)")
+
+
+def _instrument_only(model: str | None, **given) -> None:
+    """--id-column and --keep-column read a response file through an instrument; with
+    --model the file is a plain table of the model's variables."""
+    used = [f"--{k.replace('_', '-')}" + ("-column" if k == "keep" else "")
+            for k, v in given.items() if v]
+    if model is not None and used:
+        raise click.UsageError(f"{' and '.join(used)} go(es) with --instrument, not --model")
 
 
 def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
@@ -347,7 +369,10 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @click.option("--format", "fmt", default="auto", show_default=True,
               help="Response file format (with --instrument).")
 @COLUMN_MAP
-@click.option("--group", default=None, help="Column for measurement invariance.")
+@ID_COLUMN
+@KEEP_COLUMN
+@click.option("--group", default=None, help="Grouping item, or a column kept with "
+              "--keep-column, for measurement invariance.")
 @click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
               help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
                    "items, or --ordered) as ordered categories (polychoric correlations).")
@@ -361,8 +386,9 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
-def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator, missing, ordered,
-                 keep_flagged, htmt_boot, seed, crosscheck, json_out, force) -> None:
+def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep, group, estimator,
+                 missing, ordered, keep_flagged, htmt_boot, seed, crosscheck, json_out,
+                 force) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     import pandas as pd
 
@@ -377,6 +403,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
     from analysis.sem.measures import summary_line
 
     _require_one(instrument, model)
+    _instrument_only(model, id_column=id_column, keep=keep)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
@@ -407,7 +434,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
                                    ordered=ordered_items, crosscheck=crosscheck)
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
-                                              group, column_map)
+                                              group, column_map, id_column, keep)
         with about_file(responses, note):
             res = validate_instrument(frame, inst, group=group, settings=settings,
                                       crosscheck=crosscheck)
@@ -446,6 +473,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
               "instrument (RESPONSES is then a plain CSV).")
 @click.option("--format", "fmt", default="auto", show_default=True)
 @COLUMN_MAP
+@ID_COLUMN
 @click.option("--boot", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--jobs", type=int, default=None, help="Local worker processes (default: all).")
@@ -461,14 +489,16 @@ def validate_cmd(responses, instrument, model, fmt, column_map, group, estimator
 @CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
-def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs, scheduler,
-                estimator, ordered, missing, keep_flagged, crosscheck, json_out, force) -> None:
+def effects_cmd(responses, instrument, model, fmt, column_map, id_column, boot, seed, jobs,
+                scheduler, estimator, ordered, missing, keep_flagged, crosscheck, json_out,
+                force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
     from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
     from analysis.study import model_variables, ordinal_items
 
     _require_one(instrument, model)
+    _instrument_only(model, id_column=id_column)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
@@ -489,7 +519,7 @@ def effects_cmd(responses, instrument, model, fmt, column_map, boot, seed, jobs,
                                           "model")
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None,
-                                              column_map)
+                                              column_map, id_column)
         model = inst.to_lavaan()
         if estimator == "WLSMV":
             ordered_items = ordinal_items(inst, model)

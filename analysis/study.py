@@ -169,6 +169,33 @@ def _group_column(data: ResponseData, inst: Instrument, group: str) -> pd.Series
     raise KeyError(group)
 
 
+def unknown_group(data: ResponseData, group: str) -> Exception:
+    """The error for a ``--group`` that is neither an item nor a kept column, saying how to
+    make it one: ``--keep-column`` when the file has such a column, else what it could be."""
+    from instruments.errors import EngagekitInputError
+
+    file = data.source.file
+    in_file = set(data.source.ignored_columns) | {e.column for e in data.log
+                                                   if e.problem == "unknown_column"}
+    if group in in_file:
+        return EngagekitInputError(
+            f"{file}: group column '{group}' is a column of the file but was not kept; add "
+            f"--keep-column {group} (with --group {group})", code="invalid_argument")
+    kept = list(data.source.kept_columns)
+    choices = kept + sorted(c for c in in_file if c)
+    import difflib
+
+    close = difflib.get_close_matches(group, choices, n=1, cutoff=0.6)
+    return EngagekitInputError(
+        f"{file}: group column '{group}' is neither an item nor a column kept as metadata"
+        + (f"; did you mean '{close[0]}'?" if close else "")
+        + (f" Kept columns: {', '.join(kept)}." if kept else "")
+        + (f" Other columns of the file: {', '.join(sorted(c for c in in_file if c)[:15])}"
+           " (keep one with --keep-column COL)." if in_file else
+           " Give a grouping item of the instrument or a column of the file kept with "
+           "--keep-column COL."), code="invalid_argument")
+
+
 def _scale_bounds(inst: Instrument, construct_id: str) -> tuple[float, float]:
     c = inst.construct(construct_id)
     s = inst.item_scale(inst.measurement_items(c)[0])
@@ -341,11 +368,7 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
         try:
             frame[s.group] = _group_column(kept, inst, s.group)
         except KeyError:
-            from instruments.errors import EngagekitInputError
-
-            raise EngagekitInputError(
-                f"group column '{s.group}' is neither an item nor a metadata column of "
-                f"{kept.source.file}") from None
+            raise unknown_group(kept, s.group) from None
     estimator = s.estimator.upper()
     ordinal = estimator in ("WLSMV", "DWLS")
     missing = missing_method(s.missing or "listwise")
@@ -520,4 +543,4 @@ def scored_frame(data: ResponseData, inst: Instrument,
     return out
 
 
-__all__ = ["RESULTS_FORMAT", "StudySettings", "run_study", "scored_frame"]
+__all__ = ["RESULTS_FORMAT", "StudySettings", "run_study", "scored_frame", "unknown_group"]

@@ -35,6 +35,8 @@ import click  # noqa: E402
 from analysis.cli import (  # noqa: E402
     COLUMN_MAP,
     CROSSCHECK,
+    ID_COLUMN,
+    KEEP_COLUMN,
     MISSING,
     echo_crosscheck,
     echo_missing,
@@ -101,7 +103,7 @@ def _write_outputs(results: dict, data, inst: Instrument, outdir: Path,
     log = data.log_frame(extra=accounting_entries(data, accounting))
     write_file(outdir / "cleaning_log.csv", csv_text(log, index=False))
     # the same screening and scoring as the report: filtered on `excluded`, its N and means
-    write_file(outdir / "scored.csv", csv_text(scored_frame(data, inst, settings),
+    write_file(outdir / "scored.csv", csv_text(data.with_kept(scored_frame(data, inst, settings)),
                                                index_label="respondent_id"))
     write_file(outdir / "report.html", render_report(results))
     a = accounting
@@ -191,9 +193,12 @@ def _echo_summary(results: dict) -> None:
                    "study's complete responses.")
 @click.option("--format", "fmt", default="auto", show_default=True)
 @COLUMN_MAP
+@ID_COLUMN
+@KEEP_COLUMN
 @_study_options
-def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, scheduler, group,
-            interaction, keep_flagged, estimator, missing, crosscheck, output, force) -> None:
+def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, boot, seed, jobs,
+            scheduler, group, interaction, keep_flagged, estimator, missing, crosscheck, output,
+            force) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     from analysis.responses import read_responses
     from analysis.study import run_study
@@ -201,14 +206,16 @@ def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, sch
 
     if study is not None:
         _check_output_folder(output, [instrument, column_map], force)
-        inst, data = _read_study(responses, study, instrument, fmt, column_map)
+        inst, data = _read_study(responses, study, instrument, fmt, column_map, id_column,
+                                 keep)
     else:
         if instrument is None:
             raise click.UsageError("give the instrument with -i (or --study with a database "
                                    "URL)")
         _check_output_folder(output, [responses, instrument, column_map], force)
         inst = load_instrument(instrument)
-        data = read_responses(responses, inst, format=fmt, column_map=column_map)
+        data = read_responses(responses, inst, format=fmt, column_map=column_map,
+                              id_column=id_column, keep_columns=keep)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck, missing)
     results = run_study(data, inst, settings)
@@ -216,7 +223,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, boot, seed, jobs, sch
     _write_outputs(results, data, inst, Path(output), settings)
 
 
-def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map):
+def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map,
+                id_column: str | None = None, keep: tuple[str, ...] = ()):
     """A study's complete responses read from the collection database as from its export."""
     import tempfile
 
@@ -244,7 +252,8 @@ def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_ma
     with tempfile.TemporaryDirectory(prefix="engagekit-study-") as tmp:
         path = Path(tmp) / f"{study}.csv"
         path.write_text(text, encoding="utf-8", newline="")
-        data = read_responses(path, inst, format=fmt, column_map=column_map)
+        data = read_responses(path, inst, format=fmt, column_map=column_map,
+                              id_column=id_column, keep_columns=keep)
     return inst, data
 
 

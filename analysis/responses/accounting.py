@@ -41,15 +41,31 @@ def account(data: ResponseData, screening: ScreeningResult | None = None,
         rules = [r for r in screening.settings.exclude_rules if r not in screening.not_applied
                  and r in flags.columns]
         source_row = data.meta.get("source_row")
+        kept = data.kept()
         for rid in flags.index[flags["excluded"]]:
             row = None if source_row is None else int(source_row.loc[rid])
-            excluded.append({"respondent_id": str(rid), "row": row,
-                             "rules": [r for r in rules if bool(flags.at[rid, r])]})
+            entry = {"respondent_id": str(rid), "row": row,
+                     "rules": [r for r in rules if bool(flags.at[rid, r])]}
+            if len(kept.columns):  # the columns kept as metadata (--keep-column), by name
+                entry["kept"] = {c: _plain(kept.at[rid, c]) for c in kept.columns}
+            excluded.append(entry)
     n_analysed = data.n - len(excluded)
     return {"rows_read": s.n_rows, "unit": s.unit, "n_dropped": len(dropped),
             "n_excluded": len(excluded), "n_analysed": n_analysed,
             "balanced": s.n_rows == len(dropped) + len(excluded) + n_analysed,
             "dropped": dropped, "excluded": excluded}
+
+
+def _plain(value: Any) -> Any:
+    """A kept cell as JSON-ready data: missing -> None, numpy scalars -> Python."""
+    try:
+        import pandas as pd
+
+        if value is None or pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return str(value)
+    return value.item() if hasattr(value, "item") else value
 
 
 def accounting_entries(data: ResponseData, accounting: dict[str, Any]) -> list[CleaningEntry]:

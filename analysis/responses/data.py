@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -29,6 +29,9 @@ from .validate import (
     show,
     suggest,
 )
+
+#: Names of ``ResponseData.meta`` columns engagekit fills itself (a kept column may not take one).
+_RESERVED_META = {*META_COLUMNS, "duration_s", "finished", "source_row"}
 
 
 @dataclass
@@ -74,6 +77,10 @@ class SourceInfo:
     notes: list[str]
     #: reason -> respondent id of each dropped row (None where the row has no readable id)
     dropped_ids: dict[str, list[str | None]] = field(default_factory=dict)
+    #: the column the respondent ids were read from (None: ids made from the row numbers)
+    id_column: str | None = None
+    #: extra columns kept as metadata (``keep_columns``), carried into every output
+    kept_columns: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return to_plain(asdict(self))
@@ -132,6 +139,11 @@ class ResponseData:
         entries = [*self.log, *self.dropped_entries(), *extra]
         frame = pd.DataFrame([e.to_dict() for e in entries], columns=cols)
         frame["row"] = frame["row"].astype("Int64")  # whole numbers, blank for column entries
+        kept = self.kept()
+        for c in kept.columns:  # the columns kept as metadata, for each respondent's entries
+            values = kept[c].to_dict()
+            frame[c] = [values.get(r) if isinstance(r, str) else None
+                        for r in frame["respondent_id"]]
         return frame
 
     def subset(self, ids: Iterable[str]) -> ResponseData:
@@ -141,6 +153,20 @@ class ResponseData:
         return ResponseData(self.items.loc[mask].copy(), self.meta.loc[mask].copy(),
                             self.texts.loc[mask].copy(), list(self.log), self.source,
                             self.instrument_id, self.instrument_version)
+
+    def kept(self) -> pd.DataFrame:
+        """The columns kept as metadata (``keep_columns``), one row per respondent, in the
+        order asked for; no columns when none were kept."""
+        return self.meta[[c for c in self.source.kept_columns if c in self.meta.columns]]
+
+    def with_kept(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (indexed by respondent id) with the kept columns inserted first, so that
+        every per-respondent output carries them (scores, flags, exports)."""
+        kept = self.kept().reindex(frame.index)
+        if kept.empty and not len(kept.columns):
+            return frame
+        return pd.concat([kept, frame.drop(columns=[c for c in kept.columns if c in frame])],
+                         axis=1)
 
     def frame(self) -> pd.DataFrame:
         """Metadata and item codes in one DataFrame (the engagekit response format's columns)."""
@@ -156,6 +182,10 @@ class ResponseData:
             shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
             lines.append(f"  dropped {k} ({reason}): {s.unit}s {shown}")
         lines.append(f"  items read: {len(s.columns)} of {self.items.shape[1] + self.texts.shape[1]}")
+        if s.id_column is not None:
+            lines.append(f"  respondent ids read from column '{s.id_column}'")
+        if s.kept_columns:
+            lines.append("  kept as metadata: " + ", ".join(f"'{c}'" for c in s.kept_columns))
         if s.missing_codes:
             total = sum(s.missing_codes.values())
             lines.append(f"  answers given as a missing code (now missing): {total}")
@@ -194,8 +224,11 @@ def _sorted_log(entries: list[CleaningEntry], columns: Sequence[str]) -> list[Cl
 
 
 def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
-             keep_columns: Sequence[str] = ()) -> ResponseData:
-    """Validate a :class:`RawTable` against the instrument's codebook -> :class:`ResponseData`."""
+             keep_columns: Sequence[str] | Mapping[str, str] = ()) -> ResponseData:
+    """Validate a :class:`RawTable` against the instrument's codebook -> :class:`ResponseData`.
+
+    ``keep_columns``: file columns to carry into ``meta``, or ``{name in meta: file column}``.
+    """
     n = len(table.rows)
     n_rows = n + sum(len(r) for r in table.dropped.values())
     if n_rows == 0:
@@ -209,16 +242,23 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     log = Cleaner(table.file, table.unit)
     log.entries += table.value_problems
     item_ids = list(book)
-    keep = [c for c in keep_columns]
-    for c in keep:
+    keep = (dict(keep_columns) if isinstance(keep_columns, Mapping)
+            else {c: c for c in keep_columns})
+    for name, c in keep.items():
         if c not in table.columns:
             raise ResponseFileError(table.file, f"has no column '{c}' to keep; columns are "
                                     + ", ".join(table.columns[:20]), code="invalid_argument")
+        if name in _RESERVED_META or name in book:
+            raise ResponseFileError(table.file, f"cannot keep column '{c}' as '{name}': "
+                                    f"'{name}' is already {'an item' if name in book else 'a metadata column'}"
+                                    " of the responses; keep it under another name with a "
+                                    "column map", code="invalid_argument")
+    kept_cols = set(keep.values())
     # ---- columns ------------------------------------------------------------------------
     retired = set(inst.retired_item_ids)
     position = {c: k for k, c in enumerate(table.columns, start=1)}
     for n_unknown, col in enumerate(table.unknown):
-        if col in keep:
+        if col in kept_cols:
             continue
         repeat = re.fullmatch(r"(.+) \((\d+)\)", col)
         if repeat and repeat.group(1) in position:
@@ -238,7 +278,7 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
             msg = f"'{col}' is not an item of {inst.id} {inst.version}"
             close = suggest(col, item_ids) if n_unknown < 200 else ""  # difflib is slow
             hint = close or ("map it to an item id with a column map, or keep it as metadata "
-                             "with keep_columns")
+                             f"with --keep-column {col}")
         log.add("unknown_column", msg, "column ignored", column=col, hint=hint)
     for item_id, used, other in table.duplicates:
         log.add("duplicate_column", f"item {item_id} has two columns, '{used}' and '{other}'",
@@ -373,8 +413,8 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
     meta["display_order"] = order_out
     meta["finished"] = table.extra_meta.get("finished", [None] * n)
     meta["source_row"] = list(table.rows)
-    for c in keep:
-        meta[c] = [None if is_blank(v) else v for v in table.cells[c]]
+    for name, c in keep.items():
+        meta[name] = [None if is_blank(v) else v for v in table.cells[c]]
     # ---- items --------------------------------------------------------------------------
     raw = {item: table.cells[col] for item, col in table.item_columns.items()}
     as_label: dict[str, int] = {}

@@ -74,6 +74,7 @@ def engagekit_records(data: ResponseData, inst: Instrument | None = None,
     item_rows = data.items.to_numpy(dtype=float)
     meta_cols = {c: (meta[c].tolist() if c in meta.columns else [None] * len(meta))
                  for c in META_COLUMNS[1:]}
+    kept = {c: meta[c].tolist() for c in data.source.kept_columns if c in meta.columns}
     text_ids = list(data.texts.columns)
     text_rows = data.texts.to_numpy(dtype=object) if text_ids else None
     missing_codes = {i: (_missing_code(inst, i) if inst is not None and missing == "code"
@@ -89,6 +90,9 @@ def engagekit_records(data: ResponseData, inst: Instrument | None = None,
             elif v is not None and not isinstance(v, str):
                 v = None if pd.isna(v) else str(v)
             rec[col] = v
+        for col, values in kept.items():  # columns kept as metadata, after engagekit's own
+            v = values[r]
+            rec[col] = None if v is None or (isinstance(v, float) and math.isnan(v)) else v
         for j, item_id in enumerate(item_ids):
             v = _code(item_rows[r, j])
             rec[item_id] = missing_codes[item_id] if v is None else v

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +16,25 @@ from instruments.limits import (
     flow_depth_line,
     safe_yaml,
 )
+from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
 
 from ..log import ColumnMapError
 
+#: Targets of a column map besides item ids: the respondent id and the other metadata of the
+#: engagekit response format, and the consent question (respondents who declined are dropped).
+META_TARGETS = (*META_COLUMNS, "consent")
+
 
 def load_column_map(source: Mapping[str, str] | str | Path | None,
-                    inst: Instrument) -> dict[str, str]:
-    """A column map ``{file column / ImportId / JSON key: item id}`` from a dict or a file.
+                    inst: Instrument, keep: Sequence[str] = ()) -> dict[str, str]:
+    """A column map ``{file column / ImportId / JSON key: target}`` from a dict or a file.
 
     Files: ``.json`` (an object), ``.yaml``/``.yml`` (a mapping) or ``.csv`` with the columns
-    ``column,item``. Every target must be an item id of the instrument.
+    ``column,item``. Every target must be an item id of the instrument, a metadata name of
+    the engagekit response format (``respondent_id``, ``language``, ``started_at``, ...; see
+    :data:`META_TARGETS`), ``consent``, or one of the names in ``keep`` (the columns kept as
+    metadata, ``--keep-column``), under which the column is then kept.
     """
     if source is None:
         return {}
@@ -77,17 +85,25 @@ def load_column_map(source: Mapping[str, str] | str | Path | None,
         raise ColumnMapError(f"{name}: must map file columns to item ids, e.g. "
                              '{"QID20_1": "aff_01"}')
     items = {i.id for i in inst.items()}
+    targets = items | set(META_TARGETS) | set(keep)
     out: dict[str, str] = {}
     bad = []
     for k, v in data.items():
-        if not isinstance(v, str) or v not in items:
+        if not isinstance(v, str) or v not in targets:
             bad.append(f"{_short(k)} -> {_short(v)}")
         else:
             out[str(k)] = v
     if bad:
-        hint = ""
         if all(str(k) in items for k in data):
             hint = " (the map looks inverted: it maps file columns TO item ids)"
+        else:
+            other = next((str(v) for v in data.values() if isinstance(v, str)
+                          and v not in targets and v.isidentifier()), None)
+            hint = ("; a column map sends a column to an item id, to respondent_id, "
+                    "language, started_at, ended_at, display_order or consent, or to a name "
+                    "kept as metadata with --keep-column"
+                    + (f" (to keep it as '{other}', add --keep-column {other})" if other
+                       else ""))
         raise ColumnMapError(f"{name}: {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} map to "
                              f"unknown item ids: {', '.join(bad[:5])}{hint}")
     return out

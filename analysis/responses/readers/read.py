@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from instruments.limits import MAX_RESPONSE_BYTES, check_size
+from instruments.response_format import META_COLUMNS
 from instruments.schema import Instrument
 
 from ..data import RawTable, ResponseData, assemble
@@ -73,7 +74,7 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
                    column_map: Mapping[str, str] | str | Path | None = None,
                    encoding: str = "utf-8", sheet: str | None = None,
                    keep_columns: Sequence[str] = (), timezone: str | None = None,
-                   drop_preview: bool = True) -> ResponseData:
+                   drop_preview: bool = True, id_column: str | None = None) -> ResponseData:
     r"""Read a response file and validate it against the instrument's codebook.
 
     Columns are matched to item ids, values checked against each item's declared scale and
@@ -94,13 +95,22 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
         problem instead of logging it.
     column_map : mapping, str, Path or None
         ``{file column: item id}`` (or a JSON/CSV file holding it) for columns not named by
-        item id: Qualtrics ImportIds, LimeSurvey codes, SurveyJS ``block.row`` keys.
+        item id: Qualtrics ImportIds, LimeSurvey codes, SurveyJS ``block.row`` keys. A
+        column may also be sent to ``respondent_id``, another metadata name of the engagekit
+        response format (``language``, ``started_at``, ...), ``consent``, or a name listed in
+        ``keep_columns`` (the column is then kept under that name).
     encoding : str, default "utf-8"
         Text encoding of CSV/TSV/JSON files.
     sheet : str or None
         Worksheet of an Excel file (default: the first).
     keep_columns : sequence of str
-        Extra columns of the file to carry into ``.meta``.
+        Extra columns of the file to carry into ``.meta`` (file column names, or names the
+        column map gives to columns).
+    id_column : str or None
+        The column holding the respondent ids (instead of ``respondent_id`` or the platform's
+        own id, e.g. Qualtrics' ResponseId). Blank ids are logged (``missing_id``) and
+        repeated ones kept apart (``duplicate_id``); a column with fewer distinct values than
+        half its rows is refused as not an id.
     timezone : str or None
         IANA zone of date-times written without an offset (default UTC).
     drop_preview : bool, default True
@@ -164,7 +174,11 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ResponseFileError(file, f"unknown time zone '{timezone}'; use an IANA name "
                                     "such as Europe/Amsterdam", code="unknown_time_zone") from None
-    cmap = load_column_map(column_map, inst)
+    keep_names = [str(k) for k in keep_columns]
+    cmap = load_column_map(column_map, inst, keep=keep_names)
+    items = {i.id for i in inst.items()}
+    meta_map = {k: v for k, v in cmap.items() if v not in items}
+    cmap = {k: v for k, v in cmap.items() if v in items}
     fmt = detect_format(p, encoding) if format == "auto" else format
     try:
         if fmt == "engagekit":
@@ -190,8 +204,110 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     if timezone is not None:
         for name in ("started_at", "ended_at"):
             table.timezone.setdefault(name, timezone)
+    keep = _metadata_columns(table, inst, meta_map, id_column, keep_names)
     _survey_fields(table, inst)
-    return assemble(table, inst, strict=strict, keep_columns=keep_columns)
+    data = assemble(table, inst, strict=strict, keep_columns=keep)
+    data.source.id_column = table.meta_columns.get("respondent_id")
+    data.source.kept_columns = list(keep)
+    return data
+
+
+def _columns_hint(table: RawTable, name: str) -> str:
+    """'; did you mean 'club'? The file's columns: ...' for a column name not in the file."""
+    import difflib
+
+    close = difflib.get_close_matches(name, table.columns, n=1, cutoff=0.6)
+    close += [c for c in table.columns if c.lower() == name.lower()][:1]
+    shown = ", ".join(f"'{c}'" for c in table.columns[:25])
+    more = f", ... ({len(table.columns)} in all)" if len(table.columns) > 25 else ""
+    return ((f"; did you mean '{close[-1]}'?" if close else "")
+            + f" The file's columns: {shown}{more}")
+
+
+def _metadata_columns(table: RawTable, inst: Instrument, meta_map: Mapping[str, str],
+                      id_column: str | None, keep: Sequence[str]) -> dict[str, str]:
+    """Point the table's metadata at the columns the user named: ``--id-column`` and column-map
+    entries whose target is not an item (``respondent_id``, ``language``, ..., ``consent``, a
+    ``--keep-column`` name). Returns ``{kept name: file column}`` for ``keep``."""
+    file = table.file
+    targets: dict[str, str] = {}  # target -> file column
+    for key, target in meta_map.items():
+        if key not in table.columns:
+            raise ResponseFileError(file, f"has no column '{key}' (the column map sends it to "
+                                    f"'{target}')" + _columns_hint(table, key),
+                                    code="invalid_argument")
+        if target in targets:
+            raise ResponseFileError(file, f"the column map sends both '{targets[target]}' and "
+                                    f"'{key}' to '{target}'; keep one", code="invalid_argument")
+        targets[target] = key
+    if id_column is not None:
+        if id_column not in table.columns:
+            raise ResponseFileError(file, f"has no column '{id_column}' (given with "
+                                    "--id-column)" + _columns_hint(table, id_column),
+                                    code="invalid_argument")
+        if targets.get("respondent_id", id_column) != id_column:
+            raise ResponseFileError(file, f"--id-column names '{id_column}' but the column map "
+                                    f"sends '{targets['respondent_id']}' to respondent_id; "
+                                    "give one of them", code="invalid_argument")
+        targets["respondent_id"] = id_column
+    for target, col in targets.items():
+        for k, v in list(table.item_columns.items()):
+            if v == col:
+                raise ResponseFileError(file, f"column '{col}' is read as item {k}; it cannot "
+                                        f"also be {target}", code="invalid_argument")
+        if col in table.unknown:
+            table.unknown.remove(col)
+        table.ignored.pop(col, None)
+        for name, c in list(table.meta_columns.items()):
+            if c == col and name != target:
+                del table.meta_columns[name]
+        if target == "consent":
+            table.unknown.append(col)
+            _consent(table, col, inst)
+            continue
+        if target in META_COLUMNS:
+            old = table.meta_columns.get(target)
+            if old is not None and old != col:
+                table.ignored[old] = f"not read as {target} ('{col}' is)"
+            table.meta_columns[target] = col
+    if "respondent_id" in targets:
+        _check_ids(table, targets["respondent_id"], "--id-column" if id_column else
+                   "the column map")
+    out: dict[str, str] = {}
+    for name in keep:
+        col = targets.get(name, name)
+        if col not in table.columns:
+            raise ResponseFileError(file, f"has no column '{name}' to keep (--keep-column)"
+                                    + _columns_hint(table, name), code="invalid_argument")
+        out[name] = col
+    return out
+
+
+def _check_ids(table: RawTable, col: str, how: str) -> None:
+    """Refuse an id column that cannot identify respondents: every cell blank, or fewer
+    distinct values than half its rows (a grouping column such as a club given by mistake)."""
+    values = [str(v).strip() for v in table.cells[col]
+              if v is not None and str(v).strip() != ""]
+    n = len(table.rows)
+    if n and not values:
+        raise ResponseFileError(table.file, f"column '{col}' (the respondent id, from {how}) "
+                                "is empty in every row; give the column that holds each "
+                                "respondent's id", code="invalid_argument")
+    distinct = len(set(values))
+    if n >= 4 and distinct < n / 2:
+        raise ResponseFileError(table.file, f"column '{col}' (the respondent id, from {how}) "
+                                f"has only {distinct} distinct value(s) in {n} rows, so it "
+                                "does not identify respondents; give the column that holds "
+                                "one id per respondent (keep a grouping column with "
+                                "--keep-column instead)", code="invalid_argument")
+
+
+def _consent(table: RawTable, col: str, inst: Instrument) -> None:
+    """Read ``col`` as the consent question: rows that declined are dropped, counted."""
+    table.unknown.remove(col)
+    table.ignored[col] = "consent question (respondents who declined are dropped)"
+    texts = _decline_texts(inst) if table.choice_text else frozenset()
+    _drop_rows(table, [not _declined(v, texts) for v in table.cells[col]], "declined consent")
 
 
 #: Consent answers that mean "declined" in the platform exports engagekit's survey generators
@@ -227,9 +343,4 @@ def _survey_fields(table: RawTable, inst: Instrument) -> None:
             table.unknown.remove(col)
             table.ignored[col] = "value of the piping placeholder {" + col + "}"
         elif col.lower() == "consent":
-            table.unknown.remove(col)
-            table.ignored[col] = "consent question (respondents who declined are dropped)"
-            cells = table.cells[col]
-            texts = _decline_texts(inst) if table.choice_text else frozenset()
-            keep = [not _declined(v, texts) for v in cells]
-            _drop_rows(table, keep, "declined consent")
+            _consent(table, col, inst)
