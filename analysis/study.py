@@ -138,8 +138,10 @@ def _instrument_summary(inst: Instrument) -> dict[str, Any]:
             s = inst.item_scale(i)
             items.append({"id": i.id, "label": i.label or i.id, "text": inst.text(i.text, lang),
                           "keyed": i.keyed, "role": i.role.value, "scale": s.id})
-        constructs.append({"id": c.id, "name": c.name, "role": c.role.value,
-                           "definition": c.definition, "source": list(c.source), "items": items})
+        constructs.append({"id": c.id, "name": inst.construct_name(c, lang),
+                           "role": c.role.value,
+                           "definition": inst.construct_definition(c, lang),
+                           "source": list(c.source), "items": items})
     scales = [{"id": s.id, "kind": s.kind.value, "min": s.min, "max": s.max,
                "anchors": {str(a.value): inst.text(a.label, lang) for a in s.anchors}}
               for s in inst.scales]

@@ -43,7 +43,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from instruments.survey.html import render_html
-from instruments.survey.ui_text import ui_text
+from instruments.ui import ui_texts
 
 from . import admin
 from .answers import RESPONDENT_ID_RE, check_response, checked
@@ -96,7 +96,7 @@ async def _study(request: Request) -> Study | JSONResponse:
 
 
 def _message(study: Study, reason: str, status: int) -> HTMLResponse:
-    ui = ui_text(study.language)
+    ui = ui_texts(study.instrument, study.language)
     title = study.instrument.text(study.instrument.title, study.language)
     return page("message.html.j2", status=status, lang=study.language, title=title,
                 message=ui[reason], reason=reason)

@@ -9,7 +9,7 @@ processes on PostgreSQL); failed token lookups are counted per client and time w
 client over the limit gets 429 before any lookup.
 
 A :class:`Reply` is the HTTP status and JSON body to send; ``message_key`` names the survey's
-own text for the respondent (:mod:`instruments.survey.ui_text`).
+own text for the respondent (:mod:`instruments.ui`).
 """
 
 from __future__ import annotations

@@ -90,6 +90,7 @@ def check_instrument(inst: Instrument) -> Found:
     found += _check_scoring(inst)
     found += _check_version(inst)
     found += _check_population(inst)
+    found += _check_ui(inst)
     return found
 
 
@@ -155,6 +156,58 @@ def _check_languages(inst: Instrument) -> Found:
                 found.add((*loc, code), "undeclared_language",
                           f"text in undeclared language '{code}'; declare it "
                           "under 'languages' or remove it")
+    for c_i, c in enumerate(inst.constructs):
+        for key in ("name", "definition"):
+            text = getattr(c, key)
+            if isinstance(text, str):
+                continue
+            loc = ("constructs", c_i, key)
+            if not (text.get(inst.default_language) or "").strip():
+                found.add(loc, "missing_translation",
+                          f"the construct's {key} has no '{inst.default_language}' text (the "
+                          f"default language); add it, or write the {key} as one string")
+            for code in text:
+                if code not in codes:
+                    found.add((*loc, code), "undeclared_language",
+                              f"{key} in undeclared language '{code}'; declare it under "
+                              "'languages' or remove it")
+    return found
+
+
+def _check_ui(inst: Instrument) -> Found:
+    """The ``ui`` block: known keys, declared languages, the same placeholders as engagekit's."""
+    import difflib
+
+    from .ui import ui_keys, ui_placeholders
+
+    found = Found()
+    keys = ui_keys()
+    for key, texts in inst.ui.items():
+        loc = ("ui", key)
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            found.add(loc, "unknown_ui_text",
+                      f"'{key}' is not an interface text; {hint}the keys are "
+                      + ", ".join(keys))
+            continue
+        wanted = ui_placeholders(key)
+        for code, text in texts.items():
+            if code not in inst.language_codes:
+                found.add((*loc, code), "undeclared_language",
+                          f"text in undeclared language '{code}'; declare it under "
+                          "'languages' or remove it")
+            if not text.strip():
+                found.add((*loc, code), "missing_translation",
+                          "empty text; write the text or remove the line (engagekit's own "
+                          "text is then used)")
+            got = set(PLACEHOLDER_RE.findall(text))
+            if got != wanted:
+                want = ", ".join("{" + w + "}" for w in sorted(wanted)) or "none"
+                has = ", ".join("{" + g + "}" for g in sorted(got)) or "none"
+                found.add((*loc, code), "ui_text_placeholder",
+                          f"has placeholders {has}; '{key}' takes exactly {want} (the survey "
+                          "fills them in)")
     return found
 
 

@@ -95,7 +95,8 @@ def show_cmd(instrument: str, lang: str | None) -> None:
     for cite in inst.citations:
         click.echo(f"  [{cite.key}] {cite.text}")
     for c in inst.constructs:
-        click.echo(f"\n{c.name} ({c.id}, {c.role.value}) - {c.definition}")
+        click.echo(f"\n{inst.construct_name(c, lang)} ({c.id}, {c.role.value}) - "
+                   f"{inst.construct_definition(c, lang)}")
         for item in c.items:
             scale = inst.item_scale(item)
             flags = []

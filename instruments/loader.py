@@ -186,9 +186,45 @@ _PYDANTIC_HINTS = {
 }
 
 
+def _value_at(data: Any, loc: Loc) -> Any:
+    for key in loc:
+        try:
+            data = data[key]
+        except (IndexError, KeyError, TypeError):
+            return None
+    return data
+
+
+def _one_text_branch(e: dict) -> dict | None:
+    """For a text that may be one string or a text per language (a construct's name), keep the
+    error of the branch the value was meant for (a mapping: its keys; else: not a string) and
+    drop pydantic's union tag from the location; None drops the error."""
+    loc = e["loc"]
+    at = next((n for n, k in enumerate(loc) if k == "str" or (isinstance(k, str)
+               and k.startswith("dict[constrained-str"))), None)
+    if at is None:
+        return e
+    value = e.get("_value")
+    if (loc[at] == "str") == isinstance(value, dict):
+        return None
+    e = {**e, "loc": loc[:at] + loc[at + 1:]}
+    if loc[at] == "str":
+        e["msg"] = "Input should be a text, or a text per language ({en: ..., es: ...})"
+    return e
+
+
 def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) -> list[Problem]:
     problems = []
+    errors = []
     for e in err.errors(include_url=False):
+        at = next((n for n, k in enumerate(e["loc"]) if k == "str" or (isinstance(k, str)
+                   and k.startswith("dict[constrained-str"))), None)
+        if at is not None:
+            e = _one_text_branch({**e, "_value": _value_at(data, e["loc"][:at])})
+            if e is None:
+                continue
+        errors.append(e)
+    for e in errors:
         # Drop discriminator tags pydantic inserts into the location of tagged unions.
         loc = tuple(k for k in e["loc"] if not (isinstance(k, str) and k in {"nps",
                     "index_0_100", "dick_basu", "[key]"}))

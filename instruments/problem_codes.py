@@ -35,6 +35,9 @@ INSTRUMENT_PROBLEMS: dict[str, str] = {
     "undeclared_language": "a text or default_language in a language not declared under "
                            "languages",
     "missing_translation": "a respondent-facing text lacks a declared language",
+    "unknown_ui_text": "a key of the 'ui' block that is not one of the survey's interface texts",
+    "ui_text_placeholder": "a 'ui' text whose {placeholders} differ from engagekit's text for "
+                           "that key",
     "scale_range": "a scale's min/max are missing, reversed or impossible for its kind",
     "scale_anchors": "a scale's anchors are duplicated, outside the scale, or miss an end point "
                      "or the choices",
@@ -150,6 +153,9 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
     "scoring_input": "responses or rules that cannot be scored",
     "screening_input": "responses or settings the careless-response screen cannot use",
     "survey_option": "a survey export option that does not fit the instrument or format",
+    "ui_text_missing": "a survey language without every interface text (buttons, messages): "
+                       "engagekit ships en, nl, de, fr, es; others need the instrument's 'ui' "
+                       "block",
     "translation_sheet": "a translation sheet that does not match the instrument",
     "output_not_writable": "an output path that cannot be written",
     "output_is_input": "an output that is one of the command's inputs (also through a link)",

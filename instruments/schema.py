@@ -33,6 +33,10 @@ PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: A text in several languages: ``{en: "...", nl: "..."}``.
 LocalText = dict[LanguageCode, str]
 
+#: A researcher-facing text (construct names and definitions): one string, in the instrument's
+#: default language, or a text per language like :data:`LocalText`.
+TextOrLocal = str | LocalText
+
 
 def _schema_description(schema: dict[str, Any], cls: type) -> None:
     """Keep a model's JSON Schema description to its docstring's prose: the numpydoc sections
@@ -236,10 +240,11 @@ class Construct(_Model):
     ----------
     id : str
         Identifier, used in the model and the results.
-    name : str
-        Name shown in reports, e.g. "Affective commitment".
-    definition : str
-        What the construct is, in one or two sentences.
+    name : str or dict of str to str
+        Name shown in reports, e.g. "Affective commitment": one string (the instrument's
+        default language) or a text per language (``{en: ..., es: ...}``).
+    definition : str or dict of str to str
+        What the construct is, in one or two sentences (one string or per language).
     source : list of str
         Citation keys of the theoretical source(s) (one key may be given as a string).
     role : ConstructRole
@@ -259,8 +264,12 @@ class Construct(_Model):
     """
 
     id: Identifier
-    name: str = Field(description="Name shown in reports, e.g. 'Affective commitment'.")
-    definition: str = Field(description="What the construct is, in one or two sentences.")
+    name: TextOrLocal = Field(
+        description="Name shown in reports, e.g. 'Affective commitment': one text (the "
+        "instrument's default language) or a text per language ({en: ..., es: ...}).")
+    definition: TextOrLocal = Field(
+        description="What the construct is, in one or two sentences: one text (the "
+        "instrument's default language) or a text per language.")
     source: list[Identifier] = Field(
         default_factory=list, description="Citation keys of the theoretical source(s)."
     )
@@ -485,6 +494,10 @@ class Instrument(_Model):
         Summary scores the instrument defines.
     population : Population or None
         Population model for simulated respondents.
+    ui : dict of str to dict of str to str
+        The survey's own interface texts (buttons, messages) per key and language, overriding
+        engagekit's (:mod:`instruments.ui`); required in full for a language engagekit has
+        no texts for.
 
     See Also
     --------
@@ -525,6 +538,12 @@ class Instrument(_Model):
     population: Population | None = Field(
         default=None,
         description="Population model for simulated respondents (engagekit simulate).",
+    )
+    ui: dict[Identifier, LocalText] = Field(
+        default_factory=dict,
+        description="The survey's interface texts (buttons, headings, messages) per key and "
+        "language, e.g. {next: {es: 'Siguiente'}}. engagekit has them for en, nl, de, fr and es; "
+        "give any here to change them, and every one for another language.",
     )
 
     # ---- convenience views (derived, never stored) -------------------------------------
@@ -577,11 +596,24 @@ class Instrument(_Model):
         """Items of a construct that measure it (attention checks excluded)."""
         return [i for i in construct.items if i.role == ItemRole.measure]
 
-    def text(self, local: LocalText | None, lang: str | None = None) -> str:
-        """A text in ``lang`` (default language when omitted)."""
+    def text(self, local: TextOrLocal | None, lang: str | None = None) -> str:
+        """A text in ``lang`` (default language when omitted or when the text has none in
+        ``lang``); a plain string is the default language's text."""
         if not local:
             return ""
-        return local.get(lang or self.default_language) or local[self.default_language]
+        if isinstance(local, str):
+            return local
+        return local.get(lang or self.default_language) or local.get(self.default_language, "")
+
+    def construct_name(self, construct: Construct | str, lang: str | None = None) -> str:
+        """A construct's name in ``lang`` (the default language's where it has none)."""
+        c = self.construct(construct) if isinstance(construct, str) else construct
+        return self.text(c.name, lang)
+
+    def construct_definition(self, construct: Construct | str, lang: str | None = None) -> str:
+        """A construct's definition in ``lang`` (the default language's where it has none)."""
+        c = self.construct(construct) if isinstance(construct, str) else construct
+        return self.text(c.definition, lang)
 
     def to_lavaan(self, structural: bool = True) -> str:
         """The instrument's model in lavaan syntax: measurement part, then structural paths.

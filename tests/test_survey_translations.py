@@ -9,6 +9,7 @@ import io
 from instruments import load_instrument
 from instruments.loader import load_instrument as load
 from instruments.survey.translations import export_sheet, texts
+from instruments.ui import ui_keys
 from reports.cli import main
 
 INST = load_instrument("five_commitments")
@@ -29,7 +30,9 @@ def test_export_has_every_text_and_the_workflow_columns():
     text = export_sheet(INST)
     assert text.startswith("\ufeffkind,id,en,nl,nl:back_translation,nl:status,nl:reviewer_note")
     rows = _rows(text)
-    assert len(rows) == len(list(texts(INST)))
+    # the respondent-facing texts, then construct names and definitions, then the interface
+    assert len(rows) == len(list(texts(INST))) + 2 * len(INST.constructs) + len(ui_keys())
+    assert [r["kind"] for r in rows[-len(ui_keys()):]] == ["ui"] * len(ui_keys())
     items = {r["id"]: r for r in rows if r["kind"] == "item"}
     assert set(items) == {i.id for i in INST.items()}
     assert items["aff_01"]["en"] == "I feel an emotional bond with {brand}."

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader
 
 from ..response_format import META_COLUMNS, META_FIELDS
 from ..schema import Instrument, Item, Scale, ScaleKind
+from ..ui import ui_keys, ui_texts
 from .layout import anchor_label, check_language, fill, placeholder_values, survey_pages
 
 DDI_NS = "ddi:codebook:2_5"
@@ -108,7 +109,7 @@ def _labl(parent: ET.Element, text: str, lang: str | None = None) -> ET.Element:
 
 def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = None) -> bytes:
     """DDI-Codebook 2.5 XML (``codeBook`` with ``stdyDscr``, ``fileDscr``, ``dataDscr``)."""
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="none")
     ET.register_namespace("", DDI_NS)
     root = ET.Element(f"{{{DDI_NS}}}codeBook", {"version": "2.5", "ID": f"CB_{inst.id}"})
     root.set(f"{{{XML_NS}}}lang", lang)
@@ -146,8 +147,13 @@ def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = 
     for c in inst.constructs:
         g = _sub(data, "varGrp", ID=f"VG_{c.id}", type="subject",
                  var=" ".join(f"V_{i.id}" for i in c.items))
-        _labl(g, c.name)
-        _sub(g, "defntn", c.definition)
+        names = {code: inst.construct_name(c, code) for code in inst.language_codes}
+        if isinstance(c.name, str):
+            _labl(g, c.name)
+        else:
+            for code, name in names.items():
+                _labl(g, name, code)
+        _sub(g, "defntn", inst.construct_definition(c, lang))
     for page in survey_pages(inst):
         if page.block.randomize:
             g = _sub(data, "varGrp", ID=f"VG_block_{page.id}", type="randomized",
@@ -186,7 +192,7 @@ def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = 
             cat = _sub(v, "catgry", missing="Y")
             _sub(cat, "catValu", str(code))
             _labl(cat, "missing")
-        concept = _sub(v, "concept", inst.item_construct(item.id).name)
+        concept = _sub(v, "concept", inst.construct_name(inst.item_construct(item.id), lang))
         concept.set("vocab", "engagekit construct")
         _sub(v, "varFormat", type="numeric" if numeric else "character", schema="other")
         notes = []
@@ -202,7 +208,7 @@ def ddi_codebook(inst: Instrument, lang: str | None = None, brand: str | None = 
 
 def render_codebook_html(inst: Instrument, lang: str | None = None,
                          brand: str | None = None) -> bytes:
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="all")
     env = Environment(loader=PackageLoader("instruments.survey", "templates"), autoescape=True,
                       keep_trailing_newline=True)
     constructs = []
@@ -217,6 +223,8 @@ def render_codebook_html(inst: Instrument, lang: str | None = None,
                 "reverse": _reverse_rule(scale) if item.keyed == "minus" else "",
             })
         constructs.append({"construct": c, "items": items,
+                           "name": inst.construct_name(c, lang),
+                           "definition": inst.construct_definition(c, lang),
                            "sources": [cites[k].text.split("(")[0].strip() + " "
                                        + cites[k].text.split("(")[1].split(")")[0]
                                        if k in cites and "(" in cites[k].text else k
@@ -230,9 +238,11 @@ def render_codebook_html(inst: Instrument, lang: str | None = None,
              for n in META_COLUMNS]
     fixed.append({"name": "<item id>", "type": "integer",
                   "description": "One column per item below: the answer code."})
+    ui = {code: ui_texts(inst, code) for code in inst.language_codes}
+    interface = [(key, [ui[code][key] for code in inst.language_codes]) for key in ui_keys()]
     html = env.get_template("codebook.html.j2").render(
         inst=inst, lang=lang,
         title=fill(inst.text(inst.title, lang), placeholder_values(inst, lang, brand)),
         constructs=constructs, scales=scales, pages=survey_pages(inst), fixed_fields=fixed,
-        missing_codes=missing_values(inst)[1:])
+        missing_codes=missing_values(inst)[1:], interface=interface)
     return html.encode("utf-8")

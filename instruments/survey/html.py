@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from ..response_format import item_columns, response_columns
 from ..schema import PLACEHOLDER_RE, Instrument, LocalText, ScaleKind
+from ..ui import ui_texts
 from .layout import (
     SurveyOptionError,
     anchor_label,
@@ -27,7 +28,6 @@ from .layout import (
     placeholder_values,
     survey_pages,
 )
-from .ui_text import ui_text
 
 _RTL = {"ar", "he", "fa", "ur"}
 
@@ -86,6 +86,7 @@ def render_html(inst: Instrument, lang: str | None = None, brand: str | None = N
     """
     lang = check_language(inst, lang)
     endpoint = check_endpoint(endpoint)
+    ui = ui_texts(inst, lang)
     values = placeholder_values(inst, lang, brand)
 
     def t(local: LocalText | None) -> Markup:
@@ -132,7 +133,7 @@ def render_html(inst: Instrument, lang: str | None = None, brand: str | None = N
         "items": item_columns(inst),
         "columns": response_columns(inst),
         "endpoint": endpoint,
-        "ui": ui_text(lang),
+        "ui": ui,
     }
     if server is not None:
         config["server"] = server
@@ -147,7 +148,7 @@ def render_html(inst: Instrument, lang: str | None = None, brand: str | None = N
         intro=t(inst.survey.intro) if inst.survey.intro else None,
         outro=t(inst.survey.outro) if inst.survey.outro else None,
         pages=pages,
-        ui=ui_text(lang),
+        ui=ui,
         css=Markup(_static("survey.css")),
         script=Markup(script),
         script_hash=f"sha256-{digest}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import EngagekitInputError
 from ..schema import PLACEHOLDER_RE, Block, Construct, Instrument, Item, Scale, ScaleKind
+from ..ui import require_ui_texts
 
 
 class SurveyOptionError(EngagekitInputError):
@@ -63,15 +64,23 @@ def survey_pages(inst: Instrument) -> list[Page]:
     return pages
 
 
-def check_language(inst: Instrument, lang: str | None) -> str:
-    """``lang`` if the instrument declares it (default language when None); else a clear error."""
+def check_language(inst: Instrument, lang: str | None, ui: str = "this") -> str:
+    """``lang`` if the instrument declares it (default language when None); else a clear error.
+
+    ``ui`` says which languages must have every interface text (buttons, messages;
+    :mod:`instruments.ui`): ``"this"`` (the survey's language), ``"all"`` (an export with every
+    language) or ``"none"``; a language without them is a
+    :class:`~instruments.ui.MissingUiTextError` naming each missing text.
+    """
     if lang is None:
-        return inst.default_language
-    if lang not in inst.language_codes:
+        lang = inst.default_language
+    elif lang not in inst.language_codes:
         raise SurveyOptionError(
             f"'{lang}' is not a language of instrument '{inst.id}' "
             f"(it has {', '.join(inst.language_codes)}); use --lang with one of those"
         )
+    if ui != "none":
+        require_ui_texts(inst, [lang] if ui == "this" else [lang, *inst.language_codes])
     return lang
 
 

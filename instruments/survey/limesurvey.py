@@ -24,6 +24,7 @@ from html import escape
 
 from ..schema import Instrument, LocalText, ScaleKind
 from ..spreadsheet import guard, needs_guard
+from ..ui import ui_texts
 from .layout import (
     SurveyOptionError,
     anchor_label,
@@ -34,7 +35,6 @@ from .layout import (
     platform_text,
     survey_pages,
 )
-from .ui_text import ui_text
 
 COLUMNS = ["class", "type/scale", "name", "relevance", "text", "help", "language", "validation",
            "mandatory", "other", "default", "same_default", "random_group", "hidden",
@@ -56,7 +56,7 @@ def _html(text: str) -> str:
 
 def limesurvey_rows(inst: Instrument, lang: str | None = None,
                     brand: str | None = None) -> list[dict[str, str]]:
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="all")
     langs = [lang] + [c for c in inst.language_codes if c != lang]
     rows: list[dict[str, str]] = []
 
@@ -97,7 +97,7 @@ def limesurvey_rows(inst: Instrument, lang: str | None = None,
 
     relevance = "1"
     if inst.survey.consent or brand is not None:
-        add("G", {c: ui_text(c)["consent_heading"] for c in langs}, name="consent",
+        add("G", {c: _html(ui_texts(inst, c)["consent_heading"]) for c in langs}, name="consent",
             relevance="1")
         if brand is not None:
             add("Q", {c: "{'" + brand.replace("\\", "\\\\").replace("'", "\\'") + "'}"

@@ -25,6 +25,7 @@ import json
 from html import escape
 
 from ..schema import Instrument, LocalText, ScaleKind
+from ..ui import ui_texts
 from .layout import (
     Question,
     anchor_label,
@@ -35,7 +36,6 @@ from .layout import (
     platform_text,
     survey_pages,
 )
-from .ui_text import ui_text
 
 ZERO_DATE = "0000-00-00 00:00:00"
 
@@ -70,7 +70,7 @@ class _Ids:
 
 def qsf(inst: Instrument, lang: str | None = None, brand: str | None = None) -> dict:
     """The survey as a QSF document (a JSON-ready dict)."""
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="all")
     others = [c for c in inst.language_codes if c != lang]
     values = placeholder_values(inst, lang, brand)
 
@@ -130,7 +130,7 @@ def qsf(inst: Instrument, lang: str | None = None, brand: str | None = None) -> 
                                                     for q in qids], "Options": options})
 
     if inst.survey.consent:
-        ui = {c: ui_text(c) for c in inst.language_codes}
+        ui = {c: ui_texts(inst, c) for c in inst.language_codes}
         consent_qid = add_question({
             "QuestionText": local(inst.survey.consent, lang), "DataExportTag": "consent",
             "QuestionType": "MC", "Selector": "SAVR", "SubSelector": "TX",
@@ -263,7 +263,7 @@ def advanced_txt(inst: Instrument, lang: str | None = None, brand: str | None = 
         for name, value in values.items():
             out += [f"[[ED:{name}:{_one_line(value).replace(']]', '] ]')}]]", ""]
     if inst.survey.consent:
-        ui = ui_text(lang)
+        ui = ui_texts(inst, lang)
         out += ["[[Block:consent]]", "", "[[Question:MC:SingleAnswer:Vertical]]", "[[ID:consent]]",
                 text(inst.survey.consent), "", "[[Choices]]", _one_line(_html(ui["agree"])),
                 _one_line(_html(ui["decline"])), ""]

@@ -23,6 +23,7 @@ from itertools import groupby
 
 from ..schema import Instrument, LocalText, ScaleKind
 from ..spreadsheet import guard, needs_guard
+from ..ui import ui_texts
 from .layout import (
     Question,
     SurveyOptionError,
@@ -33,7 +34,6 @@ from .layout import (
     placeholder_values,
     survey_pages,
 )
-from .ui_text import ui_text
 
 COLUMNS = [
     "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
@@ -120,7 +120,7 @@ def redcap_rows(inst: Instrument, lang: str | None = None,
             annotation=f"brand value: @HIDDEN @DEFAULT={_action_tag_value(brand)}")
     branching = ""
     if inst.survey.consent:
-        ui = ui_text(lang)
+        ui = ui_texts(inst, lang)
         add(name="consent", type="radio", label=text(inst.survey.consent), required="y",
             choices=f"1, {_choice_text(escape(ui['agree']))} | 0, "
                     f"{_choice_text(escape(ui['decline']))}",

@@ -19,8 +19,8 @@ import json
 from html import escape
 
 from ..schema import Instrument, LocalText, ScaleKind
+from ..ui import ui_texts
 from .layout import Question, anchor_label, check_language, placeholder_values, survey_pages
-from .ui_text import ui_text
 
 CONSENT = "consent"
 
@@ -57,10 +57,24 @@ def _labels(inst: Instrument, q: Question, code: int) -> dict[str, str]:
             for c in inst.language_codes}
 
 
+def _ui(inst: Instrument, key: str, fill: dict[str, str] | None = None,
+        html: bool = False) -> dict[str, str]:
+    """An interface text (:mod:`instruments.ui`) as a SurveyJS localizable string."""
+    out = {}
+    for code in inst.language_codes:
+        value = ui_texts(inst, code)[key]
+        for name, v in (fill or {}).items():
+            value = value.replace("{" + name + "}", v)
+        out["default" if code == inst.default_language else code] = escape(value) if html \
+            else value
+    return out
+
+
 def _question(inst: Instrument, q: Question) -> dict:
     el: dict = {"name": q.id, "title": _local(inst, q.item.text)}
     if q.item.required:
         el["isRequired"] = True
+        el["requiredErrorText"] = _ui(inst, "required")
     scale = q.scale
     fully_labelled = {a.value for a in scale.anchors} >= set(q.options) if q.options else False
     if scale.kind in (ScaleKind.likert, ScaleKind.scale_0_10) and not fully_labelled:
@@ -80,6 +94,10 @@ def _question(inst: Instrument, q: Question) -> dict:
             el["min"] = f"{scale.min:g}"
         if scale.max is not None:
             el["max"] = f"{scale.max:g}"
+        if scale.min is not None and scale.max is not None:
+            message = _ui(inst, "number_range", {"min": f"{scale.min:g}", "max": f"{scale.max:g}"})
+            el["minErrorText"] = message
+            el["maxErrorText"] = message
     else:
         el["type"] = "comment"
     return el
@@ -87,13 +105,16 @@ def _question(inst: Instrument, q: Question) -> dict:
 
 def surveyjs_json(inst: Instrument, lang: str | None = None, brand: str | None = None) -> dict:
     """The SurveyJS survey definition (a JSON-ready dict)."""
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="all")
     survey: dict = {
         "title": _local(inst, inst.title),
         "description": inst.id + " " + inst.version,
         "showProgressBar": True,
         "progressBarLocation": "aboveheader",
         "showQuestionNumbers": "off",
+        "pagePrevText": _ui(inst, "back"),
+        "pageNextText": _ui(inst, "next"),
+        "completeText": _ui(inst, "submit"),
         "calculatedValues": [
             {"name": p.id, "expression": _placeholder_expression(inst, p.id, brand)}
             for p in inst.placeholders
@@ -104,14 +125,18 @@ def surveyjs_json(inst: Instrument, lang: str | None = None, brand: str | None =
     pages = []
     if inst.survey.consent:
         survey["triggers"] = [{"type": "complete", "expression": f"{{{CONSENT}}} = false"}]
-        pages.append({"name": "page_consent", "elements": [{
+        pages.append({"name": "page_consent", "title": _ui(inst, "consent_heading"),
+                      "elements": [{
             "type": "boolean", "name": CONSENT, "title": _local(inst, inst.survey.consent),
             "isRequired": True, "renderAs": "radio",
-            "labelTrue": {("default" if c == inst.default_language else c): ui_text(c)["agree"]
-                          for c in inst.language_codes},
-            "labelFalse": {("default" if c == inst.default_language else c):
-                           ui_text(c)["decline"] for c in inst.language_codes},
+            "labelTrue": _ui(inst, "agree"),
+            "labelFalse": _ui(inst, "decline"),
         }]})
+        declined = _ui(inst, "declined", html=True)
+        heading = _ui(inst, "consent_heading", html=True)
+        survey["completedHtmlOnCondition"] = [{
+            "expression": f"{{{CONSENT}}} = false",
+            "html": {k: f"<h3>{heading[k]}</h3><p>{v}</p>" for k, v in declined.items()}}]
     for n, page in enumerate(survey_pages(inst)):
         p: dict = {"name": f"page_{page.id}",
                    "elements": [_question(inst, q) for q in page.questions]}
@@ -128,9 +153,10 @@ def surveyjs_json(inst: Instrument, lang: str | None = None, brand: str | None =
             p["questionOrder"] = "random"
         pages.append(p)
     survey["pages"] = pages
-    if inst.survey.outro:
-        survey["completedHtml"] = {k: f"<p>{v}</p>"
-                                   for k, v in _local(inst, inst.survey.outro, html=True).items()}
+    thanks = _ui(inst, "thanks_heading", html=True)
+    outro = _local(inst, inst.survey.outro, html=True) if inst.survey.outro else {}
+    survey["completedHtml"] = {k: f"<h3>{v}</h3>" + (f"<p>{outro[k]}</p>" if outro else "")
+                               for k, v in thanks.items()}
     return survey
 
 

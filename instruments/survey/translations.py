@@ -2,8 +2,13 @@
 
 ``export`` writes one row per text (``kind``, ``id``), the source language's text, then per
 other language its text, a back-translation, a status and a reviewer note (TRAPD-style team
-translation). ``import`` writes the sheet's texts back into a copy of the instrument and
-reports what is missing, changed or unknown. The sheet is UTF-8 with a byte-order mark (Excel
+translation). Besides the respondent-facing texts the sheet has the constructs' names and
+definitions (``construct_name``, ``construct_definition``; optional) and the survey's interface
+texts (``ui``: buttons, headings, messages), filled in with engagekit's texts where it has them
+(:mod:`instruments.ui`): a language engagekit has no texts for needs every ``ui`` row.
+``import`` writes the sheet's texts back into a copy of the instrument and reports what is
+missing, changed or unknown; a ``ui`` text that differs from engagekit's becomes an entry of the
+instrument's ``ui`` block (in any language column, the source language's too). The sheet is UTF-8 with a byte-order mark (Excel
 opens it correctly); a cell that starts with ``= + - @``, a tab or a line end is written with a
 leading ``'`` so that spreadsheets do not run it as a formula, and the ``'`` is removed again on
 import (:mod:`instruments.spreadsheet`).
@@ -21,6 +26,7 @@ from ..errors import EngagekitInputError
 from ..loader import dump_instrument, parse_instrument
 from ..schema import PLACEHOLDER_RE, Instrument, LocalText, TranslationStatus
 from ..spreadsheet import guard, unguard
+from ..ui import builtin_text, ui_keys, ui_placeholders
 
 EXTRA = ("back_translation", "status", "reviewer_note")
 
@@ -53,6 +59,25 @@ def texts(inst: Instrument) -> Iterator[tuple[str, str, LocalText]]:
             yield "anchor", f"{s.id}.{a.value}", a.label
 
 
+def construct_texts(inst: Instrument) -> Iterator[tuple[str, str, LocalText]]:
+    """Construct names and definitions as ``(kind, id, LocalText)`` (a copy: a plain string
+    is the default language's text)."""
+    for c in inst.constructs:
+        for key in ("name", "definition"):
+            value = getattr(c, key)
+            yield f"construct_{key}", c.id, ({inst.default_language: value}
+                                              if isinstance(value, str) else dict(value))
+
+
+def ui_rows(inst: Instrument) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every interface text as ``(key, {language: text})``: the instrument's own, else
+    engagekit's, else empty."""
+    for key in ui_keys():
+        own = inst.ui.get(key, {})
+        yield key, {code: own.get(code) or builtin_text(key, code) or ""
+                    for code in inst.language_codes}
+
+
 def header(inst: Instrument) -> list[str]:
     cols = ["kind", "id", inst.default_language]
     for code in inst.language_codes:
@@ -67,13 +92,45 @@ def export_sheet(inst: Instrument) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header(inst))
     status = {lang.code: lang.status.value for lang in inst.languages}
-    for kind, ident, local in texts(inst):
+    rows = [*texts(inst), *construct_texts(inst),
+            *(("ui", key, local) for key, local in ui_rows(inst))]
+    for kind, ident, local in rows:
         row = [kind, ident, guard(local.get(inst.default_language, ""))]
         for code in inst.language_codes:
             if code != inst.default_language:
                 row += [guard(local.get(code, "")), "", status[code], ""]
         w.writerow(row)
     return "\ufeff" + buf.getvalue()
+
+
+def _set_ui(inst: Instrument, key: str, code: str, value: str) -> bool:
+    """Give interface text ``key`` the text ``value`` in ``code``: an entry of the instrument's
+    ``ui`` block unless it is engagekit's own text (then no entry). True when it changed."""
+    own = inst.ui.get(key, {})
+    before = own.get(code) or builtin_text(key, code) or ""
+    if value == (builtin_text(key, code) or None):
+        own.pop(code, None)
+    else:
+        own[code] = value
+    if own:
+        inst.ui[key] = own
+    else:
+        inst.ui.pop(key, None)
+    return before != value
+
+
+def _set_construct_text(inst: Instrument, kind: str, cid: str, code: str, value: str) -> bool:
+    """Give a construct's name or definition ``value`` in ``code`` (a plain string becomes a
+    text per language). True when it changed."""
+    c = inst.construct(cid)
+    key = kind.removeprefix("construct_")
+    current = getattr(c, key)
+    local = {inst.default_language: current} if isinstance(current, str) else dict(current)
+    if local.get(code) == value:
+        return False
+    local[code] = value
+    setattr(c, key, local)
+    return True
 
 
 @dataclass
@@ -142,18 +199,24 @@ def import_sheet(inst: Instrument, path: Path) -> tuple[Instrument, ImportReport
             f"({', '.join(inst.language_codes)}); add them under 'languages' first")
     copy = inst.model_copy(deep=True)
     live = {(k, i): local for k, i, local in texts(copy)}
+    extra = {(k, i): local for k, i, local in construct_texts(copy)}
+    extra.update({("ui", key): local for key, local in ui_rows(copy)})
     report = ImportReport()
     seen = set()
     statuses: dict[str, set[str]] = {c: set() for c in langs}
     for n, row in enumerate(rows, start=2):
         key = (row.get("kind") or "", row.get("id") or "")
         label = f"{key[0]} {key[1]}"
-        if key not in live:
+        if key not in live and key not in extra:
             report.unknown.append(f"row {n} ({label})")
             continue
         if key in seen:
             raise TranslationSheetError(f"{path}:{n}: {label} appears twice; keep one row")
         seen.add(key)
+        if key in extra:
+            _import_extra(copy, key, extra[key], row, src, langs, label, report)
+            _statuses(row, langs, n, path, statuses)
+            continue
         local = live[key]
         if unguard(row.get(src) or "") != local.get(src, ""):
             report.source_differs.append(label)
@@ -167,13 +230,7 @@ def import_sheet(inst: Instrument, path: Path) -> tuple[Instrument, ImportReport
                 report.changed.append(f"{label} [{code}]")
             if set(PLACEHOLDER_RE.findall(value)) != set(PLACEHOLDER_RE.findall(local[src])):
                 report.placeholders_differ.append(f"{label} [{code}]")
-            st = (row.get(f"{code}:status") or "").strip()
-            if st:
-                if st not in TranslationStatus.__members__:
-                    raise TranslationSheetError(
-                        f"{path}:{n}: status '{st}' for {code} is not one of "
-                        + ", ".join(TranslationStatus.__members__))
-                statuses[code].add(st)
+        _statuses(row, langs, n, path, statuses)
     report.not_in_sheet = [f"{k} {i}" for k, i in live if (k, i) not in seen]
     order = list(TranslationStatus.__members__)
     for lang in copy.languages:
@@ -183,6 +240,50 @@ def import_sheet(inst: Instrument, path: Path) -> tuple[Instrument, ImportReport
             if lowest != lang.status.value:
                 lang.status = TranslationStatus(lowest)
                 report.statuses[lang.code] = lowest
+    if any(k == "ui" for k, _ in seen):
+        for code in copy.language_codes:
+            gaps = [key for key, local in ui_rows(copy) if not local.get(code)]
+            if gaps:
+                report.missing.append(f"ui [{code}]: {', '.join(gaps)} (engagekit has no "
+                                      f"'{code}' texts: surveys in '{code}' need every one)")
     # The copy must still be a valid instrument (e.g. placeholders kept in every translation).
     checked = parse_instrument(dump_instrument(copy), f"{inst.id} + {path.name}")
     return checked, report
+
+
+def _statuses(row: dict[str, str], langs: list[str], n: int, path: Path,
+              statuses: dict[str, set[str]]) -> None:
+    for code in langs:
+        if not unguard((row.get(code) or "").strip()):
+            continue
+        st = (row.get(f"{code}:status") or "").strip()
+        if st:
+            if st not in TranslationStatus.__members__:
+                raise TranslationSheetError(
+                    f"{path}:{n}: status '{st}' for {code} is not one of "
+                    + ", ".join(TranslationStatus.__members__))
+            statuses[code].add(st)
+
+
+def _import_extra(inst: Instrument, key: tuple[str, str], local: LocalText,
+                  row: dict[str, str], src: str, langs: list[str], label: str,
+                  report: ImportReport) -> None:
+    """A construct-name/definition or interface-text row of the sheet into ``inst``."""
+    kind, ident = key
+    if kind == "ui":
+        wanted = ui_placeholders(ident)
+        for code in [src, *langs]:
+            value = unguard((row.get(code) or "").strip())
+            if not value:
+                continue  # reported once per language after all rows are read
+            if set(PLACEHOLDER_RE.findall(value)) != wanted:
+                report.placeholders_differ.append(f"{label} [{code}]")
+            if _set_ui(inst, ident, code, value):
+                report.changed.append(f"{label} [{code}]")
+        return
+    if unguard(row.get(src) or "") != local.get(src, ""):
+        report.source_differs.append(label)
+    for code in langs:  # optional texts: an empty cell keeps the default language's
+        value = unguard((row.get(code) or "").strip())
+        if value and _set_construct_text(inst, kind, ident, code, value):
+            report.changed.append(f"{label} [{code}]")

@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 
 from ..schema import Instrument, LocalText, ScaleKind
 from ..spreadsheet import guard_worksheet
+from ..ui import ui_texts
 from .layout import (
     SurveyOptionError,
     anchor_label,
@@ -32,7 +33,6 @@ from .layout import (
     placeholder_values,
     survey_pages,
 )
-from .ui_text import ui_text
 
 _FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -69,8 +69,9 @@ def _texts(inst: Instrument, local: LocalText | None, brand: str | None) -> dict
 def xlsform_sheets(inst: Instrument, lang: str | None = None,
                    brand: str | None = None) -> dict[str, list[list[str]]]:
     """The three sheets as rows (header first); the default language is ``lang``."""
-    lang = check_language(inst, lang)
+    lang = check_language(inst, lang, ui="all")
     codes = inst.language_codes
+    ui = {c: ui_texts(inst, c) for c in codes}
     label_cols = [f"label::{language_column(inst, c)}" for c in codes]
     req_cols = [f"required_message::{language_column(inst, c)}" for c in codes]
     con_cols = [f"constraint_message::{language_column(inst, c)}" for c in codes]
@@ -89,7 +90,7 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None,
     def row(type_, name_, labels=None, required="", appearance="", relevant="", constraint="",
             constraint_msg=None, calculation=""):
         labels = labels or {}
-        req = {c: ui_text(c)["required"] for c in codes} if required else {}
+        req = {c: ui[c]["required"] for c in codes} if required else {}
         rows.append([type_, name_, *(labels.get(c, "") for c in codes), required,
                      *(req.get(c, "") for c in codes), appearance, relevant, constraint,
                      *((constraint_msg or {}).get(c, "") for c in codes), calculation])
@@ -124,9 +125,8 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None,
                     parts.append(f". >= {q.scale.min:g}")
                 if q.scale.max is not None:
                     parts.append(f". <= {q.scale.max:g}")
-                msg = {c: ui_text(c)["number_range"].format(min=f"{q.scale.min:g}",
-                                                            max=f"{q.scale.max:g}")
-                       for c in codes} if parts else None
+                msg = {c: ui[c]["number_range"].replace("{min}", f"{q.scale.min:g}")
+                       .replace("{max}", f"{q.scale.max:g}") for c in codes} if parts else None
                 row("integer", q.id, labels, required=req, constraint=" and ".join(parts),
                     constraint_msg=msg)
             else:
@@ -137,8 +137,8 @@ def xlsform_sheets(inst: Instrument, lang: str | None = None,
 
     choices = [["list_name", "name", *label_cols]]
     if inst.survey.consent:
-        choices.append(["engagekit_consent", "yes", *(ui_text(c)["agree"] for c in codes)])
-        choices.append(["engagekit_consent", "no", *(ui_text(c)["decline"] for c in codes)])
+        choices.append(["engagekit_consent", "yes", *(ui[c]["agree"] for c in codes)])
+        choices.append(["engagekit_consent", "no", *(ui[c]["decline"] for c in codes)])
     used = []
     for page in survey_pages(inst):
         for q in page.questions:
