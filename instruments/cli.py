@@ -124,7 +124,24 @@ def validate_cmd(paths: tuple[str, ...]) -> None:
     from .loader import load_instrument
 
     for p in paths:
-        click.echo(f"OK {_summary(load_instrument(p))}")
+        inst = load_instrument(p)
+        click.echo(f"OK {_summary(inst)}")
+        click.echo("".join(f"  note: {line}\n" for line in _ui_notes(inst)), nl=False)
+
+
+def _ui_notes(inst: Instrument) -> list[str]:
+    """A note per language without every interface text (a survey in it would stop)."""
+    from .ui import missing_ui_texts, ui_keys
+
+    notes = []
+    for code in inst.language_codes:
+        missing = missing_ui_texts(inst, code)
+        if missing:
+            shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+            notes.append(f"'{code}' lacks {len(missing)} of {len(ui_keys())} interface texts "
+                         f"({shown}): add them under 'ui' before making a survey in '{code}' "
+                         "(`engagekit translations export` lists them)")
+    return notes
 
 
 @instruments_cli.command("schema")
