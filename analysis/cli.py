@@ -55,6 +55,70 @@ MISSING = click.option(
          "the default) or fiml (full-information ML, every answer used; with ML or MLR).")
 
 
+def _rule_list(ctx, param, value):
+    """--exclude-rules: comma-separated rule names, or 'none' (flag only, exclude no one)."""
+    from analysis.responses.screening import RULES
+
+    if value is None:
+        return None
+    names = [r.strip().lower().replace("-", "_") for r in value.split(",") if r.strip()]
+    if names == ["none"]:
+        return ()
+    bad = [r for r in names if r not in RULES]
+    if bad or not names:
+        raise click.BadParameter(f"unknown rule(s) {', '.join(bad) or repr(value)}; give a "
+                                 f"comma-separated list of {', '.join(RULES)}, or 'none' to "
+                                 "flag without excluding", ctx=ctx, param=param)
+    return tuple(dict.fromkeys(names))
+
+
+def _fraction(ctx, param, value):
+    """A threshold strictly between 0 and 1."""
+    if value is not None and not 0 < value < 1:
+        raise click.BadParameter(f"must lie strictly between 0 and 1 (got {value:g})",
+                                 ctx=ctx, param=param)
+    return value
+
+
+def screening_options(f):
+    """The careless-response screening choices of ``run`` and ``demo`` (recorded in
+    results.json and the methods text)."""
+    f = click.option("--exclude-rules", default=None, callback=_rule_list, metavar="RULES",
+                     help="Screening rules whose flags exclude, comma-separated (default "
+                     "attention,speeder,longstring,irv,mahalanobis,duplicate; the others, "
+                     "e.g. even_odd, only flag); 'none' flags without excluding.")(f)
+    f = click.option("--min-flags", type=click.IntRange(min=1), default=None,
+                     help="Exclude respondents flagged by at least this many of those rules "
+                     "[default: 1].")(f)
+    f = click.option("--speed-fraction", type=float, default=None, callback=_fraction,
+                     help="Speeder: completion time below this fraction of the median "
+                     "[default: 0.5].")(f)
+    f = click.option("--longstring-fraction", type=float, default=None, callback=_fraction,
+                     help="Long string: the longest run of identical answers exceeds this "
+                     "fraction of the answered items [default: 0.5].")(f)
+    f = click.option("--irv-min", type=float, default=None, callback=_fraction,
+                     help="Low response variability: SD of the answers (rescaled 0-1) below "
+                     "this [default: 0.05].")(f)
+    f = click.option("--mahalanobis-p", "mahalanobis_alpha", type=float, default=None,
+                     callback=_fraction, help="Multivariate outlier: chi-square p of "
+                     "Mahalanobis D2 below this [default: 0.001].")(f)
+    return f
+
+
+def screening_settings(exclude_rules=None, min_flags=None, speed_fraction=None,
+                       longstring_fraction=None, irv_min=None, mahalanobis_alpha=None):
+    """:class:`~analysis.responses.screening.ScreeningSettings` from the options of
+    :func:`screening_options` (None: the default)."""
+    from analysis.responses.screening import ScreeningSettings
+
+    given = {"exclude_rules": exclude_rules, "min_flags": min_flags,
+             "speed_fraction": speed_fraction, "longstring_fraction": longstring_fraction,
+             "irv_min": irv_min, "mahalanobis_alpha": mahalanobis_alpha}
+    settings = ScreeningSettings(**{k: v for k, v in given.items() if v is not None})
+    settings.check()
+    return settings
+
+
 def _read_options(f):
     f = click.option("--instrument", "-i", required=True,
                      help="Bundled instrument name or path of its YAML file.")(f)

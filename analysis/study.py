@@ -76,6 +76,9 @@ class StudySettings:
         ``"dask"`` or a Dask scheduler address for the bootstrap.
     progress : bool or None
         Show progress bars (default: when a step takes more than a moment).
+    brand : str or None
+        The brand the study is about: fills the instrument's ``{brand}`` placeholder in the
+        results' instrument summary (the report's title and texts) instead of its default.
     crosscheck : {"semopy"} or None
         Refit the CFA and the structural model with semopy, an independent implementation,
         and record how closely they agree in the results' ``crosscheck`` section
@@ -108,6 +111,7 @@ class StudySettings:
     scheduler: str | None = None
     progress: bool | None = None
     crosscheck: str | None = None
+    brand: str | None = None
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
@@ -117,6 +121,11 @@ class StudySettings:
         check_seed(self.seed)
         check_n_jobs(self.n_jobs)
         check_scheduler(self.scheduler)
+        if self.brand is not None and not str(self.brand).strip():
+            from instruments.errors import EngagekitInputError
+
+            raise EngagekitInputError("--brand is empty; give the brand's name, e.g. "
+                                      "--brand 'FitLife'", code="invalid_argument")
 
 
 def _versions() -> dict[str, str]:
@@ -129,7 +138,7 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _instrument_summary(inst: Instrument) -> dict[str, Any]:
+def _instrument_summary(inst: Instrument, brand: str | None = None) -> dict[str, Any]:
     lang = inst.default_language
     constructs = []
     for c in inst.constructs:
@@ -148,7 +157,9 @@ def _instrument_summary(inst: Instrument) -> dict[str, Any]:
     return {"id": inst.id, "version": inst.version, "title": inst.text(inst.title, lang),
             "language": lang, "constructs": constructs, "scales": scales,
             "citations": [{"key": c.key, "text": c.text, "doi": c.doi} for c in inst.citations],
-            "placeholders": {ph.id: inst.text(ph.default, lang) for ph in inst.placeholders},
+            "placeholders": {ph.id: (brand.strip() if ph.id == "brand" and brand else
+                                     inst.text(ph.default, lang)) for ph in inst.placeholders},
+            **({"brand": brand.strip()} if brand else {}),
             "model": inst.to_lavaan(),
             "paths": [{"outcome": p.outcome, "predictors": list(p.predictors)}
                       for p in inst.model.paths]}
@@ -414,7 +425,7 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
         "software": _versions(),
         "settings": {**asdict(s), "missing": missing,
                      "interaction": list(s.interaction) if s.interaction else None},
-        "instrument": _instrument_summary(inst),
+        "instrument": _instrument_summary(inst, s.brand),
         "data": {"source": asdict(kept.source), "n_read": data.n,
                  "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
                                   for e in data.log],

@@ -41,6 +41,8 @@ from analysis.cli import (  # noqa: E402
     echo_crosscheck,
     echo_missing,
     effects_fit_lines,
+    screening_options,
+    screening_settings,
 )
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from collect.cli import COMMANDS as COLLECT_COMMANDS  # noqa: E402
@@ -149,6 +151,10 @@ def _study_options(f):
                           "effects then get delta-method intervals from robust SEs).")(f)
     f = MISSING(f)
     f = CROSSCHECK(f)
+    f = screening_options(f)
+    f = click.option("--brand", default=None,
+                     help="The brand the study is about: fills the instrument's {brand} "
+                     "placeholder in the report's title and texts.")(f)
     f = click.option("--output", "-o", required=True, type=click.Path(file_okay=False),
                      help="Output folder.")(f)
     f = FORCE(f)
@@ -156,13 +162,15 @@ def _study_options(f):
 
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-              estimator="ML", crosscheck=None, missing=None) -> StudySettings:
+              estimator="ML", crosscheck=None, missing=None, brand=None,
+              **screening) -> StudySettings:
     from analysis.study import StudySettings
 
     return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
                          exclude_flagged=not keep_flagged, estimator=estimator.upper(),
-                         crosscheck=crosscheck, missing=missing)
+                         crosscheck=crosscheck, missing=missing, brand=brand,
+                         screening=screening_settings(**screening))
 
 
 def _echo_summary(results: dict) -> None:
@@ -184,6 +192,60 @@ def _echo_summary(results: dict) -> None:
         click.echo(f"not run: {item['analysis']} ({item['reason']})")
 
 
+def headline_lines(results: dict) -> list[str]:
+    """The study's headline numbers, as printed at the end of ``run``: N analysed, the
+    measurement model's key fit, each outcome's R² and its strongest total effect (β, with
+    the unstandardized estimate's 95% interval, BCa when bootstrapped)."""
+    from .format import apa, fit_value
+
+    sc = results["screening"]
+    names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+    samples = results.get("samples") or {}
+    n_models = sorted({int(samples[k]["n"]) for k in ("cfa", "structural") if k in samples})
+    n_analysed = sc["n_kept"] if results["settings"].get("exclude_flagged", True) else \
+        sc["n_read"]
+    lines = [f"  N analysed: {n_analysed:,} of {sc['n_read']:,} respondents read "
+             f"({sc['n_excluded']:,} excluded by screening)"
+             + (f"; the models rest on N = {n_models[0]:,}" if n_models and
+                n_models != [n_analysed] else "")]
+    fm = results["validation"]["cfa"]["fit_measures"]
+    lines.append("  measurement model fit: " + ", ".join(
+        f"{label} {apa(fit_value(fm, key), 3, True)}" for key, label in
+        (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"), ("srmr", "SRMR"))))
+    eff = results["effects"]
+    r2 = {r["variable"]: r["r2"] for r in eff.get("r2") or []}
+    rows = {(e["outcome"], e["predictor"]): e for e in eff["effects"] if e["kind"] == "total"}
+    for rank in eff.get("ranking") or []:
+        out, pred = rank["outcome"], rank["largest"]
+        e = rows.get((out, pred), {})
+        lo, hi = ((e.get("bca.lower"), e.get("bca.upper")) if e.get("bca.lower") is not None
+                  else (e.get("ci.lower"), e.get("ci.upper")))
+        ci = ("BCa " if e.get("bca.lower") is not None else "") + "CI"
+        text = (f"  {names.get(out, out)}"
+                + (f" (R² {apa(r2[out], 2, True)})" if out in r2 else "")
+                + f": strongest total effect {names.get(pred, pred)}, "
+                f"β = {apa(rank['std_total'], 2, True)}")
+        if e:
+            text += f" (b = {apa(e['est'], 2)}, 95% {ci} {apa(lo, 2)} to {apa(hi, 2)})"
+        if "credible" in rank:
+            text += (f"; lead over {names.get(rank['runner_up'], rank['runner_up'])} "
+                     + ("credible" if rank["credible"] else "not credible"))
+        lines.append(text)
+    bad = [w for w in eff.get("warnings") or [] if "not admissible" in w or "unstable" in w
+           or "not be identified" in w]
+    if bad:
+        lines.append(f"  caution: the structural model's solution is not trustworthy ({bad[0]}"
+                     + (f"; and {len(bad) - 1} more warning(s) in results.json" if len(bad) > 1
+                        else "") + ")")
+    return lines
+
+
+def _echo_headline(results: dict) -> None:
+    click.echo("headline numbers:")
+    for line in headline_lines(results):
+        click.echo(line)
+
+
 @click.command("run")
 @click.argument("responses", type=click.Path(dir_okay=False))
 @click.option("--instrument", "-i", default=None,
@@ -198,7 +260,7 @@ def _echo_summary(results: dict) -> None:
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, boot, seed, jobs,
             scheduler, group, interaction, keep_flagged, estimator, missing, crosscheck, output,
-            force) -> None:
+            force, brand, **screening) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go."""
     from analysis.responses import read_responses
     from analysis.study import run_study
@@ -217,10 +279,11 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, boot
         data = read_responses(responses, inst, format=fmt, column_map=column_map,
                               id_column=id_column, keep_columns=keep)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck, missing)
+                         estimator, crosscheck, missing, brand, **screening)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
+    _echo_headline(results)
 
 
 def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map,
@@ -280,7 +343,8 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, estimator, missing, crosscheck, output, force) -> None:
+             keep_flagged, estimator, missing, crosscheck, output, force, brand,
+             **screening) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     from analysis.responses.simulate import SimulationSettings, simulate
     from analysis.study import run_study
@@ -292,7 +356,7 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
                                             random_responders=careless))
     group = group or default_group(inst)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck, missing)
+                         estimator, crosscheck, missing, brand, **screening)
     results = run_study(sim.data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)

@@ -170,9 +170,87 @@ def _screening(results: dict) -> str:
     else:
         text += ("; screening for careless responding (Meade & Craig, 2012) excluded no one")
     text += "."
+    if settings.get("exclude_flagged", True) is not False:
+        text += " " + screening_choices(sc["settings"], off)
     skipped = [(r, why) for r, why in off.items() if r in sc["settings"]["exclude_rules"]]
     for r, why in skipped:
         text += f" The {r} rule ({RULE_WORDS.get(r, r)}) was not applied ({why})."
+    return text
+
+
+def _p(x: float) -> str:
+    """A probability threshold as written in APA style: .001, .01, .05."""
+    text = f"{float(x):g}"
+    return text[1:] if text.startswith("0.") else text
+
+
+def _pct(x: float) -> str:
+    return f"{100 * float(x):.0f}%" if float(100 * x).is_integer() else f"{100 * float(x):g}%"
+
+
+def rule_criterion(rule: str, st: dict[str, Any]) -> str:
+    """What flags a respondent under ``rule``, in words with the run's threshold."""
+    if rule == "attention":
+        k = int(st.get("attention_max_failures") or 0)
+        return ("failing an attention check" if k == 0 else
+                f"failing more than {k} attention check{'s' if k > 1 else ''}")
+    if rule == "speeder":
+        return (f"speeding (a completion time under {_pct(st.get('speed_fraction', .5))} of "
+                "the median)")
+    if rule == "longstring":
+        if st.get("longstring_max") is not None:
+            run = f"more than {int(st['longstring_max'])} items"
+        else:
+            run = f"more than {_pct(st.get('longstring_fraction', .5))} of the answered items"
+        return f"a long string of identical answers ({run} in a row)"
+    if rule == "irv":
+        text = ("low intra-individual response variability (a standard deviation of the "
+                f"answers, rescaled to 0-1, below {apa(st.get('irv_min', .05), 2, True)}")
+        if st.get("irv_max") is not None:
+            text += f" or above {apa(st['irv_max'], 2, True)}"
+        return text + ")"
+    if rule == "mahalanobis":
+        return ("being a multivariate outlier (Mahalanobis D², "
+                f"p < {_p(st.get('mahalanobis_alpha', .001))})")
+    if rule == "even_odd":
+        low = float(st.get("even_odd_min") or 0.0)
+        return ("inconsistent even-odd halves (a Spearman-Brown corrected even-odd correlation "
+                f"below {'zero' if low == 0 else apa(low, 2, True)})")
+    if rule == "duplicate":
+        return ("an answer pattern identical to an earlier respondent's (at least "
+                f"{int(st.get('duplicate_min_items') or 10)} items answered)")
+    return rule.replace("_", " ")
+
+
+def _or_list(parts: list[str], word: str = "or") -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+def screening_choices(st: dict[str, Any], off: dict[str, str] | None = None) -> str:
+    """The screening choices of the run in words: which rules exclude (with thresholds),
+    how many flags exclude, which rules only flag. Rules not applied are left to the
+    sentence that says why."""
+    from analysis.responses.screening import RULES
+
+    off = off or {}
+    chosen = list(st.get("exclude_rules", []))
+    excl = [r for r in chosen if r not in off]
+    only = [r for r in RULES if r not in chosen and r not in off]
+    k = int(st.get("min_flags") or 1)
+    kept = _or_list([rule_criterion(r, st) for r in only])
+    if not excl:
+        return ("By choice, no screening rule excluded respondents"
+                + (f"; those flagged for {kept} were kept." if only else "."))
+    if k > 1 and len(excl) > 1:
+        text = (f"Respondents were excluded when flagged by at least {k} of these rules: "
+                + _or_list([rule_criterion(r, st) for r in excl], "and") + ".")
+    else:
+        text = ("Respondents were excluded when flagged for "
+                + _or_list([rule_criterion(r, st) for r in excl]) + ".")
+    if only:
+        text += f" Respondents flagged only for {kept} were kept."
     return text
 
 

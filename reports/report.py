@@ -33,8 +33,12 @@ def _title(inst: dict) -> str:
     """The instrument title with piping placeholders (``{brand}``) filled by their declared
     defaults; results saved before defaults were recorded fall back to "the <placeholder>"."""
     values = inst.get("placeholders") or {}
-    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}",
-                  lambda m: values.get(m.group(1), f"the {m.group(1)}"), inst["title"])
+    title = re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}",
+                   lambda m: values.get(m.group(1), f"the {m.group(1)}"), inst["title"])
+    brand = inst.get("brand")  # run --brand, for an instrument whose title has no {brand}
+    if brand and "{brand}" not in inst["title"]:
+        title = f"{brand}: {title}"
+    return title
 
 
 def _df(records: Any) -> pd.DataFrame:
@@ -166,6 +170,9 @@ def _sample_section(results: dict) -> dict:
     for rule, n in sc["n_flagged"].items():
         excl = rule in sc["settings"]["exclude_rules"]
         name = f"{RULE_NAMES.get(rule, rule)}" + ("" if excl else " (not an exclusion rule)")
+        alpha = sc["settings"].get("mahalanobis_alpha")
+        if rule == "mahalanobis" and alpha is not None and alpha != 0.001:  # chosen with run
+            name = name.replace("p < .001", f"p < {apa(alpha, 3, True)}")
         if rule in off:  # not judged: no count, the reason instead
             rows.append({"step": f"Not applied: {name}", "n": None, "note": off[rule]})
         else:

@@ -322,9 +322,10 @@ class Measurement:
 
     def standardized(self) -> Measurement:
         """Completely standardized solution (lavaan's ``std.all``)."""
-        sd_item = np.sqrt(np.diag(self.implied_cov().to_numpy()))
         phi = self.factor_cov.loc[self.factors, self.factors].to_numpy()
-        sd_f = np.sqrt(np.diag(phi))
+        with np.errstate(invalid="ignore"):  # negative variances (Heywood cases): NaN
+            sd_item = np.sqrt(np.diag(self.implied_cov().to_numpy()))
+            sd_f = np.sqrt(np.diag(phi))
         lam = self.loadings.to_numpy() * sd_f[None, :] / sd_item[:, None]
         theta = self.residual_cov.loc[self.items, self.items].to_numpy()
         return Measurement(
@@ -340,7 +341,8 @@ class Measurement:
     def factor_corr(self) -> pd.DataFrame:
         """Latent (factor) correlation matrix."""
         phi = self.factor_cov.loc[self.factors, self.factors].to_numpy()
-        d = np.sqrt(np.diag(phi))
+        with np.errstate(invalid="ignore"):  # a negative factor variance (Heywood case): NaN
+            d = np.sqrt(np.diag(phi))
         return pd.DataFrame(phi / np.outer(d, d), index=self.factors, columns=self.factors)
 
     def to_dict(self) -> dict[str, Any]:

@@ -134,7 +134,7 @@ def average_variance_extracted(
                 "construct": f,
                 "n_items": len(ind),
                 "ave": ave,
-                "sqrt_ave": float(np.sqrt(ave)),
+                "sqrt_ave": float(np.sqrt(ave)) if ave >= 0 else float("nan"),
                 "denominator": den,
             }
         )

@@ -115,6 +115,17 @@ def _structural_layout(result: sem.SEMResult) -> _Layout:
     return _Layout(tuple(all_names.index(v) for v in names), tuple(names), pairs)
 
 
+@contextlib.contextmanager
+def _all_nan_quiet():
+    """Silence numpy's warnings about all-NaN columns (an effect no bootstrap resample could
+    estimate): the NaN intervals they give are reported, and the failures counted, elsewhere."""
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def _effect_vector(engine: Any, theta: np.ndarray, layout: _Layout) -> np.ndarray:
     """[direct, indirect, total, std direct, std indirect, std total] for every pair."""
     A, _, _ = engine.matrices(theta, 0)
@@ -123,7 +134,8 @@ def _effect_vector(engine: Any, theta: np.ndarray, layout: _Layout) -> np.ndarra
     B = A[np.ix_(ix, ix)]
     k = len(ix)
     T = np.linalg.inv(np.eye(k) - B) - np.eye(k)
-    sd = np.sqrt(np.diag(V)[ix])
+    with np.errstate(invalid="ignore"):  # a negative variance (Heywood case): NaN std effects
+        sd = np.sqrt(np.diag(V)[ix])
     j = np.array([p[0] for p in layout.pairs])
     i = np.array([p[1] for p in layout.pairs])
     direct, total = B[i, j], T[i, j]
@@ -515,7 +527,7 @@ def estimate_effects(
                          hinv=hinv, n_boot=n_boot, groups=groups)
         run = run_replicates(fn, n_boot + len(groups), seed, n_jobs=n_jobs, scheduler=scheduler,
                              chunk_size=_CHUNK, progress=progress, desc="bootstrap",
-                             batched=True)
+                             batched=True, counted=n_boot)
         width = est.size
         vals = run.values
         failed = np.isnan(vals[:, :width]).all(axis=1)
@@ -549,13 +561,14 @@ def estimate_effects(
                             f"({n_bad / n_boot:.0%}) failed or were inadmissible, more than "
                             f"{max_failed_share:.0%}; its effects' intervals are not "
                             "trustworthy and no predictor is ranked")
-        p_lo, p_hi = percentile_ci(boot, level)
-        b_lo = b_hi = np.full(est.shape, np.nan)
-        if bca:
-            b_lo, b_hi = bca_ci(boot, est, jackknife_acceleration(jack), level)
-            boot_info["jackknife_groups"] = len(groups)
-            boot_info["jackknife_failed"] = int(np.isnan(jack).all(axis=1).sum())
-        boot_se = np.nanstd(boot, axis=0, ddof=1)
+        with _all_nan_quiet():  # effects no resample could estimate get NaN intervals
+            p_lo, p_hi = percentile_ci(boot, level)
+            b_lo = b_hi = np.full(est.shape, np.nan)
+            if bca:
+                b_lo, b_hi = bca_ci(boot, est, jackknife_acceleration(jack), level)
+                boot_info["jackknife_groups"] = len(groups)
+                boot_info["jackknife_failed"] = int(np.isnan(jack).all(axis=1).sum())
+            boot_se = np.nanstd(boot, axis=0, ddof=1)
 
     rows = []
     for block, kind in enumerate(KINDS):
@@ -579,7 +592,8 @@ def estimate_effects(
     effects = pd.DataFrame(rows)
     # an unstable model is not ranked: which predictor leads is not known (an empty table
     # with the ranking's columns, and the reason in warnings and bootstrap["unstable"])
-    ranking = _rank(effects, layout, predictors, boot, npairs, level)
+    with _all_nan_quiet():
+        ranking = _rank(effects, layout, predictors, boot, npairs, level)
     if unstable:
         ranking = ranking.iloc[0:0]
     paths = result.estimates[result.estimates["op"] == "~"][

@@ -57,6 +57,21 @@ def _run_chunk(fn: ReplicateFn, seed: int, start: int, stop: int,
     return np.array([o if o is not None else np.full(width, np.nan) for o in out], dtype=float)
 
 
+class _CountedBar:
+    """A progress bar that counts the replicates of a chunk ``[a, b)`` below ``shown`` only."""
+
+    def __init__(self, bar: tqdm, shown: int) -> None:
+        self.bar, self.shown = bar, shown
+
+    def done(self, a: int, b: int) -> None:
+        n = max(0, min(b, self.shown) - min(a, self.shown))
+        if n:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 @dataclass
 class ReplicateRun:
     """The replicate statistics (rows = replicates) and how they were computed."""
@@ -78,6 +93,7 @@ def run_replicates(
     progress: bool | None = None,
     desc: str = "replicates",
     batched: bool = False,
+    counted: int | None = None,
 ) -> ReplicateRun:
     """Run ``fn`` for ``n_rep`` seeded replicates, in parallel, and stack the results.
 
@@ -94,14 +110,19 @@ def run_replicates(
     exception raised by a batched ``fn`` propagates.
     Give ``chunk_size`` so that the chunks, and hence any computation shared within a chunk, do
     not depend on the number of workers. Every chunk runs with BLAS limited to one thread.
+
+    ``counted``: the progress bar counts only the first ``counted`` replicates (default all),
+    so that replicates riding along (the BCa jackknife samples after the bootstrap's
+    ``n_boot``) do not inflate the count the user asked for.
     """
     if n_rep < 1:
         raise ValueError("n_rep must be at least 1")
     workers = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
     size = chunk_size or max(1, min(50, -(-n_rep // (4 * workers))))
     bounds = [(s, min(s + size, n_rep)) for s in range(0, n_rep, size)]
-    bar = tqdm(total=n_rep, desc=desc, disable=progress is False or (progress is None and
-               n_rep < 20), mininterval=1.0, leave=False)
+    shown = n_rep if counted is None else max(0, min(int(counted), n_rep))
+    bar = _CountedBar(tqdm(total=shown, desc=desc, disable=progress is False or (
+        progress is None and n_rep < 20), mininterval=1.0, leave=False), shown)
     chunks: list[np.ndarray | None] = [None] * len(bounds)
     try:
         if scheduler is not None:
@@ -110,7 +131,7 @@ def run_replicates(
             backend, workers = "serial", 1
             for k, (a, b) in enumerate(bounds):
                 chunks[k] = _run_chunk(fn, seed, a, b, batched)
-                bar.update(b - a)
+                bar.done(a, b)
         else:
             backend = "processes"
             with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -119,7 +140,7 @@ def run_replicates(
                 for fut in as_completed(futures):
                     k = futures[fut]
                     chunks[k] = fut.result()
-                    bar.update(bounds[k][1] - bounds[k][0])
+                    bar.done(*bounds[k])
     finally:
         bar.close()
     values = np.vstack(chunks)
@@ -146,7 +167,7 @@ def _run_dask(fn, seed, bounds, scheduler, chunks, bar, batched=False):
         for fut in dask_completed(futures):
             k = index[fut.key]
             chunks[k] = fut.result()
-            bar.update(bounds[k][1] - bounds[k][0])
+            bar.done(*bounds[k])
         workers = len(client.scheduler_info().get("workers", {})) or 1
     finally:
         client.close()

@@ -80,7 +80,10 @@ def _norm_paths(paths: Any) -> list[dict]:
             ci = None
         if ci is not None and (len(ci) != 2 or any(is_missing(x) for x in ci)):
             ci = None
-        out.append({"from": str(src), "to": str(dst), "beta": float(beta),
+        # a coefficient that could not be standardized (e.g. a negative latent variance in an
+        # inadmissible solution) is drawn as a grey dashed path labelled with a dash
+        out.append({"from": str(src), "to": str(dst),
+                    "beta": math.nan if is_missing(beta) else float(beta),
                     "p": None if is_missing(pv) else float(pv),
                     "ci": None if ci is None else (float(ci[0]), float(ci[1]))})
     return out
@@ -219,6 +222,9 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
     styles = []
     for g in geo:
         e = g["edge"]
+        if math.isnan(e["beta"]):  # no standardized coefficient: neither sign nor weight
+            styles.append((False, False, GREY_LINE, MUTED, 1.4, ' stroke-dasharray="7 5"'))
+            continue
         sig = e["sig"] if interval is not None else e["p"] is not None and e["p"] < alpha
         neg = e["beta"] < 0
         untested = e["ci"] is None if interval is not None else e["p"] is None
@@ -229,7 +235,8 @@ def path_diagram(constructs: Any, paths: Any, r2: Mapping[str, float] | None = N
         else:
             styles.append((sig, neg, GREY_LINE, MUTED, 1.4, ' stroke-dasharray="7 5"'))
     # non-significant paths first, so that the significant ones are drawn on top
-    draw_order = sorted(range(len(geo)), key=lambda k: (styles[k][0], abs(geo[k]["edge"]["beta"])))
+    draw_order = sorted(range(len(geo)), key=lambda k: (
+        styles[k][0], 0.0 if math.isnan(geo[k]["edge"]["beta"]) else abs(geo[k]["edge"]["beta"])))
     out.append('<g class="ek-paths" fill="none">')
     for k in draw_order:
         g, (sig, neg, color, _, sw, dash) = geo[k], styles[k]
