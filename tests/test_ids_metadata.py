@@ -197,3 +197,22 @@ def test_responses_commands_carry_ids_and_kept_columns(capsys, tmp_path):
     assert code == 0
     s = pd.read_csv(scores, dtype={"respondent_id": str}).set_index("respondent_id")
     assert s["club"].equals(members["club"]) and "affective" in s.columns
+
+
+def test_dropped_rows_carry_their_kept_columns_into_the_log_and_accounting(tmp_path):
+    from analysis.responses.accounting import account
+
+    p = tmp_path / "r.csv"
+    p.write_text("member_id,club,consent,aff_1,aff_2,aff_3\nM1,Norte,1,4,5,4\n"
+                 "M2,Playa,0,,,\nM3,Centro,1,3,3,2\n")
+    d = read_responses(p, INST, id_column="member_id", keep_columns=["club"])
+    assert d.ids == ["M1", "M3"]
+    log = d.log_frame()
+    dropped = log[log["problem"] == "row_dropped"]
+    assert dropped[["respondent_id", "club"]].values.tolist() == [["M2", "Playa"]]
+    clubs = dict(zip(log["row"].dropna().astype(int), log.loc[log["row"].notna(), "club"],
+                     strict=True))
+    assert clubs.get(3) == "Playa"
+    a = account(d)
+    assert a["dropped"] == [{"row": 3, "respondent_id": "M2", "reason": "declined consent",
+                             "kept": {"club": "Playa"}}]

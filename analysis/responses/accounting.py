@@ -32,8 +32,12 @@ def account(data: ResponseData, screening: ScreeningResult | None = None,
     dropped = []
     for reason, rows in s.dropped_rows.items():
         ids = s.dropped_ids.get(reason, [None] * len(rows))
-        dropped += [{"row": r, "respondent_id": rid, "reason": reason}
-                    for r, rid in zip(rows, ids, strict=False)]
+        kept_values = s.dropped_kept.get(reason)
+        for k, (r, rid) in enumerate(zip(rows, ids, strict=False)):
+            entry = {"row": r, "respondent_id": rid, "reason": reason}
+            if kept_values is not None and s.kept_columns:  # --keep-column values, by name
+                entry["kept"] = {c: _plain(kept_values[k].get(c)) for c in s.kept_columns}
+            dropped.append(entry)
     dropped.sort(key=lambda d: d["row"])
     excluded = []
     if screening is not None and exclude:

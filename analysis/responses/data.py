@@ -81,6 +81,8 @@ class SourceInfo:
     id_column: str | None = None
     #: extra columns kept as metadata (``keep_columns``), carried into every output
     kept_columns: list[str] = field(default_factory=list)
+    #: reason -> the kept columns' values of each dropped row (only when columns were kept)
+    dropped_kept: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return to_plain(asdict(self))
@@ -140,10 +142,16 @@ class ResponseData:
         frame = pd.DataFrame([e.to_dict() for e in entries], columns=cols)
         frame["row"] = frame["row"].astype("Int64")  # whole numbers, blank for column entries
         kept = self.kept()
-        for c in kept.columns:  # the columns kept as metadata, for each respondent's entries
-            values = kept[c].to_dict()
-            frame[c] = [values.get(r) if isinstance(r, str) else None
-                        for r in frame["respondent_id"]]
+        if len(kept.columns):  # the kept columns, for each entry about a row of the file
+            by_row: dict[int, dict[str, Any]] = {}
+            for reason, rows in self.source.dropped_rows.items():
+                by_row.update(zip(rows, self.source.dropped_kept.get(reason, []),
+                                  strict=False))
+            rows_of = self.meta["source_row"].tolist()
+            by_row.update(zip(rows_of, kept.to_dict(orient="records"), strict=True))
+            for c in kept.columns:
+                frame[c] = [None if pd.isna(r) else by_row.get(int(r), {}).get(c)
+                            for r in frame["row"]]
         return frame
 
     def subset(self, ids: Iterable[str]) -> ResponseData:
@@ -454,7 +462,11 @@ def assemble(table: RawTable, inst: Instrument, *, strict: bool = False,
         dropped={k: len(v) for k, v in table.dropped.items()},
         dropped_rows={k: list(v) for k, v in table.dropped.items()},
         columns=dict(table.item_columns), ignored_columns=dict(table.ignored),
-        missing_codes=missing_counts, notes=list(table.notes), dropped_ids=dropped_ids)
+        missing_codes=missing_counts, notes=list(table.notes), dropped_ids=dropped_ids,
+        dropped_kept={reason: [{name: None if is_blank(table.dropped_cells.get(r, {}).get(c))
+                                else table.dropped_cells[r][c] for name, c in keep.items()}
+                               for r in rows] for reason, rows in table.dropped.items()}
+        if keep else {})
     data = ResponseData(items, meta_frame, texts, entries, source, inst.id, inst.version)
     if strict and entries:
         from .coverage import check_items_read
