@@ -318,10 +318,16 @@ _DECLINED = {"0", "n", "no", "false"}
 def _decline_texts(inst: Instrument) -> frozenset[str]:
     """The "decline" choice text of the consent question in every language the survey
     generators know (a Qualtrics or LimeSurvey export with choice text gives it, not 0/N)."""
-    from instruments.survey.ui_text import UI_TEXT, ui_text
+    from instruments.errors import EngagekitInputError
+    from instruments.ui import builtin_ui, ui_texts
 
-    langs = set(UI_TEXT) | set(inst.language_codes)
-    return frozenset(normalise_label(ui_text(c)["decline"]) for c in sorted(langs))
+    texts = set(builtin_ui().get("decline", {}).values())
+    for lang in inst.language_codes:  # the instrument's own ui block may reword it
+        try:
+            texts.add(ui_texts(inst, lang)["decline"])
+        except (EngagekitInputError, KeyError):
+            continue  # a language without every interface text: the built-in ones stand
+    return frozenset(normalise_label(t) for t in sorted(texts))
 
 
 def _declined(value: Any, texts: frozenset[str] = frozenset()) -> bool:
