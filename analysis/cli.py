@@ -99,7 +99,8 @@ def screening_options(f):
     f = click.option("--irv-min", type=float, default=None, callback=_fraction,
                      help="Low response variability: SD of the answers (rescaled 0-1) below "
                      "this [default: 0.05].")(f)
-    f = click.option("--mahalanobis-p", "mahalanobis_alpha", type=float, default=None,
+    f = click.option("--mahalanobis-p", "--mahalanobis-alpha", "mahalanobis_alpha", type=float,
+                     default=None,
                      callback=_fraction, help="Multivariate outlier: chi-square p of "
                      "Mahalanobis D2 below this [default: 0.001].")(f)
     return f
@@ -276,32 +277,21 @@ def score_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
               help="Write flags and indices per respondent to this CSV file.")
 @click.option("--kept", "kept_out", type=click.Path(dir_okay=False), default=None,
               help="Write the kept respondents (engagekit format) to this file.")
-@click.option("--exclude-rules", default=None,
-              help="Comma-separated rules that exclude (default: "
-              "attention,speeder,longstring,irv,mahalanobis,duplicate).")
-@click.option("--min-flags", type=int, default=1, show_default=True,
-              help="Exclude respondents flagged by at least this many of those rules.")
-@click.option("--speed-fraction", type=float, default=0.5, show_default=True,
-              help="Speeder: completion time below this fraction of the median.")
-@click.option("--mahalanobis-alpha", type=float, default=0.001, show_default=True)
+@screening_options
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def screen_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
-               id_column, force, output, kept_out, exclude_rules, min_flags, speed_fraction,
-               mahalanobis_alpha, as_json) -> None:
+               id_column, force, output, kept_out, as_json, **screening) -> None:
     """Flag careless respondents in FILE (attention checks, speeders, longstring, IRV,
     Mahalanobis D2, even-odd consistency, duplicates) and report who would be excluded."""
     from analysis.responses import write_responses
-    from analysis.responses.screening import DEFAULT_EXCLUDE, screen
+    from analysis.responses.screening import screen
     from instruments.loader import load_instrument
 
     check_outputs([output, kept_out], [file, instrument, column_map], force=force)
     inst = load_instrument(instrument)
     data = _read(file, inst, fmt, strict, column_map, encoding, sheet, timezone, keep,
                  id_column)
-    rules = DEFAULT_EXCLUDE if exclude_rules is None else tuple(
-        r.strip() for r in exclude_rules.split(",") if r.strip())
-    result = screen(data, inst, exclude_rules=rules, min_flags=min_flags,
-                    speed_fraction=speed_fraction, mahalanobis_alpha=mahalanobis_alpha)
+    result = screen(data, inst, screening_settings(**screening))
     if output:
         write_file(output, csv_text(data.with_kept(result.flags.join(result.metrics))))
     if kept_out:

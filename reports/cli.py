@@ -240,6 +240,19 @@ def headline_lines(results: dict) -> list[str]:
     return lines
 
 
+def _echo_id_problems(data) -> None:
+    """Warn when respondent ids were repeated or blank: outputs keyed by id (scored.csv) then
+    carry made-up ids ('M1#2', 'line_7') that will not link back to the source."""
+    for problem, what in (("duplicate_id", "repeated"), ("missing_id", "blank")):
+        hits = [e for e in data.log if e.problem == problem]
+        if hits:
+            shown = ", ".join(f"{e.unit} {e.row}" for e in hits[:5])
+            click.echo(f"warning: {len(hits)} {what} respondent id(s) in column "
+                       f"'{hits[0].column}' ({shown}{', ...' if len(hits) > 5 else ''}); "
+                       "those rows get made-up ids in the outputs (see cleaning_log.csv)",
+                       err=True)
+
+
 def _echo_headline(results: dict) -> None:
     click.echo("headline numbers:")
     for line in headline_lines(results):
@@ -280,6 +293,7 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, boot
                               id_column=id_column, keep_columns=keep)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck, missing, brand, **screening)
+    _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)

@@ -216,3 +216,32 @@ def test_dropped_rows_carry_their_kept_columns_into_the_log_and_accounting(tmp_p
     a = account(d)
     assert a["dropped"] == [{"row": 3, "respondent_id": "M2", "reason": "declined consent",
                              "kept": {"club": "Playa"}}]
+
+
+def test_run_warns_about_repeated_and_blank_ids(capsys, tmp_path):
+    members = _members()
+    members.loc[5, "member_id"] = members.loc[4, "member_id"]
+    members.loc[9, "member_id"] = ""
+    path = tmp_path / "members.csv"
+    members.to_csv(path, index=False)
+    code, _, err = _run(capsys, "run", str(path), "-i", INST, "--id-column", "member_id",
+                        "--boot", "0", "-o", str(tmp_path / "o"))
+    assert code == 0
+    assert "warning: 1 repeated respondent id(s) in column 'member_id' (line 7)" in err
+    assert "warning: 1 blank respondent id(s) in column 'member_id' (line 11)" in err
+    scored = pd.read_csv(tmp_path / "o" / "scored.csv", dtype=str)
+    assert f"{members.loc[4, 'member_id']}#2" in set(scored["respondent_id"])
+    assert "line_11" in set(scored["respondent_id"])
+
+
+def test_responses_screen_takes_the_screening_choices(capsys, tmp_path):
+    flags = tmp_path / "flags.csv"
+    code, out, _ = _run(capsys, "responses", "screen", MEMBERS, "-i", INST, "--id-column",
+                        "member_id", "--exclude-rules", "none", "--irv-min", "0.1",
+                        "--json", "-o", str(flags))
+    assert code == 0 and json.loads(out)["n_excluded"] == 0
+    f = pd.read_csv(flags, dtype={"respondent_id": str}).set_index("respondent_id")
+    assert f["irv"].equals(f["irv_sd"] < 0.1) and f["irv"].any()
+    code, _, err = _run(capsys, "responses", "screen", MEMBERS, "-i", INST,
+                        "--mahalanobis-alpha", "2")
+    assert code == 2 and "--mahalanobis" in err
