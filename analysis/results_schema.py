@@ -373,6 +373,7 @@ class ObservedSection(_Part):
 class GroupsSection(_Part):
     group: str
     groups: list[str]
+    n: dict[str, int] | None = None  # respondents per group (older results lack it)
     paths: list[dict[str, Any]]
     omnibus: dict[str, Num]
 

@@ -101,7 +101,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 #: How each screening rule is named in prose.
 RULE_WORDS = {"attention": "failed attention checks", "speeder": "speeding",
               "longstring": "long strings of identical answers",
-              "irv": "low response variability", "mahalanobis": "multivariate outliers",
+              "irv": "low intra-individual response variability",
+              "mahalanobis": "multivariate outliers by Mahalanobis distance",
               "even_odd": "inconsistent even-odd halves", "duplicate": "duplicate responses"}
 
 #: Each estimator in words, with the works it follows.
@@ -174,7 +175,7 @@ def _screening(results: dict) -> str:
         text += " " + screening_choices(sc["settings"], off)
     skipped = [(r, why) for r, why in off.items() if r in sc["settings"]["exclude_rules"]]
     for r, why in skipped:
-        text += f" The {r} rule ({RULE_WORDS.get(r, r)}) was not applied ({why})."
+        text += f" The rule for {RULE_WORDS.get(r, r.replace('_', ' '))} was not applied ({why})."
     return text
 
 
@@ -292,6 +293,26 @@ def _fit(results: dict) -> str:
     return text
 
 
+#: The minimum average variance extracted for convergent validity (Fornell & Larcker, 1981).
+AVE_MIN = 0.50
+
+
+def low_ave(results: dict) -> list[tuple[str, float]]:
+    """(construct name, AVE) of every construct whose AVE is below .50, in the results' order."""
+    names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+    out = []
+    for r in results["validation"]["validity"]["convergent"]:
+        ave = r.get("ave")
+        if ave is not None and not is_missing(ave) and float(ave) < AVE_MIN:
+            out.append((names.get(r["construct"], r["construct"]), float(ave)))
+    return out
+
+
+def ave_text(ave: float) -> str:
+    """An AVE below .50 to two decimals, or three when two would round it up to .50."""
+    return apa(ave, 3 if round(ave, 2) >= AVE_MIN else 2, True)
+
+
 def _reliability(results: dict) -> str:
     val = results["validation"]
     ordinal = any(r.get("ordinal_alpha") is not None for r in val["reliability"])
@@ -305,11 +326,24 @@ def _reliability(results: dict) -> str:
                  "correlations (Zumbo et al., 2007; Gadermann et al., 2012)")
     ht = val["validity"]["htmt"]
     if ht is None:  # one construct: nothing to discriminate it from
-        return text + "; discriminant validity needs two constructs and was not assessed."
+        return (text + "; discriminant validity needs two constructs and was not assessed."
+                + _ave_sentence(results))
     text += (f"; discriminant validity with the Fornell-Larcker criterion (Fornell & Larcker, "
              f"1981) and HTMT/HTMT2 with {_n(ht['n_boot'])} bootstrap resamples (Henseler et al., "
              f"2015; Roemer et al., 2021).")
-    return text
+    return text + _ave_sentence(results)
+
+
+def _ave_sentence(results: dict) -> str:
+    """" The average variance extracted (AVE) was below .50 ... for X (.47)." or ""."""
+    low = low_ave(results)
+    if not low:
+        return ""
+    which = _and([f"{n} ({ave_text(a)})" for n, a in low])
+    return (" The average variance extracted (AVE) was below the .50 that Fornell and Larcker "
+            f"(1981) require for convergent validity for {which}, so the convergent validity "
+            + ("of this construct is" if len(low) == 1 else "of these constructs is")
+            + " not supported.")
 
 
 def _method_bias(results: dict) -> str:
@@ -498,4 +532,5 @@ def cited_references(texts: Iterable[str], extra: Iterable[str] = ()) -> list[st
     return sorted(set(refs) | set(extra))
 
 
-__all__ = ["REFERENCES", "cited_references", "fit_kind", "fit_phrase", "methods_text"]
+__all__ = ["AVE_MIN", "REFERENCES", "ave_text", "cited_references", "fit_kind", "fit_phrase",
+           "low_ave", "methods_text"]

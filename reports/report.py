@@ -19,7 +19,14 @@ from analysis.samples import describe_missing, sample_phrase
 from . import figures
 from .format import DASH, FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
 from .headings import localise_headings
-from .methods import cited_references, fit_kind, fit_phrase, methods_text
+from .methods import (
+    ave_text,
+    cited_references,
+    fit_kind,
+    fit_phrase,
+    low_ave,
+    methods_text,
+)
 from .render import render_html
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
@@ -49,9 +56,33 @@ def _names(results: dict) -> dict[str, str]:
     return {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
 
 
+def _item_label(item: dict) -> str:
+    """"aff_01 emotional bond"; the id alone for an item without a label of its own (results
+    record the id as its label then, which must not read "aff_1 aff_1")."""
+    label = str(item.get("label") or "").strip()
+    return item["id"] if not label or label == item["id"] else f"{item['id']} {label}"
+
+
 def _item_labels(results: dict) -> dict[str, str]:
-    return {i["id"]: f"{i['id']} {i['label']}" for c in results["instrument"]["constructs"]
+    return {i["id"]: _item_label(i) for c in results["instrument"]["constructs"]
             for i in c["items"]}
+
+
+def _rule_words(rules: list[str]) -> str:
+    """Screening rules in words ("low intra-individual response variability"), never their
+    ids."""
+    return ", ".join(RULE_NAMES.get(r, r.replace("_", " ")) for r in rules)
+
+
+def _ave_warning(results: dict) -> str:
+    """"AVE is below .50 for Economic commitment (.47): ..." or "" when every AVE reaches .50."""
+    low = low_ave(results)
+    if not low:
+        return ""
+    which = "; ".join(f"{n} ({ave_text(a)})" for n, a in low)
+    return (f"AVE is below .50 for {which}: the construct's items share less variance with it "
+            "than with measurement error, so convergent validity is not supported by the "
+            "criterion of Fornell and Larcker (1981).")
 
 
 def _signed(x: float, decimals: int) -> str:
@@ -195,10 +226,11 @@ def _sample_section(results: dict) -> dict:
                 rows.append({"step": f"Analysed: {what}{how}", "n": rec["n"], "note": ""})
     applied = [r for r in sc["settings"]["exclude_rules"] if r not in off]
     note = ("Respondents are flagged, never silently dropped; exclusion rules applied: "
-            + (", ".join(applied) if applied else "none") + ".")
+            + (_rule_words(applied) if applied else "none") + ".")
     skipped = [r for r in sc["settings"]["exclude_rules"] if r in off]
     if skipped:
-        note += " Not applied: " + "; ".join(f"{r} ({off[r]})" for r in skipped) + "."
+        note += " Not applied: " + "; ".join(f"{_rule_words([r])}: {off[r]}"
+                                             for r in skipped) + "."
     if missing_text is not None:
         note += " Missing answers: " + missing_text
     columns = {"step": "Step", "n": "n"}
@@ -289,6 +321,8 @@ def _reliability_section(results: dict) -> dict:
                  "Likert items (Zumbo et al., 2007; Gadermann et al., 2012), for constructs "
                  "with at least three items.")
     note += " Values of .70 (α, ω, CR) and .50 (AVE) are the usual minimums."
+    if ave_warning := _ave_warning(results):
+        note += " " + ave_warning
     note += _n_note(results, "alpha")
     ordinal_n = _sample(results, "ordinal")
     if ordinal and ordinal_n is not None and ordinal_n["missing"] == "listwise (no FIML)":
@@ -443,17 +477,29 @@ def _validity_section(results: dict) -> dict:
                   "columns": {"construct": "Construct", "ave": "AVE",
                               "composite_reliability": "CR"},
                   "number_formats": {"ave": "bounded", "composite_reliability": "bounded"}}
+    ave_warning = _ave_warning(results)
+    conv_note = ("AVE = average variance extracted; .50 is the minimum for convergent validity "
+                 "(Fornell & Larcker, 1981)." if ave_warning else "")
     if n_note := _n_note(results, "reliability"):
-        convergent["note"] = n_note.strip()
+        conv_note = (conv_note + n_note).strip()
+    if conv_note:
+        convergent["note"] = conv_note
+    if ave_warning:  # a warning beside the table, not only a number in it
+        convergent = [convergent, {"type": "badge", "status": "warn", "text": ave_warning}]
+    else:
+        convergent = [convergent]
     if v.get("fornell_larcker") is None or v.get("htmt") is None:  # one construct
         why = "; ".join(f"{k.replace('_', '-').capitalize()}: not run ({r})"
                         for k, r in (v.get("skipped") or {}).items())
         return {"id": "validity", "heading": "Convergent and discriminant validity",
-                "blocks": [convergent, {"type": "text", "text": why + "."}]}
+                "blocks": [*convergent, {"type": "text", "text": why + "."}]}
     fl = v["fornell_larcker"]["table"]
     fl_df = pd.DataFrame(fl)
-    fl_df.index = [names.get(i, i) for i in fl_df.index]
-    fl_df.columns = [names.get(c, c) for c in fl_df.columns]
+    # APA's correlation-matrix layout: numbered rows, columns headed by the numbers only, so
+    # the table fits the page however long the construct names are
+    fl_df = fl_df.loc[list(fl_df.columns), list(fl_df.columns)]
+    fl_df.index = [f"{k}. {names.get(i, i)}" for k, i in enumerate(fl_df.index, start=1)]
+    fl_df.columns = [str(k) for k in range(1, len(fl_df.columns) + 1)]
     ht = v["htmt"]
     order = list(ht["matrix"].keys())
     matrix = [[ht["matrix"][c][r] for c in order] for r in order]
@@ -462,7 +508,7 @@ def _validity_section(results: dict) -> dict:
         i, j = order.index(p["construct_a"]), order.index(p["construct_b"])
         upper[i][j] = upper[j][i] = p.get("ci.upper")
     svg = figures.htmt_heatmap(matrix, [names.get(c, c) for c in order], ci_upper=upper,
-                               threshold=.85)
+                               threshold=.85, ci_level=ht["ci_level"])
     pairs = _df(ht["pairs"])
     pairs2 = {(p["construct_a"], p["construct_b"]): p["htmt"] for p in v["htmt2"]["pairs"]}
     pairs["htmt2"] = [pairs2.get((a, b)) for a, b in zip(pairs.construct_a, pairs.construct_b,
@@ -472,11 +518,12 @@ def _validity_section(results: dict) -> dict:
     pairs["ci"] = [apa_ci(lo, hi, 2) for lo, hi in zip(pairs["ci.lower"],
                                                               pairs["ci.upper"], strict=True)]
     return {"id": "validity", "heading": "Convergent and discriminant validity", "blocks": [
-        convergent,
+        *convergent,
         {"type": "table", "data": fl_df.rename_axis("Construct").reset_index(),
          "caption": "Fornell-Larcker criterion",
          "number_formats": {c: "bounded" for c in fl_df.columns},
-         "note": "Diagonal: square root of the AVE; off the diagonal: latent correlations. The "
+         "note": "Columns are numbered as the rows. "
+                 "Diagonal: square root of the AVE; off the diagonal: latent correlations. The "
                  "criterion holds when each diagonal value exceeds the correlations in its row "
                  "and column." + (" It holds for every pair." if v["fornell_larcker"]["passed"]
                                   else " It fails for at least one pair.")},
@@ -649,30 +696,44 @@ def _structural_section(results: dict) -> dict:
                        f"scores: each driver's share of R² = {apa(dom['r2'], 2, True)} for "
                        f"{names.get(eq['outcome'], eq['outcome']).lower()} (Azen & Budescu, "
                        "2003)."})
-    for ip in results["observed"]["ipma"][:1]:
+    # the map is for the final outcome(s): those the model explains but that drive nothing
+    # further (a mediator's map would leave out what the model is for)
+    drives = {p["rhs"] for p in eff["paths"]}
+    ipmas = results["observed"]["ipma"]
+    finals = [ip for ip in ipmas if ip["outcome"] not in drives]
+    for ip in finals or ipmas[-1:]:
         t = _df(ip["table"])
+        out = names.get(ip["outcome"], ip["outcome"])
         svg = figures.importance_performance(list(t["importance"]), list(t["performance"]),
-                                             [names.get(x, x) for x in t["construct"]])
+                                             [names.get(x, x) for x in t["construct"]],
+                                             title=f"Importance-performance map: {out}",
+                                             xlabel=f"Importance (total effect on {out.lower()})")
+        final = ("an outcome" if not finals else "the final outcome" if len(finals) == 1
+                 else "a final outcome")
         blocks.append({"type": "figure", "svg": svg, "caption": "Importance-performance map "
-                       f"for {names.get(ip['outcome'], ip['outcome']).lower()}: importance = "
-                       "standardized total effect, performance = mean score on 0-100."})
+                       f"for {out.lower()} ({final}): importance = standardized total effect "
+                       f"on {out.lower()} (direct and through the mediators), performance = "
+                       "mean score on 0-100; the dashed lines mark the means."})
     g = results.get("groups")
     if g:
         gt = _df(g["paths"])
         gt["path"] = [f"{names.get(a, a)} → {names.get(b, b)}" for a, b in zip(gt.rhs, gt.lhs,
                                                                                strict=True)]
         cols = {"path": "Path"}
+        sizes = g.get("n") or {}
         for lab in g["groups"]:
             cols[f"std[{lab}]"] = f"β {lab}"
         cols.update({"chisq.diff": "Δχ²", "pvalue": "p"})
+        n_text = ("Group sizes: " + "; ".join(f"{lab}, n = {sizes[lab]:,}" for lab in g["groups"])
+                  + ". ") if all(lab in sizes for lab in g["groups"]) else ""
         fmts = {k: 2 for k in cols if k.startswith("std[")}
         fmts.update({"chisq.diff": 2, "pvalue": "p"})
         blocks.append({"type": "table", "data": gt[list(cols)], "caption":
                        f"Paths compared across {g['group']}", "columns": cols,
                        "number_formats": fmts,
-                       "note": f"Loadings held equal across groups. Omnibus test of equal paths: "
-                               f"Δχ² = {apa(g['omnibus']['chisq.diff'], 2)}, df = "
-                               f"{int(g['omnibus']['df.diff'])}, p "
+                       "note": f"{n_text}Loadings held equal across groups. Omnibus test of "
+                               f"equal paths: Δχ² = {apa(g['omnibus']['chisq.diff'], 2)}, df = "
+                               f"{int(g['omnibus']['df.diff'])}, "
                                f"{apa_p(g['omnibus']['pvalue'], prefix=True)}."})
     return {"id": "structural", "heading": "What drives satisfaction and loyalty",
             "blocks": blocks}

@@ -36,11 +36,12 @@ class GroupComparison:
     omnibus: dict[str, float]
     fit_free: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    n: dict[str, int] = field(default_factory=dict)  # respondents per group in the fits
 
     def to_dict(self) -> dict[str, Any]:
-        return to_plain({"group": self.group, "groups": self.groups, "paths": self.paths,
-                         "omnibus": self.omnibus, "fit_free": self.fit_free,
-                         "warnings": self.warnings})
+        return to_plain({"group": self.group, "groups": self.groups, "n": self.n,
+                         "paths": self.paths, "omnibus": self.omnibus,
+                         "fit_free": self.fit_free, "warnings": self.warnings})
 
 
 def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float, float]:
@@ -82,7 +83,8 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     GroupComparison
         ``paths`` (one row per path: ``lhs, op, rhs``, then ``est[g]``, ``se[g]``, ``std[g]``
         per group ``g``, ``chisq.diff``, ``df.diff``, ``pvalue``, ``differs``), ``omnibus``
-        (the all-paths test), ``groups``, ``fit_free`` and ``warnings``.
+        (the all-paths test), ``groups``, ``n`` (respondents per group), ``fit_free`` and
+        ``warnings``.
 
     Examples
     --------
@@ -129,4 +131,5 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
         rows.append(row)
     return GroupComparison(group, labels, pd.DataFrame(rows),
                            {"chisq.diff": d_chi, "df.diff": d_df, "pvalue": p},
-                           dict(free.fit_measures), warnings)
+                           dict(free.fit_measures), warnings,
+                           {lab: int(n) for lab, n in zip(labels, free.nobs, strict=True)})

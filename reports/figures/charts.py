@@ -40,7 +40,10 @@ __all__ = [
 
 
 def _wrap(label: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(str(label), width, break_long_words=True)) or str(label)
+    """``label`` on lines of about ``width`` characters, broken only at spaces: a word longer
+    than ``width`` gets a line of its own rather than being split ("Very dissa/tisfied")."""
+    return "\n".join(textwrap.wrap(str(label), width, break_long_words=False,
+                                    break_on_hyphens=False)) or str(label)
 
 
 def _luminance(rgb: Sequence[float]) -> float:
@@ -238,14 +241,15 @@ def likert_diverging(distributions: Any, scale_labels: Sequence[str], title: str
 
 
 def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any = None,
-                 threshold: float = 0.85, *, title: str = "Heterotrait-monotrait ratios (HTMT)"
-                 ) -> Markup:
+                 threshold: float = 0.85, *, title: str = "Heterotrait-monotrait ratios (HTMT)",
+                 ci_level: float | None = None) -> Markup:
     """Lower-triangle heatmap of an HTMT matrix with every value printed.
 
     ``matrix``: a square array / nested list / DataFrame / ``{column: {row: value}}`` dict
     (labels from the columns when ``labels`` is None). Cells at or above ``threshold`` get a heavy black outline and bold text
     (``data-flag="value"``); with ``ci_upper`` (same shape: upper bounds of the bootstrap CIs),
-    each cell also shows "≤ upper" and a cell whose value is below the threshold but whose upper
+    each cell also shows "upper .xx" (the upper limit of the interval, of the ``ci_level``
+    CI when given, e.g. 0.90: the key then says "upper limit of the 90% CI") and a cell whose value is below the threshold but whose upper
     bound is not gets a dashed outline (``data-flag="ci"``). One ``<g class="ek-cell">`` per pair.
     """
     if isinstance(matrix, Mapping):  # {column: {row: value}}, as in HTMTResult.to_dict()
@@ -272,6 +276,7 @@ def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any
     cmap = colormaps["YlOrBr"]
     tags = _Tags()
     thr = apa(threshold, 2, bounded=True)
+    ci_words = "CI" if ci_level is None else f"{ci_level * 100:g}% CI"
     desc_cells, n_flag = [], 0
     with _rc():
         side = 0.66 * (n - 1)
@@ -307,10 +312,11 @@ def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any
                 else:
                     ax.text(x0 + 0.5, y0 + 0.6, txt, ha="center", va="center", fontsize=11,
                             color=color, fontweight=weight)
-                    ax.text(x0 + 0.5, y0 + 0.3, "\u2264 " + apa(u, 2, bounded=True),
+                    ax.text(x0 + 0.5, y0 + 0.3, "upper " + apa(u, 2, bounded=True),
                             ha="center", va="center", fontsize=9, color=color)
                 desc_cells.append(f"{labels[i]} with {labels[j]}: {txt}"
-                                  + ("" if u is None else f" (upper CI {apa(u, 2, bounded=True)})")
+                                  + ("" if u is None else f" (upper limit of the {ci_words} "
+                                                           f"{apa(u, 2, bounded=True)})")
                                   + (" at or above the threshold" if flag == "value" else ""))
         ax.set_xlim(0, n - 1)
         ax.set_ylim(0, n - 1)
@@ -325,7 +331,8 @@ def htmt_heatmap(matrix: Any, labels: Sequence[str] | None = None, ci_upper: Any
         ax.set_title(title, loc="left")
         key = f"Solid outline: HTMT \u2265 {thr}"
         if up is not None:
-            key += f"\nDashed outline: upper CI limit \u2265 {thr}\n\u2264 .xx: upper limit of the CI"
+            key += (f"\nDashed outline: upper CI limit \u2265 {thr}"
+                    f"\nupper .xx: upper limit of the {ci_words}")
         if n >= 3:  # the empty upper triangle holds the key
             ax.text(n - 1 - 0.05, n - 1 - 0.1, key, ha="right", va="top", fontsize=9,
                     color=MUTED, linespacing=1.5)
@@ -351,8 +358,14 @@ def importance_performance(importance: Sequence[float], performance: Sequence[fl
                            labels: Sequence[str], *,
                            title: str = "Importance-performance map",
                            xlabel: str = "Importance (total effect)",
-                           ylabel: str = "Performance (0\u2013100)") -> Markup:
+                           ylabel: str = "Performance (0\u2013100)",
+                           scale: tuple[float, float] | None = (0.0, 100.0)) -> Markup:
     """Importance-performance map: one point per driver, quadrant lines at the two means.
+
+    The performance axis spans the whole performance ``scale`` (0-100 by default, widened if a
+    value lies outside it), so drivers whose performance differs by a point or two are drawn
+    close together, not at opposite ends of a magnified axis; ``scale=None`` pads the data's
+    own range instead (never narrower than 10 points).
 
     Quadrants (Martilla & James, 1977) are named in the corners; points with above-average
     importance and below-average performance ("Concentrate here") are drawn as vermillion
@@ -379,7 +392,15 @@ def importance_performance(importance: Sequence[float], performance: Sequence[fl
             return lo - 0.18 * span, hi + 0.18 * span
 
         ax.set_xlim(*padded(imp, mi))
-        ax.set_ylim(*padded(perf, mp))
+        if scale is not None:
+            lo, hi = float(min(scale[0], perf.min())), float(max(scale[1], perf.max()))
+            pad = 0.04 * (hi - lo)
+            ax.set_ylim(lo - pad, hi + pad)
+        else:
+            lo, hi = padded(perf, mp)
+            if hi - lo < 10.0:  # a point or two of difference must not fill the axis
+                lo, hi = (lo + hi) / 2 - 5.0, (lo + hi) / 2 + 5.0
+            ax.set_ylim(lo, hi)
         ax.axvline(mi, color=GREY_LINE, linestyle=(0, (5, 3)), linewidth=1)
         ax.axhline(mp, color=GREY_LINE, linestyle=(0, (5, 3)), linewidth=1)
         for (hi_imp, hi_perf), name in QUADRANTS.items():
