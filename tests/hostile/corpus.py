@@ -66,6 +66,14 @@ def _source() -> str:
 
 
 @cache
+def _item_ids() -> tuple[str, ...]:
+    """The item ids of the instrument the cases use, in instrument order."""
+    from instruments.loader import load_instrument
+
+    return tuple(i.id for i in load_instrument(I).items())
+
+
+@cache
 def _sim_rows(n: int = 120, seed: int = 3) -> tuple[list[str], ...]:
     """A simulated response file in the engagekit format, as CSV rows (header first)."""
     from analysis.responses import write_responses
@@ -250,11 +258,14 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one long, flat list reads best
              I], {"big.csv": 3 << 29}, seconds=5))
     add(Case("150,000 unknown columns in 1 MB", "bomb", ["responses", "check", "{d}/w.csv",
              "-i", I, "--log", "{d}/log.csv"],
-             {"w.csv": ",".join(f"c{k}" for k in range(150_000)) + "\n"
-              + ",".join("1" for _ in range(150_000)) + "\n"}, code=0, respondents=1,
+             # the instrument's items first (a file with no item read is refused, exit 2)
+             {"w.csv": ",".join([*_item_ids(), *(f"c{k}" for k in range(150_000))]) + "\n"
+              + ",".join("1" for _ in range(150_000 + len(_item_ids()))) + "\n"}, code=0,
+             respondents=1,
              response_file="w.csv", seconds=30))
     add(Case("200,000 repeated header names", "bomb", ["responses", "check", "{d}/dup.csv",
-             "-i", I], {"dup.csv": ",".join(["aff_01"] * 200_000) + "\n4\n"}, code=0,
+             "-i", I], {"dup.csv": ",".join([*_item_ids(), *["aff_01"] * 200_000]) + "\n"
+             + ",".join(["4"] * (200_000 + len(_item_ids()))) + "\n"}, code=0,
              respondents=1, response_file="dup.csv", seconds=30))
 
     # ---- respondents ------------------------------------------------------------------------
