@@ -48,7 +48,13 @@ from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
 from collect.cli import COMMANDS as COLLECT_COMMANDS  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
-from instruments.outputs import FORCE, check_outputs, make_folder, write_file  # noqa: E402
+from instruments.outputs import (  # noqa: E402
+    FORCE,
+    OutputPathError,
+    check_outputs,
+    make_folder,
+    write_file,
+)
 from instruments.spreadsheet import csv_text  # noqa: E402
 
 if TYPE_CHECKING:
@@ -376,22 +382,84 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
     _write_outputs(results, sim.data, inst, Path(output), settings)
 
 
+_SUFFIX = {"html": ".html", "docx": ".docx", "xlsx": ".xlsx", "latex": ".tex"}
+_DEFAULT_NAME = {"html": "report.html", "docx": "tables.docx", "xlsx": "tables.xlsx",
+                 "latex": "tables.tex"}
+
+
+def _report_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for: ``--format``, else the one ``-o``'s suffix names, else html; a
+    suffix that contradicts ``--format`` is refused (Word or Excel would not open the file)."""
+    by_suffix = {v: k for k, v in _SUFFIX.items()} | {".htm": "html", ".latex": "latex"}
+    suffix = Path(output).suffix.lower() if output else ""
+    if fmt is None:
+        return by_suffix.get(suffix, "html")
+    if suffix and by_suffix.get(suffix, fmt) != fmt:
+        raise OutputPathError(f"{output}: a {fmt} file should end in {_SUFFIX[fmt]}, not "
+                              f"{suffix}; rename it or change --format")
+    return fmt
+
+
 @click.command("report")
 @click.argument("results_json", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="HTML file to write.")
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+              help="File to write (default beside RESULTS_JSON: report.html, or tables.docx, "
+                   "tables.xlsx, tables.tex for --format).")
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["html", "docx", "xlsx", "latex"], case_sensitive=False),
+              help="html: the report page; docx, xlsx, latex: its APA tables for a manuscript "
+                   "(Word, Excel, booktabs LaTeX). Default: from -o's suffix, else html.")
+@click.option("--figures", default=None, type=click.Path(file_okay=False),
+              help="Folder to write every figure of the report to, as SVG and as PNG at 300 "
+                   "dpi of its print size (created if missing).")
 @FORCE
-def report_cmd(results_json, output, force) -> None:
-    """Render a saved results.json as the HTML report (no refitting)."""
+def report_cmd(results_json, output, fmt, figures, force) -> None:
+    """Render a saved results.json as the HTML report, its tables as Word, Excel or LaTeX,
+    and its figures as SVG and PNG (no refitting: every number is the report's)."""
     from analysis.results_schema import read_results
 
-    from .report import render_report
+    from .report import report_document
 
+    fmt_given = fmt is not None
+    if output is None and not fmt_given and figures is None:
+        raise click.UsageError("give -o FILE (the report or its tables), --format or "
+                               "--figures DIR")
     path = Path(results_json)
-    check_outputs([output], [path], force=force)
+    fmt = _report_format(fmt.lower() if fmt_given else None, output)
+    document = output is not None or fmt_given  # --figures alone writes only the figures
+    if document and output is None:
+        output = str(path.parent / _DEFAULT_NAME[fmt])
+    outputs = [output] if document else []
+    check_outputs(outputs, [path], force=force)  # before anything is read or rendered
+    if figures is not None:
+        check_outputs([], [path], force=force, folder=figures)
     results = read_results(path)  # exit 2 naming a missing or malformed section
-    write_file(output, render_report(results))
-    click.echo(f"wrote {output}")
+    doc = report_document(results) if figures is not None or fmt != "html" else None
+    files = []
+    if figures is not None:  # every file checked before the first figure is drawn
+        from .manuscript import figure_files, figure_names
+
+        check_outputs(outputs + [Path(figures) / name for name in figure_names(doc)], [path],
+                      force=force, folder=figures)
+        files = [(Path(figures) / name, data) for name, data in figure_files(doc)]
+    if document:
+        if fmt == "html":
+            from .report import render_report
+
+            data = render_report(results)
+        else:
+            from .manuscript import WRITERS
+
+            data = WRITERS[fmt](doc)
+        write_file(output, data)
+        click.echo(f"wrote {output}")
+    if files:
+        make_folder(figures)
+        for f, data in files:
+            write_file(f, data)
+        n = sum(f.suffix == ".png" for f, _ in files)
+        click.echo(f"wrote {n} figures to {figures} (SVG, and PNG at 300 dpi; captions in "
+                   "captions.txt)")
 
 
 COMMANDS = [run_cmd, demo_cmd, report_cmd]

@@ -1,4 +1,4 @@
-"""APA-style (7th ed.) number formatting and HTML tables for the report.
+"""APA-style (7th ed.) number formatting for the report.
 
 Pure functions: plain numbers / records in, strings out. The rules:
 
@@ -11,21 +11,15 @@ Pure functions: plain numbers / records in, strings out. The rules:
 * p values to three decimals without a leading zero, ``< .001`` below that and ``> .999`` above;
 * missing values (None, NaN) show as an em dash, the APA mark for an empty cell.
 
-:func:`table_html` builds an APA-style table (caption above, note below, numbers right-aligned
-via the ``num`` CSS class, ``<th scope>``); every cell, header, caption and note is escaped unless
-it is already :class:`markupsafe.Markup`. It returns ``Markup`` (a ``str`` subclass) so Jinja2's
-autoescape inserts it as HTML without ``|safe``.
+:mod:`reports.tables` builds the report's tables with these rules.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
-
-from markupsafe import Markup, escape
 
 MINUS = "\u2212"
 DASH = "\u2014"  # em dash: an empty / missing cell in APA tables
@@ -46,7 +40,6 @@ __all__ = [
     "fit_value",
     "is_missing",
     "stars",
-    "table_html",
     "uses_robust",
 ]
 
@@ -245,190 +238,3 @@ def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None,
             detail = f"misses {whose} ({bound}) and {sym} {apa(loose, 2, bounded=True)}"
         out.append({"status": status, "text": text, "detail": detail})
     return out
-
-
-# --------------------------------------------------------------------------- tables
-
-Formatter = Callable[[Any], str]
-
-
-def _formatter(spec: Any) -> Formatter:
-    """A cell formatter from a ``number_formats`` spec.
-
-    ``int`` n -> ``apa(x, n)``; ``"bounded"`` / ``"bounded:3"`` -> no leading zero; ``"p"`` /
-    ``"p:2"`` -> :func:`apa_p`; ``"int"`` -> :func:`apa_int`; ``"pct"`` / ``"pct:0"`` -> percent
-    (0-100); ``"prop"`` -> percent of a 0-1 proportion; ``"stars"`` -> stars from a p value;
-    ``"text"`` -> ``str``; a callable is used as is (its result is escaped unless Markup).
-    """
-    if callable(spec):
-        return spec
-    if isinstance(spec, bool):
-        raise ValueError(f"unknown number format {spec!r}")
-    if isinstance(spec, numbers.Integral):
-        n = int(spec)
-        return lambda x: apa(x, n)
-    if isinstance(spec, str):
-        name, _, arg = spec.partition(":")
-        n = int(arg) if arg else None
-        if name in ("bounded", "r"):
-            return lambda x: apa(x, 2 if n is None else n, bounded=True)
-        if name in ("decimal", "f"):
-            return lambda x: apa(x, 2 if n is None else n)
-        if name == "p":
-            return lambda x: apa_p(x, 3 if n is None else n)
-        if name == "int":
-            return apa_int
-        if name == "pct":
-            return lambda x: apa_pct(x, 1 if n is None else n)
-        if name == "prop":
-            return lambda x: apa_pct(x, 1 if n is None else n, proportion=True)
-        if name == "stars":
-            return stars
-        if name == "text":
-            return lambda x: DASH if is_missing(x) else str(x)
-    raise ValueError(f"unknown number format {spec!r}; use an int (decimals), 'bounded[:n]', "
-                     "'p[:n]', 'int', 'pct[:n]', 'prop[:n]', 'stars', 'text' or a callable")
-
-
-_NUMERIC_SPECS = ("bounded", "r", "decimal", "f", "p", "int", "pct", "prop")
-
-
-def _is_numeric_spec(spec: Any) -> bool:
-    if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):
-        return True
-    return isinstance(spec, str) and spec.partition(":")[0] in _NUMERIC_SPECS
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _records(data: Any) -> tuple[list[dict], list[str]]:
-    """Rows as dicts and the column order, from a DataFrame, a list of dicts or a dict of lists."""
-    if hasattr(data, "to_dict") and hasattr(data, "columns"):  # pandas DataFrame
-        cols = [str(c) for c in data.columns]
-        rows = [dict(zip(cols, r, strict=True)) for r in data.itertuples(index=False, name=None)]
-        return rows, cols
-    if isinstance(data, Mapping):  # dict of columns
-        cols = [str(c) for c in data]
-        lengths = {len(v) for v in data.values()}
-        if len(lengths) > 1:
-            raise ValueError("table_html: the columns of a dict of lists differ in length")
-        n = lengths.pop() if lengths else 0
-        return [{c: data[c][i] for c in data} for i in range(n)], cols
-    rows = [dict(r) for r in data]
-    cols: list[str] = []
-    for r in rows:
-        cols.extend(c for c in r if c not in cols)
-    return rows, cols
-
-
-def _columns(spec: Any, available: list[str]) -> list[tuple[str, Any]]:
-    if spec is None:
-        return [(c, c) for c in available]
-    if isinstance(spec, Mapping):
-        return [(str(k), v) for k, v in spec.items()]
-    out = []
-    for c in spec:
-        if isinstance(c, (tuple, list)):
-            out.append((str(c[0]), c[1]))
-        else:
-            out.append((str(c), str(c)))
-    return out
-
-
-def _default_format(values: Iterable[Any]) -> tuple[Formatter, bool]:
-    vals = [v for v in values if not is_missing(v)]
-    if vals and all(_is_number(v) for v in vals):
-        if all(isinstance(v, numbers.Integral) for v in vals):
-            return apa_int, True
-        return (lambda x: apa(x, 2)), True
-    return (lambda x: DASH if is_missing(x) else str(x)), False
-
-
-def table_html(
-    data: Any,
-    columns: Sequence[Any] | Mapping[str, Any] | None = None,
-    caption: str | None = None,
-    number_formats: Mapping[str, Any] | None = None,
-    note: str | None = None,
-    *,
-    label: str | None = None,
-    table_id: str | None = None,
-    row_header: bool = True,
-    index: bool = False,
-) -> Markup:
-    """An APA-style HTML table from a DataFrame, a list of row dicts or a dict of columns.
-
-    ``columns``: the keys to show, in order, as a list, a ``{key: header}`` dict or
-    ``(key, header)`` pairs (default: every column). ``number_formats``: ``{key: spec}`` with a
-    spec as in :func:`_formatter` (an ``int`` is a number of decimals, ``"bounded"`` drops the
-    leading zero, ``"p"`` formats p values, ``"int"`` counts, ...); columns without a spec are
-    formatted by content (integers with separators, other numbers with 2 decimals, the rest as
-    text). Numeric columns get ``class="num"`` (right-aligned by the report's CSS).
-    ``caption`` goes above (``label`` such as "Table 2" on its own line, APA style) and
-    ``note`` below as "*Note.* ...". The first column is a row header (``<th scope="row">``)
-    unless ``row_header=False``; ``index=True`` shows a DataFrame's index as the first column
-    (a correlation or HTMT matrix). Everything is escaped; pass ``Markup`` for trusted HTML.
-    """
-    if index and hasattr(data, "reset_index"):
-        data = data.reset_index()
-    rows, available = _records(data)
-    cols = _columns(columns, available)
-    number_formats = dict(number_formats or {})
-    unknown = [k for k in number_formats if k not in {c for c, _ in cols}]
-    if unknown:
-        raise ValueError(f"table_html: number_formats for columns not shown: {unknown}")
-    fmts: list[tuple[Formatter, bool]] = []
-    for key, _ in cols:
-        if key in number_formats:
-            spec = number_formats[key]
-            numeric = _is_numeric_spec(spec) or (
-                callable(spec) and any(_is_number(r.get(key)) for r in rows))
-            fmts.append((_formatter(spec), numeric))
-        else:
-            fmts.append(_default_format(r.get(key) for r in rows))
-
-    out: list[str] = ['<div class="apa-table">']
-    scroll_attrs = ' class="table-scroll" tabindex="0" role="region"'
-    cap_id = f"{table_id}-caption" if table_id else None
-    if caption is not None or label is not None:
-        if cap_id:
-            scroll_attrs += f' aria-labelledby="{escape(cap_id)}"'
-        else:
-            scroll_attrs += f' aria-label="{escape(" ".join(x for x in (label, caption) if x))}"'
-    else:
-        scroll_attrs += ' aria-label="table"'
-    out.append(f"<div{scroll_attrs}>")
-    tid = f' id="{escape(table_id)}"' if table_id else ""
-    out.append(f"<table{tid}>")
-    if caption is not None or label is not None:
-        cid = f' id="{escape(cap_id)}"' if cap_id else ""
-        parts = []
-        if label:
-            parts.append(f'<span class="table-label">{escape(label)}</span>')
-        if caption:
-            parts.append(f'<span class="table-title">{escape(caption)}</span>')
-        out.append(f"<caption{cid}>{''.join(parts)}</caption>")
-    out.append("<thead><tr>")
-    for (_, header), (_, numeric) in zip(cols, fmts, strict=True):
-        cls = ' class="num"' if numeric else ""
-        out.append(f'<th scope="col"{cls}>{escape(header)}</th>')
-    out.append("</tr></thead>")
-    out.append("<tbody>")
-    for r in rows:
-        out.append("<tr>")
-        for j, ((key, _), (fmt, numeric)) in enumerate(zip(cols, fmts, strict=True)):
-            value = r.get(key)
-            text = escape(fmt(value))
-            cls = ' class="num"' if numeric else ""
-            if j == 0 and row_header:
-                out.append(f'<th scope="row"{cls}>{text}</th>')
-            else:
-                out.append(f"<td{cls}>{text}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table></div>")
-    if note:
-        out.append(f'<p class="table-note"><em>Note.</em> {escape(note)}</p>')
-    out.append("</div>")
-    return Markup("".join(out))

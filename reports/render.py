@@ -3,7 +3,7 @@
 :func:`render_html` fills ``reports/templates/base.html.j2`` (or a template that extends it)
 with Jinja2, ``autoescape=True`` and ``StrictUndefined`` (a missing key is an error, not an
 empty string). Strings in the context are escaped; the SVG from :mod:`reports.figures` and the
-tables from :func:`reports.format.table_html` are :class:`markupsafe.Markup` and go in as
+tables from :func:`reports.tables.table_html` are :class:`markupsafe.Markup` and go in as
 markup. A plain ``str`` holding SVG would be shown as text: wrap trusted HTML in ``Markup``.
 
 The page has no script and loads nothing: its Content-Security-Policy is ``default-src 'none'``
@@ -26,6 +26,7 @@ The context ``base.html.j2`` understands (keys marked ``?`` are optional)::
              | {"type": "figure", "svg": Markup, "caption": str, "id"?: str, "label"?: str,
                 "note"?: str}
              | {"type": "table", "html": Markup}          (from table_html)
+             | {"type": "table", "model": Table}          (a reports.tables.Table)
              | {"type": "table", "data": rows|DataFrame, "caption": str, "columns"?: ...,
                 "number_formats"?: {...}, "note"?: str, "label"?: str, "id"?: str}
              | {"type": "badges", "items": [badge]}  |  {"type": "badge", **badge}
@@ -51,11 +52,12 @@ from typing import Any
 import jinja2
 
 from . import format as fmt
+from .tables import build_table, table_html, table_markup
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BADGE_STATUSES = ("pass", "warn", "fail", "info")
 
-__all__ = ["TEMPLATES", "make_environment", "number_items", "render_html"]
+__all__ = ["TEMPLATES", "make_environment", "number_items", "prepare", "render_html"]
 
 
 def _paragraphs(text: Any) -> list[str]:
@@ -94,8 +96,8 @@ def make_environment(*extra_dirs: str | Path) -> jinja2.Environment:
         "stars": fmt.stars,
         "paragraphs": _paragraphs,
     })
-    env.globals.update({"table_html": fmt.table_html, "fit_badges": fmt.fit_badges,
-                        "fail": _fail})
+    env.globals.update({"table_html": table_html, "table_markup": table_markup,
+                        "fit_badges": fmt.fit_badges, "fail": _fail})
     return env
 
 
@@ -140,7 +142,32 @@ def number_items(context: Mapping[str, Any]) -> dict[str, Any]:
     return ctx
 
 
+def _with_models(sections: list) -> list:
+    out = []
+    for s in sections:
+        s = dict(s)
+        s["blocks"] = [dict(b, model=build_table(
+            b["data"], b.get("columns"), b.get("caption"), b.get("number_formats"),
+            b.get("note"), label=b.get("label"), table_id=b.get("id")))
+            if b.get("type") == "table" and "data" in b else b for b in s.get("blocks", [])]
+        if "subsections" in s:
+            s["subsections"] = _with_models(list(s["subsections"]))
+        out.append(s)
+    return out
+
+
+def prepare(context: Mapping[str, Any]) -> dict[str, Any]:
+    """``context`` numbered (:func:`number_items`) and with every data table's model: each
+    ``{"type": "table", "data": ...}`` block gets ``"model"``, its
+    :class:`reports.tables.Table`, which the page renders and the manuscript writers
+    (:mod:`reports.manuscript`) write to Word, Excel and LaTeX."""
+    ctx = number_items(context)
+    if "sections" in ctx:
+        ctx["sections"] = _with_models(ctx["sections"])
+    return ctx
+
+
 def render_html(context: dict, template: str = "base.html.j2") -> str:
     """The report page for ``context`` (see the module docstring) as one HTML string."""
     env = make_environment()
-    return env.get_template(template).render(number_items(context))
+    return env.get_template(template).render(prepare(context))

@@ -17,7 +17,17 @@ from analysis.results_schema import upgrade_results
 from analysis.samples import describe_missing, sample_phrase
 
 from . import figures
-from .format import DASH, FIT_CUTOFFS, apa, apa_ci, apa_p, fit_badges, fit_value, uses_robust
+from .format import (
+    DASH,
+    FIT_CUTOFFS,
+    apa,
+    apa_ci,
+    apa_p,
+    fit_badges,
+    fit_value,
+    is_missing,
+    uses_robust,
+)
 from .headings import localise_headings
 from .methods import (
     ave_text,
@@ -27,7 +37,8 @@ from .methods import (
     low_ave,
     methods_text,
 )
-from .render import render_html
+from .render import prepare, render_html
+from .tables import Cell
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
 RULE_NAMES = {"attention": "failed attention check", "speeder": "speeder (completion time)",
@@ -353,20 +364,26 @@ def _fit_rows(fm: dict, eff: dict, cutoffs: dict) -> tuple[list[dict], dict, str
     sfm = eff.get("fit_measures")
     fits = [fm] + ([sfm] if sfm else [])
 
-    def cell(f: dict, key: str) -> str:
+    def cell(f: dict, key: str) -> Cell | str:
+        """The value as shown, with the number behind it (for Excel); RMSEA with its CI is
+        text."""
         v = fit_value(f, key)
-        if key == "chisq":
-            return apa(v, 2)
-        if key == "df":
-            return DASH if v is None else apa(v, 0 if float(v).is_integer() else 2)
-        if key == "pvalue":
-            return apa_p(v)
         if key == "rmsea":
             return (f"{apa(v, 3, True)} " + apa_ci(fit_value(f, "rmsea.ci.lower"),
                                                   fit_value(f, "rmsea.ci.upper"), 3, True))
         if key == "ntotal":
-            return f"{int(f['ntotal']):,}" if f.get("ntotal") is not None else DASH
-        return apa(v, 3, True)
+            v = f.get("ntotal")
+            return DASH if v is None else Cell(f"{int(v):,}", int(v), "int")
+        if is_missing(v):
+            return apa(v)  # the em dash
+        if key == "chisq":
+            return Cell(apa(v, 2), float(v), 2)
+        if key == "df":
+            n = 0 if float(v).is_integer() else 2
+            return Cell(apa(v, n), float(v), n)
+        if key == "pvalue":
+            return Cell(apa_p(v), float(v), "p")
+        return Cell(apa(v, 3, True), float(v), "bounded:3")
 
     def label(key: str, name: str, after: str = "") -> str:
         kind = fit_kind(fm, key) or (fit_kind(sfm, key) if sfm else "")
@@ -836,6 +853,14 @@ def report_context(results: dict) -> dict[str, Any]:
     return localise_headings(context, inst.get("language", "en"))
 
 
+def report_document(results: dict) -> dict[str, Any]:
+    """The report as :func:`render_report` renders it: :func:`report_context` numbered, each
+    table with its :class:`reports.tables.Table` model (block key ``"model"``), each figure with
+    its label ("Figure 3"). The manuscript writers (:mod:`reports.manuscript`) read the tables
+    and figures from it, so they are those of the HTML report."""
+    return prepare(report_context(results))
+
+
 def render_report(results: dict) -> str:
     """The self-contained HTML report of ``results``.
 
@@ -871,4 +896,4 @@ def render_report(results: dict) -> str:
     return render_html(report_context(results))
 
 
-__all__ = ["render_report", "report_context"]
+__all__ = ["render_report", "report_context", "report_document"]

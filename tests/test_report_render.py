@@ -25,9 +25,9 @@ from reports.format import (
     apa_pct,
     fit_badges,
     stars,
-    table_html,
 )
 from reports.render import make_environment, number_items, render_html
+from reports.tables import table_html
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
