@@ -34,8 +34,8 @@ def _route_paths(edges: list[dict], ids: list[str], pos: dict, rx: float, ry: fl
     def blocked(p0, c, p2, others: list[str], pad: float) -> bool:
         for o in others:
             cx, cy = pos[o]
-            for t in range(1, 40):
-                x, y = _quad(p0, c, p2, t / 40)
+            for t in range(1, 80):
+                x, y = _quad(p0, c, p2, t / 80)
                 if ((x - cx) / (rx + pad)) ** 2 + ((y - cy) / (ry + pad)) ** 2 < 1.0:
                     return True
         return False
@@ -64,16 +64,7 @@ def _route_paths(edges: list[dict], ids: list[str], pos: dict, rx: float, ry: fl
         others = [i for i in ids if i not in (e["from"], e["to"])]
         a = g.get("p0", pos[e["from"]])
         b = g.get("p2", pos[e["to"]])
-        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
-        dx, dy = b[0] - a[0], b[1] - a[1]
-        length = math.hypot(dx, dy) or 1.0
-        nx, ny = -dy / length, dx / length
-        g["ctrl"], g["straight"] = (mx, my), True
-        for off in (0, 35, -35, 70, -70, 105, -105, 140, -140, 180, -180):
-            c = (mx + nx * off * 2, my + ny * off * 2)
-            if not blocked(a, c, b, others, 12):
-                g["ctrl"], g["straight"] = c, off == 0
-                break
+        g["ctrl"], g["straight"] = _bend(a, b, others, blocked)
     # the other paths: between the centres, clipped at the ellipses (ports spread as well)
     ends: dict[tuple[str, int], list[tuple[float, int, str]]] = {}
     for k, g in enumerate(geo):
@@ -103,7 +94,33 @@ def _route_paths(edges: list[dict], ids: list[str], pos: dict, rx: float, ry: fl
     for g in geo:
         if g["straight"]:
             g["ctrl"] = ((g["p0"][0] + g["p2"][0]) / 2, (g["p0"][1] + g["p2"][1]) / 2)
+        # the ends moved to their ports: bend again if the curve now touches a construct
+        others = [i for i in ids if i not in (g["edge"]["from"], g["edge"]["to"])]
+        if blocked(g["p0"], g["ctrl"], g["p2"], others, 4):
+            g["ctrl"], g["straight"] = _bend(g["p0"], g["p2"], others, blocked)
     return geo
+
+
+#: How far a curve may bow out (px at its middle), nearest first: the first that clears
+#: every other construct is used. Beyond the bands between rows, a curve goes round the
+#: whole column (the figure grows to hold it).
+_BOWS = (0, 35, -35, 70, -70, 105, -105, 140, -140, 180, -180, 230, -230, 290, -290, 360, -360,
+         440, -440, 540, -540, 660, -660)
+
+
+def _bend(a, b, others: list[str], blocked) -> tuple[tuple[float, float], bool]:
+    """The control point of the least-bent quadratic from ``a`` to ``b`` that keeps 12 px
+    (else 4 px) from every construct in ``others``; (control, straight)."""
+    mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length, dx / length
+    for pad in (12, 4):
+        for off in _BOWS:
+            c = (mx + nx * off * 2, my + ny * off * 2)  # a quadratic bows half as far
+            if not blocked(a, c, b, others, pad):
+                return c, off == 0
+    return (mx, my), True
 
 
 def _ellipse_exit(port, toward, centre, rx: float, ry: float, gap: float) -> tuple[float, float]:
@@ -121,38 +138,75 @@ def _ellipse_exit(port, toward, centre, rx: float, ry: float, gap: float) -> tup
 
 def _place_coefficients(geo: list[dict], ids: list[str], pos: dict, rx: float, ry: float,
                         font: float, bounded: bool) -> list[tuple]:
-    """Greedy label placement along each path: avoid constructs, other labels, other lines."""
+    """Greedy label placement along each path, first fit by cost.
+
+    A label's plate never overlaps a label placed before it nor a construct's ellipse when any
+    position along its path allows it (a hard rule: two labels on one spot, as where two
+    curves cross, leave the reader guessing which path each belongs to); among the allowed
+    positions it prefers one that covers no other line and lies near the middle of its path.
+    """
     samples = [[_quad(g["p0"], g["ctrl"], g["p2"], t / 60) for t in range(61)] for g in geo]
-    node_boxes = [(pos[i][0] - rx, pos[i][1] - ry - 3, pos[i][0] + rx, pos[i][1] + ry + 3)
-                  for i in ids]
 
     def clash(b1, b2) -> float:
         w = min(b1[2], b2[2]) - max(b1[0], b2[0])
         h = min(b1[3], b2[3]) - max(b1[1], b2[1])
         return w * h if w > 0 and h > 0 else 0.0
 
-    ts = [0.5 + d for k in range(12) for d in ((k * 0.035, -k * 0.035) if k else (0.0,))]
-    placed: list[tuple[float, float, float, float]] = []
-    out = []
+    def on_node(box) -> float:
+        """How far into an ellipse the plate reaches (0: clear, with 3 px to spare)."""
+        worst = 0.0
+        for i in ids:
+            cx, cy = pos[i]
+            nx, ny = min(max(cx, box[0]), box[2]), min(max(cy, box[1]), box[3])
+            d = ((nx - cx) / (rx + 3)) ** 2 + ((ny - cy) / (ry + 3)) ** 2
+            worst = max(worst, 1.0 - d)
+        return worst
+
+    ts = [0.5 + d for k in range(20) for d in ((k * 0.02, -k * 0.02) if k else (0.0,))]
+    texts = [apa(g["edge"]["beta"], 2, bounded) + g["edge"]["mark"] if "mark" in g["edge"]
+             else apa_coef(g["edge"]["beta"], g["edge"]["p"], 2, bounded) for g in geo]
+    candidates = []  # per path: (soft cost, node cost, x, y, box) of every position along it
     for k, g in enumerate(geo):
-        e = g["edge"]
-        text = (apa(e["beta"], 2, bounded) + e["mark"] if "mark" in e
-                else apa_coef(e["beta"], e["p"], 2, bounded))
-        w = _text_w(text, font) + 8
-        h = font + 5
-        best, best_cost = None, math.inf
+        w, h = _text_w(texts[k], font) + 8, font + 5
+        options = []
         for t in ts:
             x, y = _quad(g["p0"], g["ctrl"], g["p2"], t)
             box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-            cost = sum(clash(box, o) for o in placed) * 4
-            cost += sum(clash(box, o) for o in node_boxes) * 2
-            cost += 40 * sum(1 for j, pts in enumerate(samples) if j != k
-                             for (sx, sy) in pts
-                             if box[0] < sx < box[2] and box[1] < sy < box[3])
-            cost += abs(t - 0.5) * 30  # prefer the middle of the path
-            if cost < best_cost:
-                best, best_cost = (x, y, box), cost
-        x, y, box = best
-        placed.append(box)
-        out.append((text, x, y, w, h))
+            soft = 40 * sum(1 for j, pts in enumerate(samples) if j != k
+                            for (sx, sy) in pts
+                            if box[0] < sx < box[2] and box[1] < sy < box[3])
+            soft += abs(t - 0.5) * 30  # prefer the middle of the path
+            options.append((soft, 1000 * on_node(box), x, y, box))
+        candidates.append(options)
+
+    def place(order: list[int]) -> tuple[dict[int, tuple], list[int]]:
+        placed: dict[int, tuple] = {}
+        stuck = []
+        for k in order:
+            best, best_cost = None, (math.inf, math.inf)
+            for soft, node, x, y, box in candidates[k]:
+                cost = (node + sum(clash(box, o[2]) for o in placed.values()), soft)
+                if cost < best_cost:
+                    best, best_cost = (x, y, box), cost
+            if best_cost[0] > 0:
+                stuck.append(k)
+            placed[k] = best
+        return placed, stuck
+
+    # a label that found no free spot is placed first next time (a few rounds at most)
+    order = list(range(len(geo)))
+    placed, stuck = place(order)
+    for _ in range(6):
+        if not stuck:
+            break
+        order = stuck + [k for k in order if k not in stuck]
+        again, stuck_again = place(order)
+        if len(stuck_again) < len(stuck):
+            placed, stuck = again, stuck_again
+        else:
+            stuck = stuck_again
+    out = []
+    for k in range(len(geo)):
+        x, y, box = placed[k]
+        out.append((texts[k], x, y, box[2] - box[0], box[3] - box[1]))
     return out
