@@ -22,6 +22,8 @@ Modules, small and flat:
 ``structural``       antecedent VIFs, adjusted R², f², total and specific indirect effects
 ``fit``              model-implied correlations, SRMR, d_ULS
 ``assess``           :func:`assess_pls`: all of it in Hair et al.'s (2019) reporting order
+``bootstrap``        :func:`bootstrap_pls`: seeded resamples or a given index matrix, percentile
+                     and BCa intervals
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -40,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "estimate_pls_moments": "estimate",
     "PLSResult": "result",
     "assess_pls": "assess",
+    "bootstrap_pls": "bootstrap",
+    "PLSBootstrap": "bootstrap",
     "PLSAssessment": "assess",
     "PLSInputError": "errors",
     "PLSNotConvergedError": "errors",

@@ -87,8 +87,9 @@ def outer_weights(S: np.ndarray, model: PLSModel, *, scheme: str = "path",
     p, J = S.shape[0], len(idx)
     W = np.zeros((p, J))
     Sbb_inv: list[np.ndarray | None] = []
+    S_blocks = [S[np.ix_(b, b)] for b in idx]
     for j, (c, b) in enumerate(zip(model.constructs, idx, strict=True)):
-        Sbb = S[np.ix_(b, b)]
+        Sbb = S_blocks[j]
         W[b, j] = _normalize(np.ones(b.size), Sbb, c.name)
         if c.mode == "B" and b.size > 1:
             try:
@@ -113,7 +114,7 @@ def outer_weights(S: np.ndarray, model: PLSModel, *, scheme: str = "path",
             g = G[b, j]
             inv = Sbb_inv[j]
             w = inv @ g if inv is not None else g
-            new[b, j] = _normalize(w, S[np.ix_(b, b)], c.name)
+            new[b, j] = _normalize(w, S_blocks[j], c.name)
         change = float(np.abs(new - W).sum())
         W = new
         if change < tol:

@@ -37,7 +37,8 @@ class IndicatorData:
     data's row labels kept; ``missing`` the handling (``"complete"`` when nothing was
     missing); ``n_read`` rows given; ``n_dropped`` rows left out (listwise);
     ``replaced`` answers replaced per item (mean replacement, items with none omitted);
-    ``n_incomplete`` respondents with at least one missing answer.
+    ``n_incomplete`` respondents with at least one missing answer; ``raw`` the analysed
+    respondents' answers before mean replacement (NaN where missing), for resampling.
     """
 
     X: np.ndarray
@@ -48,6 +49,7 @@ class IndicatorData:
     n_dropped: int = 0
     n_incomplete: int = 0
     replaced: dict[str, int] = field(default_factory=dict)
+    raw: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -140,7 +142,7 @@ def indicator_data(data: Any, items: Sequence[str], *, missing: str | None = Non
     incomplete = nan.any(axis=1)
     index = list(frame.index)
     out = IndicatorData(X=X, items=list(items), index=index, missing="complete",
-                        n_read=n_read, n_incomplete=int(incomplete.sum()))
+                        n_read=n_read, n_incomplete=int(incomplete.sum()), raw=X)
     if incomplete.any():
         if missing is None:
             counts = {items[k]: int(c) for k, c in enumerate(nan.sum(axis=0)) if c}
@@ -152,11 +154,12 @@ def indicator_data(data: Any, items: Sequence[str], *, missing: str | None = Non
                 "missing='listwise' (those respondents left out)", code="invalid_argument")
         if missing == "listwise":
             keep = ~incomplete
-            out.X = X[keep]
+            out.X = out.raw = X[keep]
             out.index = [i for i, k in zip(index, keep, strict=True) if k]
             out.n_dropped = int(incomplete.sum())
             out.missing = "listwise"
         else:
+            out.raw = X.copy()
             means = np.nanmean(X, axis=0)
             rows, cols = np.nonzero(nan)
             X[rows, cols] = means[cols]

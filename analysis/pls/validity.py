@@ -28,7 +28,7 @@ import pandas as pd
 from .reliability import reliability_table
 from .result import PLSResult
 
-__all__ = ["fornell_larcker", "htmt", "htmt_pair", "item_vif"]
+__all__ = ["fornell_larcker", "htmt", "htmt_matrix", "htmt_pair", "item_vif"]
 
 
 def _mean(x: np.ndarray, geometric: bool) -> float:
@@ -43,9 +43,14 @@ def _mean(x: np.ndarray, geometric: bool) -> float:
 
 def htmt_pair(R: pd.DataFrame, a: list[str], b: list[str], *, htmt2: bool = False) -> float:
     """HTMT (or HTMT2) of the blocks ``a`` and ``b`` from the item correlations ``R``."""
-    M = np.abs(R.to_numpy()) if not htmt2 else R.to_numpy()
     pos = {k: i for i, k in enumerate(R.columns)}
-    ia, ib = [pos[x] for x in a], [pos[x] for x in b]
+    return htmt_matrix(R.to_numpy(), [pos[x] for x in a], [pos[x] for x in b], htmt2=htmt2)
+
+
+def htmt_matrix(R: np.ndarray, ia: list[int], ib: list[int], *, htmt2: bool = False) -> float:
+    """HTMT (or HTMT2) of the blocks at positions ``ia`` and ``ib`` of the correlation
+    matrix ``R`` (a numpy array)."""
+    M = np.abs(R) if not htmt2 else R
     hetero = M[np.ix_(ia, ib)].ravel()
 
     def mono(idx: list[int]) -> np.ndarray:
