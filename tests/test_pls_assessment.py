@@ -278,3 +278,25 @@ def test_population_values_of_a_common_factor_model():
     # not consistent: composites of a common-factor population misfit (SRMR > 0)
     plain = assess_pls(estimate_pls_moments(S, model))
     assert plain.fit["estimated"]["srmr"] > 0.01
+
+
+def test_all_pairs_htmt_equals_the_pairwise_definition():
+    """The block-sum HTMT/HTMT2 used for every pair (and in the bootstrap) equals the
+    pairwise definition, including NaN for a single item and HTMT2 with a negative
+    correlation."""
+    from analysis.pls.validity import htmt_blocks, htmt_matrix
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 9)) + rng.normal(size=(50, 1))
+    R = np.corrcoef(X, rowvar=False)
+    R[0, 4] = R[4, 0] = -0.1
+    blocks = [[0, 1, 2], [3, 4], [5], [6, 7, 8]]
+    for h2 in (False, True):
+        H = htmt_blocks(R, blocks, htmt2=h2)
+        for i in range(4):
+            for j in range(4):
+                if i != j:
+                    want = htmt_matrix(R, blocks[i], blocks[j], htmt2=h2)
+                    assert H[i, j] == pytest.approx(want, abs=1e-12, nan_ok=True), (h2, i, j)
+    assert np.isnan(htmt_blocks(R, blocks, htmt2=True)[0, 1])  # R[0, 4] < 0
+    assert np.isnan(htmt_blocks(R, blocks)[2, 3])  # single item

@@ -32,13 +32,14 @@ import pandas as pd
 from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_scheduler, check_seed
 from instruments.plain import to_plain
 
+from .algorithm import blocks
 from .data import indicator_data
 from .errors import PLSInputError
 from .estimate import _check_settings, _model, _result, _solve
 from .result import PLSResult
 from .structural import total_effects
 from .syntax import PLSModel
-from .validity import htmt_matrix
+from .validity import htmt_blocks
 
 __all__ = ["PLSBootstrap", "bootstrap_pls"]
 
@@ -65,6 +66,7 @@ def _labels(model: PLSModel) -> list[Label]:
     return out
 
 
+@functools.lru_cache(maxsize=32)
 def _reach(model: PLSModel) -> list[tuple[str, str, bool]]:
     """(cause, outcome, has a chain of two or more paths) for every reachable pair."""
     names = model.names
@@ -77,6 +79,7 @@ def _reach(model: PLSModel) -> list[tuple[str, str, bool]]:
             for j in range(len(names)) if reach[i, j]]
 
 
+@functools.lru_cache(maxsize=32)
 def _htmt_pairs(model: PLSModel) -> list[tuple[str, str]]:
     multi = [c.name for c in model.constructs if len(c.items) > 1]
     return [(a, b) for k, a in enumerate(multi) for b in multi[k + 1:]]
@@ -105,10 +108,11 @@ def _statistics(model: PLSModel, est: dict[str, Any], standardize: bool) -> np.n
             for a, b, longer in reach if longer]
     R = est["R"]
     pairs = _htmt_pairs(model)
-    pos = {item: k for k, item in enumerate(model.items)}
-    blocks = {c.name: [pos[i] for i in c.items] for c in model.constructs}
-    out += [htmt_matrix(R, blocks[a], blocks[b]) for a, b in pairs]
-    out += [htmt_matrix(R, blocks[a], blocks[b], htmt2=True) for a, b in pairs]
+    idx = [list(b) for b in blocks(model)]
+    pos = [(names.index(a), names.index(b)) for a, b in pairs]
+    for h2 in (False, True):
+        H = htmt_blocks(R, idx, htmt2=h2)
+        out += [H[i, j] for i, j in pos]
     return np.asarray(out, dtype=float)
 
 

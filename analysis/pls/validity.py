@@ -28,7 +28,7 @@ import pandas as pd
 from .reliability import reliability_table
 from .result import PLSResult
 
-__all__ = ["fornell_larcker", "htmt", "htmt_matrix", "htmt_pair", "item_vif"]
+__all__ = ["fornell_larcker", "htmt", "htmt_blocks", "htmt_matrix", "htmt_pair", "item_vif"]
 
 
 def _mean(x: np.ndarray, geometric: bool) -> float:
@@ -67,11 +67,44 @@ def htmt(result: PLSResult, *, htmt2: bool = False) -> pd.DataFrame:
     """HTMT (``htmt2=False``) or HTMT2 of every pair of constructs, a symmetric matrix with
     NaN on the diagonal (and for single-item constructs)."""
     names = result.model.names
-    out = pd.DataFrame(np.nan, index=names, columns=names)
-    for i, a in enumerate(result.model.constructs):
-        for b in result.model.constructs[i + 1:]:
-            v = htmt_pair(result.item_cor, list(a.items), list(b.items), htmt2=htmt2)
-            out.loc[a.name, b.name] = out.loc[b.name, a.name] = v
+    pos = {item: k for k, item in enumerate(result.item_cor.columns)}
+    blocks = [[pos[i] for i in c.items] for c in result.model.constructs]
+    return pd.DataFrame(htmt_blocks(result.item_cor.to_numpy(), blocks, htmt2=htmt2),
+                        index=names, columns=names)
+
+
+def htmt_blocks(R: np.ndarray, blocks: list[list[int]], *, htmt2: bool = False) -> np.ndarray:
+    """HTMT (or HTMT2) of every pair of blocks at once (J x J, NaN on the diagonal and for
+    single-item blocks), from block sums of ``|R|`` (or of ``log R`` for HTMT2, NaN where a
+    correlation needed is not positive); equal to :func:`htmt_matrix` pair by pair."""
+    p, J = R.shape[0], len(blocks)
+    G = np.zeros((p, J))
+    for j, b in enumerate(blocks):
+        G[b, j] = 1.0
+    if htmt2:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            M = np.where(R > 0, np.log(np.where(R > 0, R, 1.0)), np.nan)
+    else:
+        M = np.abs(R)
+    bad = np.isnan(M)
+    M0 = np.where(bad, 0.0, M)
+    sums = G.T @ M0 @ G
+    nbad = G.T @ bad.astype(float) @ G
+    k = G.sum(axis=0)
+    diag = np.diag(M0) @ G  # the diagonal's contribution to each block's own sum
+    counts = np.outer(k, k)
+    means = sums / counts
+    mono = (np.diag(sums) - diag) / (k * (k - 1)).clip(min=1)
+    mono_bad = (np.diag(nbad) - (np.diag(bad.astype(float)) @ G)) > 0
+    mono = np.where((k > 1) & ~mono_bad, mono, np.nan)
+    means = np.where(nbad > 0, np.nan, means)
+    if htmt2:
+        out = np.exp(means - 0.5 * (mono[:, None] + mono[None, :]))
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            den = np.sqrt(np.outer(mono, mono))
+            out = np.where(den > 0, means / den, np.nan)
+    np.fill_diagonal(out, np.nan)
     return out
 
 
