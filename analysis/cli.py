@@ -172,7 +172,11 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
     check_outputs([log_out], [file, instrument, column_map], force=force)
     data = _read(file, instrument, fmt, strict, column_map, encoding, sheet, timezone, keep,
                  id_column)
-    if log_out:
+    from analysis.responses.coverage import check_items_read, item_coverage
+    from instruments.loader import load_instrument
+
+    inst = load_instrument(instrument)
+    if not item_coverage(data, inst).too_few and log_out:
         write_file(log_out, csv_text(data.log_frame(), index=False))
     if as_json:
         out = {"source": data.source.to_dict(), "n": data.n,
@@ -180,11 +184,9 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         click.echo(data.summary())
-    from analysis.responses.coverage import check_items_read
-    from instruments.loader import load_instrument
-
-    # no item, or under half of them, read: exit 2 naming what was expected and found
-    check_items_read(data, load_instrument(instrument), instrument, check_hint=False)
+    # no item, or under half of them, read: exit 2 naming what was expected and found (and
+    # nothing written)
+    check_items_read(data, inst, instrument, check_hint=False)
 
 
 @click.command("simulate")

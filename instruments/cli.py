@@ -120,13 +120,26 @@ def show_cmd(instrument: str, lang: str | None) -> None:
 @instruments_cli.command("validate")
 @click.argument("paths", nargs=-1, required=True)
 def validate_cmd(paths: tuple[str, ...]) -> None:
-    """Check instrument files (or bundled names) against the format and its rules."""
+    """Check instrument files (or bundled names) against the format and its rules.
+
+    Every file is checked, and every problem of each (format and cross-references together)
+    is listed, sorted by line; exit 2 if any file has a problem."""
+    from .errors import InstrumentError
     from .loader import load_instrument
 
+    problems = []
+    bad = 0
     for p in paths:
-        inst = load_instrument(p)
+        try:
+            inst = load_instrument(p)
+        except InstrumentError as e:
+            problems += e.problems
+            bad += 1
+            continue
         click.echo(f"OK {_summary(inst)}")
         click.echo("".join(f"  note: {line}\n" for line in _ui_notes(inst)), nl=False)
+    if problems:
+        raise InstrumentError(problems, files=bad)
 
 
 def _ui_notes(inst: Instrument) -> list[str]:

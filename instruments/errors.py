@@ -97,6 +97,8 @@ class InstrumentError(EngagekitInputError):
     ----------
     problems : list of Problem
         Every problem found; the error's ``code`` is the first problem's.
+    files : int, default 1
+        How many files the problems are in (for the heading).
 
     Examples
     --------
@@ -111,10 +113,11 @@ class InstrumentError(EngagekitInputError):
 
     code = "invalid_value"
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], files: int = 1):
         self.problems = problems
         n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in instrument definition:"
+        head = f"{n} problem{'s' if n != 1 else ''} in instrument definition:" if files <= 1 \
+            else f"{n} problems in {files} instrument files:"
         super().__init__("\n".join([head, *(f"  {p}" for p in problems)]),
                          code=problems[0].code if problems else None)
 

@@ -14,9 +14,12 @@ file) falls back to the round-trip reader, so problems are always reported with 
 
 from __future__ import annotations
 
+import copy
 import datetime
+import difflib
 import io
 import json
+import re
 import shlex
 import weakref
 from importlib import resources
@@ -213,8 +216,41 @@ def _one_text_branch(e: dict) -> dict | None:
     return e
 
 
-def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) -> list[Problem]:
-    problems = []
+def _yaml_text(value: str) -> str:
+    """``value`` as YAML would need it written on one line (quoted when it must be)."""
+    plain = value and not re.search(r"^[\s{\[&*!|>'\"%@`#,?:-]|: | #|\s$", value)
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def _trap_message(where: str, loc: Loc, kind: str, got: Any, data: Any) -> str | None:
+    """The fix for the common traps of writing YAML by hand, or None:
+
+    * a text per language given as a plain string (``title: Why members stay``);
+    * a single text given per language (``name: {en: ..., es: ...}`` where one text is meant);
+    * an unquoted ``{brand}`` value, which YAML reads as a mapping ``{brand: null}``."""
+    key = str(loc[-1]) if loc and not isinstance(loc[-1], int) else None
+    lang = data.get("default_language") if isinstance(data, dict) else None
+    lang = lang if isinstance(lang, str) else "en"
+    if kind == "dict_type" and isinstance(got, str):
+        return (f"this text is written per language, not as one string: write "
+                f"{key or 'it'}: {{{lang}: {_yaml_text(got)}}} (one line), or "
+                f"{key or 'it'}: on its own line with '{lang}: ...' indented under it, and "
+                "a line for each other language")
+    if (kind == "string_type" and isinstance(got, dict) and got
+            and all(v is None for v in got.values())):
+        text = "{" + next(iter(got)) + "}"
+        return (f"YAML reads the unquoted {text} as a mapping: put the text in quotes, e.g. "
+                f"{key or '-'}{':' if key else ''} \"{text}\"")
+    if kind == "string_type" and isinstance(got, dict) and got and all(
+            isinstance(v, str) for v in got.values()):
+        first = next(iter(got.values()))
+        return (f"this is one text, not one per language: write it as a plain string, e.g. "
+                f"{key or 'it'}: {_yaml_text(first)}")
+    return None
+
+
+def _errors(data: Any, err: ValidationError) -> list[dict]:
+    """pydantic's errors, of a text-or-texts-per-language union only the branch meant."""
     errors = []
     for e in err.errors(include_url=False):
         at = next((n for n, k in enumerate(e["loc"]) if k == "str" or (isinstance(k, str)
@@ -224,7 +260,12 @@ def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) ->
             if e is None:
                 continue
         errors.append(e)
-    for e in errors:
+    return errors
+
+
+def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) -> list[Problem]:
+    problems = []
+    for e in _errors(data, err):
         # Drop discriminator tags pydantic inserts into the location of tagged unions.
         loc = tuple(k for k in e["loc"] if not (isinstance(k, str) and k in {"nps",
                     "index_0_100", "dick_basu", "[key]"}))
@@ -237,7 +278,10 @@ def _pydantic_problems(file: str, root: Any, data: Any, err: ValidationError) ->
         if e["type"] not in {"missing"} and not isinstance(got, dict | list):
             got_txt = f" (got {got!r})"
         msg = f"{where}: {e['msg'].rstrip('.')}{got_txt}"
-        if hint:
+        trap = _trap_message(where, loc, e["type"], got, data)
+        if trap:
+            msg = f"{where}: {trap}"
+        elif hint:
             msg += f"; {hint}"
         code = _PYDANTIC_CODES.get(e["type"], "invalid_value")
         problems.append(Problem(file, line_of(root, loc), msg, code, field_of(loc)))
@@ -308,6 +352,12 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
         what = (e.problem or e.context or "invalid YAML").strip()
         if "duplicate key" in str(e):
             what = "duplicate key " + str(e).split("duplicate key")[1].split("\n")[0].strip()
+        brace = _unquoted_brace(text, line)
+        if brace is not None:
+            at, key, value = brace
+            raise InstrumentError([Problem(
+                file, at, f"YAML reads the text '{value}' as a mapping because it starts with "
+                f"'{{': put it in quotes: {key}\"{value}\"", "yaml_syntax")]) from None
         raise InstrumentError(
             [Problem(file, line, f"YAML syntax error: {what}; fix the indentation or quoting",
                      "yaml_syntax")]
@@ -329,14 +379,172 @@ def parse_instrument(text: str, file: str = "<string>") -> Instrument:
     try:
         inst = Instrument.model_validate(data)
     except ValidationError as err:
-        raise InstrumentError(_pydantic_problems(file, root, data, err)) from None
+        problems = _pydantic_problems(file, root, data, err)
+        # the rest of the file is checked too: cross-reference problems with the schema ones
+        problems += _rule_problems_despite(file, root, data, err)
+        raise InstrumentError(_by_line(problems)) from None
     problems = [
         Problem(file, line_of(root, loc), f"{_describe(data, loc)}: {msg}", code, field_of(loc))
-        for loc, code, msg in check_instrument(inst)
+        for loc, code, msg in _with_suggestions(inst, check_instrument(inst))
     ]
     if problems:
-        raise InstrumentError(problems)
+        raise InstrumentError(_by_line(problems))
     return inst
+
+
+_BRACE_RE = re.compile(r"^(\s*(?:-\s+)?(?:[\w.-]+:\s+)?|\s*-\s+)(\{[\w.-]*\}.*?)\s*$")
+
+
+def _unquoted_brace(text: str, line: int | None) -> tuple[int, str, str] | None:
+    """(line, "key: ", text) of an unquoted value that starts with a {placeholder} and goes on
+    (``en: {brand} feels like home.``), on or just before the line of a YAML error: YAML reads
+    ``{...}`` as a mapping, so the rest of the line is a syntax error."""
+    if line is None:
+        return None
+    lines = text.splitlines()
+    for n in range(min(line, len(lines)), max(0, line - 3), -1):
+        m = _BRACE_RE.match(lines[n - 1])
+        if m and not m.group(2).endswith("}"):
+            return n, m.group(1).lstrip(), m.group(2)
+    return None
+
+
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    """Problems in file order (whole-file problems first, then by line; stable)."""
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
+
+
+_UNKNOWN_RE = re.compile(r"unknown (?:or unmeasured )?(construct|item|scale|citation key) "
+                         r"'([^']*)'")
+
+
+def _numbers(name: str) -> list[int]:
+    """The numbers in an id: 'agree5' and 'agree7' are different scales, not a misspelling."""
+    return [int(d) for d in re.findall(r"\d+", name)]
+
+
+def _with_suggestions(inst: Instrument, findings: list) -> list[tuple[Loc, str, str]]:
+    """Rule findings with "(did you mean 'x'?)" after an unknown construct, item, scale or
+    citation key that is close to a declared one with the same numbers in it."""
+    choices = {"construct": [c.id for c in inst.constructs],
+               "item": [i.id for i in inst.items()],
+               "scale": [s.id for s in inst.scales],
+               "citation key": [c.key for c in inst.citations]}
+    out = []
+    for loc, code, msg in findings:
+        m = _UNKNOWN_RE.search(msg)
+        if m and "did you mean" not in msg:
+            close = [c for c in difflib.get_close_matches(m.group(2), choices[m.group(1)],
+                                                          n=3, cutoff=0.6)
+                     if _numbers(c) == _numbers(m.group(2))][:1]
+            if close:
+                msg = msg[: m.end()] + f" (did you mean '{close[0]}'?)" + msg[m.end():]
+        out.append((loc, code, msg))
+    return out
+
+
+def _get(node: Any, loc: Loc) -> Any:
+    for key in loc:
+        node = node[key]
+    return node
+
+
+def _ids_in(node: Any) -> set[str]:
+    """Every id (``id``, ``key``, ``code``) declared in ``node`` and below."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        out.update(v for k, v in node.items() if k in ("id", "key", "code") and isinstance(v, str))
+        for v in node.values():
+            out |= _ids_in(v)
+    elif isinstance(node, list):
+        for v in node:
+            out |= _ids_in(v)
+    return out
+
+
+def _rule_problems_despite(file: str, root: Any, data: Any,
+                           err: ValidationError) -> list[Problem]:
+    """The cross-reference problems of a file that fails the schema, so that one run reports
+    both: the invalid parts are set aside (a text given as a plain string becomes a text in
+    the default language, one text per language where a single text is meant becomes its first
+    text, an unknown field is dropped, any other invalid list entry - an item,
+    a scale, a path - is removed) until the rest validates, then the rules run on the rest.
+    Findings at or inside a part set aside, or naming an id removed, are left out (they only
+    repeat the schema problem). Nothing when the rest cannot be made valid (e.g. a required
+    top-level field is wrong)."""
+    work = copy.deepcopy(data)
+    remaining: dict[Loc, list[int]] = {}  # original list path -> original indices still there
+    touched: list[Loc] = []  # original locations set aside
+    removed_ids: set[str] = set()
+    lang = data.get("default_language") if isinstance(data, dict) else None
+    lang = lang if isinstance(lang, str) and lang else "en"
+
+    def original(loc: Loc) -> Loc:
+        out: Loc = ()
+        for key in loc:
+            if isinstance(key, int) and out in remaining:
+                key = remaining[out][key]
+            out = (*out, key)
+        return out
+
+    inst = None
+    for _ in range(12):
+        errors = _errors(work, err)
+        removals: dict[Loc, Loc] = {}  # current list-element loc -> its original loc
+        for e in errors:
+            loc = tuple(k for k in e["loc"] if not (isinstance(k, str) and k in {
+                "nps", "index_0_100", "dick_basu", "[key]"}))
+            try:
+                parent = _get(work, loc[:-1]) if loc else None
+            except (KeyError, IndexError, TypeError):
+                return []
+            if e["type"] == "dict_type" and isinstance(e.get("input"), str) and loc:
+                parent[loc[-1]] = {lang: e["input"]}
+                touched.append(original(loc))
+            elif (e["type"] == "string_type" and isinstance(e.get("input"), dict) and loc
+                  and e["input"]):
+                got = e["input"]  # per-language texts, or YAML's {brand: null}
+                first = next(iter(got.values()))
+                name = next(iter(got))
+                parent[loc[-1]] = first if isinstance(first, str) else "{" + str(name) + "}"
+                touched.append(original(loc))
+            elif e["type"] == "extra_forbidden" and isinstance(parent, dict) and loc:
+                parent.pop(loc[-1], None)
+                touched.append(original(loc))
+            else:
+                ints = [k for k, key in enumerate(loc) if isinstance(key, int)]
+                if not ints:
+                    return []  # a top-level field: the rest cannot be validated without it
+                at = loc[: ints[-1] + 1]
+                removals[at] = original(at)
+        for at in sorted(removals, key=lambda a: a[-1], reverse=True):
+            seq = _get(work, at[:-1])
+            if not isinstance(seq, list) or not 0 <= at[-1] < len(seq):
+                return []
+            removed_ids.update(_ids_in(seq.pop(at[-1])))
+            orig = removals[at]
+            path = orig[:-1]
+            if path not in remaining:
+                remaining[path] = list(range(len(seq) + 1))
+            remaining[path].remove(orig[-1])
+            touched.append(orig)
+        try:
+            inst = Instrument.model_validate(work)
+            break
+        except ValidationError as again:
+            err = again
+    if inst is None:
+        return []
+    out = []
+    for loc, code, msg in _with_suggestions(inst, check_instrument(inst)):
+        at = original(loc)
+        if any(at[: len(t)] == t for t in touched):
+            continue
+        if any(f"'{i}'" in msg for i in removed_ids):
+            continue
+        out.append(Problem(file, line_of(root, at), f"{_describe(data, at)}: {msg}", code,
+                           field_of(at)))
+    return out
 
 
 def load_instrument(name_or_path: str | Path) -> Instrument:
