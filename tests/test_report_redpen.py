@@ -123,8 +123,20 @@ def test_no_table_scrolls_sideways_at_1280_px(results, browser, tmp_path):  # no
             "return [...document.querySelectorAll('table')].map(t => ["
             "t.caption ? t.caption.innerText : '', t.scrollWidth, "
             "t.parentElement.clientWidth, t.parentElement.scrollWidth])")
+        likert = browser.execute_script(
+            "return [...document.querySelectorAll('svg[data-kind=likert] text')]"
+            ".filter(t => t.getBBox().width > 0).map(t => t.textContent)")
     finally:
         reset_viewport(browser)
+    # the report's own response-distribution figures: every word whole (legends, item labels)
+    inst = results["instrument"]
+    sources = [a for s in inst["scales"] for a in (s.get("anchors") or {}).values()]
+    sources += [c["name"] for c in inst["constructs"]]
+    sources += [f"{i['id']} {i['label']}" for c in inst["constructs"] for i in c["items"]]
+    words = {w for text in sources for w in text.split()} | {"response", "distribution"}
+    broken = [w for line in likert for w in line.split()
+              if w.rstrip(":") not in words and not re.fullmatch(r"\d+%?", w)]
+    assert likert and broken == [], broken
     assert len(tables) >= 10
     assert any("Fornell-Larcker" in c for c, *_ in tables)
     wide = [(c, w, box) for c, w, box, scroll in tables if w > box + 1 or scroll > box + 1]
