@@ -226,6 +226,32 @@ def test_latex_tables_compile_and_hold_every_cell(study, tmp_path):
     assert "Missing character" not in log and "Undefined control sequence" not in log
 
 
+def test_latex_escapes_every_special_character(tmp_path):
+    """A construct named with TeX's special characters and the report's symbols compiles and
+    prints them (read back from the PDF when pdftotext is there)."""
+    from reports.manuscript.latex import latex_text
+    from reports.tables import build_table
+
+    odd = "R&D_1 50% $5 #2 {x} ~a^b \\ <y> |z| α ≥ .30 — Ü"
+    table = build_table([{"name": odd, "v": -0.5}], {"name": "Name & ω", "v": "β"},
+                        "Odd_title", {"v": 2}, "A note with 100% & χ²", label="Table 1")
+    tex = latex_text([table], "Study & co")
+    engine = shutil.which("pdflatex")
+    if engine is None:
+        pytest.skip("pdflatex not installed (CI installs texlive through .ci/system-deps)")
+    (tmp_path / "t.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", "t.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-3000:]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "t.pdf", "-"], cwd=tmp_path, capture_output=True,
+                              text=True).stdout
+        # (the underscore is a rule in TeX's default font: pdftotext reads a space)
+        for part in ("R&D", "1 50% $5 #2 {x}", "<y> |z| α ≥ .30 —", "Odd", "100% & χ",
+                     "−0.50", "Name & ω"):
+            assert part in text, (part, text)
+
+
 def _png_info(data: bytes) -> tuple[int, int, float]:
     """Width, height (pixels) and pixels per inch from the PNG's IHDR and pHYs chunks."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,11 +1,13 @@
 """The report's tables as one LaTeX file of booktabs tables.
 
-The file compiles on its own (``pdflatex tables.tex``; packages booktabs, longtable and
-graphicx, all in TeX Live's latex-base/latex-recommended) and each table can be pasted into a
+The file compiles on its own (``pdflatex tables.tex``; packages booktabs, longtable, float,
+graphicx and geometry, all in TeX Live's latex-base/latex-recommended); the tables stay in the
+report's order (``[H]``) and each table can be pasted into a
 manuscript. APA layout: the number in bold and the title in italic above, ``\\toprule``,
 ``\\midrule`` under the headers, ``\\bottomrule``, numbers right-aligned, then
 "*Note.* ...". A table wider than the text is scaled down to the text width; one of more
-than :data:`LONG_ROWS` rows is a ``longtable`` that breaks across pages. Every text is
+than :data:`LONG_ROWS` rows is a ``longtable`` that breaks across pages, in a smaller font
+when its texts are wide. Every text is
 escaped; the report's symbols (α, ω, χ², Δ, β, −, ≥, ...) become LaTeX commands, so the file
 needs no Unicode font set-up (any other character is left to ``inputenc``; lualatex takes
 everything).
@@ -50,6 +52,18 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
+def _size(table: Table) -> str:
+    """A font size for a long table (which cannot be scaled like a short one) from the width
+    of its widest texts, in characters: small, footnotesize or scriptsize."""
+    chars = sum(max([len(c.header)] + [len(r[j].text) for r in table.rows]) + 2
+                for j, c in enumerate(table.columns))
+    if chars > 115:
+        return r"\scriptsize\setlength{\tabcolsep}{3pt}"
+    if chars > 95:
+        return r"\footnotesize\setlength{\tabcolsep}{4pt}"
+    return r"\small"
+
+
 def table_tex(table: Table) -> str:
     """One table: number, title, booktabs rules, note."""
     spec = "".join("r" if c.numeric else "l" for c in table.columns)
@@ -62,7 +76,7 @@ def table_tex(table: Table) -> str:
     lines = [f"% {label}: {title}"]
     if len(table.rows) > LONG_ROWS:
         span = r"\multicolumn{" + str(len(table.columns)) + "}{@{}l}"
-        lines += [r"\begingroup\small",
+        lines += [r"\begingroup" + _size(table),
                   r"\setlength{\LTleft}{0pt}\setlength{\LTright}{\fill}",
                   r"\begin{longtable}{@{}" + spec + "@{}}",
                   span + r"{\normalsize\textbf{" + label + r"}} \\",
@@ -75,7 +89,8 @@ def table_tex(table: Table) -> str:
         if note:
             lines.append(r"\noindent" + note.replace(r"\par\smallskip", "", 1))
         return "\n".join(lines) + "\n"
-    lines += [r"\begin{table}[htbp]", r"\raggedright", rf"\textbf{{{label}}}\par",
+    lines += [r"\begin{table}[H]  % [H]: here, in the report's order (float package)",
+              r"\raggedright", rf"\textbf{{{label}}}\par",
               rf"\textit{{{title}}}\par\smallskip", r"\small",
               r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",
               r"\begin{tabular}{@{}" + spec + "@{}}", r"\toprule", header, r"\midrule",
@@ -89,11 +104,11 @@ def table_tex(table: Table) -> str:
 def latex_text(tables: Sequence[Table], title: str) -> str:
     """A standalone LaTeX document of ``tables`` under ``title``."""
     parts = [r"% engagekit: the report's tables (booktabs). Compile with pdflatex or lualatex;",
-             r"% copy a table's block into your manuscript (needs booktabs, graphicx, longtable).",
+             r"% copy a table's block into your manuscript (needs booktabs, graphicx, longtable, float).",
              r"\documentclass[11pt]{article}",
              r"\usepackage[margin=2.5cm]{geometry}",
              r"\usepackage[utf8]{inputenc}" + "\n" + r"\usepackage{booktabs}",
-             r"\usepackage{longtable}", r"\usepackage{graphicx}",
+             r"\usepackage{longtable}", r"\usepackage{graphicx}", r"\usepackage{float}",
              r"\begin{document}", rf"\section*{{{escape(title)}: tables}}", ""]
     for t in tables:
         parts.append(table_tex(t))
