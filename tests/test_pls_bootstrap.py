@@ -162,3 +162,26 @@ def test_bca_and_percentile_coverage_in_a_small_simulation():
     print("coverage of 90 intervals:", hits)
     assert 77 <= hits["ci"] <= 90, hits
     assert 77 <= hits["bca"] <= 90, hits
+
+
+@pytest.mark.parametrize("settings", [
+    {"scheme": "path", "consistent": False, "standardize": True},
+    {"scheme": "centroid", "consistent": True, "standardize": True},
+    {"scheme": "factorial", "consistent": True, "standardize": False},
+])
+def test_batched_resamples_equal_one_at_a_time_estimation(mobi, settings):
+    """The stacked algorithm (analysis.pls.batch) gives each resample's statistics as the
+    one-at-a-time estimation does, mode A and B, PLS and PLSc, every scheme."""
+    from analysis.pls import parse_pls_model
+    from analysis.pls.batch import batch_statistics
+    from analysis.pls.bootstrap import _jackknife_row, _labels
+
+    model = parse_pls_model(M1.replace("Image =~", "Image <~"))
+    X = mobi[model.items].to_numpy(float)
+    rows = np.random.default_rng(5).integers(0, 250, size=(12, 250))
+    s = {**settings, "max_iter": 300, "tol": 1e-7}
+    width = len(_labels(model))
+    one = np.array([_jackknife_row(X[r], model, s, width) for r in rows])
+    many = batch_statistics(X[rows], model, s, width)
+    assert np.array_equal(np.isnan(one), np.isnan(many))
+    assert np.nanmax(np.abs(one - many)) < 1e-10

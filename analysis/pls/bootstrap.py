@@ -33,6 +33,7 @@ from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_sc
 from instruments.plain import to_plain
 
 from .algorithm import blocks
+from .batch import _htmt_pairs, _reach, batch_statistics
 from .data import indicator_data
 from .errors import PLSInputError
 from .estimate import _check_settings, _model, _result, _solve
@@ -64,25 +65,6 @@ def _labels(model: PLSModel) -> list[Label]:
     pairs = _htmt_pairs(model)
     out += [(a, "htmt", b) for a, b in pairs] + [(a, "htmt2", b) for a, b in pairs]
     return out
-
-
-@functools.lru_cache(maxsize=32)
-def _reach(model: PLSModel) -> list[tuple[str, str, bool]]:
-    """(cause, outcome, has a chain of two or more paths) for every reachable pair."""
-    names = model.names
-    B = np.zeros((len(names), len(names)))
-    for a, b in model.paths:
-        B[names.index(a), names.index(b)] = 1.0
-    reach = total_effects(B) != 0
-    longer = (total_effects(B) - B) != 0
-    return [(names[i], names[j], bool(longer[i, j])) for i in range(len(names))
-            for j in range(len(names)) if reach[i, j]]
-
-
-@functools.lru_cache(maxsize=32)
-def _htmt_pairs(model: PLSModel) -> list[tuple[str, str]]:
-    multi = [c.name for c in model.constructs if len(c.items) > 1]
-    return [(a, b) for k, a in enumerate(multi) for b in multi[k + 1:]]
 
 
 def _statistics(model: PLSModel, est: dict[str, Any], standardize: bool) -> np.ndarray:
@@ -138,12 +120,23 @@ def _replicates(gens: list[np.random.Generator], rows: range, *, raw: np.ndarray
                 model: PLSModel, settings: dict[str, Any], width: int,
                 indices: np.ndarray | None) -> np.ndarray:
     """One chunk of resamples (picklable for worker processes and Dask)."""
-    out = np.full((len(rows), width), np.nan)
     n = raw.shape[0]
-    for k, (rng, r) in enumerate(zip(gens, rows, strict=True)):
-        idx = indices[r] if indices is not None else rng.integers(0, n, size=n)
-        out[k] = _jackknife_row(raw[idx], model, settings, width)
-    return out
+    draws = np.array([indices[r] if indices is not None else rng.integers(0, n, size=n)
+                      for rng, r in zip(gens, rows, strict=True)])
+    return _many(raw, draws, model, settings, width)
+
+
+def _many(raw: np.ndarray, rows: np.ndarray, model: PLSModel, settings: dict[str, Any],
+          width: int) -> np.ndarray:
+    """Statistics of the data sets ``raw[rows[k]]``: all at once (:mod:`analysis.pls.batch`)
+    when nothing is missing, else (or if the stack fails) one by one."""
+    if not np.isnan(raw).any():
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return batch_statistics(raw[rows], model, settings, width)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            pass
+    return np.array([_jackknife_row(raw[r], model, settings, width) for r in rows])
 
 
 @dataclass
@@ -290,7 +283,7 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
     fn = functools.partial(_replicates, raw=raw, model=spec, settings=settings,
                            width=len(labels), indices=idx)
     run = run_replicates(fn, n_boot, seed_used if seed_used is not None else 0, n_jobs=n_jobs,
-                         scheduler=scheduler, chunk_size=25, progress=progress,
+                         scheduler=scheduler, chunk_size=100, progress=progress,
                          desc="PLS bootstrap", batched=True)
     values = run.values
     ok = ~np.isnan(values).all(axis=1)
@@ -314,7 +307,11 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
     table["ci.lower"], table["ci.upper"] = lo, hi
     if bca:
         groups = jackknife_groups(n, max_groups=1000)
-        jack = np.array([_jackknife_row(raw[g], spec, settings, len(labels)) for g in groups])
+        if len({g.size for g in groups}) == 1:
+            jack = _many(raw, np.array(groups), spec, settings, len(labels))
+        else:
+            jack = np.array([_jackknife_row(raw[g], spec, settings, len(labels))
+                             for g in groups])
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (HTMT2 < 0)
             blo, bhi = bca_ci(good, estimate, jackknife_acceleration(jack), level)
