@@ -76,13 +76,13 @@ class StudySettings:
         ``"dask"`` or a Dask scheduler address for the bootstrap.
     progress : bool or None
         Show progress bars (default: when a step takes more than a moment).
-    brand : str or None
-        The brand the study is about: fills the instrument's ``{brand}`` placeholder in the
-        results' instrument summary (the report's title and texts) instead of its default.
     crosscheck : {"semopy"} or None
         Refit the CFA and the structural model with semopy, an independent implementation,
         and record how closely they agree in the results' ``crosscheck`` section
         (:mod:`analysis.sem.crosscheck`).
+    brand : str or None
+        The brand the study is about: fills the instrument's ``{brand}`` placeholder in the
+        results' instrument summary (the report's title and texts) instead of its default.
     screening : ScreeningSettings
         Careless-response cut-offs and exclusion rule.
     scoring : ScoringSettings

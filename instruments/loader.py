@@ -596,9 +596,21 @@ _SOURCES: dict[int, str] = {}
 
 
 def instrument_argument(inst: Instrument) -> str:
-    """What to pass as ``--instrument`` for ``inst`` in a hint: the path it was loaded from
-    (an own instrument), else its bundled name, else ``PATH/TO/<id>.yaml``.
+    """What to pass as ``--instrument`` for ``inst`` in a hint.
 
+    Parameters
+    ----------
+    inst : Instrument
+        An instrument, loaded by :func:`load_instrument` or built otherwise.
+
+    Returns
+    -------
+    str
+        The path it was loaded from (an own instrument, shell-quoted), else its bundled name,
+        else ``PATH/TO/<id>.yaml``.
+
+    Examples
+    --------
     >>> instrument_argument(load_instrument("five_commitments"))
     'five_commitments'
     """

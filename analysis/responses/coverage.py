@@ -15,11 +15,14 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from instruments.schema import Instrument
 
-from .data import ResponseData
 from .log import ResponseFileError
+
+if TYPE_CHECKING:  # data.py calls check_items_read: a runtime import would be a cycle
+    from .data import ResponseData
 
 #: Problems that make a value unreadable (the cell is set to missing).
 _VALUE_PROBLEMS = frozenset({"non_numeric", "unknown_label", "out_of_scale", "uncached_formula"})

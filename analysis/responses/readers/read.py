@@ -106,15 +106,15 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     keep_columns : sequence of str
         Extra columns of the file to carry into ``.meta`` (file column names, or names the
         column map gives to columns).
+    timezone : str or None
+        IANA zone of date-times written without an offset (default UTC).
+    drop_preview : bool, default True
+        Drop Qualtrics preview and test responses (counted in ``.source.dropped``).
     id_column : str or None
         The column holding the respondent ids (instead of ``respondent_id`` or the platform's
         own id, e.g. Qualtrics' ResponseId). Blank ids are logged (``missing_id``) and
         repeated ones kept apart (``duplicate_id``); a column with fewer distinct values than
         half its rows is refused as not an id.
-    timezone : str or None
-        IANA zone of date-times written without an offset (default UTC).
-    drop_preview : bool, default True
-        Drop Qualtrics preview and test responses (counted in ``.source.dropped``).
 
     Returns
     -------
