@@ -222,9 +222,20 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
 
     check_outputs([output, truth], [instrument], force=force)
     inst = load_instrument(instrument)
-    sim = simulate(inst, n=n, seed=seed, straightliners=straightliners,
-                   random_responders=random_responders, missing=missing,
-                   missing_mechanism=missing_mechanism)
+    import warnings
+
+    from analysis.responses.simulate import DefaultPopulationWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DefaultPopulationWarning)
+        sim = simulate(inst, n=n, seed=seed, straightliners=straightliners,
+                       random_responders=random_responders, missing=missing,
+                       missing_mechanism=missing_mechanism)
+    for w in caught:
+        if issubclass(w.category, DefaultPopulationWarning):
+            click.echo(f"warning: {w.message}", err=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     with atomic_path(output) as tmp:
         write_responses(sim.data, tmp, inst, format=fmt,
                         missing="code" if missing_as_code else "blank")

@@ -537,7 +537,10 @@ class Instrument(_Model):
     scoring: list[ScoringRule] = Field(default_factory=list)
     population: Population | None = Field(
         default=None,
-        description="Population model for simulated respondents (engagekit simulate).",
+        description="Population model for simulated respondents (engagekit simulate, power). "
+        "Optional: without it engagekit simulates its default population (loadings .75, "
+        "reverse-keyed .65, the model's exogenous constructs correlated .30, each path effect "
+        ".30/sqrt(number of predictors)) and says so.",
     )
     ui: dict[Identifier, LocalText] = Field(
         default_factory=dict,

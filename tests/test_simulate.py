@@ -10,7 +10,13 @@ import pytest
 from scipy import stats
 
 from analysis.responses import read_responses, write_responses
-from analysis.responses.simulate import SimulationError, simulate, true_parameters
+from analysis.responses.simulate import (
+    DefaultPopulationWarning,
+    SimulationError,
+    default_population,
+    simulate,
+    true_parameters,
+)
 from instruments import InstrumentError, load_instrument, parse_instrument
 from instruments.checks import population_latent_correlations
 from instruments.loader import resolve
@@ -197,8 +203,9 @@ def test_settings_are_checked(inst):
     with pytest.raises(SimulationError, match="n must be"):
         simulate(inst, n=0)
     bare = inst.model_copy(update={"population": None})
-    with pytest.raises(SimulationError, match="no 'population'"):
-        simulate(bare, n=10)
+    with pytest.warns(DefaultPopulationWarning, match="no 'population' section"):
+        default = simulate(bare, n=10)
+    assert default.truth.loading("aff_01") == .75 and default.truth.loading("aff_04r") == .65
     sim = simulate(bare, n=50, seed=1, population=Population())  # all defaults
     assert sim.truth.loading("aff_01") == .75 and sim.truth.loading("aff_04r") == .65
 
@@ -301,3 +308,36 @@ def test_display_order_is_what_the_html_survey_shows(inst):
     sim = simulate(inst, n=30, seed=6)
     for rid in sim.data.ids[::7]:
         assert sim.data.meta.loc[rid, "display_order"] == display_order(inst, rid)
+
+
+def test_own_instrument_without_population_simulates_the_documented_default(tmp_path, capsys):
+    """`engagekit simulate` on an own instrument without a population section: a warning
+    (not Python advice) and the default population of default_population's docstring."""
+    from pathlib import Path
+
+    from instruments import load_instrument
+    from reports.cli import main
+
+    gym = (Path(__file__).parent / "fixtures" / "gym" / "gym.yaml").read_text(encoding="utf-8")
+    own = tmp_path / "gym.yaml"
+    own.write_text(gym[: gym.index("\npopulation:")] + "\n", encoding="utf-8")
+    inst = load_instrument(own)
+    assert inst.population is None
+    out = tmp_path / "r.csv"
+    truth = tmp_path / "truth.json"
+    assert main(["simulate", str(own), "--n", "200", "--seed", "3", "-o", str(out),
+                 "--truth", str(truth)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: instrument 'gym' has no 'population' section" in err
+    assert "default population" in err and "Population()" not in err
+    assert read_responses(out, inst).n == 200
+    pop = default_population(inst)
+    t = true_parameters(inst, population=pop)
+    assert t.loading("aff_1") == .75 and t.loading("aff_4r") == .65
+    # exogenous constructs correlate .30; a 3-predictor path has effects .30/sqrt(3)
+    assert {c.r for c in pop.correlations} == {.30}
+    assert {tuple(sorted(c.constructs)) for c in pop.correlations} == {
+        ("affective", "forced"), ("affective", "habitual"), ("forced", "habitual")}
+    sat = next(p for p in pop.paths if p.outcome == "satisfaction")
+    assert sat.effects == pytest.approx({c: .30 / 3 ** .5 for c in
+                                         ("affective", "habitual", "forced")})

@@ -36,6 +36,7 @@ order the engagekit HTML survey would show each respondent id (seeded by the id)
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -54,6 +55,8 @@ from instruments.schema import (
     Item,
     ItemRole,
     Population,
+    PopulationCorrelation,
+    PopulationPath,
     ResponseRule,
     ScaleKind,
 )
@@ -61,6 +64,10 @@ from instruments.schema import (
 
 class SimulationError(EngagekitInputError):
     """Settings or a population model that cannot be simulated."""
+
+
+class DefaultPopulationWarning(UserWarning):
+    """The instrument has no ``population`` section: the default population is simulated."""
 
     code = "simulation_input"
 
@@ -204,11 +211,60 @@ class Simulation:
 # ---- the population model -----------------------------------------------------------------------
 
 
+#: The default population's correlation between the model's exogenous constructs and the
+#: total of each structural equation's effects (see :func:`default_population`).
+DEFAULT_CORRELATION = 0.30
+DEFAULT_EFFECT = 0.30
+
+
+def default_population(inst: Instrument) -> Population:
+    """The population engagekit simulates an instrument without a ``population`` section from.
+
+    Every construct is measured with loadings .75 (reverse-keyed items .65; an item that is
+    the only measure of a construct in the model: 1), the constructs of the structural model
+    that are no outcome correlate .30 with each other, and each path of the instrument's model
+    has the effect .30 / sqrt(k) for each of its k predictors; answers centre at 60% of each
+    scale (:class:`~instruments.schema.ResponseRule` defaults). Enough to try the whole
+    pipeline (simulate, run, report) on an own instrument; it says nothing about real data.
+
+    >>> from instruments import load_instrument
+    >>> pop = default_population(load_instrument("five_commitments"))
+    >>> round(pop.paths[0].effects["affective"], 3), pop.correlations[0].r
+    (0.134, 0.3)
+    """
+    measured = {c.id for c in inst.measured_constructs()}
+    paths = [p for p in inst.model.paths
+             if p.outcome in measured and all(x in measured for x in p.predictors)]
+    outcomes = {p.outcome for p in paths}
+    in_model = list(dict.fromkeys(x for p in paths for x in (*p.predictors, p.outcome)))
+    exogenous = [c for c in (in_model or sorted(measured)) if c not in outcomes]
+    correlations = [PopulationCorrelation(constructs=(a, b), r=DEFAULT_CORRELATION)
+                    for k, a in enumerate(exogenous) for b in exogenous[k + 1:]]
+    loadings = {}
+    for cid in in_model:
+        items = inst.measurement_items(inst.construct(cid))
+        if len(items) == 1:
+            loadings[items[0].id] = 1.0
+    return Population(
+        description="engagekit's default population (the instrument has no 'population' "
+                    "section): loadings .75 (reverse-keyed .65), exogenous constructs "
+                    "correlated .30, each path effect .30/sqrt(number of predictors)",
+        loadings=loadings, correlations=correlations,
+        paths=[PopulationPath(outcome=p.outcome, effects={
+            x: DEFAULT_EFFECT / math.sqrt(len(p.predictors)) for x in p.predictors})
+            for p in paths])
+
+
 def _population(inst: Instrument, population: Population | None) -> Population:
     pop = population if population is not None else inst.population
     if pop is None:
-        raise SimulationError(f"instrument '{inst.id}' has no 'population' section; add one "
-                              "(see five_commitments.yaml) or pass population=Population()")
+        warnings.warn(
+            f"instrument '{inst.id}' has no 'population' section: simulating from engagekit's "
+            "default population (loadings .75, reverse-keyed .65; the model's exogenous "
+            "constructs correlated .30; each path effect .30/sqrt(number of predictors)). Add "
+            "a 'population' section to the instrument to simulate the population you expect "
+            "(README, 'The instrument format')", DefaultPopulationWarning, stacklevel=3)
+        population = pop = default_population(inst)
     if population is not None:
         from instruments.checks import check_instrument
 
