@@ -163,6 +163,9 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
     "figure_input": "data a figure cannot be drawn from",
     "results_file": "a results.json that cannot be read",
     "results_section": "a results.json section that is missing or malformed",
+    "wave_versions": "waves of a study that answered versions of the instrument a major "
+                     "version apart (answers not comparable; the changed items named)",
+    "waves_input": "wave files, wave labels or a wave column that cannot be stacked",
     "input": "input engagekit cannot use (see the message)",
 }
 

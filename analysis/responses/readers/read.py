@@ -74,7 +74,8 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
                    column_map: Mapping[str, str] | str | Path | None = None,
                    encoding: str = "utf-8", sheet: str | None = None,
                    keep_columns: Sequence[str] = (), timezone: str | None = None,
-                   drop_preview: bool = True, id_column: str | None = None) -> ResponseData:
+                   drop_preview: bool = True, id_column: str | None = None,
+                   repeated_ids: bool = False) -> ResponseData:
     r"""Read a response file and validate it against the instrument's codebook.
 
     Columns are matched to item ids, values checked against each item's declared scale and
@@ -115,6 +116,10 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
         own id, e.g. Qualtrics' ResponseId). Blank ids are logged (``missing_id``) and
         repeated ones kept apart (``duplicate_id``); a column with fewer distinct values than
         half its rows is refused as not an id.
+    repeated_ids : bool, default False
+        The ids may repeat by design (a panel in long format, one row per respondent and
+        wave: :func:`analysis.responses.waves.read_wave_column`): the id column is not refused
+        for having few distinct values (repeats are still renamed and logged).
 
     Returns
     -------
@@ -204,7 +209,7 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     if timezone is not None:
         for name in ("started_at", "ended_at"):
             table.timezone.setdefault(name, timezone)
-    keep = _metadata_columns(table, inst, meta_map, id_column, keep_names)
+    keep = _metadata_columns(table, inst, meta_map, id_column, keep_names, repeated_ids)
     _survey_fields(table, inst)
     data = assemble(table, inst, strict=strict, keep_columns=keep)
     data.source.id_column = table.meta_columns.get("respondent_id")
@@ -225,7 +230,8 @@ def _columns_hint(table: RawTable, name: str) -> str:
 
 
 def _metadata_columns(table: RawTable, inst: Instrument, meta_map: Mapping[str, str],
-                      id_column: str | None, keep: Sequence[str]) -> dict[str, str]:
+                      id_column: str | None, keep: Sequence[str],
+                      repeated_ids: bool = False) -> dict[str, str]:
     """Point the table's metadata at the columns the user named: ``--id-column`` and column-map
     entries whose target is not an item (``respondent_id``, ``language``, ..., ``consent``, a
     ``--keep-column`` name). Returns ``{kept name: file column}`` for ``keep``."""
@@ -272,7 +278,7 @@ def _metadata_columns(table: RawTable, inst: Instrument, meta_map: Mapping[str, 
             table.meta_columns[target] = col
     if "respondent_id" in targets:
         _check_ids(table, targets["respondent_id"], "--id-column" if id_column else
-                   "the column map")
+                   "the column map", repeated_ids)
     out: dict[str, str] = {}
     for name in keep:
         col = targets.get(name, name)
@@ -283,7 +289,7 @@ def _metadata_columns(table: RawTable, inst: Instrument, meta_map: Mapping[str, 
     return out
 
 
-def _check_ids(table: RawTable, col: str, how: str) -> None:
+def _check_ids(table: RawTable, col: str, how: str, repeated: bool = False) -> None:
     """Refuse an id column that cannot identify respondents: every cell blank, or fewer
     distinct values than half its rows (a grouping column such as a club given by mistake)."""
     values = [str(v).strip() for v in table.cells[col]
@@ -294,7 +300,7 @@ def _check_ids(table: RawTable, col: str, how: str) -> None:
                                 "is empty in every row; give the column that holds each "
                                 "respondent's id", code="invalid_argument")
     distinct = len(set(values))
-    if n >= 4 and distinct < n / 2:
+    if n >= 4 and distinct < n / 2 and not repeated:
         raise ResponseFileError(table.file, f"column '{col}' (the respondent id, from {how}) "
                                 f"has only {distinct} distinct value(s) in {n} rows, so it "
                                 "does not identify respondents; give the column that holds "
