@@ -212,14 +212,37 @@ def check_cmd(file, instrument, fmt, strict, column_map, encoding, sheet, timezo
               help="Write missing answers as the scale's missing code instead of blank.")
 @click.option("--truth", type=click.Path(dir_okay=False), default=None,
               help="Also write the true model parameters (JSON) to this file.")
+@click.option("--waves", type=click.IntRange(min=2), default=None,
+              help="Simulate a panel answering W waves: one file per wave (OUTPUT with "
+                   "{wave} replaced, or _w1, _w2, ... before its suffix), shared ids.")
+@click.option("--cross-lagged", "lags", multiple=True, metavar="FROM>TO=B",
+              help="With --waves: within-person cross-lagged effect, e.g. "
+                   "affective>repurchase=.2 (repeatable).")
+@click.option("--autoregressive", type=float, default=0.5, show_default=True,
+              help="With --waves: within-person autoregressive effect of every construct.")
+@click.option("--ri-share", type=float, default=0.5, show_default=True,
+              help="With --waves: share of variance in stable random intercepts.")
+@click.option("--drift", "drifts", multiple=True, metavar="ITEM=D",
+              help="With --waves: an item's intercept moves D latent SDs per wave, e.g. "
+                   "aff_02=.3 (repeatable).")
+@click.option("--attrition", type=float, default=0.0, show_default=True,
+              help="With --waves: probability a respondent misses the next wave (and later).")
+@click.option("--refreshment", type=float, default=0.0, show_default=True,
+              help="With --waves: new respondents per later wave, as a fraction of --n.")
 @FORCE
 def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_responders, missing,
-                 missing_mechanism, missing_as_code, truth, force) -> None:
+                 missing_mechanism, missing_as_code, truth, waves, lags, autoregressive,
+                 ri_share, drifts, attrition, refreshment, force) -> None:
     """Simulate respondents to INSTRUMENT from its population model."""
     from analysis.responses import write_responses
     from analysis.responses.simulate import simulate
     from instruments.loader import load_instrument
 
+    if waves is not None:
+        _simulate_panel(instrument, n, seed, output, fmt, missing, missing_mechanism,
+                        missing_as_code, truth, waves, lags, autoregressive, ri_share, drifts,
+                        attrition, refreshment, straightliners or random_responders, force)
+        return
     check_outputs([output, truth], [instrument], force=force)
     inst = load_instrument(instrument)
     import warnings
@@ -244,6 +267,69 @@ def simulate_cmd(instrument, n, seed, output, fmt, straightliners, random_respon
     kinds = sim.respondent_type.value_counts().to_dict()
     click.echo(f"wrote {n} simulated respondents to {output} ({fmt}; seed {seed}; "
                + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")")
+
+
+def _assignments(values, name: str, example: str) -> dict[str, float]:
+    """``KEY=NUMBER`` options -> {KEY: number}; a bad one is a usage error naming it."""
+    out = {}
+    for v in values:
+        key, _, num = v.rpartition("=")
+        try:
+            out[key.strip()] = float(num)
+        except ValueError:
+            raise click.UsageError(f"{name} {v!r}: give {example}") from None
+    return out
+
+
+def _simulate_panel(instrument, n, seed, output, fmt, missing, missing_mechanism,
+                    missing_as_code, truth, waves, lags, autoregressive, ri_share, drifts,
+                    attrition, refreshment, careless, force) -> None:
+    """``engagekit simulate --waves W``: one response file per wave
+    (:func:`analysis.responses.simulate_panel.simulate_panel`)."""
+    import warnings
+
+    from analysis.responses import write_responses
+    from analysis.responses.simulate import DefaultPopulationWarning
+    from analysis.responses.simulate_panel import simulate_panel, wave_paths
+    from instruments.loader import load_instrument
+
+    if careless:
+        raise click.UsageError("--straightliners and --random-responders are not simulated "
+                               "with --waves; leave them out")
+    paths = wave_paths(output, waves)
+    check_outputs([*paths, truth], [instrument], force=force)
+    inst = load_instrument(instrument)
+    cross: dict[str, dict[str, float]] = {}
+    for key, b in _assignments(lags, "--cross-lagged",
+                                       "FROM>TO=B, e.g. affective>repurchase=.2").items():
+        src, arrow, dst = key.partition(">")
+        if not arrow or not src.strip() or not dst.strip():
+            raise click.UsageError(f"--cross-lagged {key!r}: give FROM>TO=B, e.g. "
+                                   "affective>repurchase=.2")
+        cross.setdefault(dst.strip(), {})[src.strip()] = b
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DefaultPopulationWarning)
+        sim = simulate_panel(inst, n=n, waves=waves, seed=seed, cross_lagged=cross,
+                             autoregressive=autoregressive, ri_share=ri_share,
+                             intercept_drift=_assignments(drifts, "--drift",
+                                                          "ITEM=D, e.g. aff_02=.3"),
+                             attrition=attrition, refreshment=refreshment, missing=missing,
+                             missing_mechanism=missing_mechanism)
+    for w in caught:
+        if issubclass(w.category, DefaultPopulationWarning):
+            click.echo(f"warning: {w.message}", err=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for data, path in zip(sim.waves, paths, strict=True):
+        with atomic_path(path) as tmp:
+            write_responses(data, tmp, inst, format=fmt,
+                            missing="code" if missing_as_code else "blank")
+    if truth:
+        write_file(truth, json.dumps(sim.truth.to_dict(), indent=2) + "\n")
+    counts = sim.counts()
+    per_wave = ", ".join(str(counts[f"wave{t}"]) for t in range(1, waves + 1))
+    click.echo(f"wrote a {waves}-wave panel ({per_wave} respondents; {counts['all']} in every "
+               f"wave; seed {seed}) to " + ", ".join(paths))
 
 
 @responses_cli.command("score")
