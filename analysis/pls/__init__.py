@@ -24,6 +24,9 @@ Modules, small and flat:
 ``assess``           :func:`assess_pls`: all of it in Hair et al.'s (2019) reporting order
 ``bootstrap``        :func:`bootstrap_pls`: seeded resamples or a given index matrix, percentile
                      and BCa intervals
+``permutation``      two groups and their seeded random reassignments (permutation tests)
+``micom``            :func:`micom_pls`: measurement invariance of composites, steps 1-3
+``mga``              :func:`mga_pls`: permutation test of group differences, PLS-MGA
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -47,6 +50,10 @@ _EXPORTS: dict[str, str] = {
     "PLSAssessment": "assess",
     "PLSInputError": "errors",
     "PLSNotConvergedError": "errors",
+    "micom_pls": "micom",
+    "PLSMicom": "micom",
+    "mga_pls": "mga",
+    "PLSMultigroup": "mga",
 }
 
 __all__ = sorted(_EXPORTS)
