@@ -46,6 +46,21 @@ takes "thresholds", which frees the scale factors and latent means in groups 2..
 the sequence is configural -> thresholds.loadings, compared by lavaan's ``lavTestLRT``
 scaled-shifted difference test (Satorra, 2000).
 
+Longitudinal and partial invariance (:mod:`analysis.sem.longitudinal`,
+:mod:`analysis.sem.partial`, :mod:`analysis.sem.score_test`)::
+
+    design = sem.PanelDesign({"A": ["a1", "a2", "a3"]}, waves=(1, 2, 3))  # columns a1_w1, ...
+    wide = sem.wide_panel(long, "id", "wave", ["a1", "a2", "a3"])        # from stacked waves
+    seq = sem.longitudinal_invariance(design, wide)   # one model, all waves; configural..strict
+    sem.score_test(seq.fits["scalar"]).uni              # lavTestScore(fit)$uni (and $test)
+    part = sem.partial_invariance_waves(design, wide)   # or partial_invariance_groups(model,
+    part.table, part.steps, part.freed, part.means      #    data, group) for groups
+
+The partial search releases constraints one at a time, largest score test first, until the
+level holds by :class:`InvarianceRule` (ΔCFI/ΔRMSEA, Chen 2007, or the chi-square
+difference) or :class:`PartialLimits` stops it, and compares latent means in the final
+(partial) scalar model.
+
 Bootstrap / fast refits: ``sem.fit_from_moments(res.state, S, n, start=None)`` refits
 the compiled model to a new covariance matrix (divisor N) with a warm start and returns
 ``OptimResult(theta, fmin, converged, iterations, ...)`` (a few ms for a 9-item CFA);
@@ -65,19 +80,31 @@ beyond 1, non-convergence, singular information) are listed in ``res.warnings``.
 from .api import fit, fit_from_moments
 from .errors import SEMInputError, SEMSyntaxError
 from .invariance import InvarianceResult, InvarianceSettings, invariance
+from .longitudinal import PanelDesign, longitudinal_invariance, wide_panel
 from .modindices import modification_indices
+from .partial import PartialLimits, partial_invariance_groups, partial_invariance_waves
 from .result import SEMResult
+from .score_test import score_test
+from .sequence import InvarianceRule
 from .solution import FitState
 
 __all__ = [
     "FitState",
     "InvarianceResult",
+    "InvarianceRule",
     "InvarianceSettings",
+    "PanelDesign",
+    "PartialLimits",
     "SEMInputError",
     "SEMResult",
     "SEMSyntaxError",
     "fit",
     "fit_from_moments",
     "invariance",
+    "longitudinal_invariance",
     "modification_indices",
+    "partial_invariance_groups",
+    "partial_invariance_waves",
+    "score_test",
+    "wide_panel",
 ]

@@ -1,0 +1,267 @@
+"""Longitudinal invariance, score tests of equality constraints and the partial-invariance
+search (issue 19, items 3-4), against lavaan 0.6.14.
+
+The data are simulated by tests/data/longinv_simulate.py (longinv_panel.csv: three waves,
+N = 600, two factors, the intercept of a3 drifts by +0.5 at wave 3; longinv_groups.csv: two
+groups of 400, the loading of x3 on F1 is 0.9 vs 0.4).  The lavaan numbers are frozen in
+tests/data/longinv_reference.json by tests/data/longinv_reference.R (the R calls are there);
+``test_reference_script_reproduces`` re-runs R when Rscript is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import sem
+from analysis.sem.errors import SEMInputError
+from analysis.sem.longitudinal import (
+    PanelDesign,
+    longitudinal_invariance,
+    longitudinal_syntax,
+    wide_panel,
+)
+from analysis.sem.partial import PartialLimits, partial_invariance_groups, partial_invariance_waves
+from analysis.sem.score_test import score_test
+from analysis.sem.sequence import InvarianceRule
+
+DATA = Path(__file__).parent / "data"
+REF = json.loads((DATA / "longinv_reference.json").read_text())
+LEVELS = ["configural", "metric", "scalar", "strict"]
+DESIGN = PanelDesign({"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3"]}, (1, 2, 3))
+MG = "F1 =~ x1 + x2 + x3 + x4\nF2 =~ x5 + x6 + x7 + x8"
+TOL = 1e-3
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return pd.read_csv(DATA / "longinv_panel.csv")
+
+
+@pytest.fixture(scope="module")
+def groups() -> pd.DataFrame:
+    return pd.read_csv(DATA / "longinv_groups.csv")
+
+
+@pytest.fixture(scope="module")
+def long_ml(panel):
+    return longitudinal_invariance(DESIGN, panel)
+
+
+@pytest.fixture(scope="module")
+def waves_search(panel):
+    return partial_invariance_waves(DESIGN, panel)
+
+
+def _check_fit(row, ref: dict, robust: bool = False) -> None:
+    for k in ("npar", "chisq", "df", "cfi", "tli", "rmsea", "srmr"):
+        r = ref[k + ".robust"] if robust and k in ("cfi", "tli", "rmsea") else ref[k]
+        assert row[k] == pytest.approx(r, abs=TOL), k
+
+
+def _check_lrt(table: pd.DataFrame, ref: list[dict]) -> None:
+    for row, r in zip(table.iloc[1:].to_dict("records"), ref[1:], strict=True):
+        assert r["model"].startswith(row["model"])
+        assert row["chisq.diff"] == pytest.approx(r["chisq.diff"], abs=TOL)
+        assert row["df.diff"] == r["df.diff"]
+        assert row["pvalue.diff"] == pytest.approx(r["pvalue.diff"], abs=TOL)
+
+
+def _check_uni(uni: pd.DataFrame, ref: dict) -> None:
+    ours = uni.assign(**{
+        side + ".par": uni[side + ".lhs"] + uni[side + ".op"] + uni[side + ".rhs"] + "|"
+        + uni[side + ".group"].astype(str) for side in ("lhs", "rhs")})
+    r = pd.DataFrame(ref)
+    assert len(ours) == len(r)
+    # same constraints, in lavaan's order, with lavaan's parameter labels
+    assert ours["lhs"].tolist() == r["lhs"].tolist()
+    assert ours["rhs"].tolist() == r["rhs"].tolist()
+    assert ours["lhs.par"].tolist() == r["lhs.par"].tolist()
+    assert ours["rhs.par"].tolist() == r["rhs.par"].tolist()
+    np.testing.assert_allclose(ours["X2"], r["X2"], atol=TOL)
+    np.testing.assert_allclose(ours["p.value"], r["p.value"], atol=TOL)
+    assert (ours["df"] == 1).all()
+
+
+# --------------------------------------------------------------------- longitudinal CFA
+def test_longitudinal_fits_match_lavaan_ml(long_ml):
+    assert long_ml.table["model"].tolist() == LEVELS
+    for row in long_ml.table.to_dict("records"):
+        _check_fit(row, REF["long_ML"]["fit"][row["model"]])
+    _check_lrt(long_ml.table, REF["long_ML"]["lrt"])
+    # the drifting intercept breaks scalar invariance: dCFI -.023 and dRMSEA +.035
+    assert long_ml.table["decision"].tolist() == ["baseline", "invariant", "not invariant",
+                                                   "invariant"]
+
+
+def test_longitudinal_fits_match_lavaan_mlr(panel):
+    res = longitudinal_invariance(DESIGN, panel, estimator="MLR")
+    for row, lv in zip(res.table.to_dict("records"), LEVELS, strict=True):
+        ref = REF["long_MLR"]["fit"][lv]
+        _check_fit(row, ref, robust=True)
+        assert row["chisq.scaled"] == pytest.approx(ref["chisq.scaled"], abs=TOL)
+    _check_lrt(res.table, REF["long_MLR"]["lrt"])  # Satorra-Bentler (2001) scaled differences
+
+
+def test_longitudinal_syntax_levels():
+    d = PanelDesign({"A": ["a1", "a2"]}, ("1", "2"))
+    scalar = longitudinal_syntax(d, "scalar")
+    assert "a2_w1 ~ nu.a2*1" in scalar and "A_w2 ~ NA*1" in scalar and "A_w1 ~ 0*1" in scalar
+    assert "theta." not in scalar
+    strict = longitudinal_syntax(d, "strict", free=[("residuals", "a2", "2")])
+    assert "a2_w1 ~~ theta.a2*a2_w1" in strict and "a2_w2 ~~ theta.a2*a2_w2" not in strict
+    partial = longitudinal_syntax(d, "metric", free=[("loadings", "a2", 2)])
+    assert "A_w2 =~ 1*a1_w2 + a2_w2" in partial
+    with pytest.raises(SEMInputError, match="item 'zz' at wave '2'"):
+        longitudinal_syntax(d, "metric", free=[("loadings", "zz", 2)])
+    with pytest.raises(SEMInputError, match="unknown invariance level"):
+        longitudinal_syntax(d, "weak")
+    with pytest.raises(SEMInputError, match="at least two waves"):
+        PanelDesign({"A": ["a1", "a2"]}, ("1",))
+
+
+def test_longitudinal_missing_columns_named(panel):
+    with pytest.raises(SEMInputError, match="b3_w3"):
+        longitudinal_invariance(DESIGN, panel.drop(columns=["b3_w3"]))
+
+
+def test_wide_panel_from_long_data(panel):
+    long = pd.concat([
+        panel[["id"] + [f"{it}_w{w}" for it in ("a1", "a2")]].rename(
+            columns={f"{it}_w{w}": it for it in ("a1", "a2")})[["id", "a1", "a2"]].assign(wave=w)
+        for w in (3, 1, 2)], ignore_index=True)
+    wide = wide_panel(long, "id", "wave", ["a1", "a2"], waves=[1, 2, 3])
+    cols = [f"{it}_w{w}" for it in ("a1", "a2") for w in (1, 2, 3)]
+    assert wide.columns.tolist() == ["id", *cols]
+    pd.testing.assert_frame_equal(wide, panel[["id", *cols]], check_dtype=False)
+    # a member missing from a wave: missing values there
+    wide2 = wide_panel(long.drop(index=[600]), "id", "wave", ["a1"])
+    assert wide2["a1_w1"].isna().sum() == 1
+    with pytest.raises(SEMInputError, match="respondent 1 answered wave 3 more than once"):
+        wide_panel(pd.concat([long, long.iloc[[0]]]), "id", "wave", ["a1"])
+    with pytest.raises(SEMInputError, match="'nope'"):
+        wide_panel(long, "id", "wave", ["nope"])
+
+
+# --------------------------------------------------------------------- lavTestScore
+def test_score_test_longitudinal_scalar(long_ml):
+    st = score_test(long_ml.fits["scalar"])
+    ref = REF["long_ML"]["score_scalar"]
+    assert st.test["X2"].iloc[0] == pytest.approx(ref["test"]["X2"], abs=TOL)
+    assert st.test["df"].iloc[0] == ref["test"]["df"] == 24
+    _check_uni(st.uni, ref["uni"])
+    top = st.uni.sort_values("X2").iloc[-1]
+    assert (top["rhs.lhs"], top["rhs.op"]) == ("a3_w3", "~1")
+
+
+def test_score_test_multigroup_metric(groups):
+    fit = sem.fit(MG, groups, group="group", group_equal=["loadings"])
+    st = score_test(fit)
+    ref = REF["groups"]["score_metric"]
+    assert st.test["X2"].iloc[0] == pytest.approx(ref["test"]["X2"], abs=TOL)
+    assert st.test["df"].iloc[0] == 6
+    _check_uni(st.uni, ref["uni"])
+    assert json.dumps(st.to_dict(), allow_nan=False)
+
+
+def test_score_test_needs_constraints(groups):
+    with pytest.raises(ValueError, match="no equality constraints"):
+        score_test(sem.fit(MG, groups, group="group"))
+
+
+# --------------------------------------------------------------------- partial search
+@pytest.mark.parametrize("criterion", ["fit", "chisq"])
+def test_group_search_frees_exactly_the_noninvariant_loading(groups, criterion):
+    res = partial_invariance_groups(MG, groups, "group",
+                                    rule=InvarianceRule(criterion=criterion))
+    assert [f["text"] for f in res.freed] == ["F1=~x3 (all groups)"]
+    assert res.table["decision"].tolist() == ["baseline", "partial", "invariant", "invariant"]
+    assert res.table["freed"].iloc[1] == ["F1=~x3 (all groups)"]
+    step0, step1 = res.steps.to_dict("records")
+    assert step0["step"] == 0 and not step0["invariant"]   # metric with every loading equal
+    assert step0["chisq.diff"] == pytest.approx(REF["groups"]["lrt"][1]["chisq.diff"], abs=TOL)
+    assert step1["X2"] == pytest.approx(REF["groups"]["score_metric"]["uni"][1]["X2"], abs=TOL)
+    # the final partial models are lavaan's group.partial = "F1=~x3" fits
+    _check_fit(res.table.iloc[1], REF["groups"]["fit"]["metric_partial"])
+    _check_fit(res.table.iloc[2], REF["groups"]["fit"]["scalar_partial"])
+    _check_lrt(res.table.iloc[:2], REF["groups"]["lrt_partial"])
+    # latent means of group 2 from the partial scalar model
+    means = res.means.set_index("lhs")
+    for r in REF["groups"]["means"]:
+        for c in ("est", "se", "ci.lower", "ci.upper"):
+            assert means.loc[r["lhs"], c] == pytest.approx(r[c], abs=TOL)
+    assert means["comparable"].all() and set(means["where"]) == {"g2"}
+    assert json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_wave_search_finds_the_drifting_intercept(waves_search):
+    res = waves_search
+    assert [(f["kind"], f["item"], f["where"]) for f in res.freed] == [("intercepts", "a3", "3")]
+    assert res.table["decision"].tolist() == ["baseline", "invariant", "partial", "invariant"]
+    assert res.table["freed"].iloc[2] == ["intercept of a3 at wave 3"]
+    ref = REF["long_ML"]["partial_scalar"]
+    _check_fit(res.table.iloc[2], ref["fit"])
+    assert res.table.iloc[2]["chisq.diff"] == pytest.approx(ref["lrt"][1]["chisq.diff"], abs=TOL)
+    assert "a3_w3 ~ 1" in res.models["scalar"] and "a3_w2 ~ nu.a3*1" in res.models["scalar"]
+    means = res.means.set_index("lhs")
+    for r in ref["means"]:
+        for c in ("est", "se", "ci.lower", "ci.upper"):
+            assert means.loc[r["lhs"], c] == pytest.approx(r[c], abs=TOL)
+    # the simulated mean changes (A: .2, .3; B: -.1, .1) are inside the 95% intervals
+    for lhs, true in {"A_w2": .2, "A_w3": .3, "B_w2": -.1, "B_w3": .1}.items():
+        assert means.loc[lhs, "ci.lower"] < true < means.loc[lhs, "ci.upper"]
+    assert json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_search_stops_at_the_limit(groups):
+    # F1 has four items: keeping four invariant leaves nothing to release
+    res = partial_invariance_groups(MG, groups, "group",
+                                    rule=InvarianceRule(criterion="chisq"),
+                                    limits=PartialLimits(min_invariant=4))
+    assert res.freed == []
+    assert res.table["decision"].tolist() == ["baseline", "not invariant", "not tested",
+                                              "not tested"]
+    assert res.means.empty
+    res = partial_invariance_groups(MG, groups, "group", levels=("configural", "metric"),
+                                    rule=InvarianceRule(criterion="chisq"),
+                                    limits=PartialLimits(max_steps=0))
+    assert res.freed == [] and res.table["decision"].iloc[1] == "not invariant"
+
+
+def test_wave_search_limits_per_factor(panel):
+    # at most a quarter of A's four items: one item; the drift is still found
+    res = partial_invariance_waves(DESIGN, panel, levels=("configural", "metric", "scalar"),
+                                   limits=PartialLimits(max_share=0.25))
+    assert [f["item"] for f in res.freed] == ["a3"]
+    res = partial_invariance_waves(DESIGN, panel, levels=("configural", "metric", "scalar"),
+                                   limits=PartialLimits(max_share=0.0))
+    assert res.freed == [] and res.table["decision"].iloc[2] == "not invariant"
+    assert not res.means["comparable"].any() and res.notes
+
+
+def test_rule_and_levels_errors(groups):
+    with pytest.raises(SEMInputError, match="criterion must be 'fit' or 'chisq'"):
+        InvarianceRule(criterion="aic")
+    with pytest.raises(SEMInputError, match="starts at 'configural'"):
+        partial_invariance_groups(MG, groups, "group", levels=("metric",))
+    assert "ΔCFI <= -0.01 together with ΔRMSEA >= 0.015" in InvarianceRule().describe()
+
+
+@pytest.mark.skipif(shutil.which("Rscript") is None, reason="Rscript not installed")
+def test_reference_script_reproduces(tmp_path):
+    proc = subprocess.run(["Rscript", str(DATA / "longinv_reference.R")], capture_output=True,
+                          text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.skip(f"R/lavaan not usable: {proc.stderr[-300:]}")
+    fresh = json.loads(proc.stdout)
+    a, b = fresh["long_ML"]["fit"]["scalar"], REF["long_ML"]["fit"]["scalar"]
+    assert a["chisq"] == pytest.approx(b["chisq"], rel=1e-8)
+    x2 = [r["X2"] for r in fresh["groups"]["score_metric"]["uni"]]
+    assert x2 == pytest.approx([r["X2"] for r in REF["groups"]["score_metric"]["uni"]],
+                               rel=1e-6)
