@@ -265,3 +265,29 @@ def test_reference_script_reproduces(tmp_path):
     x2 = [r["X2"] for r in fresh["groups"]["score_metric"]["uni"]]
     assert x2 == pytest.approx([r["X2"] for r in REF["groups"]["score_metric"]["uni"]],
                                rel=1e-6)
+
+
+def test_drifting_intercept_found_in_simulated_five_commitments_panel():
+    """Recovery (issue 19): a three-wave five-commitment panel of 5,000 (the panel simulator,
+    known cross-lagged effects) in which aff_02's intercept drifts by .3 latent SD per wave:
+    the search (chi-square criterion) frees aff_02's intercept at wave 3, then at wave 2, and
+    nothing else; loadings are invariant."""
+    from analysis.responses.simulate_panel import simulate_panel
+
+    sim = simulate_panel("five_commitments", n=5000, waves=3, seed=7, item_stability=0.3,
+                         cross_lagged={"repurchase": {"affective": 0.2}},
+                         intercept_drift={"aff_02": 0.3})
+    cons = {"affective": ["aff_01", "aff_02", "aff_03", "aff_04r"],
+            "normative": ["nor_01", "nor_02", "nor_03", "nor_04"],
+            "economic": ["eco_01", "eco_02", "eco_03", "eco_04"],
+            "forced": ["for_01", "for_02", "for_03", "for_04"],
+            "habitual": ["hab_01", "hab_02", "hab_03", "hab_04r"]}
+    long = pd.concat([w.items.reset_index().assign(wave=t + 1) for t, w in enumerate(sim.waves)])
+    wide = wide_panel(long, "respondent_id", "wave", [i for its in cons.values() for i in its])
+    res = partial_invariance_waves(PanelDesign(cons, (1, 2, 3)), wide,
+                                   levels=("configural", "metric", "scalar"),
+                                   rule=InvarianceRule(criterion="chisq"))
+    assert [(f["kind"], f["item"], f["where"]) for f in res.freed] == [
+        ("intercepts", "aff_02", "3"), ("intercepts", "aff_02", "2")]
+    assert res.table["decision"].tolist() == ["baseline", "invariant", "partial"]
+    assert res.means["comparable"].all()

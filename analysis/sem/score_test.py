@@ -77,6 +77,32 @@ def _ginv(a: np.ndarray) -> np.ndarray:
     return np.linalg.pinv(a, rcond=_GINV_TOL, hermitian=True)
 
 
+def _univariate(info: np.ndarray, score: np.ndarray, R: np.ndarray,
+                pairs: list[tuple[int, int]], col: dict[int, int], pid: np.ndarray,
+                N: int) -> np.ndarray:
+    """Univariate statistics.  Releasing constraint ``(a, b)`` (with the others kept) frees
+    row ``b``'s parameter from its set: the constrained model ``x = K theta`` gains the
+    direction ``e_b``, and the bordered-matrix statistic equals the score test of that one
+    parameter, ``N (s'e_b)^2 / V_b``, ``V_b = I_bb - I_bK (K'IK)^-1 K'I_b`` (the score is
+    zero along ``K`` at the constrained estimate).  That is one solve for all constraints;
+    where ``V_b`` vanishes (the release leaves the model unidentified) lavaan's bordered
+    ``ginv`` form is evaluated instead."""
+    k = info.shape[0]
+    K = np.zeros((k, int(pid.max()) + 1))
+    K[np.arange(k), pid] = 1.0
+    IK = info @ K
+    b = np.array([col[j] for _, j in pairs])
+    v = info[b, b] - np.einsum("ij,ji->i", IK[b], np.linalg.solve(K.T @ IK, IK[b].T))
+    x2 = N * score[b] ** 2 / np.where(v > 0, v, 1.0)
+    tiny = np.finfo(float).eps ** (1 / 3) * np.abs(info[b, b])
+    for r in np.flatnonzero(v <= tiny):
+        R1 = np.delete(R, r, axis=0)
+        m = R1.shape[0]
+        Z = np.block([[info, R1.T], [R1, np.zeros((m, m))]])
+        x2[r] = N * score @ _ginv(Z)[:k, :k] @ score
+    return x2
+
+
 def score_test(result: SEMResult, univariate: bool = True) -> ScoreTestResult:
     """Score tests for releasing the equality constraints of ``result`` (see the module
     docstring); lavaan's ``lavTestScore(fit)`` ``$test`` and ``$uni``.
@@ -112,14 +138,9 @@ def score_test(result: SEMResult, univariate: bool = True) -> ScoreTestResult:
     df = len(pairs)
     test = pd.DataFrame([{"test": "score", "X2": total, "df": df,
                           "p.value": float(stats.chi2.sf(total, df))}])
-    k = len(free_rows)
     x2 = np.full(len(pairs), np.nan)
     if univariate:
-        for r in range(len(pairs)):
-            R1 = np.delete(R, r, axis=0)
-            m = R1.shape[0]
-            Z = np.block([[info, R1.T], [R1, np.zeros((m, m))]])
-            x2[r] = N * score @ _ginv(Z)[:k, :k] @ score
+        x2 = _univariate(info, score, R, pairs, col, np.array(pt.pid)[free_rows], N)
     uni = pd.DataFrame({
         "lhs": [f".p{a + 1}." for a, _ in pairs],
         "op": "==",
