@@ -27,6 +27,7 @@ Modules, small and flat:
 ``permutation``      two groups and their seeded random reassignments (permutation tests)
 ``micom``            :func:`micom_pls`: measurement invariance of composites, steps 1-3
 ``mga``              :func:`mga_pls`: permutation test of group differences, PLS-MGA
+``higher_order``     :func:`estimate_pls_higher_order`: two-stage and repeated indicators
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -54,6 +55,9 @@ _EXPORTS: dict[str, str] = {
     "PLSMicom": "micom",
     "mga_pls": "mga",
     "PLSMultigroup": "mga",
+    "estimate_pls_higher_order": "higher_order",
+    "parse_higher_order": "higher_order",
+    "PLSHigherOrderResult": "higher_order",
 }
 
 __all__ = sorted(_EXPORTS)

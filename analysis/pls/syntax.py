@@ -238,7 +238,9 @@ def parse_pls_model(syntax: str) -> PLSModel:
             if item in blocks:
                 raise PLSInputError(
                     f"model line {b['line']}: {item!r} is a construct and cannot be an "
-                    f"indicator of {name!r}; higher-order constructs are not supported yet")
+                    f"indicator of {name!r} here; estimate a model with higher-order "
+                    "constructs with analysis.pls.estimate_pls_higher_order (two-stage or "
+                    "repeated indicators)")
             if item in owner:
                 raise PLSInputError(
                     f"model line {b['line']}: item {item!r} is an indicator of both "
