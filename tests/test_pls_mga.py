@@ -11,13 +11,19 @@ Independent checks:
   p-values recomputed here from Pearson correlations and z-scores alone.
 * Type I error and power in small simulations (groups from one population / two).
 * Henseler's PLS-MGA probability against the double sum of seminr's ``estimate_pls_mga``
-  written out literally.
+  written out literally, and against seminr itself: ``estimate_pls_mga`` on ``mobi`` with
+  the full ECSI model (M2), condition ``CUEX1 < 8``, ``nboot = 100, seed = 123`` (group
+  resample i drawn as ``set.seed(123 + i); sample.int(n_group, replace = TRUE)``), frozen in
+  sem-in-r/seminr-ts tests/fixtures/expected/M9_mga_ecsi.json (commit 740e1da8aea0); the
+  test regenerates those rows with Rscript and feeds them to ``boot_indices``.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -298,3 +304,96 @@ def test_mga_input_errors(mobi):
     tiny = mobi.assign(g=["x"] * 2 + ["y"] * 248)
     with pytest.raises(PLSInputError, match="group 'x' has 2"):
         mga_pls(tiny, MOBI_MODEL, "g", seed=1)
+
+
+# --- seminr estimate_pls_mga (M9_mga_ecsi.json) ------------------------------------------------
+
+ECSI = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value =~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Complaints =~ CUSCO
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Expectation ~ Image
+Quality ~ Expectation
+Value ~ Expectation + Quality
+Satisfaction ~ Image + Expectation + Quality + Value
+Complaints ~ Satisfaction
+Loyalty ~ Image + Satisfaction + Complaints
+"""
+# (source, target): group1Beta, group2Beta, group1BetaMean, group2BetaMean, plsMgaP
+SEMINR_M9 = {
+    ("Image", "Expectation"): (0.444141064593999, 0.424662281631955, 0.458534717206509,
+                               0.446032665555611, 0.4732),
+    ("Image", "Satisfaction"): (0.316457186941832, 0.152518413334494, 0.32101742358513,
+                                0.154876317725135, 0.0908),
+    ("Image", "Loyalty"): (0.394008289626727, 0.0708032523878415, 0.391697079439787,
+                           0.0766804593619457, 0.0116000000000001),
+    ("Expectation", "Quality"): (0.422702751500229, 0.485942896285227, 0.425544812789152,
+                                 0.501783260841952, 0.7335),
+    ("Expectation", "Value"): (-0.0352127350504899, 0.127491840400512, -0.0298536675905519,
+                               0.111221596832524, 0.8392),
+    ("Expectation", "Satisfaction"): (-0.0459444327425119, 0.0976527453234503,
+                                      -0.0397359907315544, 0.0911590507638424, 0.9143),
+    ("Quality", "Value"): (0.685353959095018, 0.41561551018011, 0.676319334530116,
+                           0.428670263131292, 0.0295),
+    ("Quality", "Satisfaction"): (0.387887090194077, 0.511286956500304, 0.380536147607984,
+                                  0.508983076965303, 0.8604),
+    ("Value", "Satisfaction"): (0.276077091970149, 0.168012924540087, 0.280638951599864,
+                                0.17821324298641, 0.1597),
+    ("Satisfaction", "Complaints"): (0.482808721645131, 0.52714351103555, 0.496716032538864,
+                                     0.543706165242959, 0.6559),
+    ("Satisfaction", "Loyalty"): (0.298197411008027, 0.583480827902989, 0.299318468897146,
+                                  0.598868759041877, 0.9813),
+    ("Complaints", "Loyalty"): (0.11541893818603, 0.0371567983329025, 0.139581237031997,
+                                0.0264697733937827, 0.1629),
+}
+
+
+@pytest.fixture(scope="module")
+def mobi_cond() -> pd.DataFrame:
+    d = pd.read_csv(FIX / "mobi.csv")
+    d["cond"] = d["CUEX1"] < 8  # seminr: condition = mobi$CUEX1 < 8, TRUE = group 1
+    return d
+
+
+def test_group_estimates_match_seminr_estimate_pls_mga(mobi_cond):
+    out = mga_pls(mobi_cond, ECSI, "cond", groups=(True, False), n_perm=5, seed=1, n_jobs=1,
+                  progress=False, parameters=["~"])
+    assert out.settings["sample"]["n_groups"] == [108, 142]
+    t = out.table.set_index(["rhs", "lhs"])
+    for key, (b1, b2, *_) in SEMINR_M9.items():
+        assert [t.loc[key, "est.group1"], t.loc[key, "est.group2"]] == pytest.approx(
+            [b1, b2], abs=1e-6), key
+
+
+@pytest.fixture(scope="module")
+def r_group_indices(tmp_path_factory) -> tuple[np.ndarray, np.ndarray]:
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not installed")
+    out = tmp_path_factory.mktemp("pls_mga") / "idx.json"
+    code = ("g <- function(n) t(sapply(1:100, function(i) { set.seed(123 + i); "
+            "sample.int(n, replace = TRUE) })); "
+            f"writeLines(jsonlite::toJSON(list(g1 = g(108), g2 = g(142))), '{out}')")
+    proc = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        pytest.skip(f"R/jsonlite not usable: {proc.stderr[-300:]}")
+    idx = json.loads(out.read_text())
+    return np.array(idx["g1"]) - 1, np.array(idx["g2"]) - 1  # R rows are 1-based
+
+
+@pytest.mark.r
+def test_henseler_pls_mga_matches_seminr_on_its_resamples(mobi_cond, r_group_indices):
+    g1, g2 = r_group_indices
+    assert list(g1[0, :6] + 1) == [65, 39, 106, 27, 5, 88]  # mga_indices.json, group 1 row 1
+    out = mga_pls(mobi_cond, ECSI, "cond", groups=(True, False), n_perm=5, seed=1, n_jobs=1,
+                  progress=False, parameters=["~"], boot_indices=(g1, g2))
+    t = out.table.set_index(["rhs", "lhs"])
+    for key, (_, _, m1, m2, p) in SEMINR_M9.items():
+        row = t.loc[key]
+        assert [row["boot.mean.group1"], row["boot.mean.group2"]] == pytest.approx(
+            [m1, m2], abs=1e-6), key
+        assert row["pvalue.mga"] == pytest.approx(p, abs=1e-10), key
+    assert out.settings["boot_indices"] and out.settings["n_boot"] == 100

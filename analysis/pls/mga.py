@@ -141,7 +141,7 @@ class PLSMultigroup:
 
 def mga_pls(data: Any, model: str | PLSModel, group: Any, *, groups: Sequence[Any] | None = None,
             n_perm: int = 1000, seed: int | None = None, assignments: Any = None,
-            n_boot: int = 0, parameters: Sequence[str] = DEFAULT_OPS, scheme: str = "path",
+            n_boot: int = 0, boot_indices: Sequence[Any] | None = None, parameters: Sequence[str] = DEFAULT_OPS, scheme: str = "path",
             consistent: bool = False, missing: str | None = None, missing_value: Any = None,
             standardize: bool = True, max_iter: int = 300, tol: float = 1e-7,
             n_jobs: int | None = None, progress: bool | None = None,
@@ -166,6 +166,10 @@ def mga_pls(data: Any, model: str | PLSModel, group: Any, *, groups: Sequence[An
         Explicit reassignments (permutations x respondents analysed, True for group 1).
     n_boot : int
         Bootstrap resamples per group for Henseler's PLS-MGA (0: not computed).
+    boot_indices : pair of array-likes or None
+        Explicit bootstrap rows for PLS-MGA, one matrix per group (resamples x the group's
+        respondents, 0-based positions within the group, in data order), e.g. another
+        program's resamples; replaces ``n_boot``.
     parameters : sequence of str
         The kinds of parameter compared (ops of the table).
     scheme, consistent, missing, missing_value, standardize, max_iter, tol
@@ -220,7 +224,16 @@ def mga_pls(data: Any, model: str | PLSModel, group: Any, *, groups: Sequence[An
         plan = None
         n_perm = check_n_boot(n_perm, "n_perm", minimum=1, error=PLSInputError)
         seed_used = check_seed(seed, error=PLSInputError)
-    if n_boot and seed_used is None:
+    boot_plan = None
+    if boot_indices is not None:
+        from .bootstrap import _check_indices
+        if len(boot_indices) != 2:
+            raise PLSInputError("boot_indices must be a pair of matrices, one per group",
+                                code="invalid_argument")
+        boot_plan = [_check_indices(m, k) for m, k in zip(boot_indices, (gd.n1, gd.n2),
+                                                           strict=True)]
+        n_boot = int(boot_plan[0].shape[0])
+    elif n_boot and seed_used is None:
         raise PLSInputError("PLS-MGA bootstraps (n_boot > 0) need a seed", code="invalid_argument")
     labels = _labels(spec)
     keep = np.array([lab[1] in parameters for lab in labels])
@@ -252,15 +265,19 @@ def mga_pls(data: Any, model: str | PLSModel, group: Any, *, groups: Sequence[An
     info: dict[str, Any] = {
         "groups": list(gd.split.names), "n_perm": int(n_perm), "seed": seed_used,
         "assignments": plan is not None, "n_failed": int(failed.sum()), "n_boot": n_boot,
+        "boot_indices": boot_plan is not None,
         "sample": gd.sample, "backend": backend, "workers": workers, **settings}
     if n_boot:
         from analysis.structural.resampling import run_replicates
         boots = []
         for g, mask in enumerate((gd.first, ~gd.first)):
-            gseed = int(np.random.SeedSequence([seed_used, g + 1]).generate_state(1)[0])
+            idx = None if boot_plan is None else boot_plan[g]
+            gseed = 0 if idx is not None else int(
+                np.random.SeedSequence([seed_used, g + 1]).generate_state(1)[0])
             bfn = functools.partial(_replicates, raw=raw[mask], model=spec, settings=settings,
-                                    width=len(labels), indices=None)
-            run = run_replicates(bfn, n_boot, gseed, n_jobs=n_jobs, chunk_size=100,
+                                    width=len(labels), indices=idx)
+            run = run_replicates(bfn, n_boot if idx is None else idx.shape[0], gseed,
+                                 n_jobs=n_jobs, chunk_size=100,
                                  progress=progress, desc=f"PLS-MGA bootstrap, group {g + 1}",
                                  batched=True)
             boots.append(run.values[:, keep])
