@@ -6,7 +6,9 @@ References and independent checks:
   weights = mode_A)`` on ``mobi`` (its disjoint two-stage approach): sem-in-r/seminr
   tests/testthat/test-hoc.R with the frozen output tests/fixtures/V_3_6_0/hoc-paths.csv,
   hoc-loadings.csv, hoc-weights.csv (commit ae2524aae5f4f0bda3eb87faf80378af5baccea1),
-  compared here at 1e-6 (seminr's own test: 1e-5).
+  compared here at 1e-6 (seminr's own test: 1e-5); R² and the first stage's paths from the
+  same model's output in sem-in-r/seminr-ts tests/fixtures/expected/M5_hoc_two_stage.json
+  (commit a726ed06a687).
 * The embedded two-stage and repeated-indicators estimates equal a manual two-step
   estimation written out here with estimate_pls (copied item columns, saved scores).
 * Exact population recovery (cSEM's design): a composite of composites whose sample
@@ -97,6 +99,16 @@ def test_disjoint_two_stage_matches_seminr_higher_composite(mobi):
     for (c, i), (load, weight) in SEMINR_MM.items():
         assert t[(c, "=~", i)] == pytest.approx(load, abs=1e-6), (c, i)
         assert t[(c, "<~", i)] == pytest.approx(weight, abs=1e-6), (c, i)
+    # M5_hoc_two_stage.json rSquared and firstStage.pathCoef
+    assert [fit.r2[c] for c in ("Satisfaction", "Complaints", "Loyalty")] == pytest.approx(
+        [0.612308347837422, 0.23644617926348, 0.393885326935841], abs=1e-6)
+    first = {("Expectation", "Image"): 0.125935588785183,
+             ("Expectation", "Value"): 0.0472332564679783,
+             ("Quality", "Image"): 0.680536424520162, ("Quality", "Value"): 0.560608198177814,
+             ("Image", "Complaints"): 0.402963752463076, ("Image", "Loyalty"): 0.394245820005729,
+             ("Value", "Complaints"): 0.149314554554804, ("Value", "Loyalty"): 0.326990377593404}
+    for (a, b), v in first.items():
+        assert fit.stage1.path(a, b) == pytest.approx(v, abs=1e-6), (a, b)
     stages = fit.estimates.set_index(["lhs", "op", "rhs"])["stage"]
     assert stages[("Image", "=~", "IMAG1")] == 1 and stages[("Satisfaction", "=~", "Image")] == 2
     # stage 1 links each dimension to the HOC's antecedents and outcomes

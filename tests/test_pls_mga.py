@@ -173,6 +173,10 @@ def test_micom_batched_permutations_equal_one_at_a_time_estimation(mobi):
     n1 = int((mobi["g"] == "high").sum())
     items = [c for c in mobi.columns if c not in ("g",)]
     Z = (mobi[items] - mobi[items].mean()) / mobi[items].std()
+    observed = [estimate_pls(mobi[mobi.g == g], MOBI_MODEL) for g in ("high", "low")]
+    for j, name in enumerate(["Image", "Expectation", "Value", "Satisfaction"]):
+        h = [Z[f.weights.index] @ f.weights[name] for f in observed]
+        assert out.step2["c"][j] == pytest.approx(np.corrcoef(h[0], h[1])[0, 1], abs=1e-12)
     for r, rng in enumerate(replicate_generators(3, 3)):
         perm = rng.permutation(len(mobi))
         fits = [estimate_pls(mobi.iloc[np.sort(rows)], MOBI_MODEL)
