@@ -15,6 +15,7 @@ observed scores             :func:`ols_table`, :func:`ordinal_logit`, :func:`dom
                             :func:`relative_weights`, :func:`importance_performance`
 groups and moderation       :func:`compare_paths`, :func:`latent_interaction`
 planning                    :func:`power_analysis`
+latent profiles             :func:`latent_profiles` (:mod:`analysis.profiles`)
 the whole study             :func:`run_study` (:class:`StudySettings`)
 the SEM core                :mod:`analysis.sem` (``sem.fit``, ``sem.invariance``, ...)
 ==========================  =====================================================================
@@ -78,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "compare_paths": "structural.groups",
     "latent_interaction": "structural.interaction",
     "power_analysis": "structural.power",
+    "latent_profiles": "profiles.analyze",
     "run_study": "study",
     "StudySettings": "study",
 }

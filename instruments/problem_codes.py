@@ -143,6 +143,7 @@ ANALYSIS_PROBLEMS: dict[str, str] = {
     "model_not_estimable": "a model or data set that cannot be estimated as given",
     "pls_input": "data, a model or settings PLS path modelling cannot estimate as given",
     "pls_not_converged": "the PLS weights did not converge within the iterations allowed",
+    "profiles_input": "data, constructs or settings a latent profile analysis cannot use",
     "psychometrics_input": "data a reliability, validity or factor statistic cannot be computed "
                            "from",
     "effects_input": "data or a model the structural effects cannot be estimated from",

@@ -1,0 +1,100 @@
+"""latent_profiles(): the whole analysis, its plain output and its input errors."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import latent_profiles
+from analysis.profiles.analyze import parse_k
+from analysis.profiles.errors import ProfilesInputError
+from analysis.profiles.fit import fit_mixture, n_parameters, relative_entropy
+from analysis.profiles.outcomes import bch_weights, classification_error
+
+
+def two_groups(n: int = 200, seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 2, n)
+    return pd.DataFrame({"affective": rng.normal(2.5 * g), "forced": rng.normal(-2.5 * g),
+                         "loyalty": rng.normal(3 + g), "segment": np.where(g, "loyal", "low")})
+
+
+def test_latent_profiles_end_to_end_plain_output():
+    df = two_groups()
+    df.loc[0, "affective"] = np.nan
+    res = latent_profiles(df, ["affective", "forced"], ["loyalty"], segments=df["segment"],
+                          k="1-3", families=["EEI", "VVI"], n_starts=6, n_boot=19, seed=3,
+                          progress=False)
+    assert (res.family, res.k, res.chosen_by) == ("EEI", 2, "bic")
+    assert res.n == 199 and res.n_incomplete == 1
+    assert res.blrt_k == 2
+    eei = res.comparison[res.comparison["family"] == "EEI"]
+    assert eei["blrt_pvalue"].notna().sum() == 2  # 2 vs 1 and 3 vs 2, chosen family only
+    assert res.comparison.loc[res.comparison["family"] == "VVI", "blrt_pvalue"].isna().all()
+    # the crosstab puts each simulated group in one profile
+    ct = res.crosstab
+    assert ct.to_numpy().sum() == 199
+    assert sorted(ct.max(axis=1) / ct.sum(axis=1))[0] > 0.9
+    d = res.to_dict()
+    json.dumps(d, allow_nan=False)
+    assert d["selected"]["family"] == "EEI"
+    assert {r["profile"] for r in d["outcome_means"]} == {"1", "2"}
+    assert len(d["means"]) == 4 and d["crosstab"]["segment"] == "segment"
+    # the same seed gives the same bytes
+    again = latent_profiles(df, ["affective", "forced"], ["loyalty"], segments=df["segment"],
+                            k="1-3", families=["EEI", "VVI"], n_starts=6, n_boot=19, seed=3,
+                            progress=False)
+    assert json.dumps(again.to_dict()) == json.dumps(d)
+
+
+def test_user_chosen_model():
+    df = two_groups()
+    res = latent_profiles(df, ["affective", "forced"], k="1-2", families=["EEI"],
+                          n_starts=4, n_boot=0, family="VVV", n_profiles=3)
+    assert (res.family, res.k, res.chosen_by) == ("VVV", 3, "user")
+    assert set(res.comparison["family"]) == {"EEI", "VVV"}
+
+
+def test_closed_forms():
+    # parameter counts as mclust's df; entropy 1 for certain, 0 for uniform posteriors
+    assert n_parameters("EEE", 3, 4) == 12 + 2 + 10
+    assert relative_entropy(np.full((4, 3), 1 / 3)) == pytest.approx(0.0)
+    assert relative_entropy(np.ones((3, 1))) is None
+    # BCH: with D known, the weights reproduce the true class totals of a 2x2 example
+    p = np.array([[0.9, 0.1]] * 90 + [[0.2, 0.8]] * 60)
+    d = classification_error(p)
+    assert d.sum(axis=1) == pytest.approx([1.0, 1.0])
+    w = bch_weights(p)
+    assert w.sum(axis=0) == pytest.approx(p.sum(axis=0))
+    # one profile: the sample mean and covariance (population), whatever the family
+    x = two_groups()[["affective", "forced"]].to_numpy()
+    fit = fit_mixture(x, "EEE", 1)
+    assert fit.means[0] == pytest.approx(x.mean(axis=0))
+    assert fit.covariances[0] == pytest.approx(np.cov(x, rowvar=False, bias=True), rel=1e-5)
+    sign, logdet = np.linalg.slogdet(np.cov(x, rowvar=False, bias=True))
+    assert fit.loglik == pytest.approx(-len(x) / 2 * (2 * math.log(2 * math.pi) + logdet + 2),
+                                       rel=1e-8)
+
+
+@pytest.mark.parametrize("kwargs, needle", [
+    (dict(indicators=["affective", "nope"]), "'nope' is not in the data"),
+    (dict(k="two-six"), "write a range"),
+    (dict(k="0-3"), ">= 1"),
+    (dict(families=["EII"]), "unknown model family"),
+    (dict(indicators=["constant"]), "same value"),
+])
+def test_input_errors_name_the_problem(kwargs, needle):
+    df = two_groups().assign(constant=1.0)
+    args = dict(indicators=["affective", "forced"], k="1-2", n_starts=2, n_boot=0) | kwargs
+    with pytest.raises(ProfilesInputError, match=needle) as err:
+        latent_profiles(df, **args)
+    assert err.value.code == "profiles_input"
+
+
+def test_parse_k():
+    assert parse_k("1-3,5") == [1, 2, 3, 5]
+    assert parse_k([3, 2, 2]) == [2, 3]
