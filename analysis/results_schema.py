@@ -433,6 +433,66 @@ class MissingDataSection(_Part):
     n_excluded: int
 
 
+class WaveLevelRow(_Part):
+    """A measure's level in one wave (:func:`analysis.structural.tracking.track`)."""
+
+    measure: str
+    kind: str
+    wave: str
+    n: int
+    mean: Num
+    ci_lower: Num = Field(alias="ci.lower")
+    ci_upper: Num = Field(alias="ci.upper")
+
+
+class WaveChangeRow(_Part):
+    """A measure's change between two waves with its test."""
+
+    measure: str
+    kind: str
+    test: str
+    est: Num
+    se: Num
+    t: Num
+    df: Num
+    pvalue: Num
+    ci_lower: Num = Field(alias="ci.lower")
+    ci_upper: Num = Field(alias="ci.upper")
+    n_from: int
+    n_to: int
+    n_pairs: int
+    from_: str = Field(alias="from")
+    to: str
+
+
+class WaveInfo(_Part):
+    label: str
+    file: str
+    n_read: int
+    version: str
+    version_recorded: bool
+
+
+class WaveCombination(_Part):
+    waves: list[str]
+    n: int
+
+
+class WavesSection(_Part):
+    """A tracking study's waves (:func:`analysis.waves_study.wave_results`; ``run --waves``)."""
+
+    labels: list[str]
+    waves: list[WaveInfo]
+    linked: bool
+    panel: bool
+    combinations: list[WaveCombination]
+    measures: list[dict[str, Any]]
+    levels: list[WaveLevelRow]
+    changes: list[WaveChangeRow]
+    analysed_wave: str
+    basis: str
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -456,6 +516,7 @@ class Results(_Part):
     # absent in results saved before each analysis recorded its sample
     samples: dict[str, SampleRecord] | None = None
     missing_data: MissingDataSection | None = None
+    waves: WavesSection | None = None  # a tracking study only (run --waves)
 
 
 def _where(loc: tuple[str | int, ...]) -> str:

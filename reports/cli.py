@@ -266,7 +266,7 @@ def _echo_headline(results: dict) -> None:
 
 
 @click.command("run")
-@click.argument("responses", type=click.Path(dir_okay=False))
+@click.argument("responses", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--instrument", "-i", default=None,
               help="Bundled instrument name or YAML path (with --study: the study's own).")
 @click.option("--study", default=None,
@@ -276,15 +276,43 @@ def _echo_headline(results: dict) -> None:
 @COLUMN_MAP
 @ID_COLUMN
 @KEEP_COLUMN
+@click.option("--waves", is_flag=True,
+              help="RESPONSES are waves of one study, one file per wave, oldest first: "
+                   "tracked across waves (the other sections describe the last wave).")
+@click.option("--wave-labels", default=None,
+              help="Names of the waves, comma-separated, e.g. 2024,2025,2026 (with "
+                   "--wave-column: the column's values in wave order).")
+@click.option("--wave-column", default=None,
+              help="One RESPONSES file whose column COL names each row's wave.")
 @_study_options
-def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, boot, seed, jobs,
-            scheduler, group, interaction, keep_flagged, estimator, missing, crosscheck, output,
-            force, brand, **screening) -> None:
-    """Read, screen, score, validate, model and report RESPONSES in one go."""
+def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
+            wave_column, boot, seed, jobs, scheduler, group, interaction, keep_flagged,
+            estimator, missing, crosscheck, output, force, brand, **screening) -> None:
+    """Read, screen, score, validate, model and report RESPONSES in one go (several files
+    with --waves, or one with --wave-column: a tracking study)."""
     from analysis.responses import read_responses
     from analysis.study import run_study
     from instruments.loader import load_instrument
 
+    if waves or wave_column or wave_labels:
+        from .waves_run import run_waves
+
+        if study is not None or instrument is None or not (waves or wave_column):
+            raise click.UsageError("waves need the instrument with -i and either --waves "
+                                   "(one file per wave) or --wave-column COL (not --study)")
+        _check_output_folder(output, [*responses, instrument, column_map], force)
+        settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
+                             estimator, crosscheck, missing, brand, **screening)
+        _echo_headline(run_waves(
+            responses, instrument, fmt=fmt, column_map=column_map, id_column=id_column,
+            keep=keep, waves=waves, wave_column=wave_column, wave_labels=wave_labels,
+            settings=settings, output=output, output_files=OUTPUT_FILES,
+            echo_summary=_echo_summary))
+        return
+    if len(responses) != 1:
+        raise click.UsageError(f"give one response file (got {len(responses)}); several files "
+                               "are the waves of one study: add --waves")
+    responses = responses[0]
     if study is not None:
         _check_output_folder(output, [instrument, column_map], force)
         inst, data = _read_study(responses, study, instrument, fmt, column_map, id_column,

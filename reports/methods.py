@@ -90,6 +90,10 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "test statistic for moment structure analysis. Psychometrika, 66(4), 507-514."),
     ("Savalei", "2021", "Savalei, V. (2021). Improving fit indices in structural equation "
      "modeling with categorical data. Multivariate Behavioral Research, 56(3), 390-407."),
+    ("Student", "1908", "Student. (1908). The probable error of a mean. Biometrika, 6(1), "
+     "1-25."),
+    ("Welch", "1947", "Welch, B. L. (1947). The generalization of 'Student's' problem when "
+     "several different population variances are involved. Biometrika, 34(1-2), 28-35."),
     ("Yuan", "2000", "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for "
      "mean and covariance structure analysis with nonnormal missing data. Sociological "
      "Methodology, 30(1), 165-200."),
@@ -504,6 +508,7 @@ def _analysed(results: dict, n: int) -> str:
 def methods_text(results: dict, title: str) -> str:
     """The methods paragraph: one clause per analysis that ran, citing what it follows.
     ``title``: the instrument's title as the page shows it."""
+    from .waves_section import waves_methods
     inst = results["instrument"]
     sw = results["software"]
     sc = results["screening"]
@@ -513,7 +518,7 @@ def methods_text(results: dict, title: str) -> str:
              _analysed(results, sc['n_kept'] if kept else sc['n_read']),
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
-             _crosscheck(results),
+             _crosscheck(results), waves_methods(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

@@ -39,6 +39,7 @@ from .methods import (
 )
 from .render import prepare, render_html
 from .tables import Cell
+from .waves_section import waves_section
 
 SEGMENT_KEYS = ("no_loyalty", "spurious", "latent", "premium")
 RULE_NAMES = {"attention": "failed attention check", "speeder": "speeder (completion time)",
@@ -829,6 +830,7 @@ def report_context(results: dict) -> dict[str, Any]:
     inst = results["instrument"]
     sections = [{"id": "findings", "heading": "Findings in brief",
                  "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
+                waves_section(results),  # a tracking study only (run --waves)
                 _sample_section(results), _distributions_section(results),
                 _reliability_section(results), _factor_section(results),
                 _validity_section(results), _method_section(results),

@@ -1,0 +1,208 @@
+"""The report's waves section (a tracking study, ``engagekit run ... --waves``): which waves
+were stacked and how respondents link across them, each measure's level per wave with its
+interval (the trend figure and table), and the change between waves with its test.
+
+:func:`waves_section` reads the results' ``waves`` section (:func:`analysis.waves_study.
+wave_results`) and returns a report section (None without one, so single-wave reports are
+unchanged); the wave overview cards are rendered by ``templates/waves.html.j2``.
+:func:`waves_methods` is its sentence of the methods text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from .format import apa
+
+__all__ = ["waves_methods", "waves_section"]
+
+_TEST = {"paired": "paired t", "welch": "Welch t"}
+
+
+def _fmt(kind: str, x: Any) -> str:
+    if x is None:
+        return "—"
+    return apa(float(x), 0 if kind == "nps" else 1 if kind == "index" else 2)
+
+
+def _signed(kind: str, x: Any) -> str:
+    text = _fmt(kind, x)
+    if x is None or text.startswith("\u2212") or not any(c in "123456789" for c in text):
+        return text  # negative, or zero at the precision shown: no sign
+    return "+" + text
+
+
+def _combo(labels: list[str]) -> str:
+    return " + ".join(labels) + (" only" if len(labels) == 1 else "")
+
+
+def _overview(w: dict) -> Markup:
+    from .render import make_environment
+
+    screening = {r["wave"]: r for r in w.get("screening") or []}
+    waves = [{"label": x["label"], "file": x["file"], "version": x["version"],
+              "recorded": x["version_recorded"],
+              "n_analysed": screening.get(x["label"], {}).get("n_analysed", x["n_read"]),
+              "n_read": x["n_read"]} for x in w["waves"]]
+    env = make_environment()
+    return Markup(env.get_template("waves.html.j2").render(
+        waves=waves, panel=w["panel"], analysed_wave=w["analysed_wave"]))
+
+
+def _design(w: dict) -> str:
+    k = len(w["labels"])
+    combos = w.get("combinations_analysed") or w["combinations"]
+    linked = sum(c["n"] for c in combos if len(c["waves"]) > 1)
+    if not w["panel"]:
+        how = ("independent samples: no respondent id occurs in two waves"
+               if w["linked"] else "independent samples: the files have no respondent ids "
+               "to link waves by")
+    elif all(len(c["waves"]) == k for c in combos):
+        how = f"a panel: the same {linked:,} respondents answered every wave"
+    else:
+        how = (f"a mixed panel: {linked:,} of {int(w.get('n_persons_analysed') or 0):,} "
+               "respondents are linked by id across two or more waves, the others answered "
+               "one wave")
+    return how
+
+
+def waves_section(results: dict) -> dict[str, Any] | None:
+    """The waves section of the report, or None when the results have no ``waves``."""
+    from . import figures  # noqa: F401  (the figure plumbing is loaded with the package)
+    from .figures.trend import trend_chart
+
+    w = results.get("waves")
+    if not w:
+        return None
+    labels = list(w["labels"])
+    measures = {m["id"]: m for m in w["measures"]}
+    level = float(w.get("level") or 0.95)
+    pct = f"{level:.0%}"
+    intro = (f"{len(labels)} waves of {results['instrument']['id']} were stacked "
+             f"({', '.join(labels)}): {_design(w)}. {w['basis']}")
+    blocks: list[dict[str, Any]] = [{"type": "html", "html": _overview(w)}]
+    rows = []
+    screening = {r["wave"]: r for r in w.get("screening") or []}
+    for x in w["waves"]:
+        s = screening.get(x["label"], {})
+        rows.append({"wave": x["label"], "file": x["file"],
+                     "version": x["version"] + ("" if x["version_recorded"] else " (assumed)"),
+                     "rows": s.get("n_rows"), "dropped": s.get("n_dropped"),
+                     "read": x["n_read"], "excluded": s.get("n_excluded"),
+                     "analysed": s.get("n_analysed")})
+    blocks.append({"type": "table", "data": rows, "caption": "Waves",
+                   "columns": {"wave": "Wave", "file": "File", "version": "Version",
+                               "rows": "Rows", "dropped": "Dropped", "read": "Read",
+                               "excluded": "Excluded", "analysed": "Analysed"},
+                   "number_formats": {k: "int" for k in ("rows", "dropped", "read",
+                                                         "excluded", "analysed")},
+                   "note": "Rows: data rows of the file; dropped by the reader (declined "
+                           "consent, previews); excluded by the screening rules, applied "
+                           "within each wave. Version: the instrument version the file "
+                           "records."})
+    pos = {lab: k for k, lab in enumerate(labels)}
+    read = {tuple(c["waves"]): c["n"] for c in w["combinations"]}
+    analysed = {tuple(c["waves"]): c["n"] for c in w.get("combinations_analysed") or []}
+    keys = sorted(set(read) | set(analysed), key=lambda ws: [pos[x] for x in ws])
+    combos = [{"combination": _combo(list(k)), "read": read.get(k, 0),
+               "analysed": analysed.get(k, 0)} for k in keys]
+    blocks.append({"type": "table", "data": combos,
+                   "caption": "Respondents per combination of waves",
+                   "columns": {"combination": "Waves answered", "read": "Read",
+                               "analysed": "Analysed"},
+                   "number_formats": {"read": "int", "analysed": "int"},
+                   "note": "Respondents are linked across waves by their respondent id"
+                           + ("" if w["linked"] else " (these files have none: no links)")
+                           + ". Analysed: after each wave's screening."})
+    points: dict[str, list[dict]] = {}
+    for r in w["levels"]:
+        points.setdefault(r["measure"], []).append(r)
+    fig_measures = [{"name": m["name"], "kind": m["kind"], "min": m.get("min"),
+                     "max": m.get("max"), "points": points.get(k, [])}
+                    for k, m in measures.items()]
+    svg = trend_chart(fig_measures, labels, "Trend across waves", level=level)
+    blocks.append({"type": "figure", "svg": svg, "id": "trend-figure",
+                   "caption": f"Means per wave with {pct} confidence intervals: scale scores on "
+                              "their response scale, the NPS on −100 to 100, indices on 0 to "
+                              "100."})
+    n_wave = {r["wave"]: r.get("n_analysed") for r in w.get("screening") or []}
+    by_measure: dict[str, dict[str, Any]] = {}
+    for r in w["levels"]:
+        row = by_measure.setdefault(r["measure"], {"measure": measures[r["measure"]]["name"]})
+        cell = (f"{_fmt(r['kind'], r['mean'])} [{_fmt(r['kind'], r['ci.lower'])}, "
+                f"{_fmt(r['kind'], r['ci.upper'])}]" if r["n"] else "—")
+        if r["n"] and n_wave.get(r["wave"]) not in (None, r["n"]):
+            cell += f" (n = {int(r['n']):,})"
+        row[f"w{labels.index(r['wave'])}"] = cell
+    blocks.append({"type": "table", "data": list(by_measure.values()),
+                   "caption": "Levels per wave", "id": "wave-levels",
+                   "columns": {"measure": "Measure",
+                               **{f"w{k}": lab for k, lab in enumerate(labels)}},
+                   "note": f"Mean [{pct} CI] per wave, n as analysed in the table of waves "
+                           "unless given. Scale scores: t intervals; the NPS: the multinomial "
+                           "standard error of % promoters − % detractors (normal interval); "
+                           "indices: normal intervals."})
+    tests = sorted({r["test"] for r in w["changes"]})
+    ch = []
+    for r in w["changes"]:
+        n = (f"{int(r['n_pairs']):,}" if r["test"] == "paired" else
+             f"{int(r['n_from']):,} / {int(r['n_to']):,}")
+        df = r["df"]
+        ch.append({"measure": measures[r["measure"]]["name"],
+                   "change": f"{r['from']}\u00a0→\u00a0{r['to']}",
+                   "test": _TEST.get(r["test"], r["test"]), "n": n,
+                   "est": _signed(r["kind"], r["est"]),
+                   "ci": f"[{_fmt(r['kind'], r['ci.lower'])}, {_fmt(r['kind'], r['ci.upper'])}]",
+                   "t": None if r["t"] is None else float(r["t"]),
+                   "df": "—" if df is None else (f"{df:.0f}" if float(df).is_integer()
+                                                 else f"{df:.1f}"),
+                   "p": r["pvalue"]})
+    mixed = any("mixed panel" in (r.get("note") or "") for r in w["changes"])
+    note = ("Change: the later wave minus the earlier one"
+            + (", between consecutive waves and from the first to the last" if len(labels) > 2
+               else "") + ". "
+            + ("Paired t tests on the respondents linked in both waves (Student, 1908; n: "
+               "pairs)"
+               + ("; in this mixed panel only the linked respondents enter the paired test, "
+                  "so a change can differ from the difference of the wave means" if mixed
+                  else "") + ". " if "paired" in tests else "")
+            + ("Welch's t tests for independent samples (Welch, 1947), n: earlier / later "
+               "wave. "
+               if "welch" in tests else "")
+            + "The NPS is tested on each respondent's +100 (promoter), 0 (passive) or −100 "
+              "(detractor).")
+    columns = {"measure": "Measure", "change": "Waves", "test": "Test", "n": "n",
+               "est": "Change", "ci": f"{pct} CI", "t": "t", "df": "df", "p": "p"}
+    if len(tests) == 1:  # one test throughout: named in the note, not in every row
+        del columns["test"]
+    blocks.append({"type": "table", "data": ch, "caption": "Change between waves",
+                   "id": "wave-changes", "columns": columns,
+                   "number_formats": {"t": 2, "p": "p"}, "note": note})
+    if w.get("notes"):
+        blocks.append({"type": "list", "items": list(w["notes"])})
+    return {"id": "waves", "heading": "Waves: trend and change", "intro": intro,
+            "blocks": blocks}
+
+
+def waves_methods(results: dict) -> str:
+    """The methods text's sentences on the waves ('' without a waves section)."""
+    w = results.get("waves")
+    if not w:
+        return ""
+    tests = w.get("tests") or []
+    how = []
+    if "paired" in tests:
+        how.append("paired t tests (Student, 1908) on the respondents linked by id in both "
+                   "waves")
+    if "welch" in tests:
+        how.append("Welch's (1947) t tests where no respondent was in both waves")
+    return (f"The study stacked {len(w['labels'])} waves ({', '.join(w['labels'])}) of the "
+            f"instrument, {_design(w)}; each wave was screened on its own. Each wave's scale "
+            f"means (t intervals), Net Promoter Score (multinomial standard error) and 0-100 "
+            f"indices (normal intervals) are given with {float(w.get('level') or .95):.0%} "
+            "confidence intervals, and the change between consecutive waves"
+            + (" and from the first to the last" if len(w["labels"]) > 2 else "")
+            + " was tested with " + " and ".join(how or ["t tests"]) + ". Reliability, "
+            f"validity and the structural model describe the last wave ({w['analysed_wave']}).")
