@@ -14,6 +14,8 @@ References and independent checks:
 * Exact population recovery (cSEM's design): a composite of composites whose sample
   covariance equals the population matrix exactly; both two-stage approaches return the
   dimensions' weights, the HOC's weights and the structural path to 1e-8.
+* The bootstrap re-runs both stages: each resample's row equals estimate_pls_higher_order on
+  that resample (1e-10), the same for any n_jobs, and on bootstrap_pls's resampling rule.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ import pandas as pd
 import pytest
 
 from analysis.pls import PLSInputError, estimate_pls, parse_pls_model
-from analysis.pls.higher_order import estimate_pls_higher_order, parse_higher_order
+from analysis.pls.higher_order import (
+    bootstrap_pls_higher_order,
+    estimate_pls_higher_order,
+    parse_higher_order,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "pls"
 
@@ -249,3 +255,41 @@ def test_estimate_pls_points_to_the_higher_order_estimation(mobi):
     assert err.value.code == "pls_input" and "estimate_pls_higher_order" in str(err.value)
     with pytest.raises(PLSInputError, match="approach='twostage'"):
         estimate_pls_higher_order(mobi, MOBI_HOC, approach="twostage")
+
+
+@pytest.mark.parametrize("approach", ["embedded", "disjoint", "repeated"])
+def test_bootstrap_resamples_rerun_both_stages(approach):
+    """Each resample's row equals estimate_pls_higher_order on that resample (mean
+    replacement redone within it), for every approach."""
+    data = pd.read_csv(FIX / "corp_rep_data.csv")
+    model = CORP.format(op="<~")
+    rows = np.random.default_rng(4).integers(0, 344, size=(3, 344))
+    boot = bootstrap_pls_higher_order(data, model, indices=rows, approach=approach,
+                                      missing="mean", missing_value=-99, n_jobs=1,
+                                      progress=False)
+    assert boot.replicates.shape == (3, len(boot.table))
+    raw = data.replace(-99, np.nan)
+    keys = list(zip(boot.table["lhs"], boot.table["op"], boot.table["rhs"], boot.table["stage"],
+                    strict=True))
+    for r in range(3):
+        ref = estimate_pls_higher_order(raw.iloc[rows[r]].reset_index(drop=True), model,
+                                        approach=approach, missing="mean").estimates
+        ref = ref.set_index(["lhs", "op", "rhs", "stage"])["est"]
+        assert boot.replicates[r] == pytest.approx(ref.loc[keys].to_numpy(), abs=1e-10)
+    assert boot.settings["indices"] and boot.settings["n_failed"] == 0
+
+
+def test_bootstrap_is_seeded_and_worker_independent(mobi):
+    from analysis.structural.resampling import replicate_generators
+
+    a = bootstrap_pls_higher_order(mobi, MOBI_HOC, n_boot=60, seed=5, n_jobs=1, progress=False)
+    b = bootstrap_pls_higher_order(mobi, MOBI_HOC, n_boot=60, seed=5, n_jobs=2, progress=False)
+    assert np.array_equal(a.replicates, b.replicates)
+    rows = np.array([g.integers(0, 250, size=250) for g in replicate_generators(5, 60)])
+    c = bootstrap_pls_higher_order(mobi, MOBI_HOC, indices=rows, n_jobs=1, progress=False)
+    assert np.array_equal(a.replicates, c.replicates)  # bootstrap_pls's resampling rule
+    t = a.table.set_index(["lhs", "op", "rhs"])
+    row = t.loc[("Satisfaction", "~", "Quality")]
+    assert row["ci.lower"] < row["est"] < row["ci.upper"] and row["se"] > 0
+    d = json.loads(json.dumps(a.to_dict(), allow_nan=False))
+    assert d["bootstrap"]["seed"] == 5 and "ci.lower" in d["estimates"][0]

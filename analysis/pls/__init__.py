@@ -27,7 +27,8 @@ Modules, small and flat:
 ``permutation``      two groups and their seeded random reassignments (permutation tests)
 ``micom``            :func:`micom_pls`: measurement invariance of composites, steps 1-3
 ``mga``              :func:`mga_pls`: permutation test of group differences, PLS-MGA
-``higher_order``     :func:`estimate_pls_higher_order`: two-stage and repeated indicators
+``higher_order``     :func:`estimate_pls_higher_order`: two-stage and repeated indicators;
+                     :func:`bootstrap_pls_higher_order`: both stages resampled together
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -58,6 +59,8 @@ _EXPORTS: dict[str, str] = {
     "estimate_pls_higher_order": "higher_order",
     "parse_higher_order": "higher_order",
     "PLSHigherOrderResult": "higher_order",
+    "bootstrap_pls_higher_order": "higher_order",
+    "PLSHigherOrderBootstrap": "higher_order",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -28,6 +28,11 @@ their items and stand for the HOC). Three approaches (``approach``):
   method = two_stage)``): stage 1 leaves the HOC out and links each dimension to the HOC's
   antecedents and outcomes directly; stage 2 as above.
 
+Inference (:func:`bootstrap_pls_higher_order`): every bootstrap resample re-runs both stages
+(the dimensions' scores are re-estimated in the resample), as Sarstedt et al. (2019) and
+seminr's bootstrap of a two-stage model do; percentile intervals as
+:func:`~analysis.pls.bootstrap_pls`.
+
 Missing answers are handled once (:mod:`analysis.pls.data`) before stage 1; both stages
 analyse the same respondents. The result's lavaan-shaped table combines stage 2 (the
 structural model, the HOC's weights and loadings on its dimensions, every other construct's
@@ -37,9 +42,12 @@ reports a two-stage model.
 
 from __future__ import annotations
 
+import functools
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from instruments.plain import to_plain
@@ -50,8 +58,8 @@ from .estimate import estimate_pls
 from .result import PLSResult
 from .syntax import _KNOWN_BAD, _names, _operator, _statements, parse_pls_model
 
-__all__ = ["HigherOrder", "HigherOrderModel", "PLSHigherOrderResult",
-           "estimate_pls_higher_order", "parse_higher_order"]
+__all__ = ["HigherOrder", "HigherOrderModel", "PLSHigherOrderBootstrap", "PLSHigherOrderResult",
+           "bootstrap_pls_higher_order", "estimate_pls_higher_order", "parse_higher_order"]
 
 APPROACHES = ("embedded", "disjoint", "repeated")
 
@@ -295,18 +303,19 @@ class PLSHigherOrderResult:
                 "stage2": None if self.stage2 is None else self.stage2.to_dict()}
 
 
-def _combined(spec: HigherOrderModel, approach: str, s1: PLSResult,
-              s2: PLSResult | None, copies: dict[str, str] | None) -> pd.DataFrame:
-    if s2 is None:
-        t = s1.estimates.copy()
+def _combined(spec: HigherOrderModel, t1: pd.DataFrame, t2: pd.DataFrame | None,
+              copies: dict[str, str] | None) -> pd.DataFrame:
+    """The combined table from the stages' parameter tables (module docstring)."""
+    if t2 is None:
+        t = t1.copy()
         if copies:
             t["rhs"] = [copies.get(r, r) for r in t["rhs"]]
         t["stage"] = 1
         return t
     dims = set(spec.dimensions)
-    lower = s1.estimates[s1.estimates["op"].isin(["=~", "<~"]) & s1.estimates["lhs"].isin(dims)]
+    lower = t1[t1["op"].isin(["=~", "<~"]) & t1["lhs"].isin(dims)]
     lower = lower.assign(stage=1)
-    t2 = s2.estimates.assign(stage=2)
+    t2 = t2.assign(stage=2)
     measure = t2[t2["op"].isin(["=~", "<~"])]
     rest = t2[~t2["op"].isin(["=~", "<~"])]
     out = []
@@ -393,6 +402,229 @@ def estimate_pls_higher_order(data: Any, model: str | HigherOrderModel, *,
         if r is not None:
             r.sample.update({k: v for k, v in sample.items() if k != "n"})
             r.settings["missing"] = missing
-    table = _combined(spec, approach, s1, s2, copies)
+    table = _combined(spec, s1.estimates, None if s2 is None else s2.estimates, copies)
     return PLSHigherOrderResult(approach=approach, hocs=spec.hocs, stage1=s1, stage2=s2,
                                 estimates=table, sample=sample)
+
+
+def _stage_plan(spec: HigherOrderModel, approach: str,
+                repeated_mode: str | None) -> dict[str, Any]:
+    """The parsed stage models and the column positions that build each stage's data from
+    the first-order items (``spec.items`` order)."""
+    s1_syntax, copies = stage_models(spec, approach, repeated_mode)
+    m1 = parse_pls_model(s1_syntax)
+    pos = {i: k for k, i in enumerate(spec.items)}
+    plan: dict[str, Any] = {"m1": m1, "copies": copies,
+                            "cols1": [pos[(copies or {}).get(i, i)] for i in m1.items]}
+    if approach != "repeated":
+        m2 = parse_pls_model(stage2_model(spec))
+        dims = set(spec.dimensions)
+        plan["m2"] = m2
+        plan["cols2"] = [("score", m1.names.index(i)) if i in dims else ("item", pos[i])
+                         for i in m2.items]
+    return plan
+
+
+def _table_values(model: Any, est: dict[str, Any], standardize: bool) -> np.ndarray:
+    """The ``est`` column of :func:`analysis.pls.result.parameter_table`, as an array, in its
+    row order (loadings, weights, paths, construct correlations, R²)."""
+    W = est["W"] if standardize else est["W_fit"]
+    names = model.names
+    out: list[float] = []
+    for M in (est["loadings"], W):
+        k = 0
+        for j, c in enumerate(model.constructs):
+            out += list(M[k:k + len(c.items), j])
+            k += len(c.items)
+    P = est["paths"]
+    for outcome in model.endogenous:
+        out += [P[names.index(p), names.index(outcome)] for p in model.predictors(outcome)]
+    C = est["cor"]
+    out += [C[a, b] for a in range(len(names)) for b in range(a + 1, len(names))]
+    out += list(est["r2"].values())
+    return np.asarray(out, dtype=float)
+
+
+def _fast_values(X: np.ndarray, plan: dict[str, Any],
+                 opts: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The stages' parameter-table values for one complete data matrix (``spec.items``
+    columns), computed with the estimation core directly (the steps of
+    :func:`estimate_pls_higher_order`)."""
+    from .estimate import _solve
+
+    kw = {k: opts[k] for k in ("scheme", "consistent", "standardize", "max_iter", "tol")}
+
+    def solve(model: Any, data: np.ndarray) -> dict[str, Any]:
+        S = np.cov(data, rowvar=False)
+        if not np.all(np.isfinite(S)) or np.any(np.diag(S) <= 0):
+            raise PLSInputError("an item is constant in this resample")
+        return _solve(model, S, n=data.shape[0], **kw)
+
+    X1 = X[:, plan["cols1"]]
+    est1 = solve(plan["m1"], X1)
+    v2 = None
+    if "m2" in plan:
+        scores = ((X1 - X1.mean(axis=0)) / est1["sd"]) @ est1["W"]
+        X2 = np.column_stack([scores[:, k] if kind == "score" else X[:, k]
+                              for kind, k in plan["cols2"]])
+        v2 = _table_values(plan["m2"], solve(plan["m2"], X2), kw["standardize"])
+    return _table_values(plan["m1"], est1, kw["standardize"]), v2
+
+
+def _hoc_replicates(gens: list[np.random.Generator], rows: range, *, raw: np.ndarray,
+                    plan: dict[str, Any], opts: dict[str, Any], stage: np.ndarray,
+                    pos: np.ndarray, indices: np.ndarray | None) -> np.ndarray:
+    """The combined table's estimates (rows ``pos`` of stage ``stage``'s table) re-estimated
+    on a chunk of bootstrap resamples (mean replacement redone within the resample); NaN rows
+    where a stage fails."""
+    n = raw.shape[0]
+    out = np.full((len(rows), pos.size), np.nan)
+    for k, (rng, r) in enumerate(zip(gens, rows, strict=True)):
+        take = indices[r] if indices is not None else rng.integers(0, n, size=n)
+        X = raw[take]
+        if np.isnan(X).any():
+            X = X.copy()
+            means = np.nanmean(X, axis=0)
+            rr, cc = np.nonzero(np.isnan(X))
+            X[rr, cc] = means[cc]
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                v1, v2 = _fast_values(X, plan, opts)
+        except (PLSInputError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            continue
+        row = np.empty(pos.size)
+        row[stage == 1] = v1[pos[stage == 1]]
+        if v2 is not None:
+            row[stage == 2] = v2[pos[stage == 2]]
+        out[k] = row
+    return out
+
+
+@dataclass
+class PLSHigherOrderBootstrap:
+    """A bootstrapped model with higher-order constructs: ``result`` (the full sample),
+    ``table`` (the combined table with ``boot.mean, se, z, pvalue, ci.lower, ci.upper``),
+    ``replicates`` (resamples x table rows, NaN rows failed) and ``settings``."""
+
+    result: PLSHigherOrderResult
+    table: pd.DataFrame
+    replicates: np.ndarray = field(repr=False)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: the result, the bootstrap settings and table (replicates
+        omitted)."""
+        return {**self.result.to_dict(), "bootstrap": to_plain(self.settings),
+                "estimates": to_plain(self.table)}
+
+
+def bootstrap_pls_higher_order(data: Any, model: str | HigherOrderModel, *, n_boot: int = 5000,
+                               seed: int | None = None, indices: Any = None,
+                               level: float = 0.95, approach: str = "embedded",
+                               repeated_mode: str | None = None, scheme: str = "path",
+                               consistent: bool = False, missing: str | None = None,
+                               missing_value: Any = None, standardize: bool = True,
+                               max_iter: int = 300, tol: float = 1e-7,
+                               n_jobs: int | None = None,
+                               progress: bool | None = None) -> PLSHigherOrderBootstrap:
+    """Estimate a model with higher-order constructs and bootstrap both stages together.
+
+    Parameters
+    ----------
+    data, model, approach, repeated_mode, scheme, consistent, missing, missing_value,
+    standardize, max_iter, tol
+        As for :func:`estimate_pls_higher_order`.
+    n_boot : int
+        Resamples (ignored with ``indices``).
+    seed : int or None
+        Seed of the resampling (resample r draws from child r of ``SeedSequence(seed)``, as
+        :func:`~analysis.pls.bootstrap_pls`); required unless ``indices`` is given.
+    indices : array-like or None
+        Resample rows (resamples x respondents analysed, 0-based).
+    level : float
+        Confidence level of the percentile intervals.
+    n_jobs : int or None
+        Worker processes (None: all cores); the same numbers for any value.
+    progress : bool or None
+        Show a progress bar (None: for 20 resamples or more).
+
+    Returns
+    -------
+    PLSHigherOrderBootstrap
+        The full-sample result and its combined table with ``boot.mean, se, z, pvalue,
+        ci.lower, ci.upper`` (``se`` the resamples' SD, ``z = est / se``, normal p-value).
+
+    Raises
+    ------
+    PLSInputError
+        Bad settings or indices, or the full-sample estimation fails.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(200, 1))
+    >>> a, b = f + 0.7 * rng.normal(size=(200, 1)), f + 0.7 * rng.normal(size=(200, 1))
+    >>> d = pd.DataFrame(np.hstack([a + rng.normal(size=(200, 2)), b + rng.normal(size=(200, 2)),
+    ...                             0.5 * f + rng.normal(size=(200, 1))]),
+    ...                  columns=["a1", "a2", "b1", "b2", "y"])
+    >>> boot = bootstrap_pls_higher_order(
+    ...     d, "A =~ a1 + a2; B =~ b1 + b2; H =~ A + B; Y =~ y; Y ~ H", n_boot=30, seed=1,
+    ...     n_jobs=1, progress=False)
+    >>> row = boot.table.query("op == '~'").iloc[0]
+    >>> bool(row["ci.lower"] < row["est"] < row["ci.upper"])
+    True
+    """
+    from scipy import stats
+
+    from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_seed
+    from analysis.structural.resampling import percentile_ci, run_replicates
+
+    from .bootstrap import _check_indices
+
+    spec = model if isinstance(model, HigherOrderModel) else parse_higher_order(model)
+    level = check_level(level, error=PLSInputError)
+    n_jobs = check_n_jobs(n_jobs, error=PLSInputError)
+    opts = {"approach": approach, "repeated_mode": repeated_mode, "scheme": scheme,
+            "consistent": consistent, "standardize": standardize, "max_iter": max_iter,
+            "tol": tol}
+    fit = estimate_pls_higher_order(data, spec, missing=missing, missing_value=missing_value,
+                                    **opts)
+    d = indicator_data(data, spec.items, missing=missing, missing_value=missing_value)
+    raw = d.raw if d.raw is not None else d.X
+    if indices is not None:
+        idx = _check_indices(indices, raw.shape[0])
+        n_boot, seed_used = idx.shape[0], None
+    else:
+        idx = None
+        n_boot = check_n_boot(n_boot, minimum=1, error=PLSInputError)
+        seed_used = check_seed(seed, error=PLSInputError)
+    t = fit.estimates
+    plan = _stage_plan(spec, approach, repeated_mode)
+    t1 = fit.stage1.estimates.assign(_pos=np.arange(len(fit.stage1.estimates)))
+    t2 = None if fit.stage2 is None else fit.stage2.estimates.assign(
+        _pos=np.arange(len(fit.stage2.estimates)))
+    where = _combined(spec, t1, t2, plan["copies"])
+    fn = functools.partial(_hoc_replicates, raw=raw, plan=plan, opts=opts,
+                           stage=where["stage"].to_numpy(), pos=where["_pos"].to_numpy(),
+                           indices=idx)
+    run = run_replicates(fn, n_boot, seed_used if seed_used is not None else 0, n_jobs=n_jobs,
+                         chunk_size=50, progress=progress, desc="PLS higher-order bootstrap",
+                         batched=True)
+    values = run.values
+    good = values[~np.isnan(values).all(axis=1)]
+    if good.shape[0] < 2:
+        raise PLSInputError(f"only {good.shape[0]} of {n_boot} bootstrap resamples could be "
+                            "estimated; check the model and data", code="model_not_estimable")
+    table = t.copy()
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table["boot.mean"] = np.nanmean(good, axis=0)
+        table["se"] = np.nanstd(good, axis=0, ddof=1)
+        table["z"] = table["est"] / table["se"]
+        table["pvalue"] = 2 * stats.norm.sf(np.abs(table["z"]))
+        table["ci.lower"], table["ci.upper"] = percentile_ci(good, level)
+    info = {"n_boot": int(n_boot), "seed": seed_used, "indices": idx is not None,
+            "level": level, "n_failed": int(values.shape[0] - good.shape[0]),
+            "backend": run.backend, "workers": run.workers}
+    return PLSHigherOrderBootstrap(result=fit, table=table, replicates=values, settings=info)
