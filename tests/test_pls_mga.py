@@ -305,6 +305,9 @@ def test_mga_input_errors(mobi):
     with pytest.raises(PLSInputError, match="need a seed"):
         mga_pls(mobi, MOBI_MODEL, "g", assignments=(mobi.g == "high").to_numpy()[None, :],
                 n_boot=5)
+    with pytest.raises(PLSInputError, match="group 'high': the PLS weights did not converge") as err:
+        mga_pls(mobi, MOBI_MODEL, "g", seed=1, max_iter=2)
+    assert err.value.code == "pls_not_converged"
     tiny = mobi.assign(g=["x"] * 2 + ["y"] * 248)
     with pytest.raises(PLSInputError, match="group 'x' has 2"):
         mga_pls(tiny, MOBI_MODEL, "g", seed=1)

@@ -277,6 +277,11 @@ def group_estimate(raw: np.ndarray, model: Any, settings: dict[str, Any],
         raise PLSInputError(f"item(s) {', '.join(map(repr, bad))} have one answer only in group "
                             f"{name!r}; the groups cannot be compared on them: remove them from "
                             "the model", code="item_constant")
-    return _solve(model, S, scheme=settings["scheme"], consistent=settings["consistent"],
-                  standardize=settings["standardize"], max_iter=settings["max_iter"],
-                  tol=settings["tol"], n=X.shape[0])
+    try:
+        return _solve(model, S, scheme=settings["scheme"], consistent=settings["consistent"],
+                      standardize=settings["standardize"], max_iter=settings["max_iter"],
+                      tol=settings["tol"], n=X.shape[0])
+    except PLSInputError as exc:
+        if name is None:
+            raise
+        raise type(exc)(f"group {name!r}: {exc}", code=exc.code) from exc
