@@ -71,6 +71,14 @@ def _echo_stack(stack: WaveStack) -> None:
         click.echo(f"note: {note}")
 
 
+def _wave_first(frame, label: str):
+    """``frame`` with a first column ``wave`` = ``label`` (replacing a kept column of that
+    name, e.g. the --wave-column itself)."""
+    frame = frame.drop(columns=["wave"], errors="ignore")
+    frame.insert(0, "wave", label)
+    return frame
+
+
 def _write(results: dict, stack: WaveStack, inst: Instrument, outdir: Path,
            settings: StudySettings, output_files: Sequence[str]) -> None:
     import pandas as pd
@@ -87,12 +95,10 @@ def _write(results: dict, stack: WaveStack, inst: Instrument, outdir: Path,
     for w in stack.waves:
         sc = screen(w.data, inst, settings.screening)
         acc = account(w.data, sc, settings.exclude_flagged)
-        log = w.data.log_frame(extra=accounting_entries(w.data, acc))
-        log.insert(0, "wave", w.label)
-        logs.append(log)
-        frame = w.data.with_kept(scored_frame(w.data, inst, settings))
-        frame.insert(0, "wave", w.label)
-        scored.append(frame)
+        logs.append(_wave_first(w.data.log_frame(extra=accounting_entries(w.data, acc)),
+                                w.label))
+        scored.append(_wave_first(w.data.with_kept(scored_frame(w.data, inst, settings)),
+                                  w.label))
         click.echo(f"wave {w.label}: {w.file}: {acc['rows_read']} data {acc['unit']}s read = "
                    f"{acc['n_dropped']} dropped + {acc['n_excluded']} excluded + "
                    f"{acc['n_analysed']} analysed")

@@ -175,3 +175,25 @@ def test_reader_still_refuses_a_grouping_column_as_id(tmp_path):
     path.write_text("club,aff_01\nA,1\nA,2\nA,3\nA,5\nB,4\n", encoding="utf-8")
     with pytest.raises(EngagekitInputError, match="distinct"):
         read_responses(path, INST, id_column="club")
+
+
+def test_wave_column_links_beyond_the_logs_cap_and_counts_dropped_rows(tmp_path):
+    """Three waves of the same 150 ids (300 repeats: more than the cleaning log lists one by
+    one), one row that declined consent in wave 2 and one blank id in wave 3."""
+    lines = []
+    for w in ("1", "2", "3"):
+        for k in range(150):
+            rid = "" if (w == "3" and k == 7) else f"m{k}"
+            consent = "0" if (w == "2" and k == 3) else "1"
+            lines.append(f"{rid},{w},{consent},6,5")
+    path = tmp_path / "long.csv"
+    path.write_text("respondent_id,wave,consent,aff_01,aff_02\n" + "\n".join(lines) + "\n",
+                    encoding="utf-8")
+    stack = read_wave_column(path, INST, "wave")
+    assert stack.counts == {"1": 150, "2": 149, "3": 150}
+    got = {"+".join(c["waves"]): c["n"] for c in stack.combinations}
+    # m3: waves 1 and 3 (declined in 2); m7: waves 1 and 2 (blank id in 3, which links nothing)
+    assert got == {"1+2+3": 148, "1+3": 1, "1+2": 1, "3": 1}
+    assert [w.data.source.dropped for w in stack.waves] == [{}, {"declined consent": 1}, {}]
+    assert [w.data.source.n_rows for w in stack.waves] == [150, 150, 150]
+    assert not [e for e in stack.data.log if e.problem == "duplicate_id"]

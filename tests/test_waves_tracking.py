@@ -297,3 +297,30 @@ def test_nps_values_codes():
     v = pd.Series([0, 6, 7, 8, 9, 10, np.nan])
     assert nps_values(v).tolist()[:6] == [-100, -100, 0, 0, 100, 100]
     assert np.isnan(nps_values(v).iloc[6])
+
+
+def test_run_wave_column_writes_every_wave(tmp_path):
+    """One long file (column 'round' names the wave): scored.csv and the cleaning log carry
+    the wave first, once, and results.json has the waves section."""
+    frames = []
+    for k, (seed, n) in enumerate([(21, 120), (22, 100)], start=1):
+        d = simulate(INST, n=n, seed=seed).data
+        write_responses(d, tmp_path / f"w{k}.csv", INST)
+        f = pd.read_csv(tmp_path / f"w{k}.csv", dtype=str)
+        f.insert(1, "round", f"R{k}")
+        frames.append(f)
+    path = tmp_path / "long.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "-i", "five_commitments", "--wave-column", "round",
+                 "--boot", "0", "--jobs", "1", "-o", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["waves"]["labels"] == ["R1", "R2"]
+    assert {"+".join(c["waves"]): c["n"] for c in results["waves"]["combinations"]} == {
+        "R1": 20, "R1+R2": 100}
+    scored = pd.read_csv(out / "scored.csv")
+    assert list(scored.columns[:3]) == ["respondent_id", "wave", "round"]  # the kept column
+    assert scored["wave"].value_counts().to_dict() == {"R1": 120, "R2": 100}
+    assert (scored["wave"] == scored["round"]).all()
+    log = pd.read_csv(out / "cleaning_log.csv")
+    assert log.columns[0] == "wave" and list(log.columns).count("wave") == 1

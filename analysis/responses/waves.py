@@ -554,32 +554,44 @@ def read_wave_column(path: str | Path, inst: Instrument, column: str,
     if len(found) < 2:
         raise WaveInputError(f"{file}: the wave column '{column}' holds one wave only "
                              f"({', '.join(found)}); --wave-column needs two or more")
-    # the original ids: the reader renamed every repeat id#2, id#3, ... and logged it
-    original: dict[int, str] = {}
-    for e in data.log:
-        if e.problem == "duplicate_id" and e.row is not None and e.value is not None:
-            original[int(e.row)] = str(e.value).strip().lstrip("'")
+    # the ids as written (the reader renamed every repeat id#2, id#3, ...); a blank id
+    # (made up from the row) or a second row of one id within one wave links nothing
     rows = [int(r) for r in data.meta["source_row"]]
-    person = [original.get(r, str(rid)) for r, rid in zip(rows, data.items.index, strict=True)]
+    written = (list(data.meta["source_id"]) if "source_id" in data.meta
+               else [None] * len(rows))
     wave_rows: dict[str, list[int]] = {lab: [] for lab in labs}
-    first_in_wave: dict[tuple[str, str], int] = {}
-    repeat_rows: set[int] = set()  # a second row of one person in one wave: not linked
-    for k, (lab, p) in enumerate(zip(values, person, strict=True)):
+    person: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    repeat_rows: set[int] = set()
+    for k, (lab, sid) in enumerate(zip(values, written, strict=True)):
         wave_rows[lab].append(k)
-        if (lab, p) in first_in_wave:
-            repeat_rows.add(rows[k])
+        if sid is None or (lab, sid) in seen:
+            person.append(str(data.items.index[k]))
+            if sid is not None:
+                repeat_rows.add(rows[k])
         else:
-            first_in_wave[(lab, p)] = k
-    # repeats across waves are the panel, not a problem: their duplicate_id entries go
-    log = [e for e in data.log if not (e.problem == "duplicate_id" and e.row is not None
-                                       and int(e.row) in original
-                                       and int(e.row) not in repeat_rows)]
+            seen.add((lab, sid))
+            person.append(sid)
+    # repeats across waves are the panel, not a problem: their duplicate_id entries (and the
+    # reader's count of entries not listed) go; a repeat within a wave is listed
+    logged = {int(e.row) for e in data.log if e.problem == "duplicate_id" and e.row is not None}
+    log = [e for e in data.log if e.problem != "duplicate_id"
+           or (e.row is not None and int(e.row) in repeat_rows)]
+    id_column = data.source.id_column
+    for k, r in enumerate(rows):
+        if r in repeat_rows and r not in logged:
+            log.append(CleaningEntry(file, r, id_column, None, written[k], "duplicate_id",
+                                     f"respondent id '{written[k]}' was seen before in wave "
+                                     f"{values[k]}", f"this row kept as '{data.items.index[k]}'",
+                                     hint="check for repeated submissions",
+                                     unit=data.source.unit,
+                                     respondent_id=str(data.items.index[k])))
+    log.sort(key=lambda e: -1 if e.row is None else int(e.row))
     k_of_row = {r: k for k, r in enumerate(rows)}
     per_wave = []
     for n_wave, lab in enumerate(labs):
         ks = wave_rows[lab]
-        ids = [person[k] if rows[k] not in repeat_rows else str(data.items.index[k])
-               for k in ks]
+        ids = [person[k] for k in ks]
         sub = data.items.iloc[ks].copy()
         index = pd.Index(ids, name="respondent_id", dtype=object)
         sub.index = index

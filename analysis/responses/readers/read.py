@@ -119,7 +119,8 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     repeated_ids : bool, default False
         The ids may repeat by design (a panel in long format, one row per respondent and
         wave: :func:`analysis.responses.waves.read_wave_column`): the id column is not refused
-        for having few distinct values (repeats are still renamed and logged).
+        for having few distinct values (repeats are still renamed and logged), and
+        ``meta["source_id"]`` holds each row's id as written in the file.
 
     Returns
     -------
@@ -212,7 +213,13 @@ def read_responses(path: str | Path, instrument: Instrument | str | Path, *,
     keep = _metadata_columns(table, inst, meta_map, id_column, keep_names, repeated_ids)
     _survey_fields(table, inst)
     data = assemble(table, inst, strict=strict, keep_columns=keep)
-    data.source.id_column = table.meta_columns.get("respondent_id")
+    id_col = table.meta_columns.get("respondent_id")
+    if repeated_ids and id_col is not None:  # the ids as written, repeats not renamed
+        from ..validate import is_blank, show
+
+        data.meta["source_id"] = [None if is_blank(v) else show(v).strip()
+                                  for v in table.cells[id_col]]
+    data.source.id_column = id_col
     data.source.kept_columns = list(keep)
     return data
 
