@@ -29,6 +29,7 @@ Modules, small and flat:
 ``mga``              :func:`mga_pls`: permutation test of group differences, PLS-MGA
 ``higher_order``     :func:`estimate_pls_higher_order`: two-stage and repeated indicators;
                      :func:`bootstrap_pls_higher_order`: both stages resampled together
+``predict``          :func:`predict_pls`: PLSpredict, k-fold repeated, LM and naive benchmarks
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -61,6 +62,8 @@ _EXPORTS: dict[str, str] = {
     "PLSHigherOrderResult": "higher_order",
     "bootstrap_pls_higher_order": "higher_order",
     "PLSHigherOrderBootstrap": "higher_order",
+    "predict_pls": "predict",
+    "PLSPrediction": "predict",
 }
 
 __all__ = sorted(_EXPORTS)
