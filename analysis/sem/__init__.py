@@ -16,6 +16,8 @@ Fitting::
     res.r2, res.implied_cov, res.converged, res.warnings
     res.to_dict()            # JSON-able; SEMResult.from_dict() rebuilds it for reports
     sem.modification_indices(res)          # lhs, op, rhs, group, mi, epc, sepc.lv, sepc.all
+    from analysis.sem.standardized import standardized_solution
+    standardized_solution(res)   # lavaan standardizedSolution(): std.all with delta-method SEs
 
 ``fit(model, data, estimator=None, group=None, group_equal=(), group_partial=(),
 missing="listwise", meanstructure=None, std_lv=False, fixed_x=True, ordered=None,
