@@ -830,7 +830,7 @@ def report_context(results: dict) -> dict[str, Any]:
     inst = results["instrument"]
     sections = [{"id": "findings", "heading": "Findings in brief",
                  "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
-                waves_section(results),  # a tracking study only (run --waves)
+                waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
                 _sample_section(results), _distributions_section(results),
                 _reliability_section(results), _factor_section(results),
                 _validity_section(results), _method_section(results),

@@ -10,6 +10,7 @@ unchanged); the wave overview cards are rendered by ``templates/waves.html.j2``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
@@ -32,6 +33,17 @@ def _signed(kind: str, x: Any) -> str:
     if x is None or text.startswith("\u2212") or not any(c in "123456789" for c in text):
         return text  # negative, or zero at the precision shown: no sign
     return "+" + text
+
+
+def _by_rule(w: dict, rule_names: Mapping[str, str]) -> str:
+    """" (respondents excluded per rule, 2024: failed attention check 2, ...)" or ""."""
+    parts = []
+    for r in w.get("screening") or []:
+        hits = [f"{rule_names.get(k, k.replace('_', ' '))} {v}" for k, v in (r.get("excluded_by") or {}).items()
+                if v]
+        if hits:
+            parts.append(f"{r['wave']}: " + ", ".join(hits))
+    return f" (respondents excluded per rule, {'; '.join(parts)})" if parts else ""
 
 
 def _combo(labels: list[str]) -> str:
@@ -68,14 +80,17 @@ def _design(w: dict) -> str:
     return how
 
 
-def waves_section(results: dict) -> dict[str, Any] | None:
-    """The waves section of the report, or None when the results have no ``waves``."""
+def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
+                  ) -> dict[str, Any] | None:
+    """The waves section of the report, or None when the results have no ``waves``;
+    ``rule_names``: the screening rules in words (the report's ``RULE_NAMES``)."""
     from . import figures  # noqa: F401  (the figure plumbing is loaded with the package)
     from .figures.trend import trend_chart
 
     w = results.get("waves")
     if not w:
         return None
+    rule_names = rule_names or {}
     labels = list(w["labels"])
     measures = {m["id"]: m for m in w["measures"]}
     level = float(w.get("level") or 0.95)
@@ -100,8 +115,8 @@ def waves_section(results: dict) -> dict[str, Any] | None:
                                                          "excluded", "analysed")},
                    "note": "Rows: data rows of the file; dropped by the reader (declined "
                            "consent, previews); excluded by the screening rules, applied "
-                           "within each wave. Version: the instrument version the file "
-                           "records."})
+                           "within each wave" + _by_rule(w, rule_names) + ". Version: the instrument "
+                           "version the file records."})
     pos = {lab: k for k, lab in enumerate(labels)}
     read = {tuple(c["waves"]): c["n"] for c in w["combinations"]}
     analysed = {tuple(c["waves"]): c["n"] for c in w.get("combinations_analysed") or []}

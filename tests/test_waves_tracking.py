@@ -212,6 +212,12 @@ def test_results_json_re_renders_with_the_waves(run_dir, tmp_path):
     assert html == (run_dir / "report.html").read_text(encoding="utf-8")
     assert 'id="waves"' in html and "Change between waves" in html
     assert "Student. (1908)" in html  # the paired test's reference
+    results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+    first = results["waves"]["screening"][0]  # exclusions per wave and rule, in words
+    rule, n = next((k, v) for k, v in first["excluded_by"].items() if v)
+    assert first["n_excluded"] == first["n_read"] - first["n_analysed"] > 0
+    assert "respondents excluded per rule, 2024: " in html
+    assert f"{ {'attention': 'failed attention check'}.get(rule, rule)} {n}" in html
 
 
 @pytest.mark.browser
