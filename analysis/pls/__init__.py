@@ -30,6 +30,8 @@ Modules, small and flat:
 ``higher_order``     :func:`estimate_pls_higher_order`: two-stage and repeated indicators;
                      :func:`bootstrap_pls_higher_order`: both stages resampled together
 ``predict``          :func:`predict_pls`: PLSpredict, k-fold repeated, LM and naive benchmarks
+``interaction``      :func:`estimate_pls_interaction`: two-stage, product-indicator and
+                     orthogonalizing interaction terms (``Y ~ X + M + X:M``)
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -64,6 +66,9 @@ _EXPORTS: dict[str, str] = {
     "PLSHigherOrderBootstrap": "higher_order",
     "predict_pls": "predict",
     "PLSPrediction": "predict",
+    "estimate_pls_interaction": "interaction",
+    "parse_interaction_model": "interaction",
+    "PLSInteractionResult": "interaction",
 }
 
 __all__ = sorted(_EXPORTS)
