@@ -16,6 +16,10 @@ observed scores             :func:`ols_table`, :func:`ordinal_logit`, :func:`dom
 groups and moderation       :func:`compare_paths`, :func:`latent_interaction`
 planning                    :func:`power_analysis`
 latent profiles             :func:`latent_profiles` (:mod:`analysis.profiles`)
+PLS-SEM                     :func:`estimate_pls`, :func:`estimate_pls_moments`,
+                            :func:`bootstrap_pls`, :func:`assess_pls`, :func:`parse_pls_model`,
+                            :func:`pls_effects` (the ``--method pls`` pipeline;
+                            :mod:`analysis.pls`)
 the whole study             :func:`run_study` (:class:`StudySettings`)
 the SEM core                :mod:`analysis.sem` (``sem.fit``, ``sem.invariance``, ...)
 ==========================  =====================================================================
@@ -80,6 +84,12 @@ _EXPORTS: dict[str, str] = {
     "latent_interaction": "structural.interaction",
     "power_analysis": "structural.power",
     "latent_profiles": "profiles.analyze",
+    "estimate_pls": "pls.estimate",
+    "estimate_pls_moments": "pls.estimate",
+    "bootstrap_pls": "pls.bootstrap",
+    "assess_pls": "pls.assess",
+    "parse_pls_model": "pls.syntax",
+    "pls_effects": "pls.pipeline",
     "run_study": "study",
     "StudySettings": "study",
 }

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from analysis.pls.cli import METHOD_MISSING, check_effects_options, method_options, n_boot_for
 from instruments.cli import LazyChoice, names_of
 from instruments.errors import EngagekitInputError
 from instruments.outputs import FORCE, atomic_path, check_outputs, write_file
@@ -627,9 +628,11 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
 @click.option("--format", "fmt", default="auto", show_default=True)
 @COLUMN_MAP
 @ID_COLUMN
-@click.option("--boot", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--boot", "--n-boot", "boot", type=int, default=None,
+              help="Bootstrap resamples [default: 1000; 5000 with --method pls].")
 @click.option("--seed", type=int, default=20150401, show_default=True)
-@click.option("--jobs", type=int, default=None, help="Local worker processes (default: all).")
+@click.option("--jobs", "--n-jobs", "jobs", type=int, default=None,
+              help="Local worker processes (default: all).")
 @click.option("--scheduler", default=None,
               help="Run the bootstrap on Dask: 'dask' (local cluster) or tcp://host:8786.")
 @click.option("--estimator", type=ESTIMATORS, default="ML", show_default=True,
@@ -637,22 +640,46 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
                    "instrument's Likert items, or --ordered with --model).")
 @click.option("--ordered", default=None,
               help="With --model and WLSMV: comma-separated ordinal variables (or 'all').")
-@MISSING
+@METHOD_MISSING
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @CROSSCHECK
+@method_options
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, id_column, boot, seed, jobs,
-                scheduler, estimator, ordered, missing, keep_flagged, crosscheck, json_out,
-                force) -> None:
-    """Direct, indirect and total effects with bootstrap CIs, and which driver leads."""
+                scheduler, estimator, ordered, missing, keep_flagged, crosscheck, method,
+                consistent, scheme, json_out, force) -> None:
+    """Direct, indirect and total effects with bootstrap CIs, and which driver leads
+    (covariance-based SEM, or PLS-SEM with --method pls)."""
     from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
     from analysis.study import model_variables, ordinal_items
 
     _require_one(instrument, model)
     _instrument_only(model, id_column=id_column)
+    check_effects_options(method, consistent=consistent, scheme=scheme, missing=missing,
+                          estimator=estimator, ordered=ordered, crosscheck=crosscheck)
+    boot = n_boot_for(method, boot)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
+    if method.lower() == "pls":  # PLS-SEM: analysis.pls.pipeline
+        from analysis.pls.cli import echo_pls
+        from analysis.pls.pipeline import pls_effects
+
+        if model is not None:
+            frame, note = _model_data(responses, model), None
+        else:
+            frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
+                                                  None, column_map, id_column)
+            model = inst.to_lavaan()
+        note = note or f"{len(frame)} rows read"
+        with about_file(responses, note):
+            res = pls_effects(frame, model, scheme=(scheme or "path").lower(),
+                              consistent=consistent, missing=missing and missing.lower(),
+                              n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler)
+        click.echo(note)
+        echo_pls(res)
+        _write_json(res, json_out)
+        return
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
                                "ordinal items through their scales")

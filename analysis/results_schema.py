@@ -519,6 +519,115 @@ class Results(_Part):
     waves: WavesSection | None = None  # a tracking study only (run --waves)
 
 
+# ---- PLS-SEM (``engagekit run --method pls``) ---------------------------------------------------
+
+
+class PLSSettingsSummary(_Part):
+    scheme: str
+    consistent: bool
+    modes: dict[str, str]
+    max_iter: int
+    tol: float
+    missing: str
+    missing_chosen: bool
+    n_boot: int
+    seed: int | None
+    level: float
+    ci: str
+
+
+class PLSSampleSummary(_Part):
+    n: int
+    missing: str
+    n_incomplete: int = 0
+    n_dropped: int = 0
+    replaced: dict[str, int] = {}
+
+
+class PLSEstimateRow(_Part):
+    lhs: str
+    op: str
+    rhs: str
+    est: Num
+    se: Num = None
+    ci_lower: Num = Field(None, alias="ci.lower")
+    ci_upper: Num = Field(None, alias="ci.upper")
+    bca_lower: Num = Field(None, alias="bca.lower")
+    bca_upper: Num = Field(None, alias="bca.upper")
+
+
+class PLSIndicatorRow(_Part):
+    construct_id: str = Field(alias="construct")
+    item: str
+    loading: Num
+    weight: Num
+    reliability: Num
+    vif: Num
+
+
+class PLSReliabilityRow(_Part):
+    construct_id: str = Field(alias="construct")
+    items: int
+    alpha: Num
+    rho_c: Num
+    rho_a: Num
+    ave: Num
+
+
+class PLSPathRow(_Part):
+    lhs: str
+    rhs: str
+    est: Num
+    vif: Num
+    f2: Num
+
+
+class PLSR2Row(_Part):
+    construct_id: str = Field(alias="construct")
+    r2: Num
+    r2_adj: Num
+
+
+class PLSAssessmentSection(_Part):
+    indicators: list[PLSIndicatorRow]
+    reliability: list[PLSReliabilityRow]
+    htmt: dict[str, dict[str, Num]]
+    fornell_larcker: dict[str, dict[str, Num]]
+    paths: list[PLSPathRow]
+    r2: list[PLSR2Row]
+    effects: list[dict[str, Any]]
+    fit: dict[str, dict[str, Num]]
+
+
+class PLSSection(_Part):
+    """The PLS path model of a ``--method pls`` run (:mod:`analysis.pls.pipeline`)."""
+
+    algorithm: str
+    model: str
+    constructs: list[dict[str, Any]]
+    settings: PLSSettingsSummary
+    sample: PLSSampleSummary
+    iterations: int
+    warnings: list[str]
+    estimates: list[PLSEstimateRow]
+    assessment: PLSAssessmentSection
+    ranking: list[RankingRow]
+    bootstrap: dict[str, Any]
+
+
+class PLSValidationSection(_Part):
+    distributions: list[DistributionRow]
+
+
+class PLSResults(Results):
+    """A results.json of ``engagekit run --method pls``: ``pls`` instead of the CFA and the
+    covariance-based ``effects``; ``validation`` holds the item distributions only."""
+
+    validation: PLSValidationSection  # type: ignore[assignment]
+    effects: None = None  # type: ignore[assignment]
+    pls: PLSSection
+
+
 def _where(loc: tuple[str | int, ...]) -> str:
     out = ""
     for key in loc:
@@ -534,7 +643,7 @@ def check_results(results: Any, file: str = "results.json") -> None:
                                f"\"{RESULTS_FORMAT}\"); make one with `engagekit run` or "
                                "`engagekit demo`", code="results_file")
     try:
-        Results.model_validate(results)
+        (PLSResults if "pls" in results else Results).model_validate(results)
     except ValidationError as err:
         errors = err.errors(include_url=False)
         first = errors[0]
@@ -606,5 +715,5 @@ def read_results(path: str | Path) -> dict[str, Any]:
     return results
 
 
-__all__ = ["RENAMED_KEYS", "RESULTS_FORMAT", "Results", "ResultsFileError", "check_results",
+__all__ = ["PLSResults", "RENAMED_KEYS", "RESULTS_FORMAT", "Results", "ResultsFileError", "check_results",
            "read_results", "upgrade_results"]

@@ -9,10 +9,6 @@ rules and grouping all come from the instrument file.
 
 from __future__ import annotations
 
-import datetime as _dt
-import importlib.metadata
-import os
-import platform
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -38,12 +34,17 @@ from analysis.responses.screening import ScreeningResult, ScreeningSettings, scr
 from analysis.results_schema import RESULTS_FORMAT  # the marker beside its schema (Results)
 from analysis.samples import missing_method, sample_record
 from analysis.sem.crosscheck import check_engine
-from analysis.structural.drivers import dominance_analysis, importance_performance, relative_weights
 from analysis.structural.effects import estimate_effects
 from analysis.structural.groups import compare_paths
 from analysis.structural.interaction import latent_interaction
-from analysis.structural.regression import ols_table, ordinal_logit
-from instruments.schema import ORDINAL_KINDS, ConstructRole, Instrument, ScaleKind
+from analysis.study_parts import (
+    _instrument_summary,
+    _now,
+    _observed_models,
+    _score_summary,
+    _versions,
+)
+from instruments.schema import ORDINAL_KINDS, Instrument, ScaleKind
 
 
 @dataclass
@@ -83,6 +84,13 @@ class StudySettings:
     brand : str or None
         The brand the study is about: fills the instrument's ``{brand}`` placeholder in the
         results' instrument summary (the report's title and texts) instead of its default.
+    method : {"sem", "pls"}, default "sem"
+        How the measurement and structural models are estimated: covariance-based SEM (CFA
+        and the structural model) or PLS path modelling (PLS-SEM; :mod:`analysis.pls.study`).
+    scheme : {"path", "factorial", "centroid"}, default "path"
+        PLS inner weighting scheme (``method="pls"`` only).
+    consistent : bool, default False
+        Consistent PLS (PLSc) for the reflective constructs (``method="pls"`` only).
     screening : ScreeningSettings
         Careless-response cut-offs and exclusion rule.
     scoring : ScoringSettings
@@ -112,6 +120,9 @@ class StudySettings:
     progress: bool | None = None
     crosscheck: str | None = None
     brand: str | None = None
+    method: str = "sem"
+    scheme: str = "path"
+    consistent: bool = False
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
@@ -126,43 +137,10 @@ class StudySettings:
 
             raise EngagekitInputError("--brand is empty; give the brand's name, e.g. "
                                       "--brand 'FitLife'", code="invalid_argument")
+        if self.method != "sem" or self.scheme != "path" or self.consistent:
+            from analysis.pls.study import check_pls_settings
 
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("engagekit", "numpy", "pandas", "scipy", "statsmodels", "jinja2", "matplotlib"):
-        try:
-            out[pkg] = importlib.metadata.version(pkg)
-        except importlib.metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def _instrument_summary(inst: Instrument, brand: str | None = None) -> dict[str, Any]:
-    lang = inst.default_language
-    constructs = []
-    for c in inst.constructs:
-        items = []
-        for i in c.items:
-            s = inst.item_scale(i)
-            items.append({"id": i.id, "label": i.label or i.id, "text": inst.text(i.text, lang),
-                          "keyed": i.keyed, "role": i.role.value, "scale": s.id})
-        constructs.append({"id": c.id, "name": inst.construct_name(c, lang),
-                           "role": c.role.value,
-                           "definition": inst.construct_definition(c, lang),
-                           "source": list(c.source), "items": items})
-    scales = [{"id": s.id, "kind": s.kind.value, "min": s.min, "max": s.max,
-               "anchors": {str(a.value): inst.text(a.label, lang) for a in s.anchors}}
-              for s in inst.scales]
-    return {"id": inst.id, "version": inst.version, "title": inst.text(inst.title, lang),
-            "language": lang, "constructs": constructs, "scales": scales,
-            "citations": [{"key": c.key, "text": c.text, "doi": c.doi} for c in inst.citations],
-            "placeholders": {ph.id: (brand.strip() if ph.id == "brand" and brand else
-                                     inst.text(ph.default, lang)) for ph in inst.placeholders},
-            **({"brand": brand.strip()} if brand else {}),
-            "model": inst.to_lavaan(),
-            "paths": [{"outcome": p.outcome, "predictors": list(p.predictors)}
-                      for p in inst.model.paths]}
+            check_pls_settings(self)
 
 
 def _group_column(data: ResponseData, inst: Instrument, group: str) -> pd.Series:
@@ -207,54 +185,6 @@ def unknown_group(data: ResponseData, group: str) -> Exception:
            " (keep one with --keep-column COL)." if in_file else
            " Give a grouping item of the instrument or a column of the file kept with "
            "--keep-column COL."), code="invalid_argument")
-
-
-def _scale_bounds(inst: Instrument, construct_id: str) -> tuple[float, float]:
-    c = inst.construct(construct_id)
-    s = inst.item_scale(inst.measurement_items(c)[0])
-    return float(s.min), float(s.max)
-
-
-def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame,
-                     effects: dict[str, Any]) -> dict[str, Any]:
-    """OLS with HC3, dominance, relative weights and IPMA per structural equation; ordinal
-    logit for single-item ordinal outcomes (e.g. likelihood to recommend)."""
-    out: dict[str, Any] = {"equations": [], "ordinal": [], "ipma": []}
-    for p in inst.model.paths:
-        preds = [x for x in p.predictors if x in scores]
-        if p.outcome not in scores or len(preds) < 2:
-            continue
-        ols = ols_table(scores, p.outcome, preds)
-        dom = dominance_analysis(scores, p.outcome, preds)
-        rw = relative_weights(scores, p.outcome, preds)
-        out["equations"].append({"outcome": p.outcome, "ols": ols.to_dict(),
-                                 "dominance": dom.to_dict(), "relative_weights": rw.to_dict()})
-    exo = effects["ranking"]
-    totals = pd.DataFrame(effects["effects"])
-    for row in exo:
-        outcome = row["outcome"]
-        t = totals[(totals.kind == "total") & (totals.outcome == outcome)]
-        names = [n for n in t.predictor if n in scores]
-        if len(names) < 2:
-            continue
-        imp = {n: float(t[t.predictor == n]["std.all"].iloc[0]) for n in names}
-        lo = {n: _scale_bounds(inst, n)[0] for n in names}
-        hi = {n: _scale_bounds(inst, n)[1] for n in names}
-        ipma = importance_performance(imp, {n: float(scores[n].mean()) for n in names}, lo, hi)
-        out["ipma"].append({"outcome": outcome, "table": ipma.to_dict(orient="records")})
-    predictors = [c.id for c in inst.measured_constructs()
-                  if c.role in (ConstructRole.predictor, ConstructRole.mediator) and c.id in scores]
-    for c in inst.measured_constructs():
-        mitems = inst.measurement_items(c)
-        if c.role != ConstructRole.outcome or len(mitems) != 1 or len(predictors) < 2:
-            continue
-        item = mitems[0].id
-        if inst.item_scale(item).kind not in (ScaleKind.likert, ScaleKind.scale_0_10):
-            continue
-        frame = pd.concat([items[[item]], scores[predictors]], axis=1)
-        res = ordinal_logit(frame, item, predictors)
-        out["ordinal"].append(res.to_dict())
-    return out
 
 
 def model_variables(model: str) -> list[str]:
@@ -373,6 +303,10 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
 def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                screening: ScreeningResult, kept: ResponseData,
                created: str | None) -> dict[str, Any]:
+    if s.method == "pls":  # PLS-SEM instead of the CFA and the covariance-based model
+        from analysis.pls.study import run_pls_study
+
+        return run_pls_study(data, inst, s, screening, kept, created)
     engine = check_engine(s.crosscheck)
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
@@ -423,7 +357,7 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
         "format": RESULTS_FORMAT,
         "created": created or _now(),
         "software": _versions(),
-        "settings": {**asdict(s), "missing": missing,
+        "settings": {**sem_settings(s), "missing": missing,
                      "interaction": list(s.interaction) if s.interaction else None},
         "instrument": _instrument_summary(inst, s.brand),
         "data": {"source": asdict(kept.source), "n_read": data.n,
@@ -452,6 +386,16 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
     if engine is not None:
         results["crosscheck"] = {"engine": engine, "checks": checks}
     return jsonable(results)
+
+
+#: StudySettings fields that only PLS runs use (left out of a covariance-based run's results).
+PLS_ONLY = ("method", "scheme", "consistent")
+
+
+def sem_settings(s: StudySettings) -> dict[str, Any]:
+    """``asdict(s)`` without the PLS-only fields (a covariance-based run's results are as
+    before PLS existed)."""
+    return {k: v for k, v in asdict(s).items() if k not in PLS_ONLY}
 
 
 def _samples(n_kept: int, validation: dict[str, Any], effects: dict[str, Any], observed: dict[str, Any],
@@ -493,19 +437,6 @@ def _missing_summary(chosen: str | None, used: str, samples: dict[str, Any]) -> 
                     if k in ("cfa", "structural")] or [0])
     return {"method": used, "chosen": chosen is not None, "n_incomplete": int(touched),
             "n_excluded": int(excluded) if used == "listwise" else 0}
-
-
-def _now() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
-            else _dt.datetime.now(_dt.timezone.utc))
-    return when.replace(microsecond=0).isoformat()
-
-
-def _score_summary(scale: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
-    return [{"construct": c, "n": int(scale[c].notna().sum()), "mean": float(scale[c].mean()),
-             "sd": float(scale[c].std(ddof=1)), "min": float(scale[c].min()),
-             "max": float(scale[c].max())} for c in names]
 
 
 def _screened(data: ResponseData, inst: Instrument, s: StudySettings):

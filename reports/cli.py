@@ -37,7 +37,6 @@ from analysis.cli import (  # noqa: E402
     CROSSCHECK,
     ID_COLUMN,
     KEEP_COLUMN,
-    MISSING,
     echo_crosscheck,
     echo_missing,
     effects_fit_lines,
@@ -45,6 +44,7 @@ from analysis.cli import (  # noqa: E402
     screening_settings,
 )
 from analysis.cli import COMMANDS as ANALYSIS_COMMANDS  # noqa: E402
+from analysis.pls.cli import METHOD_MISSING, method_options  # noqa: E402
 from collect.cli import COMMANDS as COLLECT_COMMANDS  # noqa: E402
 from instruments.cli import COMMANDS as INSTRUMENT_COMMANDS  # noqa: E402
 from instruments.errors import EngagekitInputError  # noqa: E402
@@ -129,7 +129,7 @@ def _models_use(results: dict, n_analysed: int) -> str:
     """"; the models use 302 of them (listwise)" when missing answers left some of the
     analysed respondents out of the CFA or the structural model."""
     samples = results.get("samples") or {}
-    ns = sorted({int(samples[k]["n"]) for k in ("cfa", "structural") if k in samples})
+    ns = sorted({int(samples[k]["n"]) for k in ("cfa", "structural", "pls") if k in samples})
     if not ns or ns == [n_analysed]:
         return ""
     n = f"{ns[0]:,}" if len(ns) == 1 else f"{ns[0]:,} to {ns[-1]:,}"
@@ -137,10 +137,12 @@ def _models_use(results: dict, n_analysed: int) -> str:
 
 
 def _study_options(f):
-    f = click.option("--boot", type=int, default=1000, show_default=True,
-                     help="Bootstrap resamples for the effects.")(f)
+    f = click.option("--boot", "--n-boot", "boot", type=int, default=None,
+                     help="Bootstrap resamples for the effects [default: 1000; 5000 with "
+                     "--method pls].")(f)
     f = click.option("--seed", type=int, default=20150401, show_default=True)(f)
-    f = click.option("--jobs", type=int, default=None, help="Local worker processes.")(f)
+    f = click.option("--jobs", "--n-jobs", "jobs", type=int, default=None,
+                     help="Local worker processes.")(f)
     f = click.option("--scheduler", default=None,
                      help="Dask for the bootstrap: 'dask' or tcp://host:8786.")(f)
     f = click.option("--group", default=None,
@@ -155,8 +157,9 @@ def _study_options(f):
                      help="Estimator of the CFA and the structural model: ML, MLM or MLR "
                           "(robust), or WLSMV (the Likert items as ordered categories; the "
                           "effects then get delta-method intervals from robust SEs).")(f)
-    f = MISSING(f)
+    f = METHOD_MISSING(f)
     f = CROSSCHECK(f)
+    f = method_options(f)
     f = screening_options(f)
     f = click.option("--brand", default=None,
                      help="The brand the study is about: fills the instrument's {brand} "
@@ -168,11 +171,16 @@ def _study_options(f):
 
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-              estimator="ML", crosscheck=None, missing=None, brand=None,
-              **screening) -> StudySettings:
+              estimator="ML", crosscheck=None, missing=None, brand=None, method="sem",
+              consistent=False, scheme=None, **screening) -> StudySettings:
+    from analysis.pls.cli import check_effects_options, n_boot_for
     from analysis.study import StudySettings
 
-    return StudySettings(n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler, group=group,
+    method = method.lower()
+    check_effects_options(method, consistent=consistent, scheme=scheme, missing=missing,
+                          estimator=estimator, ordered=None, crosscheck=crosscheck)
+    return StudySettings(n_boot=n_boot_for(method, boot), seed=seed, method=method,
+                         consistent=consistent, scheme=(scheme or "path").lower(), n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
                          exclude_flagged=not keep_flagged, estimator=estimator.upper(),
                          crosscheck=crosscheck, missing=missing, brand=brand,
@@ -183,6 +191,13 @@ def _echo_summary(results: dict) -> None:
     """The fits as the report shows them (robust/scaled versions named), in the terminal."""
     from analysis.samples import n_phrase
     from analysis.sem.measures import summary_line
+
+    if "pls" in results:  # a PLS-SEM run (--method pls)
+        from .pls_section import pls_summary_lines
+
+        for line in pls_summary_lines(results):
+            click.echo(line)
+        return
 
     est = results["settings"]["estimator"]
     val = results["validation"]
@@ -204,6 +219,10 @@ def headline_lines(results: dict) -> list[str]:
     the unstandardized estimate's 95% interval, BCa when bootstrapped)."""
     from .format import apa, fit_value
 
+    if "pls" in results:  # a PLS-SEM run (--method pls)
+        from .pls_section import pls_headline_lines
+
+        return pls_headline_lines(results)
     sc = results["screening"]
     names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
     samples = results.get("samples") or {}
@@ -287,7 +306,8 @@ def _echo_headline(results: dict) -> None:
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-            estimator, missing, crosscheck, output, force, brand, **screening) -> None:
+            estimator, missing, crosscheck, output, force, brand, method, consistent, scheme,
+            **screening) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go (several files
     with --waves, or one with --wave-column: a tracking study)."""
     from analysis.responses import read_responses
@@ -300,6 +320,10 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         if study is not None or instrument is None or not (waves or wave_column):
             raise click.UsageError("waves need the instrument with -i and either --waves "
                                    "(one file per wave) or --wave-column COL (not --study)")
+        if method.lower() != "sem":
+            raise click.UsageError("--method pls does not go with --waves or --wave-column "
+                                   "yet; a tracking study is estimated by covariance-based SEM "
+                                   "(leave --method out)")
         _check_output_folder(output, [*responses, instrument, column_map], force)
         settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                              estimator, crosscheck, missing, brand, **screening)
@@ -326,7 +350,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         data = read_responses(responses, inst, format=fmt, column_map=column_map,
                               id_column=id_column, keep_columns=keep)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck, missing, brand, **screening)
+                         estimator, crosscheck, missing, brand, method, consistent, scheme,
+                         **screening)
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)
@@ -391,8 +416,8 @@ def default_group(inst: Instrument) -> str | None:
               help="Share of straightliners and of random responders each.")
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
-             keep_flagged, estimator, missing, crosscheck, output, force, brand,
-             **screening) -> None:
+             keep_flagged, estimator, missing, crosscheck, output, force, brand, method,
+             consistent, scheme, **screening) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     from analysis.responses.simulate import SimulationSettings, simulate
     from analysis.study import run_study
@@ -402,9 +427,11 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
     inst = load_instrument(instrument)
     sim = simulate(inst, SimulationSettings(n=n, seed=seed, straightliners=careless,
                                             random_responders=careless))
-    group = group or default_group(inst)
+    if method.lower() == "sem":  # PLS runs compare no groups (MICOM is not in the pipeline)
+        group = group or default_group(inst)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck, missing, brand, **screening)
+                         estimator, crosscheck, missing, brand, method, consistent, scheme,
+                         **screening)
     results = run_study(sim.data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)

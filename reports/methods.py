@@ -97,6 +97,28 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Yuan", "2000", "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for "
      "mean and covariance structure analysis with nonnormal missing data. Sociological "
      "Methodology, 30(1), 165-200."),
+    # PLS-SEM (reports.pls_section)
+    ("Aguirre-Urreta", "2018", "Aguirre-Urreta, M. I., & Rönkkö, M. (2018). Statistical "
+     "inference with PLSc using bootstrap confidence intervals. MIS Quarterly, 42(3), "
+     "1001-1020."),
+    ("Cohen", "1988", "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
+     "(2nd ed.). Erlbaum."),
+    ("Dijkstra", "2015", "Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least "
+     "squares path modeling. MIS Quarterly, 39(2), 297-316."),
+    ("Franke", "2019", "Franke, G., & Sarstedt, M. (2019). Heuristics versus statistics in "
+     "discriminant validity testing: A comparison of four procedures. Internet Research, 29(3), "
+     "430-447."),
+    ("Hair", "2019", "Hair, J. F., Risher, J. J., Sarstedt, M., & Ringle, C. M. (2019). When to "
+     "use and how to report the results of PLS-SEM. European Business Review, 31(1), 2-24."),
+    ("Henseler", "2014", "Henseler, J., Dijkstra, T. K., Sarstedt, M., Ringle, C. M., "
+     "Diamantopoulos, A., Straub, D. W., Ketchen, D. J., Hair, J. F., Hult, G. T. M., & "
+     "Calantone, R. J. (2014). Common beliefs and reality about PLS: Comments on Rönkkö and "
+     "Evermann (2013). Organizational Research Methods, 17(2), 182-209."),
+    ("Lohmöller", "1989", "Lohmöller, J.-B. (1989). Latent variable path modeling with partial "
+     "least squares. Physica."),
+    ("Wold", "1982", "Wold, H. (1982). Soft modeling: The basic design and some extensions. In "
+     "K. G. Jöreskog & H. Wold (Eds.), Systems under indirect observation, Part II (pp. 1-54). "
+     "North-Holland."),
     ("Zumbo", "2007", "Zumbo, B. D., Gadermann, A. M., & Zeisser, C. (2007). Ordinal versions of "
      "coefficients alpha and theta for Likert rating scales. Journal of Modern Applied "
      "Statistical Methods, 6(1), 21-29."),

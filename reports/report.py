@@ -137,6 +137,10 @@ def _missing_text(results: dict) -> str | None:
     samples = results.get("samples")
     if not samples:
         return None
+    if "pls" in results:  # a PLS-SEM run: mean replacement or listwise
+        from .pls_section import pls_missing_text
+
+        return pls_missing_text(results)
     return describe_missing(samples, (results.get("missing_data") or {}).get("chosen", True))
 
 
@@ -176,8 +180,16 @@ def _summary(results: dict) -> tuple[dict, str]:
     sfm = results.get("effects", {}).get("fit_measures")
     if sfm:
         cards.append(_fit_card("Structural model fit", sfm))
-    sentences = []
-    for r in results["effects"]["ranking"]:
+    driver_cards, sentences = ranking_cards(results["effects"]["ranking"], names)
+    return ({"heading": "Key numbers", "cards": cards + driver_cards + score_cards(results)},
+            " ".join(sentences))
+
+
+def ranking_cards(ranking: list[dict], names: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """The key-number cards and findings sentences of each outcome's strongest driver (the
+    effects' ranking, covariance-based or PLS)."""
+    cards, sentences = [], []
+    for r in ranking:
         top, out = names.get(r["largest"], r["largest"]), names.get(r["outcome"], r["outcome"])
         second = names.get(r["runner_up"], r["runner_up"])
         cards.append({"label": f"Strongest driver of {out.lower()}",
@@ -196,6 +208,12 @@ def _summary(results: dict) -> tuple[dict, str]:
                          f"deviation more {top.lower()} {sign} {out.lower()} by "
                          f"{apa(abs(r['std_total']), 2)} SD (β = {_beta(r['std_total'])})."
                          + lead)
+    return cards, sentences
+
+
+def score_cards(results: dict) -> list[dict]:
+    """The key-number cards of the NPS and the 0-100 indices."""
+    cards = []
     for nps in results["scores"]["nps"].values():
         cards.append({"label": "Net Promoter Score", "value": _signed(nps["nps"], 0),
                       "note": f"95% CI {_signed(nps['ci_low'], 0)} to "
@@ -203,7 +221,7 @@ def _summary(results: dict) -> tuple[dict, str]:
     for idx in results["scores"]["indices"].values():
         cards.append({"label": f"{idx['id'].upper()} index (0-100)", "value": f"{idx['mean']:.1f}",
                       "note": f"95% CI {idx['ci_low']:.1f} to {idx['ci_high']:.1f}"})
-    return {"heading": "Key numbers", "cards": cards}, " ".join(sentences)
+    return cards
 
 
 def _sample_section(results: dict) -> dict:
@@ -230,10 +248,12 @@ def _sample_section(results: dict) -> dict:
         rows += [{"step": "Kept after screening", "n": sc["n_kept"], "note": ""},
                  {"step": "With at least one model item unanswered", "n": touched, "note": ""}]
         for key, what in (("cfa", "CFA, reliability and validity"),
-                          ("structural", "Structural model and bootstrap")):
+                          ("structural", "Structural model and bootstrap"),
+                          ("pls", "PLS path model and bootstrap")):
             rec = _sample(results, key)
             if rec is not None:
-                how = {"fiml": " (FIML: every answer)", "listwise": " (complete answers)"}.get(
+                how = {"fiml": " (FIML: every answer)", "listwise": " (complete answers)",
+                       "mean": " (missing answers replaced by item means)"}.get(
                     rec["missing"], "")
                 rows.append({"step": f"Analysed: {what}{how}", "n": rec["n"], "note": ""})
     applied = [r for r in sc["settings"]["exclude_rules"] if r not in off]
@@ -704,6 +724,18 @@ def _structural_section(results: dict) -> dict:
                  "path diagram marks it. The p values come from delta-method standard errors "
                  "and are shown for comparison only." + _n_note(results, "structural")},
     ]
+    blocks += driver_blocks(results, {p["rhs"] for p in eff["paths"]})
+    blocks += _groups_blocks(results, names)
+    return {"id": "structural", "heading": "What drives satisfaction and loyalty",
+            "blocks": blocks}
+
+
+def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
+    """The driver analyses on scale scores (dominance) and the importance-performance map of
+    the final outcome(s): those that drive no other construct (``drives``: the constructs
+    with a path out of them)."""
+    names = _names(results)
+    blocks: list[dict] = []
     for eq in results["observed"]["equations"]:
         dom = eq["dominance"]
         t = _df(dom["table"])
@@ -716,7 +748,6 @@ def _structural_section(results: dict) -> dict:
                        "2003)."})
     # the map is for the final outcome(s): those the model explains but that drive nothing
     # further (a mediator's map would leave out what the model is for)
-    drives = {p["rhs"] for p in eff["paths"]}
     ipmas = results["observed"]["ipma"]
     finals = [ip for ip in ipmas if ip["outcome"] not in drives]
     for ip in finals or ipmas[-1:]:
@@ -732,6 +763,11 @@ def _structural_section(results: dict) -> dict:
                        f"for {out.lower()} ({final}): importance = standardized total effect "
                        f"on {out.lower()} (direct and through the mediators), performance = "
                        "mean score on 0-100; the dashed lines mark the means."})
+    return blocks
+
+
+def _groups_blocks(results: dict, names: dict[str, str]) -> list[dict]:
+    blocks: list[dict] = []
     g = results.get("groups")
     if g:
         gt = _df(g["paths"])
@@ -753,8 +789,7 @@ def _structural_section(results: dict) -> dict:
                                f"equal paths: Δχ² = {apa(g['omnibus']['chisq.diff'], 2)}, df = "
                                f"{int(g['omnibus']['df.diff'])}, "
                                f"{apa_p(g['omnibus']['pvalue'], prefix=True)}."})
-    return {"id": "structural", "heading": "What drives satisfaction and loyalty",
-            "blocks": blocks}
+    return blocks
 
 
 def _segments_section(results: dict) -> dict | None:
@@ -826,16 +861,33 @@ def _no_ranking(results: dict) -> str:
 def report_context(results: dict) -> dict[str, Any]:
     """The report page as data for :func:`reports.render.render_html`."""
     results = upgrade_results(results)  # a results.json saved before columns were renamed
-    summary, sentences = _summary(results)
     inst = results["instrument"]
-    sections = [{"id": "findings", "heading": "Findings in brief",
-                 "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
-                waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
-                _sample_section(results), _distributions_section(results),
-                _reliability_section(results), _factor_section(results),
-                _validity_section(results), _method_section(results),
-                _invariance_section(results), _structural_section(results),
-                _segments_section(results), _methods_section(results)]
+    if "pls" in results:  # PLS-SEM (run --method pls): its own model sections
+        from . import pls_section as pls
+
+        value, note = _analysed(results)
+        cards, found = ranking_cards(results["pls"]["ranking"], _names(results))
+        summary = {"heading": "Key numbers", "cards": pls.key_cards(results, value, note)
+                   + cards + score_cards(results)}
+        sentences = " ".join(found)
+        drives = {r["rhs"] for r in results["pls"]["estimates"] if r["op"] == "~"}
+        sections = [pls.findings_section(results, sentences),
+                    waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
+                    _sample_section(results),
+                    _distributions_section(results), pls.measurement_section(results),
+                    pls.structural_section(results, driver_blocks(results, drives)),
+                    _segments_section(results),
+                    pls.methods_section(results, _title(results["instrument"]))]
+    else:
+        summary, sentences = _summary(results)
+        sections = [{"id": "findings", "heading": "Findings in brief",
+                     "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
+                    waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
+                    _sample_section(results), _distributions_section(results),
+                    _reliability_section(results), _factor_section(results),
+                    _validity_section(results), _method_section(results),
+                    _invariance_section(results), _structural_section(results),
+                    _segments_section(results), _methods_section(results)]
     sections = [s for s in sections if s is not None]
     refs = cited_references([sentences, *_texts(sections)],
                             [c["text"] for c in inst["citations"]])

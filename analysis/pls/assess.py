@@ -97,7 +97,13 @@ def assess_pls(result: PLSResult) -> PLSAssessment:
 
     Examples
     --------
-    See the module docstring.
+    >>> import pandas as pd
+    >>> from analysis.pls import estimate_pls_moments
+    >>> R = pd.DataFrame([[1, .5, .3, .3], [.5, 1, .3, .3], [.3, .3, 1, .6], [.3, .3, .6, 1]],
+    ...                  index=["a1", "a2", "b1", "b2"], columns=["a1", "a2", "b1", "b2"])
+    >>> a = assess_pls(estimate_pls_moments(R, "A =~ a1 + a2; B =~ b1 + b2; B ~ A", n=100))
+    >>> round(float(a.r2["r2"].iloc[0]), 3), round(float(a.htmt.loc["A", "B"]), 3)  # .3 / (.5 * .6) ** .5
+    (0.15, 0.548)
     """
     ind = indicator_reliability(result)
     ind.insert(3, "weight", [float(result.weights.loc[i, c])

@@ -1,0 +1,126 @@
+"""The PLS options of ``engagekit effects``, ``run`` and ``demo`` (``--method pls``) and what
+``effects --method pls`` prints.
+
+``--method sem`` (covariance-based SEM) stays the default; ``--method pls`` estimates the model
+as a PLS path model (:mod:`analysis.pls.pipeline`). ``--consistent`` (PLSc) and ``--scheme``
+go with ``--method pls`` only; ``--missing mean`` (mean replacement) likewise, ``--missing fiml``
+with ``--method sem`` only. ``--boot`` (alias ``--n-boot``) defaults to 1,000 resamples for
+SEM and 5,000 for PLS (as SmartPLS). A combination that does not go together exits 2 saying
+why (:func:`analysis.pls.study.check_pls_settings` for a study; :func:`check_effects_options`
+for ``effects``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+__all__ = ["DEFAULT_BOOT", "METHOD_MISSING", "check_effects_options", "echo_pls",
+           "method_options", "n_boot_for"]
+
+#: Bootstrap resamples when --boot is not given, per method.
+DEFAULT_BOOT = {"sem": 1000, "pls": 5000}
+
+#: ``--missing`` of effects, run and demo: listwise or fiml (SEM), listwise or mean (PLS).
+METHOD_MISSING = click.option(
+    "--missing", type=click.Choice(["listwise", "fiml", "mean"], case_sensitive=False),
+    default=None,
+    help="Missing answers: listwise (the respondents who answered every item of an analysis; "
+         "the default), fiml (full-information ML, every answer used; --method sem with ML or "
+         "MLR) or mean (each missing answer replaced by its item's mean, counted in the "
+         "report; --method pls).")
+
+
+def method_options(f):
+    """``--method``, ``--consistent`` and ``--scheme``."""
+    f = click.option("--scheme", type=click.Choice(["path", "factorial", "centroid"],
+                                                   case_sensitive=False), default=None,
+                     help="PLS inner weighting scheme (with --method pls) [default: path].")(f)
+    f = click.option("--consistent", is_flag=True,
+                     help="Consistent PLS (PLSc; Dijkstra & Henseler, 2015) for the reflective "
+                     "constructs (with --method pls).")(f)
+    f = click.option("--method", type=click.Choice(["sem", "pls"], case_sensitive=False),
+                     default="sem", show_default=True,
+                     help="sem: covariance-based SEM (CFA and structural model); pls: PLS "
+                     "path modelling (PLS-SEM; SmartPLS's and seminr's method).")(f)
+    return f
+
+
+def n_boot_for(method: str, boot: int | None) -> int:
+    """``--boot`` as given, else the method's default (:data:`DEFAULT_BOOT`)."""
+    return DEFAULT_BOOT[method.lower()] if boot is None else boot
+
+
+def check_effects_options(method: str, *, consistent: bool, scheme: str | None,
+                          missing: str | None, estimator: str, ordered: str | None,
+                          crosscheck: str | None, scheduler: str | None = None) -> None:
+    """Refuse options of ``effects`` that do not go with ``--method`` (exit 2 from
+    :class:`click.UsageError`)."""
+    method = method.lower()
+    if method == "sem":
+        given = [o for o, v in (("--consistent", consistent), ("--scheme", scheme),
+                                ("--missing mean", (missing or "").lower() == "mean")) if v]
+        if given:
+            raise click.UsageError(f"{' and '.join(given)} go(es) with --method pls; add "
+                                   "--method pls or leave it out")
+        return
+    bad = [o for o, v in (("--estimator " + estimator.upper(), estimator.upper() != "ML"),
+                          ("--ordered", ordered is not None),
+                          ("--missing fiml", (missing or "").lower() == "fiml"),
+                          ("--crosscheck", crosscheck is not None)) if v]
+    if bad:
+        raise click.UsageError(f"{' and '.join(bad)} go(es) with --method sem (the "
+                               "covariance-based model), not --method pls; PLS-SEM takes "
+                               "--consistent, --scheme and --missing mean|listwise")
+
+
+def _f(x: Any, d: int = 3) -> str:
+    return "-" if x is None else f"{x:.{d}f}"
+
+
+def echo_pls(res: dict[str, Any]) -> None:
+    """Print a PLS section (:func:`analysis.pls.pipeline.pls_effects`) for the terminal:
+    settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR."""
+    s, sp, a = res["settings"], res["sample"], res["assessment"]
+    click.echo(f"{res['algorithm']} ({s['scheme']} weighting, modes "
+               f"{'/'.join(sorted(set(s['modes'].values())))}; converged in {res['iterations']} "
+               f"iterations; N = {sp['n']}; bootstrap {s['n_boot']} resamples, seed "
+               f"{s['seed']}, {s['ci']} {s['level']:.0%} CIs)")
+    if sp["missing"] == "mean":
+        click.echo(f"missing answers: {sum(sp['replaced'].values())} replaced by their item's "
+                   f"mean ({sp['n_incomplete']} respondents); by item: "
+                   + ", ".join(f"{k} {v}" for k, v in sp["replaced"].items()))
+    elif sp["missing"] == "listwise":
+        click.echo(f"missing answers: {sp['n_dropped']} respondents left out (listwise"
+                   + ("" if s["missing_chosen"] else ", the default; --missing mean replaces "
+                      "them by item means") + ")")
+    click.echo("reliability and convergent validity:")
+    click.echo(f"  {'construct':<28}{'alpha':>8}{'rho_A':>8}{'rho_C':>8}{'AVE':>8}")
+    for r in a["reliability"]:
+        click.echo(f"  {r['construct']:<28}{_f(r['alpha']):>8}{_f(r['rho_a']):>8}"
+                   f"{_f(r['rho_c']):>8}{_f(r['ave']):>8}")
+    est = res["estimates"]
+    ht = [r for r in est if r["op"] == "htmt"]
+    if ht:
+        high = [r for r in ht if (r.get("ci.upper") if r.get("ci.upper") is not None
+                                  else r["est"]) >= 0.85]
+        click.echo(f"HTMT: {len(high)} of {len(ht)} pair(s) reach .85 (upper CI limit)"
+                   + "".join(f"\n  {r['lhs']} - {r['rhs']}: {_f(r['est'])}" for r in high))
+    click.echo("paths, R² and effects (est, percentile CI):")
+    for r in est:
+        if r["op"] in ("~", "r2", "total", "indirect"):
+            click.echo(f"  {r['lhs']} {r['op']} {r['rhs']}: {_f(r['est'])} "
+                       f"[{_f(r.get('ci.lower'))}, {_f(r.get('ci.upper'))}]")
+    fit = a["fit"]["estimated"]
+    click.echo(f"SRMR {_f(fit['srmr'])}, d_ULS {_f(fit['d_uls'])}")
+    for r in res["ranking"]:
+        lead = ""
+        if "credible" in r:
+            lead = (f"; lead over {r['runner_up']} "
+                    f"{'credible' if r['credible'] else 'not credible'} (difference CI "
+                    f"{r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
+        click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
+                   f"({r['std_total']:.3f}){lead}")
+    for w in res["warnings"]:
+        click.echo(f"warning: {w}")

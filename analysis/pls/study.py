@@ -1,0 +1,207 @@
+"""A whole study analysed with PLS-SEM (``engagekit run --method pls``).
+
+:func:`run_pls_study` is what :func:`analysis.study.run_study` runs when
+``StudySettings.method == "pls"``: the same reading, screening and scoring, then, instead of the
+confirmatory factor analysis and the covariance-based structural model, the instrument's model
+estimated as a PLS path model, bootstrapped and assessed (:func:`analysis.pls.pipeline.
+pls_effects`). The results have the same layout as a covariance-based run's, except that the
+``validation`` and ``effects`` sections are replaced by ``pls`` (and ``validation`` holds only
+the item response distributions the report draws); ``settings.method`` says which ran. The
+driver analyses on scale scores and the importance-performance map (on PLS total effects) are
+kept. A group comparison (MICOM) and latent interactions are not part of a PLS run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from instruments.errors import EngagekitInputError
+
+from .pipeline import PLS_MISSING, SCHEMES, pls_effects
+
+if TYPE_CHECKING:
+    from analysis.responses.data import ResponseData
+    from analysis.responses.screening import ScreeningResult
+    from analysis.study import StudySettings
+    from instruments.schema import Instrument
+
+__all__ = ["check_pls_settings", "pls_model_syntax", "run_pls_study"]
+
+
+def check_pls_settings(s: StudySettings) -> None:
+    """Refuse settings that do not go together with ``method`` (exit 2 on the command line):
+    an unknown method or scheme, PLS options with ``method="sem"``, and covariance-based
+    options (an estimator other than ML, FIML, a semopy cross-check, a group comparison, a
+    latent interaction) with ``method="pls"``."""
+    def bad(msg: str) -> EngagekitInputError:
+        return EngagekitInputError(msg, code="invalid_argument")
+
+    if s.method not in ("sem", "pls"):
+        raise bad(f"--method {s.method!r} is not an estimation method; use sem "
+                  "(covariance-based SEM, the default) or pls (PLS-SEM)")
+    if s.scheme not in SCHEMES:
+        raise bad(f"--scheme {s.scheme!r} is not a PLS inner weighting scheme; use path, "
+                  "factorial or centroid")
+    if s.method == "sem":
+        given = [o for o, v in (("--consistent", s.consistent), ("--scheme", s.scheme != "path"))
+                 if v]
+        raise bad(f"{' and '.join(given)} go(es) with --method pls; add --method pls or leave "
+                  "the option out")
+    est = str(s.estimator).upper()
+    if est != "ML":
+        raise bad(f"--estimator {est} is for the covariance-based model (--method sem); PLS-SEM "
+                  "has no estimator choice: leave --estimator out or use --method sem")
+    if s.missing is not None and s.missing not in PLS_MISSING:
+        raise bad(f"--missing {s.missing} does not go with --method pls; use --missing mean "
+                  "(mean replacement, reported with counts) or --missing listwise")
+    if s.crosscheck is not None:
+        raise bad("--crosscheck refits the covariance-based model with semopy; it does not go "
+                  "with --method pls")
+    if s.group is not None:
+        raise bad(f"--group {s.group}: comparing groups (MICOM and path differences) is not "
+                  "part of a PLS run yet; leave --group out or use --method sem")
+    if s.interaction is not None:
+        raise bad("--interaction: latent interactions are estimated by the covariance-based "
+                  "model; leave --interaction out or use --method sem")
+    if s.n_boot != 0 and s.n_boot < 20:
+        raise bad(f"--boot {s.n_boot}: a PLS bootstrap needs at least 20 resamples (5,000 is "
+                  "usual), or 0 for point estimates only")
+
+
+def pls_model_syntax(inst: Instrument) -> str:
+    """The instrument's structural model as a PLS model: its lavaan syntax, read as cSEM reads
+    it (every ``=~`` construct reflective, estimated as a mode A composite or by PLSc)."""
+    return inst.to_lavaan()
+
+
+def _distributions(items, inst: Instrument) -> list[dict[str, Any]]:
+    """The item response distributions the report draws (as the validation records them)."""
+    from analysis.psychometrics.validation import (
+        measured_item_map,
+        response_distribution_or_empty,
+    )
+
+    names = [i for its in measured_item_map(inst).values() for i in its if i in items]
+    lo = {i: inst.item_scale(i).min for i in names}
+    hi = {i: inst.item_scale(i).max for i in names}
+    return response_distribution_or_empty(items[names], names, lo, hi).to_dict(orient="records")
+
+
+def _effects_view(pls: dict[str, Any]) -> dict[str, Any]:
+    """The PLS total effects and ranking in the shape the observed-score models read (PLS
+    estimates are standardized, so ``std.all`` is the estimate)."""
+    rows = [{"kind": "total", "outcome": r["lhs"], "predictor": r["rhs"], "std.all": r["est"]}
+            for r in pls["estimates"] if r["op"] == "total"]
+    return {"ranking": pls["ranking"], "effects": rows}
+
+
+def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
+                  screening: ScreeningResult, kept: ResponseData,
+                  created: str | None) -> dict[str, Any]:
+    """The results of a PLS run (module docstring); called by
+    :func:`analysis.study.run_study`, which has read, checked and screened ``data``.
+
+    Parameters
+    ----------
+    data : ResponseData
+        Every respondent read.
+    inst : Instrument
+        The instrument answered.
+    s : StudySettings
+        The run's settings (``method="pls"``).
+    screening : ScreeningResult
+        The screening of ``data``.
+    kept : ResponseData
+        The respondents analysed.
+    created : str or None
+        The run's timestamp (see :func:`~analysis.study.run_study`).
+
+    Returns
+    -------
+    dict
+        JSON-ready results with a ``pls`` section instead of ``validation``'s models and
+        ``effects``.
+
+    Examples
+    --------
+    >>> from analysis import StudySettings, run_study, simulate
+    >>> from instruments import load_instrument
+    >>> inst = load_instrument("loyalty_typology")
+    >>> s = StudySettings(method="pls", n_boot=50, seed=1, n_jobs=1, progress=False)
+    >>> res = run_study(simulate(inst, n=200, seed=1).data, inst, s, created="2026-12-01")
+    >>> res["settings"]["method"], res["pls"]["algorithm"], "effects" in res
+    ('pls', 'PLS', False)
+    """
+    from analysis.psychometrics.items import jsonable
+    from analysis.psychometrics.validation import measured_item_map
+    from analysis.responses.accounting import account
+    from analysis.responses.scoring import reverse_keyed, score_responses
+    from analysis.results_schema import RESULTS_FORMAT
+    from analysis.samples import sample_record
+    from analysis.study_parts import (
+        _instrument_summary,
+        _now,
+        _observed_models,
+        _score_summary,
+        _versions,
+    )
+
+    check_pls_settings(s)
+    scores = score_responses(kept, inst, s.scoring)
+    items = reverse_keyed(kept.items, inst)
+    pls = pls_effects(items, pls_model_syntax(inst), scheme=s.scheme, consistent=s.consistent,
+                      missing=s.missing, n_boot=s.n_boot, seed=s.seed, n_jobs=s.n_jobs,
+                      scheduler=s.scheduler, progress=s.progress)
+    scale = scores.scores[scores.scale_scores]
+    observed = _observed_models(inst, scale, items, _effects_view(pls))
+    n_kept = screening.n_kept if s.exclude_flagged else data.n
+    sp = pls["sample"]
+    handling = sp["missing"]  # complete, mean or listwise
+    samples = {
+        "kept": sample_record("respondents kept after screening", n_kept, "complete"),
+        "pls": sample_record(
+            "PLS path model and bootstrap", sp["n"],
+            "mean" if handling == "mean" else handling,
+            n_incomplete=sp["n_incomplete"], n_excluded=sp["n_dropped"],
+            note=("each missing answer replaced by its item's mean"
+                  if handling == "mean" else "")),
+    }
+    eqs = observed["equations"]
+    if eqs:
+        ns = [int(e["ols"]["n"]) for e in eqs]
+        samples["observed"] = sample_record(
+            "regressions, dominance analysis and relative weights on scale scores", min(ns),
+            "listwise" if min(ns) < n_kept else "complete", n_excluded=n_kept - min(ns),
+            note="respondents with a score on every construct of the equation")
+    results = {
+        "format": RESULTS_FORMAT,
+        "created": created or _now(),
+        "software": _versions(),
+        "settings": {**asdict(s), "missing": pls["settings"]["missing"], "interaction": None},
+        "instrument": _instrument_summary(inst, s.brand),
+        "data": {"source": asdict(kept.source), "n_read": data.n,
+                 "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
+                                  for e in data.log],
+                 "accounting": account(data, screening, s.exclude_flagged),
+                 "missing_by_item": {k: int(v) for k, v in kept.items.isna().sum().items()}},
+        "screening": {k: v for k, v in screening.to_dict().items() if k not in ("flags",
+                                                                              "metrics")},
+        "scores": {"summary": _score_summary(scale, scores.scale_scores),
+                   "nps": {k: v.to_dict() for k, v in scores.nps.items()},
+                   "indices": {k: v.to_dict() for k, v in scores.indices.items()},
+                   "segments": {k: v.to_dict() for k, v in scores.segments.items()}},
+        "constructs": measured_item_map(inst),
+        "missing_data": {"method": pls["settings"]["missing"],
+                         "chosen": pls["settings"]["missing_chosen"],
+                         "n_incomplete": int(sp["n_incomplete"]),
+                         "n_excluded": int(sp["n_dropped"])},
+        "samples": samples,
+        "validation": {"distributions": _distributions(items, inst)},
+        "pls": pls,
+        "observed": observed,
+        "groups": None,
+        "interaction": None,
+        "not_run": [],
+    }
+    return jsonable(results)

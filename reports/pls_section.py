@@ -1,0 +1,599 @@
+"""The report of a PLS-SEM run (``engagekit run --method pls``): its measurement and structural
+sections, key numbers, findings, missing-data text, methods paragraph and terminal lines.
+
+The sections follow the reporting order of Hair, Risher, Sarstedt and Ringle (2019, *European
+Business Review* 31(1), 2-24, figure 2 and tables 2-3):
+
+1. measurement model: indicator loadings and indicator reliability; internal consistency
+   (Cronbach's alpha, rho_A, rho_C); convergent validity (AVE); discriminant validity (HTMT
+   with its bootstrap interval and HTMT2; the Fornell-Larcker criterion as a secondary check);
+2. structural model: collinearity of the predictors (VIF); path coefficients with bootstrap
+   intervals; R² and adjusted R²; f²; indirect and total effects; model fit (SRMR, d_ULS).
+
+Every number is read from ``results["pls"]`` (:mod:`analysis.pls.pipeline`); nothing is
+refitted. :func:`reports.report.report_context` builds a PLS run's page from these sections
+when the results hold a ``pls`` section; the sample, distribution, segment and driver blocks
+are the covariance-based report's own (this module imports nothing from it).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import figures
+from .format import DASH, apa, apa_ci
+
+__all__ = ["findings_section", "key_cards", "measurement_section", "methods_section",
+           "pls_headline_lines", "pls_missing_text", "pls_summary_lines", "structural_section"]
+
+#: Loadings of at least this size: the construct explains over half of the item's variance
+#: (Hair et al., 2019).
+LOADING_MIN = 0.708
+#: Discriminant validity: HTMT below .85 for conceptually distinct constructs (Henseler et al.,
+#: 2015), judged by the upper limit of its bootstrap interval.
+HTMT_MAX = 0.85
+#: Intervals shown: the percentile bootstrap interval (Aguirre-Urreta & Rönkkö, 2018).
+INTERVAL = "95% bootstrap percentile CI"
+
+SCHEME_WORDS = {"path": "path weighting scheme", "factorial": "factorial weighting scheme",
+                "centroid": "centroid weighting scheme"}
+
+
+def _names(results: dict) -> dict[str, str]:
+    return {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+
+
+def _method_name(pls: dict) -> str:
+    """"PLS-SEM" or "PLSc-SEM (consistent PLS)"."""
+    return "consistent PLS (PLSc)" if pls["algorithm"] == "PLSc" else "PLS-SEM"
+
+
+def _boot(pls: dict) -> bool:
+    return int(pls["settings"]["n_boot"]) > 0
+
+
+def _rows(pls: dict, op: str) -> list[dict]:
+    return [r for r in pls["estimates"] if r["op"] == op]
+
+
+def _find(pls: dict, op: str, lhs: str, rhs: str) -> dict:
+    for r in pls["estimates"]:
+        if r["op"] == op and r["lhs"] == lhs and r["rhs"] == rhs:
+            return r
+    return {}
+
+
+def _ci(r: dict) -> str:
+    """The interval to two decimals; to three when a bound would round to zero, so that
+    [.003, .21] does not read as touching zero when the verdict rests on it excluding zero."""
+    lo, hi = r.get("ci.lower"), r.get("ci.upper")
+    near = lo is not None and hi is not None and min(abs(lo), abs(hi)) < .005
+    return apa_ci(lo, hi, 3 if near else 2)
+
+
+def _excludes_zero(r: dict) -> str:
+    lo, hi = r.get("ci.lower"), r.get("ci.upper")
+    if lo is None or hi is None:
+        return DASH
+    return "yes" if lo > 0 or hi < 0 else "no"
+
+
+def _n_text(n: int) -> str:
+    return f"{n:,}"
+
+
+# ---- measurement model ------------------------------------------------------------------------
+
+
+def _loadings_block(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    labels = {i["id"]: (i["id"] if not str(i.get("label") or "").strip() or i["label"] == i["id"]
+                        else f"{i['id']} {i['label']}")
+              for c in results["instrument"]["constructs"] for i in c["items"]}
+    boot = _boot(pls)
+    rows, low = [], []
+    for r in pls["assessment"]["indicators"]:
+        load = _find(pls, "=~", r["construct"], r["item"])
+        row = {"construct": names.get(r["construct"], r["construct"]),
+               "item": labels.get(r["item"], r["item"]), "loading": r["loading"]}
+        if boot:
+            row["ci"] = apa_ci(load.get("ci.lower"), load.get("ci.upper"), 2,
+                               pls["algorithm"] == "PLS")
+        row.update(reliability=r["reliability"], weight=r["weight"], vif=r["vif"])
+        rows.append(row)
+        if r["loading"] is not None and r["loading"] < LOADING_MIN:
+            low.append(f"{r['item']} ({apa(r['loading'], 2, True)})")
+    columns = {"construct": "Construct", "item": "Item", "loading": "Loading"}
+    if boot:
+        columns["ci"] = "95% CI"
+    columns.update(reliability="Indicator reliability", weight="Weight", vif="VIF")
+    note = ("Loading: the item's correlation with its construct"
+            + (" corrected for measurement error (PLSc)" if pls["algorithm"] == "PLSc" else "")
+            + "; indicator reliability: the squared loading; weight: the item's outer weight "
+              "(standardized items); VIF: the item's variance inflation factor within its "
+              "block. Loadings of .708 or more (the construct explaining over 50% of the item's "
+              "variance) are recommended (Hair et al., 2019); VIFs above 5 signal collinear "
+              "items. ")
+    note += (f"{len(low)} of {len(rows)} loadings fall below .708: {', '.join(low)}."
+             if low else "Every loading reaches .708.")
+    if boot:
+        note += f" CIs: {INTERVAL}s."
+    return [{"type": "table", "data": rows, "caption": "Indicator loadings and reliability",
+             "columns": columns,
+             "number_formats": {"loading": "bounded:3" if pls["algorithm"] == "PLS" else 3,
+                                "reliability": "bounded", "weight": 3,
+                                "vif": 2},
+             "note": note}]
+
+
+def _reliability_block(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    rows, low_ave, multi = [], [], []
+    for r in pls["assessment"]["reliability"]:
+        single = int(r["items"]) == 1
+        rows.append({"construct": names.get(r["construct"], r["construct"]),
+                     "items": r["items"],
+                     "alpha": None if single else r["alpha"],
+                     "rho_a": None if single else r["rho_a"],
+                     "rho_c": None if single else r["rho_c"],
+                     "ave": None if single else r["ave"]})
+        if not single:
+            multi.append(r)
+            if r["ave"] is not None and r["ave"] < 0.5:
+                low_ave.append(f"{names.get(r['construct'], r['construct'])} "
+                               f"({apa(r['ave'], 2, True)})")
+    note = ("α = Cronbach's alpha; ρA = Dijkstra-Henseler's rho_A (Dijkstra & Henseler, 2015); "
+            "ρC = composite reliability; AVE = average variance extracted. Internal "
+            "consistency between .70 and .95 is recommended (.60 to .70 acceptable in "
+            "exploratory research), with ρA between α and ρC; AVE of .50 or more indicates "
+            "convergent validity (Hair et al., 2019; Fornell & Larcker, 1981).")
+    if any(int(r["items"]) == 1 for r in pls["assessment"]["reliability"]):
+        note += " A single-item construct is its item: no internal consistency or AVE (—)."
+    high = [names.get(r["construct"], r["construct"]) for r in multi
+            if r["rho_c"] is not None and r["rho_c"] > 0.95]
+    if high:
+        note += (f" ρC above .95 for {', '.join(high)}: the items may be redundant (Hair et al., "
+                 "2019).")
+    blocks: list[dict] = [{"type": "table", "data": rows,
+                           "caption": "Internal consistency reliability and convergent validity",
+                           "columns": {"construct": "Construct", "items": "Items", "alpha": "α",
+                                       "rho_a": "ρA", "rho_c": "ρC", "ave": "AVE"},
+                           "number_formats": {"items": "int", "alpha": "bounded",
+                                              "rho_a": "bounded", "rho_c": "bounded",
+                                              "ave": "bounded"},
+                           "note": note}]
+    if low_ave:
+        blocks.append({"type": "badge", "status": "warn",
+                       "text": f"AVE is below .50 for {'; '.join(low_ave)}: convergent validity "
+                               "is not supported for "
+                               + ("this construct" if len(low_ave) == 1 else "these constructs")
+                               + " (Fornell & Larcker, 1981)."})
+    return blocks
+
+
+def _discriminant_block(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    multi = [c["name"] for c in pls["constructs"] if len(c["items"]) > 1]
+    pairs = _rows(pls, "htmt")
+    if len(multi) < 2 or not pairs:
+        return [{"type": "text", "text": "Discriminant validity needs two constructs with two "
+                 "or more items each; the model has "
+                 + ("none" if not multi else "one") + ", so it was not assessed."}]
+    boot = _boot(pls)
+    ht = pls["assessment"]["htmt"]
+    matrix = [[ht[c][r] if r != c else None for c in multi] for r in multi]
+    upper = [[None] * len(multi) for _ in multi]
+    for p in pairs:
+        i, j = multi.index(p["lhs"]), multi.index(p["rhs"])
+        upper[i][j] = upper[j][i] = p.get("ci.upper")
+    level = float(pls["settings"]["level"])
+    svg = figures.htmt_heatmap(matrix, [names.get(c, c) for c in multi],
+                               ci_upper=upper if boot else None, threshold=HTMT_MAX,
+                               ci_level=level if boot else None)
+    h2 = {(r["lhs"], r["rhs"]): r["est"] for r in _rows(pls, "htmt2")}
+    rows = []
+    for p in pairs:
+        row = {"pair": f"{names.get(p['lhs'], p['lhs'])} – {names.get(p['rhs'], p['rhs'])}",
+               "htmt": p["est"]}
+        if boot:
+            row["ci"] = _ci(p)
+        row["htmt2"] = h2.get((p["lhs"], p["rhs"]))
+        rows.append(row)
+    reach = [p for p in pairs if (p.get("ci.upper") if boot else p["est"]) is not None
+             and (p.get("ci.upper") if boot else p["est"]) >= HTMT_MAX]
+    columns = {"pair": "Constructs", "htmt": "HTMT"}
+    if boot:
+        columns["ci"] = "95% CI"
+    columns["htmt2"] = "HTMT2"
+    verdict = (f"{len(reach)} of {len(pairs)} pair(s) reach .85"
+               + (" with the upper limit of the interval" if boot else "") + ": "
+               + ", ".join(f"{names.get(p['lhs'], p['lhs'])} – {names.get(p['rhs'], p['rhs'])}"
+                           for p in reach) + "." if reach else
+               f"Every pair stays below .85{' with the upper limit of its interval' if boot else ''}"
+               ": the constructs are empirically distinct.")
+    fl = pd.DataFrame(pls["assessment"]["fornell_larcker"])
+    fl = fl.loc[list(fl.columns), list(fl.columns)]
+    fl.index = [f"{k}. {names.get(i, i)}" for k, i in enumerate(fl.index, start=1)]
+    fl.columns = [str(k) for k in range(1, len(fl.columns) + 1)]
+    vals = fl.to_numpy(dtype=float)
+    fl_ok = all(abs(vals[i, j]) < min(vals[i, i], vals[j, j])
+                for i in range(len(vals)) for j in range(len(vals)) if i != j)
+    return [
+        {"type": "figure", "svg": svg,
+         "caption": "Heterotrait-monotrait ratios (HTMT)"
+                    + (f" with the upper limits of their {INTERVAL}s" if boot else "")
+                    + "; cells at or above .85 are outlined."},
+        {"type": "table", "data": rows, "caption": "HTMT and HTMT2 per pair",
+         "columns": columns, "number_formats": {"htmt": 2, "htmt2": 2},
+         "note": "Henseler et al. (2015): HTMT below .85 for conceptually distinct constructs "
+                 "(.90 for similar ones), judged by the upper limit of its bootstrap interval "
+                 "(Franke & Sarstedt, 2019); HTMT2 after Roemer et al. (2021). " + verdict},
+        {"type": "table", "data": fl.rename_axis("Construct").reset_index(),
+         "caption": "Fornell-Larcker criterion (secondary)",
+         "number_formats": {c: "bounded" for c in fl.columns},
+         "note": "Columns are numbered as the rows. Diagonal: square root of the AVE; off the "
+                 "diagonal: construct correlations. Shown as a secondary criterion: in PLS-SEM it "
+                 "misses most discriminant validity problems (Henseler et al., 2015), so HTMT "
+                 "decides." + (" It holds for every pair." if fl_ok else
+                               " It fails for at least one pair.")},
+    ]
+
+
+def measurement_section(results: dict) -> dict:
+    """The measurement model section (Hair et al., 2019, table 2)."""
+    pls = results["pls"]
+    modes = sorted(set(pls["settings"]["modes"].values()))
+    intro = (f"Both models were estimated by {_method_name(pls)}, not by covariance-based SEM: "
+             "each construct is a weighted composite of its items"
+             + (", corrected for measurement error by consistent PLS" if pls["algorithm"] ==
+                "PLSc" else "")
+             + f" (mode {' and '.join(modes)}). The assessment follows the reporting order of "
+               "Hair et al. (2019): indicator loadings, internal consistency, convergent "
+               "validity, discriminant validity.")
+    blocks: list[dict] = [{"type": "badges", "items": [
+        {"status": "info", "text": f"Method: {_method_name(pls)}",
+         "detail": f"{SCHEME_WORDS[pls['settings']['scheme']]}, converged in "
+                   f"{pls['iterations']} iterations"}]}]
+    blocks += [{"type": "badge", "status": "warn", "text": w} for w in pls["warnings"]]
+    subsections = [
+        {"id": "pls-loadings", "heading": "Indicator loadings and reliability",
+         "blocks": _loadings_block(results, pls)},
+        {"id": "pls-reliability", "heading": "Internal consistency and convergent validity",
+         "blocks": _reliability_block(results, pls)},
+        {"id": "pls-discriminant", "heading": "Discriminant validity",
+         "blocks": _discriminant_block(results, pls)},
+    ]
+    return {"id": "pls-measurement", "heading": "Measurement model (PLS-SEM)", "intro": intro,
+            "blocks": blocks, "subsections": subsections}
+
+
+# ---- structural model -------------------------------------------------------------------------
+
+
+def _paths_blocks(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    roles = {c["id"]: c["role"] for c in results["instrument"]["constructs"]}
+    boot = _boot(pls)
+    paths = _rows(pls, "~")
+    used = {p["lhs"] for p in paths} | {p["rhs"] for p in paths}
+    constructs = [{"id": c["name"], "name": names.get(c["name"], c["name"]),
+                   "role": roles.get(c["name"], "predictor")}
+                  for c in pls["constructs"] if c["name"] in used]
+    r2 = {r["construct"]: r["r2"] for r in pls["assessment"]["r2"]}
+    svg = figures.path_diagram(
+        constructs, [{"from": p["rhs"], "to": p["lhs"], "beta": p["est"],
+                      "p": p.get("pvalue"),
+                      "ci": (p.get("ci.lower"), p.get("ci.upper")) if boot else None}
+                     for p in paths], r2, bounded=False, interval=INTERVAL if boot else None)
+    f2 = {(r["lhs"], r["rhs"]): r["f2"] for r in pls["assessment"]["paths"]}
+    rows = []
+    for p in paths:
+        row = {"outcome": names.get(p["lhs"], p["lhs"]),
+               "predictor": names.get(p["rhs"], p["rhs"]), "est": p["est"]}
+        if boot:
+            row.update(ci=_ci(p), sig=_excludes_zero(p))
+        row["f2"] = f2.get((p["lhs"], p["rhs"]))
+        rows.append(row)
+    columns = {"outcome": "Outcome", "predictor": "Predictor", "est": "β"}
+    if boot:
+        columns.update(ci="95% CI", sig="CI excludes 0")
+    columns["f2"] = "f²"
+    r2_rows = []
+    for r in pls["assessment"]["r2"]:
+        row = {"construct": names.get(r["construct"], r["construct"]), "r2": r["r2"],
+               "r2_adj": r["r2_adj"]}
+        if boot:
+            row["ci"] = _ci(_find(pls, "r2", r["construct"], r["construct"]))
+        r2_rows.append(row)
+    r2_cols = {"construct": "Construct", "r2": "R²", "r2_adj": "Adjusted R²"}
+    if boot:
+        r2_cols["ci"] = "95% CI of R²"
+    return [
+        {"type": "figure", "svg": svg,
+         "caption": "Structural model (PLS-SEM): path coefficients"
+                    + (f" (* the {INTERVAL} excludes zero; dashed: it includes zero)" if boot
+                       else " (no bootstrap: not tested)")
+                    + " and R² of the endogenous constructs."},
+        {"type": "table", "data": rows, "caption": "Path coefficients and effect sizes",
+         "columns": columns, "number_formats": {"est": 3, "f2": 3},
+         "note": ("β: standardized path coefficient; " if True else "")
+                 + (f"CI: {INTERVAL}; a path is significant when its CI excludes zero. "
+                    if boot else "")
+                 + "f² (Cohen, 1988): .02 small, .15 medium, .35 large."},
+        {"type": "table", "data": r2_rows, "caption": "Explained variance",
+         "columns": r2_cols, "number_formats": {"r2": "bounded", "r2_adj": "bounded"},
+         "note": "R² of .75, .50 and .25 read as substantial, moderate and weak in marketing "
+                 "research (Hair et al., 2019); adjusted R² corrects for the number of "
+                 "predictors."},
+    ]
+
+
+def _vif_block(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    rows = [{"outcome": names.get(r["lhs"], r["lhs"]),
+             "predictor": names.get(r["rhs"], r["rhs"]), "vif": r["vif"]}
+            for r in pls["assessment"]["paths"]]
+    high = [r for r in rows if r["vif"] is not None and r["vif"] >= 3]
+    note = ("Variance inflation factors of each outcome's predictor constructs. VIFs of 5 or "
+            "more indicate critical collinearity; between 3 and 5 it may still bias the paths "
+            "(Hair et al., 2019). ")
+    note += (f"{len(high)} of {len(rows)} reach 3." if high else "Every VIF is below 3.")
+    return [{"type": "table", "data": rows, "caption": "Collinearity of the predictors",
+             "columns": {"outcome": "Outcome", "predictor": "Predictor", "vif": "VIF"},
+             "number_formats": {"vif": 2}, "note": note}]
+
+
+def _effects_block(results: dict, pls: dict) -> list[dict]:
+    names = _names(results)
+    boot = _boot(pls)
+    rows = []
+    direct = {(r["lhs"], r["rhs"]): r for r in _rows(pls, "~")}
+    indirect = {(r["lhs"], r["rhs"]): r for r in _rows(pls, "indirect")}
+    for t in _rows(pls, "total"):  # the pairs with an indirect effect (the rest: paths)
+        key = (t["lhs"], t["rhs"])
+        if key not in indirect:
+            continue
+        for kind, r in (("direct", direct.get(key)), ("indirect", indirect.get(key)),
+                        ("total", t)):
+            if r is None:
+                continue
+            row = {"outcome": names.get(t["lhs"], t["lhs"]),
+                   "predictor": names.get(t["rhs"], t["rhs"]), "kind": kind, "est": r["est"]}
+            if boot:
+                row.update(ci=_ci(r), sig=_excludes_zero(r))
+            rows.append(row)
+    if not indirect:
+        text = ("The model has no mediated paths: each total effect equals its direct path "
+                "coefficient.")
+        return [{"type": "text", "text": text}]
+    columns = {"outcome": "Outcome", "predictor": "Predictor", "kind": "Effect",
+               "est": "Estimate"}
+    if boot:
+        columns.update(ci="95% CI", sig="CI excludes 0")
+    specific = [r for r in pls["assessment"]["effects"] if r.get("via")]
+    note = ("Every pair of constructs linked through a mediator; the other paths' total effect "
+            "is their direct path. Indirect: the sum of the products of the paths along every "
+            "chain from the predictor to the outcome; total: direct plus indirect (Hair et al., "
+            "2019)."
+            + (f" CIs: {INTERVAL}s." if boot else ""))
+    if specific:
+        note += (" Specific indirect effects: " + "; ".join(
+            f"{' → '.join(names.get(x, x) for x in r['via'].split(' -> '))} "
+            f"{apa(r['indirect'], 3)}" for r in specific) + ".")
+    return [{"type": "table", "data": rows, "caption": "Direct, indirect and total effects",
+             "columns": columns, "number_formats": {"est": 3}, "note": note}]
+
+
+def _fit_block(pls: dict) -> list[dict]:
+    fit = pls["assessment"]["fit"]
+    rows = [{"measure": "SRMR", "estimated": fit["estimated"]["srmr"],
+             "saturated": fit["saturated"]["srmr"], "note": "< .08"},
+            {"measure": "d_ULS", "estimated": fit["estimated"]["d_uls"],
+             "saturated": fit["saturated"]["d_uls"], "note": DASH}]
+    return [{"type": "table", "data": rows, "caption": "Model fit (PLS-SEM)",
+             "columns": {"measure": "Measure", "estimated": "Estimated model",
+                         "saturated": "Saturated model", "note": "Criterion"},
+             "number_formats": {"estimated": 3, "saturated": 3},
+             "note": "SRMR: standardized root mean square residual of the item correlations "
+                     "the model implies (Henseler et al., 2014); d_ULS: their squared Euclidean "
+                     "distance (Dijkstra & Henseler, 2015). The saturated model correlates "
+                     "every pair of constructs freely. Fit criteria for PLS-SEM are still "
+                     "debated and are reported with caution (Hair et al., 2019)."}]
+
+
+def structural_section(results: dict, drivers: list[dict]) -> dict:
+    """The structural model section (Hair et al., 2019, table 3), ending with ``drivers``
+    (the dominance and importance-performance blocks on scale scores)."""
+    pls = results["pls"]
+    subsections = [
+        {"id": "pls-collinearity", "heading": "Collinearity", "blocks": _vif_block(results, pls)},
+        {"id": "pls-paths", "heading": "Path coefficients and explained variance",
+         "blocks": _paths_blocks(results, pls)},
+        {"id": "pls-effects", "heading": "Indirect and total effects",
+         "blocks": _effects_block(results, pls)},
+        {"id": "pls-fit", "heading": "Model fit", "blocks": _fit_block(pls)},
+    ]
+    if drivers:
+        subsections.append({"id": "pls-drivers", "heading": "Drivers and priorities",
+                            "blocks": drivers})
+    return {"id": "structural", "heading": "Structural model (PLS-SEM)",
+            "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients with their "
+                     "bootstrap intervals, explained variance and effect sizes, indirect and "
+                     "total effects, model fit.",
+            "blocks": [], "subsections": subsections}
+
+
+# ---- key numbers, findings, missing data, methods ---------------------------------------------
+
+
+def pls_missing_text(results: dict) -> str | None:
+    """What was done with missing answers in a PLS run (None: nobody had one)."""
+    sp = results["pls"]["sample"]
+    touched = int(sp.get("n_incomplete") or 0)
+    if not touched:
+        return None
+    chosen = results["pls"]["settings"].get("missing_chosen", True)
+    if sp["missing"] == "mean":
+        replaced = sp.get("replaced") or {}
+        return (f"{touched:,} respondents left at least one item of the model unanswered; each "
+                f"missing answer ({sum(replaced.values()):,} in all) was replaced by the mean "
+                "of its item (mean replacement, as chosen; seminr's and SmartPLS's default), so "
+                f"the PLS model rests on all {int(sp['n']):,} respondents. By item: "
+                + ", ".join(f"{k} {v}" for k, v in replaced.items()) + ".")
+    how = ("no missing-data handling was chosen, so the default, listwise deletion, left them "
+           "out" if not chosen else "they were left out (listwise deletion, as chosen)")
+    return (f"{touched:,} respondents left at least one item of the model unanswered; {how}: "
+            f"the PLS model rests on {int(sp['n']):,} respondents. Mean replacement "
+            "(--missing mean) would keep them.")
+
+
+def _methods_text(results: dict, title: str) -> str:
+    from .methods import _drivers, _screening
+
+    pls = results["pls"]
+    s = pls["settings"]
+    inst = results["instrument"]
+    sw = results["software"]
+    sc = results["screening"]
+    kept = results.get("settings", {}).get("exclude_flagged", True) is not False
+    n = sc["n_kept"] if kept else sc["n_read"]
+    modes = s["modes"]
+    mode_b = [k for k, v in modes.items() if v == "B"]
+    consistent = pls["algorithm"] == "PLSc"
+    est = ("The measurement and structural models were estimated by partial least squares path "
+           "modelling (PLS-SEM; Wold, 1982; Lohmöller, 1989)"
+           + (", with consistent PLS (PLSc; Dijkstra & Henseler, 2015) correcting the loadings "
+              "and construct correlations of the reflectively measured constructs for "
+              "measurement error by their rho_A" if consistent else "")
+           + ", not by covariance-based SEM. Each construct was estimated as a "
+           + ("mode A composite (correlation weights)" if not mode_b else
+              f"mode A composite, except {', '.join(mode_b)} (mode B, regression weights)")
+           + f" of its standardized items, with the {SCHEME_WORDS[s['scheme']]} for the inner "
+             "weights; the iterations stopped when the sum of the absolute changes of the outer "
+             f"weights fell below {s['tol']:.0e} (at most {s['max_iter']} iterations, as "
+             f"seminr), here after {pls['iterations']}. engagekit estimates PLS with its own "
+             "code, which reproduces seminr's and R plspm's published estimates in its tests; "
+             "neither was run for this report.")
+    miss = pls_missing_text(results)
+    if s["n_boot"]:
+        inference = (f"Inference used {_n_text(int(s['n_boot']))} bootstrap resamples (seed "
+                     f"{s['seed']}): the 95% confidence intervals shown are percentile intervals "
+                     "(Aguirre-Urreta & Rönkkö, 2018), and bias-corrected and accelerated (BCa; "
+                     "Efron, 1987) intervals are saved in results.json; an effect is called "
+                     "significant when its interval excludes zero.")
+        failed = int(pls["bootstrap"].get("n_failed") or 0)
+        if failed:
+            inference += f" {_n_text(failed)} resamples could not be estimated and were left out."
+    else:
+        inference = "No bootstrap was run, so no estimate has a confidence interval."
+    assess = ("The results are reported in the order Hair et al. (2019) recommend: indicator "
+              "loadings (.708 or more), internal consistency (Cronbach's alpha, rho_A and the "
+              "composite reliability rho_C), convergent validity (AVE of .50 or more; Fornell & "
+              "Larcker, 1981), discriminant validity by the heterotrait-monotrait ratio (HTMT; "
+              "Henseler et al., 2015; its bootstrap interval, Franke & Sarstedt, 2019) and "
+              "HTMT2 (Roemer et al., 2021), with the Fornell-Larcker criterion as a secondary "
+              "check, then the predictors' collinearity (VIF), the path coefficients, R² and "
+              "adjusted R², f² (Cohen, 1988), indirect and total effects, and the SRMR "
+              "(Henseler et al., 2014) and d_ULS of the estimated and saturated models.")
+    parts = [f"Responses to {title} (instrument {inst['id']} {inst['version']}) were analysed.",
+             _screening(results),
+             f"{_n_text(n)} respondents were analysed; reverse-keyed items were scored from "
+             "their declared scales." + (f" Missing answers: {miss}" if miss else ""),
+             est, inference, assess, _drivers(results),
+             f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
+             f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
+             f"statsmodels {sw.get('statsmodels')}."]
+    return " ".join(p for p in parts if p)
+
+
+def key_cards(results: dict, value: str, note: str) -> list[dict]:
+    """The key-number cards of the model: respondents analysed (``value`` and ``note`` as the
+    covariance-based report words them, unless the PLS model rests on fewer), method, fit."""
+    pls = results["pls"]
+    if int(pls["sample"]["n"]) != int(results["screening"]["n_kept"]):
+        value = f"{int(pls['sample']['n']):,}"
+        note = (f"of {results['screening']['n_kept']:,} kept; the rest left items unanswered "
+                "(listwise)")
+    s = pls["settings"]
+    fit = pls["assessment"]["fit"]["estimated"]
+    return [{"label": "Respondents analysed", "value": value, "note": note},
+            {"label": "Method", "value": "PLSc" if pls["algorithm"] == "PLSc" else "PLS-SEM",
+             "note": f"{s['scheme']} weighting; "
+                     + (f"{int(s['n_boot']):,} bootstrap resamples" if s["n_boot"]
+                        else "no bootstrap")},
+            {"label": "Model fit (PLS-SEM)", "value": f"SRMR {apa(fit['srmr'], 3, True)}",
+             "note": f"d_ULS {apa(fit['d_uls'], 3)}"}]
+
+
+def findings_section(results: dict, sentences: str) -> dict:
+    """"Findings in brief": which method produced the report, then each outcome's strongest
+    driver (``sentences``, from :func:`reports.report.ranking_cards`)."""
+    pls = results["pls"]
+    lead = (f"This report's measurement and structural models were estimated by "
+            f"{_method_name(pls)} (partial least squares), not by covariance-based SEM.")
+    text = sentences or ("No structural paths." if not _rows(pls, "~") else
+                         "No outcome has two or more exogenous predictors to rank.")
+    return {"id": "findings", "heading": "Findings in brief",
+            "blocks": [{"type": "text", "text": f"{lead} {text}"}]}
+
+
+def methods_section(results: dict, title: str) -> dict:
+    """"Methods and references": the methods paragraph of a PLS run (the references are
+    filled in by :func:`reports.report.report_context`)."""
+    return {"id": "methods", "heading": "Methods and references", "blocks": [
+        {"type": "text", "text": _methods_text(results, title)}, {"type": "list", "items": []}]}
+
+
+# ---- terminal -----------------------------------------------------------------------------------
+
+
+def pls_summary_lines(results: dict) -> list[str]:
+    """What ``run --method pls`` prints after the analysis (as the CB-SEM fits are printed)."""
+    pls = results["pls"]
+    s, sp = pls["settings"], pls["sample"]
+    fit = pls["assessment"]["fit"]["estimated"]
+    lines = [f"{results['screening']['n_read']} respondents read, "
+             f"{results['screening']['n_excluded']} excluded by screening"]
+    miss = pls_missing_text(results)
+    if miss:
+        lines.append(f"missing answers: {miss}")
+    lines.append(f"{pls['algorithm']} ({s['scheme']} weighting, N = {int(sp['n']):,}, converged in "
+                 f"{pls['iterations']} iterations; {int(s['n_boot']):,} bootstrap resamples, "
+                 f"seed {s['seed']}): SRMR {fit['srmr']:.3f}, d_ULS {fit['d_uls']:.3f}")
+    for w in pls["warnings"]:
+        lines.append(f"warning: {w}")
+    return lines
+
+
+def pls_headline_lines(results: dict) -> list[str]:
+    """The headline numbers of a PLS run (:func:`reports.cli.headline_lines`)."""
+    pls = results["pls"]
+    sc = results["screening"]
+    names = _names(results)
+    n_analysed = sc["n_kept"] if results["settings"].get("exclude_flagged", True) else \
+        sc["n_read"]
+    lines = [f"  N analysed: {n_analysed:,} of {sc['n_read']:,} respondents read "
+             f"({sc['n_excluded']:,} excluded by screening)"
+             + (f"; the PLS model rests on N = {int(pls['sample']['n']):,}"
+                if int(pls["sample"]["n"]) != n_analysed else "")]
+    rel = pls["assessment"]["reliability"]
+    multi = [r for r in rel if int(r["items"]) > 1]
+    if multi:
+        lines.append(f"  method: {_method_name(pls)}; rho_C {apa(min(r['rho_c'] for r in multi), 2, True)}"
+                     f" to {apa(max(r['rho_c'] for r in multi), 2, True)}, AVE "
+                     f"{apa(min(r['ave'] for r in multi), 2, True)} to "
+                     f"{apa(max(r['ave'] for r in multi), 2, True)}; SRMR "
+                     f"{apa(pls['assessment']['fit']['estimated']['srmr'], 3, True)}")
+    r2 = {r["construct"]: r["r2"] for r in pls["assessment"]["r2"]}
+    for rank in pls["ranking"]:
+        out, pred = rank["outcome"], rank["largest"]
+        t = _find(pls, "total", out, pred)
+        text = (f"  {names.get(out, out)} (R² {apa(r2.get(out), 2, True)}): strongest total "
+                f"effect {names.get(pred, pred)}, β = {apa(rank['std_total'], 2)}")
+        if t.get("ci.lower") is not None:
+            text += f" (95% percentile CI {apa(t['ci.lower'], 2)} to {apa(t['ci.upper'], 2)})"
+        if "credible" in rank:
+            text += (f"; lead over {names.get(rank['runner_up'], rank['runner_up'])} "
+                     + ("credible" if rank["credible"] else "not credible"))
+        lines.append(text)
+    return lines

@@ -1,0 +1,303 @@
+"""PLS-SEM through the pipeline (issue 18, item 5): ``engagekit effects|run --method pls``, the
+results' ``pls`` section and the PLS report.
+
+Every bundled instrument is run with ``--method pls`` on respondents simulated from it (seeded,
+200 bootstrap resamples); its report is opened in headless Chromium: the PLS sections in Hair et
+al.'s (2019) order, the method named, no "nan"/"None" and no empty cell, the numbers equal to a
+direct :func:`analysis.estimate_pls` / :func:`analysis.bootstrap_pls` call on the same
+respondents (the estimation itself is checked against seminr, plspm and cSEM in
+test_pls_estimation.py and test_pls_bootstrap.py). Option combinations that do not go together
+exit 2; a saved results.json re-renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from browser import browser  # noqa: F401  (session fixture: headless Chromium)
+
+from analysis import bootstrap_pls, estimate_pls
+from analysis.responses import read_responses
+from analysis.responses.scoring import reverse_keyed
+from analysis.responses.screening import screen
+from instruments import load_instrument
+from reports.cli import main
+from reports.format import apa
+
+INSTRUMENTS = ["acsi_nps", "eight_c", "five_commitments", "loyalty_typology",
+               "reciprocal_loyalty", "three_component"]
+#: Options per instrument, so that every PLS option runs through the pipeline once.
+OPTIONS = {"eight_c": ["--consistent"], "five_commitments": ["--scheme", "factorial"],
+           "three_component": ["--missing", "mean"]}
+N_BOOT = 200
+SEED = 7
+PLS_SECTIONS = ["findings", "sample", "distributions", "pls-measurement", "pls-loadings",
+                "pls-reliability", "pls-discriminant", "structural", "pls-collinearity",
+                "pls-paths", "pls-effects", "pls-fit", "methods"]
+CB_SECTIONS = ["reliability", "factor-structure", "validity", "method-bias"]
+
+
+def _run(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """``engagekit run --method pls`` on each bundled instrument: {name: (data file, folder)}."""
+    base = tmp_path_factory.mktemp("pls_runs")
+    out = {}
+    for k, name in enumerate(INSTRUMENTS):
+        data = base / f"{name}.csv"
+        missing = ["--missing", "0.03"] if name == "three_component" else []
+        assert main(["simulate", name, "--n", "300", "--seed", str(k + 1), "-o", str(data),
+                     *missing]) == 0
+        folder = base / name
+        assert main(["run", str(data), "-i", name, "--method", "pls", "--boot", str(N_BOOT),
+                     "--seed", str(SEED), "--jobs", "1", "-o", str(folder),
+                     *OPTIONS.get(name, [])]) == 0
+        out[name] = (data, folder)
+    return out
+
+
+def _analysed_items(data: Path, name: str) -> pd.DataFrame:
+    """The respondents and items a run analyses: read, screened (default rules), reverse-keyed."""
+    inst = load_instrument(name)
+    responses = read_responses(data, inst)
+    return reverse_keyed(screen(responses, inst).kept().items, inst)
+
+
+def _settings(name: str) -> dict:
+    opts = OPTIONS.get(name, [])
+    return {"consistent": "--consistent" in opts,
+            "scheme": opts[opts.index("--scheme") + 1] if "--scheme" in opts else "path",
+            "missing": opts[opts.index("--missing") + 1] if "--missing" in opts else "listwise"}
+
+
+@pytest.mark.parametrize("name", INSTRUMENTS)
+def test_results_equal_a_direct_estimation(runs, name):
+    data, folder = runs[name]
+    res = json.loads((folder / "results.json").read_text())
+    pls = res["pls"]
+    assert res["settings"]["method"] == "pls" and "effects" not in res
+    assert "cfa" not in res["validation"]  # no covariance-based model ran
+    inst = load_instrument(name)
+    items = _analysed_items(data, name)
+    s = _settings(name)
+    fit = estimate_pls(items, inst.to_lavaan(), **s)
+    assert pls["algorithm"] == ("PLSc" if s["consistent"] else "PLS")
+    assert pls["settings"]["scheme"] == s["scheme"] and pls["settings"]["missing"] == s["missing"]
+    assert pls["sample"]["n"] == fit.n == res["screening"]["n_kept"]
+    assert pls["iterations"] == fit.iterations
+    table = pd.DataFrame(pls["estimates"])
+    for op in ("=~", "<~", "~", "r2", "~~"):
+        got = table[table.op == op].set_index(["lhs", "rhs"])["est"]
+        want = fit.estimates[fit.estimates.op == op].set_index(["lhs", "rhs"])["est"]
+        assert len(got) == len(want) > 0 or op in ("~~",)
+        assert np.allclose(got.loc[want.index].to_numpy(), want.to_numpy(), atol=1e-12), op
+    # the bootstrap: the same resamples (seed) give the same intervals
+    boot = bootstrap_pls(items, inst.to_lavaan(), n_boot=N_BOOT, seed=SEED, n_jobs=1,
+                         progress=False, **s)
+    bt = boot.table.set_index(["lhs", "op", "rhs"])
+    rt = table[table.op != "~~"].set_index(["lhs", "op", "rhs"])
+    for col in ("se", "ci.lower", "ci.upper", "bca.lower", "bca.upper"):
+        a, b = rt[col].astype(float), bt.loc[rt.index, col].astype(float)
+        assert np.allclose(a, b, atol=1e-12, equal_nan=True), col
+
+
+@pytest.mark.parametrize("name", ["eight_c"])
+def test_report_rerenders_from_the_saved_results(runs, name, tmp_path, capsys):
+    _, folder = runs[name]
+    out = tmp_path / "again.html"
+    code, _, err = _run(["report", str(folder / "results.json"), "-o", str(out)], capsys)
+    assert code == 0, err
+    assert out.read_bytes() == (folder / "report.html").read_bytes()
+
+
+def test_mean_replacement_is_counted(runs):
+    data, folder = runs["three_component"]
+    res = json.loads((folder / "results.json").read_text())
+    items = _analysed_items(data, "three_component")
+    model_items = [i for c in res["pls"]["constructs"] for i in c["items"]]
+    nan = items[model_items].isna()
+    assert nan.to_numpy().sum() > 0
+    sp = res["pls"]["sample"]
+    assert sp["missing"] == "mean" and sp["n"] == len(items)
+    assert sp["replaced"] == {k: int(v) for k, v in nan.sum().items() if v}
+    assert sp["n_incomplete"] == int(nan.any(axis=1).sum())
+    html = (folder / "report.html").read_text()
+    assert f"({sum(sp['replaced'].values()):,} in all) was replaced by the mean" in html
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", INSTRUMENTS)
+def test_pls_report_in_chromium(runs, name, browser):  # noqa: F811 - fixture
+    from browser import axe_violations, console_errors, describe_violations, file_url
+
+    _, folder = runs[name]
+    res = json.loads((folder / "results.json").read_text())
+    pls = res["pls"]
+    console_errors(browser)
+    browser.get(file_url(folder / "report.html"))
+    assert console_errors(browser) == []
+    ids = browser.execute_script(
+        "return [...document.querySelectorAll('section[id], [id]')].map(e => e.id)")
+    assert [s for s in PLS_SECTIONS if s in ids] == PLS_SECTIONS
+    assert not [s for s in CB_SECTIONS if s in ids]  # no CFA sections in a PLS report
+    # the sections in Hair et al.'s (2019) order
+    order = [ids.index(s) for s in PLS_SECTIONS]
+    assert order == sorted(order)
+    text = browser.execute_script("return document.body.innerText")
+    method = "consistent PLS (PLSc)" if pls["algorithm"] == "PLSc" else "PLS-SEM"
+    assert f"estimated by {method} (partial least squares), not by covariance-based SEM" in text
+    assert "Hair et al. (2019)" in text and "Hair, J. F., Risher" in text
+    words = set(re.findall(r"[A-Za-z]+", text))
+    assert not {"nan", "NaN", "None", "null", "undefined"} & words
+    cells = browser.execute_script(
+        "return [...document.querySelectorAll('#pls-measurement td, #pls-measurement th,"
+        " #structural td, #structural th')].map(c => c.innerText.trim())")
+    assert len(cells) > 50 and cells.count("") == 0
+    svgs = browser.execute_script(
+        "return [...document.querySelectorAll('svg')].map(s => {"
+        "const r = s.getBoundingClientRect(); return [r.width, r.height]; })")
+    assert len(svgs) >= 2 and all(w > 0 and h > 0 for w, h in svgs)
+    # the path table: each path's β and percentile CI as results.json holds them
+    names = {c["id"]: c["name"] for c in res["instrument"]["constructs"]}
+    rows = browser.execute_script(
+        "const t = [...document.querySelectorAll('#pls-paths table')].find(t => "
+        "t.caption && t.caption.innerText.includes('Path coefficients'));"
+        "return [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim()));")
+    paths = [r for r in pls["estimates"] if r["op"] == "~"]
+    assert len(rows) == len(paths)
+    for r, p in zip(rows, paths, strict=True):
+        assert r[:3] == [names[p["lhs"]], names[p["rhs"]], apa(p["est"], 3)]
+        d = 3 if min(abs(p["ci.lower"]), abs(p["ci.upper"])) < .005 else 2  # never "0.00"
+        assert r[3] == f"[{apa(p['ci.lower'], d)}, {apa(p['ci.upper'], d)}]"
+        assert r[4] == ("yes" if p["ci.lower"] > 0 or p["ci.upper"] < 0 else "no")
+    rel = browser.execute_script(
+        "return [...document.querySelector('#pls-reliability table').tBodies[0].rows]"
+        ".map(r => [...r.cells].map(c => c.innerText.trim()));")
+    for r, want in zip(rel, pls["assessment"]["reliability"], strict=True):
+        if want["items"] > 1:
+            assert r[2:] == [apa(want[k], 2, True) for k in ("alpha", "rho_a", "rho_c", "ave")]
+    srmr = pls["assessment"]["fit"]["estimated"]["srmr"]
+    assert apa(srmr, 3, True) in browser.execute_script(
+        "return document.getElementById('pls-fit').innerText")
+    violations = axe_violations(browser)
+    assert violations == [], describe_violations(violations)
+
+
+def test_cb_sem_stays_the_default(runs, tmp_path, capsys):
+    data, _ = runs["loyalty_typology"]
+    code, _, err = _run(["run", str(data), "-i", "loyalty_typology", "--boot", "0", "--jobs",
+                         "1", "-o", str(tmp_path / "sem")], capsys)
+    assert code == 0, err
+    res = json.loads((tmp_path / "sem" / "results.json").read_text())
+    assert "pls" not in res and "effects" in res and "method" not in res["settings"]
+    html = (tmp_path / "sem" / "report.html").read_text()
+    assert "PLS-SEM)" not in html and "partial least squares" not in html
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--method", "pls", "--estimator", "WLSMV"], "--estimator WLSMV go(es) with --method sem"),
+    (["--method", "pls", "--missing", "fiml"], "--missing fiml go(es) with --method sem"),
+    (["--method", "pls", "--crosscheck", "semopy"], "--crosscheck go(es) with --method sem"),
+    (["--consistent"], "--consistent go(es) with --method pls"),
+    (["--scheme", "centroid"], "--scheme go(es) with --method pls"),
+    (["--missing", "mean"], "--missing mean go(es) with --method pls"),
+    (["--method", "pls", "--group", "lt_ra_01"], "--group lt_ra_01: comparing groups"),
+    (["--method", "pls", "--interaction", "a", "b"], "--interaction: latent interactions"),
+    (["--method", "pls", "--boot", "5"], "at least 20 resamples"),
+    (["--method", "plsc"], "Invalid value for '--method'"),
+])
+def test_run_refuses_options_that_do_not_go_together(runs, tmp_path, capsys, args, words):
+    data, _ = runs["loyalty_typology"]
+    code, out, err = _run(["run", str(data), "-i", "loyalty_typology", "-o",
+                           str(tmp_path / "x"), *args], capsys)
+    assert code == 2 and words in out + err, out + err
+    assert not (tmp_path / "x" / "report.html").exists()
+
+
+def test_effects_with_an_instrument_and_with_a_model(runs, tmp_path, capsys):
+    data, _ = runs["reciprocal_loyalty"]
+    out_json = tmp_path / "pls.json"
+    code, out, err = _run(["effects", str(data), "-i", "reciprocal_loyalty", "--method", "pls",
+                           "--n-boot", "50", "--seed", "3", "--n-jobs", "1", "--json",
+                           str(out_json)], capsys)
+    assert code == 0, err
+    assert "PLS (path weighting" in out and "HTMT:" in out and "SRMR" in out
+    saved = json.loads(out_json.read_text())
+    assert saved["settings"]["n_boot"] == 50 and saved["algorithm"] == "PLS"
+    assert {"lhs", "op", "rhs", "est", "se", "ci.lower", "ci.upper", "bca.lower",
+            "bca.upper"} <= set(saved["estimates"][0])
+    # --model with a plain CSV, a mode B composite and PLSc for the reflective construct
+    items = _analysed_items(data, "reciprocal_loyalty")
+    plain = tmp_path / "plain.csv"
+    items.to_csv(plain, index=False)
+    model = ("INV <~ rl_inv_01 + rl_inv_02 + rl_inv_03 + rl_inv_04r; "
+             "GRAT =~ rl_grat_01 + rl_grat_02 + rl_grat_03r; GRAT ~ INV")
+    code, out, err = _run(["effects", str(plain), "--model", model, "--method", "pls",
+                           "--consistent", "--boot", "0", "--json", str(tmp_path / "m.json")],
+                          capsys)
+    assert code == 0, err
+    saved = json.loads((tmp_path / "m.json").read_text())
+    direct = estimate_pls(items, model, consistent=True)
+    assert saved["settings"]["modes"] == {"INV": "B", "GRAT": "A"}
+    path = next(r for r in saved["estimates"] if r["op"] == "~")
+    assert path["est"] == pytest.approx(direct.path("INV", "GRAT"), abs=1e-12)
+    assert path.get("se") is None  # no bootstrap asked for
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--model", "A =~ x1 + nope; B =~ x2; B ~ A", "--method", "pls"], "'nope'"),
+    (["--model", "A =~ x1 + x2; B =~ x3; B ~ A; A ~ B", "--method", "pls"], "loop"),
+    (["--model", "A =~ x1 + x2; B =~ x3; B ~ A", "--method", "pls", "--estimator", "MLR"],
+     "--estimator MLR go(es) with --method sem"),
+])
+def test_effects_errors_exit_2(tmp_path, capsys, args, words):
+    f = tmp_path / "d.csv"
+    rng = np.random.default_rng(1)
+    pd.DataFrame(rng.normal(size=(50, 3)), columns=["x1", "x2", "x3"]).to_csv(f, index=False)
+    code, out, err = _run(["effects", str(f), *args], capsys)
+    assert code == 2 and words in out + err, out + err
+
+
+def test_missing_answers_without_a_choice_are_left_out_and_said_so(runs, tmp_path, capsys):
+    data, _ = runs["three_component"]
+    code, out, err = _run(["run", str(data), "-i", "three_component", "--method", "pls",
+                           "--boot", "0", "-o", str(tmp_path / "lw")], capsys)
+    assert code == 0, err
+    res = json.loads((tmp_path / "lw" / "results.json").read_text())
+    sp = res["pls"]["sample"]
+    assert sp["missing"] == "listwise" and sp["n_dropped"] > 0
+    assert sp["n"] + sp["n_dropped"] == res["screening"]["n_kept"]
+    assert "no missing-data handling was chosen, so the default, listwise deletion" in out
+    html = (tmp_path / "lw" / "report.html").read_text()
+    assert f"the PLS model rests on {sp['n']:,} respondents" in html
+
+
+def test_manuscript_tables_of_a_pls_report(runs, tmp_path, capsys):
+    _, folder = runs["acsi_nps"]
+    for fmt, suffix in (("xlsx", ".xlsx"), ("docx", ".docx"), ("latex", ".tex")):
+        out = tmp_path / f"tables{suffix}"
+        code, _, err = _run(["report", str(folder / "results.json"), "--format", fmt, "-o",
+                             str(out)], capsys)
+        assert code == 0 and out.stat().st_size > 1000, err
+    tex = (tmp_path / "tables.tex").read_text()
+    assert "Indicator loadings and reliability" in tex and "Model fit (PLS-SEM)" in tex
+
+
+def test_a_damaged_pls_section_exits_2_naming_it(runs, tmp_path, capsys):
+    _, folder = runs["acsi_nps"]
+    res = json.loads((folder / "results.json").read_text())
+    del res["pls"]["assessment"]["reliability"]
+    bad = tmp_path / "results.json"
+    bad.write_text(json.dumps(res))
+    code, _, err = _run(["report", str(bad), "-o", str(tmp_path / "r.html")], capsys)
+    assert code == 2 and "pls.assessment.reliability" in err
