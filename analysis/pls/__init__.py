@@ -32,6 +32,8 @@ Modules, small and flat:
 ``predict``          :func:`predict_pls`: PLSpredict, k-fold repeated, LM and naive benchmarks
 ``interaction``      :func:`estimate_pls_interaction`: two-stage, product-indicator and
                      orthogonalizing interaction terms (``Y ~ X + M + X:M``)
+``ipma``             :func:`ipma_pls`: importance-performance map (0-100 performance,
+                     unstandardized total effects), construct and indicator level
 ===================  ===========================================================================
 
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
@@ -69,6 +71,8 @@ _EXPORTS: dict[str, str] = {
     "estimate_pls_interaction": "interaction",
     "parse_interaction_model": "interaction",
     "PLSInteractionResult": "interaction",
+    "ipma_pls": "ipma",
+    "PLSIpma": "ipma",
 }
 
 __all__ = sorted(_EXPORTS)
