@@ -30,7 +30,13 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import OLSInfluence
 
-from analysis.pls import PLSInputError, estimate_pls, estimate_pls_moments, predict_pls
+from analysis.pls import (
+    PLSInputError,
+    PLSNotConvergedError,
+    estimate_pls,
+    estimate_pls_moments,
+    predict_pls,
+)
 from analysis.pls.predict import cut_folds
 
 FIX = Path(__file__).parent / "fixtures" / "pls"
@@ -295,3 +301,33 @@ def test_bad_settings_are_input_errors(med_data):
         predict_pls(med_data, MED, seed=1, folds=1000)
     with pytest.raises(PLSInputError, match="fold_ids"):
         predict_pls(med_data, MED, fold_ids=[0, 1, 0])
+
+
+def test_missing_answers_are_handled_once_before_the_folds():
+    corp = pd.read_csv(FIX / "corp_rep_data.csv")
+    model = """
+    COMP =~ comp_1 + comp_2 + comp_3
+    LIKE =~ like_1 + like_2 + like_3
+    CUSA =~ cusa
+    CUSL =~ cusl_1 + cusl_2 + cusl_3
+    CUSA ~ COMP + LIKE
+    CUSL ~ COMP + LIKE + CUSA
+    """
+    with pytest.raises(PLSInputError, match="missing='mean'"):
+        predict_pls(corp, model, seed=1, missing_value=-99)
+    out = predict_pls(corp, model, seed=1, repeats=2, missing="mean", missing_value=-99)
+    assert out.sample["missing"] == "mean" and out.sample["n"] == 344
+    assert out.sample["replaced"]                     # the counts are reported
+    assert list(out.items["item"]) == ["cusa", "cusl_1", "cusl_2", "cusl_3"]
+    assert np.isfinite(out.items.drop(columns=["construct", "item"]).to_numpy()).all()
+
+
+def test_a_fold_that_cannot_be_estimated_is_named(med_data):
+    d = med_data.copy()
+    d["a3"] = 3.0
+    d.loc[:4, "a3"] = [1.0, 2.0, 4.0, 5.0, 1.0]           # all variation in rows 0-4
+    ids = np.array([0] * 9 + [1] * 9 + [2] * 9 + [3] * 9 + [4] * 9)
+    with pytest.raises(PLSInputError, match=r"repetition 1, fold 1: item\(s\) a3 have one"):
+        predict_pls(d, MED, fold_ids=ids)
+    with pytest.raises(PLSNotConvergedError):              # the whole sample first
+        predict_pls(med_data, MED, folds=5, repeats=1, seed=1, max_iter=1)

@@ -309,6 +309,12 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
             test = ids[r] == k
             train = ~test
             Xtr, Xte = X[train], X[test]
+            flat = [items[j] for j in np.flatnonzero(np.ptp(Xtr, axis=0) == 0)]
+            if flat:
+                raise PLSInputError(
+                    f"repetition {r + 1}, fold {int(k) + 1}: item(s) {', '.join(flat)} have one "
+                    "answer only among the training respondents; use fewer folds or drop the "
+                    "item(s)", code="item_constant")
             try:
                 est = _solve(spec, np.cov(Xtr, rowvar=False), **kw)
             except PLSInputError as exc:
