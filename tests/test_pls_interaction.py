@@ -25,7 +25,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.pls import PLSInputError, estimate_pls_interaction, parse_interaction_model
+from analysis.pls import (
+    PLSInputError,
+    bootstrap_pls_interaction,
+    estimate_pls_interaction,
+    parse_interaction_model,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "pls"
 
@@ -146,3 +151,49 @@ def test_syntax_forms_and_errors():
     with pytest.raises(PLSInputError, match="method"):
         estimate_pls_interaction({"x1": [1, 2, 3, 4], "m1": [2, 1, 4, 3], "y": [1, 3, 2, 4]},
                                  "X =~ x1; M =~ m1; Y =~ y\nY ~ X + M + X:M", method="pi")
+
+
+# --- bootstrap ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", list(SEMINR_M4))
+def test_bootstrap_resamples_equal_estimation_on_the_resampled_data(mobi, method):
+    rng = np.random.default_rng(12)
+    idx = rng.integers(0, len(mobi), size=(3, len(mobi)))
+    boot = bootstrap_pls_interaction(mobi, M4, method=method, indices=idx, n_jobs=1,
+                                     progress=False)
+    n_tab = len(boot.table)
+    for k in range(3):
+        again = estimate_pls_interaction(mobi.iloc[idx[k]].reset_index(drop=True), M4,
+                                         method=method)
+        np.testing.assert_allclose(boot.replicates[k, :n_tab], again.result.estimates["est"],
+                                   atol=1e-10)
+        assert boot.replicates[k, n_tab] == pytest.approx(
+            again.interactions.iloc[0]["est_product"], abs=1e-10)
+    row = boot.interactions.iloc[0]
+    assert row["se"] == pytest.approx(np.std(boot.replicates[:, boot.table.index[
+        (boot.table.op == "~") & (boot.table.rhs == "Image:Expectation")][0]], ddof=1))
+    assert boot.settings["indices"] and boot.settings["seed"] is None
+    json.dumps(boot.to_dict(), allow_nan=False)
+
+
+def test_bootstrap_se_of_the_moderating_effect_matches_its_sampling_sd():
+    def sample(rng: np.random.Generator, n: int = 250) -> pd.DataFrame:
+        x, m = rng.normal(size=(2, n))
+        y = 0.4 * x + 0.3 * m + 0.25 * x * m + 0.8 * rng.normal(size=n)
+        return pd.DataFrame({"x1": x + .6 * rng.normal(size=n), "x2": x + .6 * rng.normal(size=n),
+                             "m1": m + .6 * rng.normal(size=n), "m2": m + .6 * rng.normal(size=n),
+                             "y": y})
+
+    model = "X =~ x1 + x2; M =~ m1 + m2; Y =~ y; Y ~ X + M + X:M"
+    rng = np.random.default_rng(99)
+    draws = [estimate_pls_interaction(sample(rng), model).interactions.iloc[0]["est_product"]
+             for _ in range(150)]
+    sd_mc = np.std(draws, ddof=1)
+    boot = bootstrap_pls_interaction(sample(rng), model, n_boot=400, seed=3, n_jobs=1,
+                                     progress=False)
+    assert boot.interactions.iloc[0]["product.se"] == pytest.approx(sd_mc, rel=0.25)
+    a = bootstrap_pls_interaction(sample(np.random.default_rng(1)), model, n_boot=30, seed=3,
+                                  n_jobs=1, progress=False)
+    b = bootstrap_pls_interaction(sample(np.random.default_rng(1)), model, n_boot=30, seed=3,
+                                  n_jobs=1, progress=False)
+    np.testing.assert_array_equal(a.replicates, b.replicates)

@@ -31,7 +31,8 @@ Modules, small and flat:
                      :func:`bootstrap_pls_higher_order`: both stages resampled together
 ``predict``          :func:`predict_pls`: PLSpredict, k-fold repeated, LM and naive benchmarks
 ``interaction``      :func:`estimate_pls_interaction`: two-stage, product-indicator and
-                     orthogonalizing interaction terms (``Y ~ X + M + X:M``)
+                     orthogonalizing interaction terms (``Y ~ X + M + X:M``);
+                     :func:`bootstrap_pls_interaction`: terms re-formed in every resample
 ``ipma``             :func:`ipma_pls`: importance-performance map (0-100 performance,
                      unstandardized total effects), construct and indicator level
 ===================  ===========================================================================
@@ -71,6 +72,8 @@ _EXPORTS: dict[str, str] = {
     "estimate_pls_interaction": "interaction",
     "parse_interaction_model": "interaction",
     "PLSInteractionResult": "interaction",
+    "bootstrap_pls_interaction": "interaction",
+    "PLSInteractionBootstrap": "interaction",
     "ipma_pls": "ipma",
     "PLSIpma": "ipma",
 }

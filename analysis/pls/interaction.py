@@ -54,7 +54,8 @@ from .estimate import estimate_pls
 from .result import PLSResult
 from .syntax import Construct, PLSModel, _operator, _statements, parse_pls_model
 
-__all__ = ["InteractionModel", "PLSInteractionResult", "estimate_pls_interaction",
+__all__ = ["InteractionModel", "PLSInteractionBootstrap", "PLSInteractionResult",
+           "bootstrap_pls_interaction", "estimate_pls_interaction",
            "parse_interaction_model"]
 
 METHODS = ("two_stage", "product_indicator", "orthogonal")
@@ -306,3 +307,217 @@ def estimate_pls_interaction(data: Any, model: str | InteractionModel, *,
     return PLSInteractionResult(result=result, first_stage=first, method=method,
                                 interactions=pd.DataFrame(rows),
                                 simple_slopes=pd.DataFrame(slopes), data=gen)
+
+
+def _fast_values(X: np.ndarray, spec: InteractionModel, method: str, full: PLSModel,
+                 kw: dict[str, Any]) -> np.ndarray:
+    """Stage-2 parameter-table values followed by each interaction path's ``est_product``,
+    for one complete data matrix (``spec.base.items`` columns): the steps of
+    :func:`estimate_pls_interaction` on the estimation core directly."""
+    from .estimate import _solve
+    from .higher_order import _table_values
+
+    def solve(model: PLSModel, data: np.ndarray) -> dict[str, Any]:
+        S = np.cov(data, rowvar=False)
+        if not np.all(np.isfinite(S)) or np.any(np.diag(S) <= 0):
+            raise PLSInputError("an item is constant in this resample")
+        return _solve(model, S, n=data.shape[0], **kw)
+
+    base = spec.base
+    items = base.items
+    gen: list[np.ndarray] = []
+    if method == "two_stage":
+        est1 = solve(base, X)
+        scores = ((X - X.mean(axis=0)) / est1["sd"]) @ est1["W"]
+        for _, x, m in spec.terms:
+            gen.append(scores[:, base.names.index(x)] * scores[:, base.names.index(m)])
+    else:
+        for _, x, m in spec.terms:
+            xi = [items.index(i) for i in base.construct(x).items]
+            mi = [items.index(i) for i in base.construct(m).items]
+            Zx, Zm = _standardized(X[:, xi]), _standardized(X[:, mi])
+            A = np.column_stack([np.ones(X.shape[0]), X[:, xi + mi]])
+            for a in range(len(xi)):
+                for b in range(len(mi)):
+                    prod = Zx[:, a] * Zm[:, b]
+                    if method == "orthogonal":
+                        beta, *_ = np.linalg.lstsq(A, prod, rcond=None)
+                        prod = prod - A @ beta
+                    gen.append(prod)
+    G = np.column_stack(gen)
+    est2 = solve(full, np.column_stack([X, G]))
+    out = list(_table_values(full, est2, True))
+    names, fitems = full.names, full.items
+    sd_g = G.std(axis=0, ddof=1)
+    for name, outcome in spec.paths:
+        j = names.index(name)
+        k = [fitems.index(i) - len(items) for i in full.construct(name).items]
+        lam = np.abs(est2["loadings"][[len(items) + i for i in k], j])
+        out.append(est2["paths"][j, names.index(outcome)] / float(sd_g[k] @ lam / lam.sum()))
+    return np.asarray(out, dtype=float)
+
+
+def _replicates(gens: list[np.random.Generator], rows: range, *, raw: np.ndarray,
+                spec: InteractionModel, method: str, full: PLSModel, kw: dict[str, Any],
+                width: int, indices: np.ndarray | None) -> np.ndarray:
+    """A chunk of bootstrap resamples (mean replacement redone within each); NaN rows where
+    the estimation fails."""
+    n = raw.shape[0]
+    out = np.full((len(rows), width), np.nan)
+    for k, (rng, r) in enumerate(zip(gens, rows, strict=True)):
+        take = indices[r] if indices is not None else rng.integers(0, n, size=n)
+        X = raw[take]
+        if np.isnan(X).any():
+            X = X.copy()
+            means = np.nanmean(X, axis=0)
+            rr, cc = np.nonzero(np.isnan(X))
+            X[rr, cc] = means[cc]
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[k] = _fast_values(X, spec, method, full, kw)
+        except (PLSInputError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            continue
+    return out
+
+
+@dataclass
+class PLSInteractionBootstrap:
+    """A bootstrapped model with interaction terms: ``result`` (the full sample), ``table``
+    (its stage-2 lavaan table with ``boot.mean, se, z, pvalue, ci.lower, ci.upper``),
+    ``interactions`` (the interaction paths with the same columns for ``est`` and, prefixed
+    ``product.``, for ``est_product``), ``replicates`` (resamples x statistics, NaN rows
+    failed) and ``settings``."""
+
+    result: PLSInteractionResult
+    table: pd.DataFrame
+    interactions: pd.DataFrame
+    replicates: np.ndarray = field(repr=False)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (replicates omitted)."""
+        return {**self.result.to_dict(), "bootstrap": to_plain(self.settings),
+                "estimates": to_plain(self.table),
+                "interactions": to_plain(self.interactions)}
+
+
+def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
+                              method: str = "two_stage", n_boot: int = 5000,
+                              seed: int | None = None, indices: Any = None,
+                              level: float = 0.95, scheme: str = "path",
+                              consistent: bool = False, missing: str | None = None,
+                              missing_value: Any = None, max_iter: int = 300,
+                              tol: float = 1e-7, n_jobs: int | None = None,
+                              progress: bool | None = None) -> PLSInteractionBootstrap:
+    """Estimate a model with interaction terms and bootstrap it, re-forming the interaction
+    terms (and re-running stage 1) in every resample.
+
+    Parameters
+    ----------
+    data, model, method, scheme, consistent, missing, missing_value, max_iter, tol
+        As for :func:`estimate_pls_interaction`.
+    n_boot : int
+        Resamples (ignored with ``indices``).
+    seed : int or None
+        Seed of the resampling (resample r draws from child r of ``SeedSequence(seed)``, as
+        :func:`~analysis.pls.bootstrap_pls`); required unless ``indices`` is given.
+    indices : array-like or None
+        Resample rows (resamples x respondents analysed, 0-based).
+    level : float
+        Confidence level of the percentile intervals.
+    n_jobs : int or None
+        Worker processes (None: all cores); the same numbers for any value.
+    progress : bool or None
+        Show a progress bar (None: for 20 resamples or more).
+
+    Returns
+    -------
+    PLSInteractionBootstrap
+        The full-sample result, its table and the interaction paths with ``boot.mean, se,
+        z, pvalue, ci.lower, ci.upper`` (``se`` the resamples' SD, ``z = est / se``, normal
+        p-value; percentile intervals).
+
+    Raises
+    ------
+    PLSInputError
+        Bad settings or indices, or the full-sample estimation fails.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> x, m = rng.normal(size=(2, 300))
+    >>> d = pd.DataFrame({"x1": x + .5 * rng.normal(size=300), "x2": x + .5 * rng.normal(size=300),
+    ...                   "m": m, "y": 0.4 * x + 0.3 * x * m + 0.8 * rng.normal(size=300)})
+    >>> boot = bootstrap_pls_interaction(d, "X =~ x1 + x2; M =~ m; Y =~ y; Y ~ X + M + X:M",
+    ...                                  n_boot=50, seed=1, n_jobs=1, progress=False)
+    >>> row = boot.interactions.iloc[0]
+    >>> bool(row["ci.lower"] > 0), bool(row["product.ci.lower"] > 0)
+    (True, True)
+    """
+    import functools
+    import warnings
+
+    from scipy import stats
+
+    from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_seed
+    from analysis.structural.resampling import percentile_ci, run_replicates
+
+    from .bootstrap import _check_indices
+
+    spec = model if isinstance(model, InteractionModel) else parse_interaction_model(model)
+    level = check_level(level, error=PLSInputError)
+    n_jobs = check_n_jobs(n_jobs, error=PLSInputError)
+    fit = estimate_pls_interaction(data, spec, method=method, scheme=scheme,
+                                   consistent=consistent, missing=missing,
+                                   missing_value=missing_value, max_iter=max_iter, tol=tol)
+    d = indicator_data(data, spec.base.items, missing=missing, missing_value=missing_value)
+    raw = d.raw if d.raw is not None else d.X
+    if indices is not None:
+        idx = _check_indices(indices, raw.shape[0])
+        n_boot, seed_used = idx.shape[0], None
+    else:
+        idx = None
+        n_boot = check_n_boot(n_boot, minimum=1, error=PLSInputError)
+        seed_used = check_seed(seed, error=PLSInputError)
+    full = fit.result.model
+    kw = {"scheme": scheme, "consistent": consistent, "standardize": True,
+          "max_iter": max_iter, "tol": tol}
+    n_tab = len(fit.result.estimates)
+    width = n_tab + len(spec.paths)
+    fn = functools.partial(_replicates, raw=raw, spec=spec, method=method, full=full, kw=kw,
+                           width=width, indices=idx)
+    run = run_replicates(fn, n_boot, seed_used if seed_used is not None else 0, n_jobs=n_jobs,
+                         chunk_size=50, progress=progress, desc="PLS interaction bootstrap",
+                         batched=True)
+    values = run.values
+    good = values[~np.isnan(values).all(axis=1)]
+    if good.shape[0] < 2:
+        raise PLSInputError(f"only {good.shape[0]} of {n_boot} bootstrap resamples could be "
+                            "estimated; check the model and data", code="model_not_estimable")
+
+    def summarise(est: np.ndarray, reps: np.ndarray) -> dict[str, np.ndarray]:
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            se = np.nanstd(reps, axis=0, ddof=1)
+            z = est / se
+            lo, hi = percentile_ci(reps, level)
+            return {"boot.mean": np.nanmean(reps, axis=0), "se": se, "z": z,
+                    "pvalue": 2 * stats.norm.sf(np.abs(z)), "ci.lower": lo, "ci.upper": hi}
+
+    table = fit.result.estimates.copy()
+    for k, v in summarise(table["est"].to_numpy(), good[:, :n_tab]).items():
+        table[k] = v
+    inter = fit.interactions.copy()
+    pos = [int(np.flatnonzero((table["lhs"] == r.lhs) & (table["op"] == "~")
+                              & (table["rhs"] == r.rhs))[0]) for r in inter.itertuples()]
+    for k, v in summarise(inter["est"].to_numpy(), good[:, pos]).items():
+        inter[k] = v
+    for k, v in summarise(inter["est_product"].to_numpy(), good[:, n_tab:]).items():
+        inter[f"product.{k}"] = v
+    info = {"n_boot": int(n_boot), "seed": seed_used, "indices": idx is not None,
+            "level": level, "method": method,
+            "n_failed": int(values.shape[0] - good.shape[0]), "backend": run.backend,
+            "workers": run.workers}
+    return PLSInteractionBootstrap(result=fit, table=table, interactions=inter,
+                                   replicates=values, settings=info)
