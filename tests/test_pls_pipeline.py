@@ -56,7 +56,7 @@ def runs(tmp_path_factory):
     for k, name in enumerate(INSTRUMENTS):
         data = base / f"{name}.csv"
         missing = ["--missing", "0.03"] if name == "three_component" else []
-        assert main(["simulate", name, "--n", "300", "--seed", str(k + 1), "-o", str(data),
+        assert main(["simulate", name, "--n", "250", "--seed", str(k + 1), "-o", str(data),
                      *missing]) == 0
         folder = base / name
         assert main(["run", str(data), "-i", name, "--method", "pls", "--boot", str(N_BOOT),
@@ -138,7 +138,15 @@ def test_mean_replacement_is_counted(runs):
 @pytest.mark.browser
 @pytest.mark.parametrize("name", INSTRUMENTS)
 def test_pls_report_in_chromium(runs, name, browser):  # noqa: F811 - fixture
-    from browser import axe_violations, console_errors, describe_violations, file_url
+    from browser import (
+        PHONE,
+        axe_violations,
+        console_errors,
+        describe_violations,
+        file_url,
+        reset_viewport,
+        set_viewport,
+    )
 
     _, folder = runs[name]
     res = json.loads((folder / "results.json").read_text())
@@ -191,6 +199,12 @@ def test_pls_report_in_chromium(runs, name, browser):  # noqa: F811 - fixture
         "return document.getElementById('pls-fit').innerText")
     violations = axe_violations(browser)
     assert violations == [], describe_violations(violations)
+    set_viewport(browser, *PHONE)  # the wide PLS tables scroll inside their box, not the page
+    try:
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    finally:
+        reset_viewport(browser)
 
 
 def test_cb_sem_stays_the_default(runs, tmp_path, capsys):
@@ -268,18 +282,23 @@ def test_effects_errors_exit_2(tmp_path, capsys, args, words):
     assert code == 2 and words in out + err, out + err
 
 
-def test_missing_answers_without_a_choice_are_left_out_and_said_so(runs, tmp_path, capsys):
+def test_missing_answers_without_a_choice_are_left_out_and_said_so(runs):
+    from analysis import StudySettings, run_study
+    from reports.pls_section import pls_missing_text
+
     data, _ = runs["three_component"]
-    code, out, err = _run(["run", str(data), "-i", "three_component", "--method", "pls",
-                           "--boot", "0", "-o", str(tmp_path / "lw")], capsys)
-    assert code == 0, err
-    res = json.loads((tmp_path / "lw" / "results.json").read_text())
+    inst = load_instrument("three_component")
+    res = run_study(read_responses(data, inst), inst,
+                    StudySettings(method="pls", n_boot=0, n_jobs=1, progress=False))
     sp = res["pls"]["sample"]
     assert sp["missing"] == "listwise" and sp["n_dropped"] > 0
     assert sp["n"] + sp["n_dropped"] == res["screening"]["n_kept"]
-    assert "no missing-data handling was chosen, so the default, listwise deletion" in out
-    html = (tmp_path / "lw" / "report.html").read_text()
-    assert f"the PLS model rests on {sp['n']:,} respondents" in html
+    assert res["missing_data"] == {"method": "listwise", "chosen": False,
+                                   "n_incomplete": sp["n_incomplete"],
+                                   "n_excluded": sp["n_dropped"]}
+    text = pls_missing_text(res)
+    assert "no missing-data handling was chosen, so the default, listwise deletion" in text
+    assert f"the PLS model rests on {sp['n']:,} respondents" in text
 
 
 def test_manuscript_tables_of_a_pls_report(runs, tmp_path, capsys):
