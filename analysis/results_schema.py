@@ -493,6 +493,46 @@ class WavesSection(_Part):
     basis: str
 
 
+class CrossLaggedEffect(_Part):
+    """A lagged effect of a cross-lagged panel model (:mod:`analysis.structural.cross_lagged`)."""
+
+    outcome: str
+    predictor: str
+    from_wave: int
+    to_wave: int
+    kind: str
+    est: Num
+    se: Num
+    pvalue: Num
+    ci_lower: Num = Field(alias="ci.lower")
+    ci_upper: Num = Field(alias="ci.upper")
+    std_all: Num = Field(alias="std.all")
+    std_ci_lower: Num = Field(alias="std.ci.lower")
+    std_ci_upper: Num = Field(alias="std.ci.upper")
+
+
+class CrossLaggedModel(_Part):
+    syntax: str
+    fit: dict[str, Num]
+    lagged: list[CrossLaggedEffect]
+    random_intercepts: list[dict[str, Any]]
+    within: list[dict[str, Any]]
+    converged: bool
+    warnings: list[str]
+
+
+class CrossLaggedSection(_Part):
+    """The RI-CLPM and CLPM of a panel study (``run --waves --cross-lagged A,B``)."""
+
+    constructs: list[str]
+    waves: int
+    measurement: str
+    n: dict[str, int]
+    models: dict[str, CrossLaggedModel]
+    comparison: dict[str, Any]
+    notes: list[str] = []
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -517,6 +557,7 @@ class Results(_Part):
     samples: dict[str, SampleRecord] | None = None
     missing_data: MissingDataSection | None = None
     waves: WavesSection | None = None  # a tracking study only (run --waves)
+    cross_lagged: CrossLaggedSection | None = None  # run --waves --cross-lagged A,B
 
 
 # ---- PLS-SEM (``engagekit run --method pls``) ---------------------------------------------------

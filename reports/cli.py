@@ -303,10 +303,18 @@ def _echo_headline(results: dict) -> None:
                    "--wave-column: the column's values in wave order).")
 @click.option("--wave-column", default=None,
               help="One RESPONSES file whose column COL names each row's wave.")
+@click.option("--cross-lagged", "cross_lagged", default=None, metavar="A,B",
+              help="With three or more panel waves: the random-intercept cross-lagged panel "
+                   "model of these constructs beside the traditional one, e.g. "
+                   "affective,repurchase.")
+@click.option("--cross-lagged-latent", is_flag=True,
+              help="With --cross-lagged: the constructs' items as indicators instead of "
+                   "scale scores.")
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
-            wave_column, boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-            estimator, missing, crosscheck, output, force, brand, method, consistent, scheme,
+            wave_column, cross_lagged, cross_lagged_latent, boot, seed, jobs, scheduler, group,
+            interaction, keep_flagged, estimator, missing, crosscheck, output, force, brand,
+            method, consistent, scheme,
             **screening) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go (several files
     with --waves, or one with --wave-column: a tracking study)."""
@@ -331,8 +339,12 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
             responses, instrument, fmt=fmt, column_map=column_map, id_column=id_column,
             keep=keep, waves=waves, wave_column=wave_column, wave_labels=wave_labels,
             settings=settings, output=output, output_files=OUTPUT_FILES,
-            echo_summary=_echo_summary))
+            echo_summary=_echo_summary, cross_lagged=cross_lagged,
+            cross_lagged_latent=cross_lagged_latent))
         return
+    if cross_lagged or cross_lagged_latent:
+        raise click.UsageError("--cross-lagged needs the waves of a panel: give three or more "
+                               "files with --waves (or one with --wave-column COL)")
     if len(responses) != 1:
         raise click.UsageError(f"give one response file (got {len(responses)}); several files "
                                "are the waves of one study: add --waves")

@@ -53,6 +53,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Green", "2009", "Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using "
      "structural equation modeling: An alternative to coefficient alpha. Psychometrika, 74(2), "
      "155-167."),
+    ("Hamaker", "2015", "Hamaker, E. L., Kuiper, R. M., & Grasman, R. P. P. P. (2015). A "
+     "critique of the cross-lagged panel model. Psychological Methods, 20(1), 102-116."),
     ("Henseler", "2015", "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion "
      "for assessing discriminant validity in variance-based structural equation modeling. "
      "Journal of the Academy of Marketing Science, 43(1), 115-135."),
@@ -68,6 +70,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("McDonald", "1999", "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum."),
     ("Meade", "2012", "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in "
      "survey data. Psychological Methods, 17(3), 437-455."),
+    ("Mulder", "2021", "Mulder, J. D., & Hamaker, E. L. (2021). Three extensions of the "
+     "random intercept cross-lagged panel model. Structural Equation Modeling, 28(4), "
+     "638-648."),
     ("Muthén", "1997", "Muthén, B. O., du Toit, S. H. C., & Spisic, D. (1997). Robust inference "
      "using weighted least squares and quadratic estimating equations in latent variable "
      "modeling with categorical and continuous outcomes. Unpublished manuscript."),
@@ -90,6 +95,10 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "test statistic for moment structure analysis. Psychometrika, 66(4), 507-514."),
     ("Savalei", "2021", "Savalei, V. (2021). Improving fit indices in structural equation "
      "modeling with categorical data. Multivariate Behavioral Research, 56(3), 390-407."),
+    ("Stoel", "2006", "Stoel, R. D., Garre, F. G., Dolan, C., & van den Wittenboer, G. "
+     "(2006). On the likelihood ratio test in structural equation modeling when "
+     "parameters are subject to boundary constraints. Psychological Methods, 11(4), "
+     "439-455."),
     ("Student", "1908", "Student. (1908). The probable error of a mean. Biometrika, 6(1), "
      "1-25."),
     ("Welch", "1947", "Welch, B. L. (1947). The generalization of 'Student's' problem when "
@@ -530,6 +539,7 @@ def _analysed(results: dict, n: int) -> str:
 def methods_text(results: dict, title: str) -> str:
     """The methods paragraph: one clause per analysis that ran, citing what it follows.
     ``title``: the instrument's title as the page shows it."""
+    from .crosslag_section import crosslag_methods
     from .waves_section import waves_methods
     inst = results["instrument"]
     sw = results["software"]
@@ -540,7 +550,7 @@ def methods_text(results: dict, title: str) -> str:
              _analysed(results, sc['n_kept'] if kept else sc['n_read']),
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
-             _crosscheck(results), waves_methods(results),
+             _crosscheck(results), waves_methods(results), crosslag_methods(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

@@ -17,6 +17,7 @@ from analysis.results_schema import upgrade_results
 from analysis.samples import describe_missing, sample_phrase
 
 from . import figures
+from .crosslag_section import crosslag_section
 from .format import (
     DASH,
     FIT_CUTOFFS,
@@ -873,6 +874,7 @@ def report_context(results: dict) -> dict[str, Any]:
         drives = {r["rhs"] for r in results["pls"]["estimates"] if r["op"] == "~"}
         sections = [pls.findings_section(results, sentences),
                     waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
+                    crosslag_section(results),  # run --waves --cross-lagged A,B only
                     _sample_section(results),
                     _distributions_section(results), pls.measurement_section(results),
                     pls.structural_section(results, driver_blocks(results, drives)),
@@ -883,6 +885,7 @@ def report_context(results: dict) -> dict[str, Any]:
         sections = [{"id": "findings", "heading": "Findings in brief",
                      "blocks": [{"type": "text", "text": sentences or _no_ranking(results)}]},
                     waves_section(results, RULE_NAMES),  # a tracking study only (run --waves)
+                    crosslag_section(results),  # run --waves --cross-lagged A,B only
                     _sample_section(results), _distributions_section(results),
                     _reliability_section(results), _factor_section(results),
                     _validity_section(results), _method_section(results),

@@ -113,18 +113,40 @@ def _write(results: dict, stack: WaveStack, inst: Instrument, outdir: Path,
 def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id_column,
               keep, waves: bool, wave_column: str | None, wave_labels: str | None,
               settings: StudySettings, output: str, output_files: Sequence[str],
-              echo_summary: Callable[[dict], None]) -> dict:
+              echo_summary: Callable[[dict], None], cross_lagged: str | None = None,
+              cross_lagged_latent: bool = False) -> dict:
     """The ``run`` command for waves (see the module doc); the output folder was checked by
-    the caller (:mod:`reports.cli`, which passes its summary printer). Returns the results."""
+    the caller (:mod:`reports.cli`, which passes its summary printer). Returns the results.
+    ``cross_lagged``: ``"A,B"``, the constructs of the cross-lagged panel models
+    (:mod:`analysis.cross_lagged_study`)."""
     from analysis.waves_study import run_wave_study
     from instruments.loader import load_instrument
 
     inst = load_instrument(instrument)
+    if cross_lagged_latent and not cross_lagged:
+        raise click.UsageError("--cross-lagged-latent goes with --cross-lagged A,B")
+    if cross_lagged:
+        from analysis.cross_lagged_study import parse_constructs
+
+        constructs = parse_constructs(cross_lagged, inst)
     stack = read_stack(files, inst, waves=waves, wave_column=wave_column,
                        wave_labels=wave_labels, format=fmt, column_map=column_map,
                        id_column=id_column, keep_columns=keep)
     _echo_stack(stack)
+    if cross_lagged:
+        from analysis.cross_lagged_study import check_panel
+
+        check_panel(stack)
     results = run_wave_study(stack, inst, settings)
+    if cross_lagged:
+        from analysis.cross_lagged_study import cross_lagged_waves
+
+        results["cross_lagged"] = cross_lagged_waves(stack, inst, constructs, settings,
+                                                     latent=cross_lagged_latent)
+        comp = results["cross_lagged"]["comparison"]
+        click.echo(f"cross-lagged panel models of {', '.join(constructs)}: "
+                   f"chi-square difference {comp['chisq.diff']:.2f} (df {comp['df.diff']:g}), "
+                   f"chi-bar-square p = {comp['pvalue']:.3g}: {comp['decision']}")
     click.echo(f"the sections other than the waves describe the last wave, "
                f"{stack.last.label} ({stack.last.file})")
     echo_summary(results)

@@ -592,9 +592,10 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         std = standardized_solution(res, level=level)
         fits[key] = res
         models[key] = {"syntax": syntax, **_summaries(res, std)}
-        label = "RI-CLPM" if random_intercepts else "CLPM"
-        notes += [f"{label}: {w}" for w in res.warnings]
     ri, cl = fits["riclpm"], fits["clpm"]
+    for w in ri.warnings:
+        notes.append(f"both models: {w}" if w in cl.warnings else f"RI-CLPM: {w}")
+    notes += [f"CLPM: {w}" for w in cl.warnings if w not in ri.warnings]
     stat = max(cl.fit_measures["chisq"] - ri.fit_measures["chisq"], 0.0)
     ddf = cl.fit_measures["df"] - ri.fit_measures["df"]
     k = len(names)
