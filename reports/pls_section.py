@@ -18,6 +18,8 @@ are the covariance-based report's own (this module imports nothing from it).
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from . import figures
@@ -447,6 +449,15 @@ def pls_missing_text(results: dict) -> str | None:
             "(--missing mean) would keep them.")
 
 
+def _power_of_ten(x: float) -> str:
+    """1e-07 -> "10⁻⁷" (another number as written: "2.5e-06")."""
+    exp = math.log10(x)
+    if abs(exp - round(exp)) > 1e-9:
+        return f"{x:g}"
+    sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+    return "10" + str(int(round(exp))).translate(sup)
+
+
 def _methods_text(results: dict, title: str) -> str:
     from .methods import _drivers, _screening
 
@@ -470,7 +481,8 @@ def _methods_text(results: dict, title: str) -> str:
               f"mode A composite, except {', '.join(mode_b)} (mode B, regression weights)")
            + f" of its standardized items, with the {SCHEME_WORDS[s['scheme']]} for the inner "
              "weights; the iterations stopped when the sum of the absolute changes of the outer "
-             f"weights fell below {s['tol']:.0e} (at most {s['max_iter']} iterations, as "
+             f"weights fell below {_power_of_ten(s['tol'])} (at most {s['max_iter']} "
+             "iterations, as "
              f"seminr), here after {pls['iterations']}. engagekit estimates PLS with its own "
              "code, which reproduces seminr's and R plspm's published estimates in its tests; "
              "neither was run for this report.")

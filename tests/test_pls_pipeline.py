@@ -320,3 +320,63 @@ def test_a_damaged_pls_section_exits_2_naming_it(runs, tmp_path, capsys):
     bad.write_text(json.dumps(res))
     code, _, err = _run(["report", str(bad), "-o", str(tmp_path / "r.html")], capsys)
     assert code == 2 and "pls.assessment.reliability" in err
+
+
+# --- through the command line to seminr's published numbers --------------------------------
+
+@pytest.mark.parametrize("edit, options, paths, r2", [
+    # seminr on mobi (N = 250), path weighting: mode A; PLSc (reflective()); Value in mode B
+    ("", [], [0.4470, 0.1718, 0.3164], 0.5906),
+    ("", ["--consistent"], [0.5407, 0.2357, 0.2598], 0.8844),
+    ("Value <~", [], [0.4312, 0.1748, 0.3311], 0.5953),
+])
+def test_effects_model_reproduces_seminr_on_mobi(tmp_path, capsys, edit, options, paths, r2):
+    from test_pls_estimation import FIX, MOBI_MODEL, PRED
+
+    model = MOBI_MODEL.replace("Value =~", edit) if edit else MOBI_MODEL
+    out = tmp_path / "mobi.json"
+    code, _, err = _run(["effects", str(FIX / "mobi.csv"), "--model", model, "--method", "pls",
+                         "--boot", "0", *options, "--json", str(out)], capsys)
+    assert code == 0, err
+    est = pd.DataFrame(json.loads(out.read_text())["estimates"])
+    got = [float(est[(est.op == "~") & (est.rhs == p)]["est"].iloc[0]) for p in PRED]
+    assert got == pytest.approx(paths, abs=1e-4)
+    assert float(est[est.op == "r2"]["est"].iloc[0]) == pytest.approx(r2, abs=1e-4)
+
+
+def test_effects_model_with_mean_replacement_reproduces_seminr_on_corp_rep(tmp_path, capsys):
+    from test_pls_estimation import CORP_MODEL, FIX
+
+    data = tmp_path / "corp_rep.csv"  # seminr's -99 codes as blank cells, as a survey export
+    pd.read_csv(FIX / "corp_rep_data.csv").replace(-99, np.nan).to_csv(data, index=False)
+    out = tmp_path / "corp.json"
+    code, printed, err = _run(["effects", str(data), "--model", CORP_MODEL, "--method", "pls",
+                               "--missing", "mean", "--boot", "0", "--json", str(out)], capsys)
+    assert code == 0, err
+    res = json.loads(out.read_text())
+    est = {(r["rhs"], r["lhs"]): r["est"] for r in res["estimates"] if r["op"] == "~"}
+    got = [est[k] for k in [("COMP", "CUSA"), ("LIKE", "CUSA"), ("COMP", "CUSL"),
+                            ("LIKE", "CUSL"), ("CUSA", "CUSL")]]
+    assert got == pytest.approx([0.1621, 0.4239, 0.0092, 0.3421, 0.5045], abs=1e-4)
+    assert res["sample"]["replaced"] == {"cusa": 1, "cusl_1": 3, "cusl_2": 4, "cusl_3": 3}
+    assert "11 replaced by their item's mean (8 respondents)" in printed
+
+
+@pytest.mark.parametrize("name, words", [
+    ("eight_c", ["with consistent PLS (PLSc; Dijkstra &amp; Henseler, 2015)",
+                 "with the path weighting scheme"]),
+    ("five_commitments", ["with the factorial weighting scheme"]),
+    ("three_component", ["was replaced by the mean of its item (mean replacement, as chosen"]),
+])
+def test_methods_text_names_the_algorithm_and_its_settings(runs, name, words):
+    _, folder = runs[name]
+    res = json.loads((folder / "results.json").read_text())
+    html = (folder / "report.html").read_text()
+    methods = html[html.index('id="methods"'):]
+    for w in [*words, "partial least squares path modelling (PLS-SEM; Wold, 1982; Lohmöller, "
+              "1989)", "fell below 10⁻⁷ (at most 300 iterations",
+              f"here after {res['pls']['iterations']}.",
+              f"Inference used {N_BOOT} bootstrap resamples (seed {SEED})",
+              "percentile intervals (Aguirre-Urreta &amp; Rönkkö, 2018)",
+              "Lohmöller, J.-B. (1989)", "Wold, H. (1982)"]:
+        assert w in methods, w
