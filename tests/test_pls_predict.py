@@ -174,16 +174,17 @@ def test_ten_fold_lm_equals_statsmodels_on_the_same_folds(med_data):
         np.testing.assert_allclose(out.lm_predictions[item], expected, atol=1e-10)
 
 
-@pytest.mark.parametrize("technique", ["DA", "EA"])
-def test_loo_pls_equals_brute_force_refits(med_data, technique):
+@pytest.mark.parametrize("technique, consistent", [("DA", False), ("EA", False), ("DA", True)])
+def test_loo_pls_equals_brute_force_refits(med_data, technique, consistent):
     n = len(med_data)
-    out = predict_pls(med_data, MED, folds=n, repeats=1, seed=5, technique=technique)
+    out = predict_pls(med_data, MED, folds=n, repeats=1, seed=5, technique=technique,
+                      consistent=consistent)
     items = ["m1", "m2", "m3", "y1", "y2"]
     brute = np.empty((n, len(items)))
     naive = np.empty((n, len(items)))
     for i in range(n):
         train = med_data.drop(index=i)
-        fit = estimate_pls(train, MED)
+        fit = estimate_pls(train, MED, consistent=consistent)
         mean, sd = train.mean(), train.std(ddof=1)
         z = (med_data.loc[i] - mean) / sd
         W, L, B = fit.weights, fit.loadings, fit.paths

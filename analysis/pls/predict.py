@@ -205,6 +205,41 @@ def _fold_ids(n: int, folds: int, repeats: int, seed: int | None,
     return np.vstack([cut_folds(root.permutation(n), folds) for _ in range(repeats)])
 
 
+def _batched(S: np.ndarray, model: PLSModel, kw: dict[str, Any]) -> list[dict | None] | None:
+    """Weights, loadings and paths of every training fold at once (the steps of
+    :func:`analysis.pls.estimate._solve` without PLSc, on a stack of covariance matrices, with
+    :mod:`analysis.pls.batch`'s iteration); None for a fold that did not converge or whose
+    predictors are (nearly) collinear, which is then estimated one at a time (and its error
+    reported)."""
+    from .algorithm import blocks
+    from .batch import _outer_weights
+
+    try:
+        sd = np.sqrt(np.einsum("kii->ki", S))
+        R = S / (sd[:, :, None] * sd[:, None, :])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            W, conv = _outer_weights(R, model, kw["scheme"], kw["max_iter"], kw["tol"])
+        cross = R @ W
+        C = np.transpose(W, (0, 2, 1)) @ cross
+        loadings = np.zeros_like(W)
+        for j, b in enumerate(blocks(model)):
+            loadings[:, b, j] = cross[:, b, j]
+        names = model.names
+        paths = np.zeros((S.shape[0], len(names), len(names)))
+        ok = conv & np.all(np.isfinite(W), axis=(1, 2))
+        for outcome in model.endogenous:
+            j = names.index(outcome)
+            P = [names.index(p) for p in model.predictors(outcome)]
+            Cpp = C[:, P][:, :, P]
+            ok &= np.linalg.cond(Cpp) < 1e12
+            Cpp = np.where(ok[:, None, None], Cpp, np.eye(len(P)))
+            paths[:, P, j] = np.linalg.solve(Cpp, C[:, P, j][..., None])[..., 0]
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return None
+    return [{"W": W[f], "loadings": loadings[f], "paths": paths[f], "sd": sd[f]} if ok[f]
+            else None for f in range(S.shape[0])]
+
+
 def _lm(Xtr: np.ndarray, Ytr: np.ndarray, Xte: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A = np.column_stack([np.ones(len(Xtr)), Xtr])
     beta, *_ = np.linalg.lstsq(A, Ytr, rcond=None)
@@ -302,48 +337,57 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
     lm_is = np.zeros((R, n, q))
     comp_oos = np.zeros((R, n, len(names)))
     comp_is = np.zeros((R, n, len(names)))
+    plan: list[tuple[int, int, np.ndarray]] = []
+    covs = []
     for r in range(R):
-        labels = np.unique(ids[r])
-        counts = np.zeros(n)
-        for k in labels:
-            test = ids[r] == k
-            train = ~test
-            Xtr, Xte = X[train], X[test]
+        for k in np.unique(ids[r]):
+            train = ids[r] != k
+            Xtr = X[train]
             flat = [items[j] for j in np.flatnonzero(np.ptp(Xtr, axis=0) == 0)]
             if flat:
                 raise PLSInputError(
                     f"repetition {r + 1}, fold {int(k) + 1}: item(s) {', '.join(flat)} have one "
                     "answer only among the training respondents; use fewer folds or drop the "
                     "item(s)", code="item_constant")
+            plan.append((r, int(k), train))
+            covs.append(np.cov(Xtr, rowvar=False))
+    fits = _batched(np.asarray(covs), spec, kw) if not consistent else None
+    counts = np.zeros((R, n))
+    for f, (r, k, train) in enumerate(plan):
+        test = ~train
+        Xtr, Xte = X[train], X[test]
+        if fits is not None and fits[f] is not None:
+            est = fits[f]
+        else:
             try:
-                est = _solve(spec, np.cov(Xtr, rowvar=False), **kw)
+                est = _solve(spec, covs[f], **kw)
             except PLSInputError as exc:
-                raise type(exc)(f"repetition {r + 1}, fold {int(k) + 1} (training on "
+                raise type(exc)(f"repetition {r + 1}, fold {k + 1} (training on "
                                 f"{int(train.sum())} respondents): {exc}",
                                 code=exc.code) from exc
-            m, s = Xtr.mean(axis=0), est["sd"]
-            for rows, Xp, store, cstore in ((test, Xte, pls_oos, comp_oos),
-                                            (train, Xtr, pls_is, comp_is)):
-                Yh = _predict_scores(((Xp - m) / s) @ est["W"], est["paths"], spec, technique)
-                Xh = m + s * (Yh @ est["loadings"].T)
-                if store is pls_oos:
-                    store[r, rows] = Xh[:, e_idx]
-                    cstore[r, rows] = Yh
-                else:
-                    store[r, rows] += Xh[:, e_idx]
-                    cstore[r, rows] += Yh
-            counts[train] += 1
-            naive[r, test] = m[e_idx]
-            col = 0
-            for c in endo:
-                dep = [items.index(i) for i in spec.construct(c).items]
-                fit_in, fit_out = _lm(Xtr[:, lm_x[c]], Xtr[:, dep], Xte[:, lm_x[c]])
-                lm_oos[r, test, col:col + len(dep)] = fit_out
-                lm_is[r, train, col:col + len(dep)] += fit_in
-                col += len(dep)
-        pls_is[r] /= counts[:, None]
-        lm_is[r] /= counts[:, None]
-        comp_is[r] /= counts[:, None]
+        m, s = Xtr.mean(axis=0), est["sd"]
+        for rows, Xp, store, cstore in ((test, Xte, pls_oos, comp_oos),
+                                        (train, Xtr, pls_is, comp_is)):
+            Yh = _predict_scores(((Xp - m) / s) @ est["W"], est["paths"], spec, technique)
+            Xh = m + s * (Yh @ est["loadings"].T)
+            if store is pls_oos:
+                store[r, rows] = Xh[:, e_idx]
+                cstore[r, rows] = Yh
+            else:
+                store[r, rows] += Xh[:, e_idx]
+                cstore[r, rows] += Yh
+        counts[r, train] += 1
+        naive[r, test] = m[e_idx]
+        col = 0
+        for c in endo:
+            dep = [items.index(i) for i in spec.construct(c).items]
+            fit_in, fit_out = _lm(Xtr[:, lm_x[c]], Xtr[:, dep], Xte[:, lm_x[c]])
+            lm_oos[r, test, col:col + len(dep)] = fit_out
+            lm_is[r, train, col:col + len(dep)] += fit_in
+            col += len(dep)
+    pls_is /= counts[:, :, None]
+    lm_is /= counts[:, :, None]
+    comp_is /= counts[:, :, None]
     actual = X[:, e_idx]
     e_pls, e_lm, e_naive = actual - pls_oos, actual - lm_oos, actual - naive
     rows = []
