@@ -100,6 +100,11 @@ def test_mobi_rescaled_scores_and_ols_importance(mobi):
     np.testing.assert_allclose(sums[preds], tab.loc[preds, "importance"], atol=1e-12)
     assert out.items.groupby("construct")["weight"].sum().round(12).eq(1).all()
     assert not out.warnings
+    for tab in (out.constructs, out.items):
+        hi_imp = tab["importance"] > tab["importance"].mean()
+        lo_perf = tab["performance"] <= tab["performance"].mean()
+        top = tab["priority"] == "high importance, low performance"
+        assert (top == (hi_imp & lo_perf)).all()
 
 
 def test_negative_weight_is_reported():

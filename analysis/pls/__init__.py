@@ -37,6 +37,32 @@ Modules, small and flat:
                      unstandardized total effects), construct and indicator level
 ===================  ===========================================================================
 
+Prediction, drivers and moderation on any answers (no engagekit instrument needed): three
+constructs measured on a 1-10 scale, out-of-sample prediction (Shmueli et al., 2019), the
+importance-performance map of satisfaction's drivers (Ringle & Sarstedt, 2016) and the
+two-stage moderating effect (Fassott et al., 2016):
+
+>>> import numpy as np, pandas as pd
+>>> from analysis.pls import estimate_pls_interaction, ipma_pls, predict_pls
+>>> rng = np.random.default_rng(42)
+>>> n = 300
+>>> qual, val = rng.normal(size=(2, n))
+>>> sat = 0.5 * qual + 0.3 * val + 0.2 * qual * val + 0.7 * rng.normal(size=n)
+>>> def answers(f):
+...     return np.clip(np.round(6 + 1.5 * (f[:, None] + 0.6 * rng.normal(size=(n, 3)))), 1, 10)
+>>> d = pd.DataFrame(np.hstack([answers(qual), answers(val), answers(sat)]),
+...                  columns=["q1", "q2", "q3", "v1", "v2", "v3", "s1", "s2", "s3"])
+>>> model = "QUAL =~ q1 + q2 + q3; VAL =~ v1 + v2 + v3; SAT =~ s1 + s2 + s3; SAT ~ QUAL + VAL"
+>>> pred = predict_pls(d, model, seed=1)                # 10 folds x 10 repetitions
+>>> pred.constructs[["construct", "q2_positive", "predictive_power"]].values.tolist()
+[['SAT', True, 'high']]
+>>> drivers = ipma_pls(d, model, "SAT", scale_min=1, scale_max=10)
+>>> drivers.constructs[["construct", "importance", "performance"]].round(2).values.tolist()
+[['QUAL', 0.37, 54.41], ['VAL', 0.2, 55.05]]
+>>> mod = estimate_pls_interaction(d, model.replace("QUAL + VAL", "QUAL + VAL + QUAL:VAL"))
+>>> mod.interactions[["rhs", "est_product"]].round(2).values.tolist()
+[['QUAL:VAL', 0.2]]
+
 Names are imported on first use, so ``import analysis.pls`` loads no numpy.
 """
 

@@ -20,6 +20,12 @@ target) against its *performance* (its mean score on a 0-100 scale):
 5. indicator level: an indicator's performance is ``mean(x~_k)``, its importance
    ``w~_k * T(construct, target)`` (the effect on the target of one point on that indicator).
 
+The map is read in quadrants split at the mean importance and the mean performance of the
+constructs (or indicators) shown (Ringle & Sarstedt, 2016, fig. 2): ``priority`` is
+``"high importance, low performance"`` (the lower-right quadrant, where improvement pays most),
+``"high importance, high performance"``, ``"low importance, low performance"`` or
+``"low importance, high performance"``.
+
 IPMA requires indicators coded so that higher means better and positive rescaled weights
 (Ringle & Sarstedt, 2016); negative ones are reported in ``warnings``. seminrExtras'
 ``assess_ipma`` weights the indicators' performance with the standardized weights instead;
@@ -56,9 +62,9 @@ class PLSIpma:
     target : the target construct; ``target_performance`` its performance (0-100).
     constructs : one row per construct with a total effect on the target: ``construct``,
         ``importance`` (unstandardized total effect), ``importance_std`` (standardized total
-        effect), ``performance``.
+        effect), ``performance``, ``priority`` (the quadrant, module docstring).
     items : one row per indicator of those constructs: ``construct, item, weight`` (rescaled
-        outer weight ``w~``), ``importance``, ``performance``.
+        outer weight ``w~``), ``importance``, ``performance``, ``priority``.
     scale : the bounds used, per item: ``{item: [min, max]}``.
     result : the PLS estimation.
     warnings : negative rescaled weights or other caveats, in plain words.
@@ -99,6 +105,14 @@ def _bounds(value: Any, items: list[str], what: str) -> np.ndarray:
                                 f"got {v!r}", code="invalid_argument")
         out.append(float(v))
     return np.asarray(out)
+
+
+def _quadrants(tab: pd.DataFrame) -> pd.DataFrame:
+    imp = tab["importance"] > tab["importance"].mean()
+    perf = tab["performance"] > tab["performance"].mean()
+    tab["priority"] = [f"{'high' if i else 'low'} importance, {'high' if p else 'low'} "
+                       "performance" for i, p in zip(imp, perf, strict=True)]
+    return tab
 
 
 def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
@@ -203,6 +217,7 @@ def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
                          "importance": float(Wr[k, j] * T[j, t]),
                          "performance": float(mean_r[k])})
     return PLSIpma(target=target, target_performance=float(perf[t]),
-                   constructs=pd.DataFrame(crow), items=pd.DataFrame(irow),
+                   constructs=_quadrants(pd.DataFrame(crow)),
+                   items=_quadrants(pd.DataFrame(irow)),
                    scale={i: [float(a), float(b)] for i, a, b in zip(items, lo, hi, strict=True)},
                    result=fit, warnings=warnings)
