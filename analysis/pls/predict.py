@@ -42,6 +42,12 @@ averaged over the repetitions (cSEM's rule):
 * ``Q²predict = 1 - sum(e²) / sum((x - m)²)``, ``m`` the training mean (Shmueli et al.,
   2019; positive when PLS beats the naive mean prediction).
 
+(seminr's ``predict_pls(..., reps = r)`` instead averages each respondent's predictions over
+the repetitions before computing the errors, which flatters both PLS and LM; with one
+repetition on the same folds the two agree exactly, as the tests check.) In-sample errors
+(``is_rmse``, ...) use each respondent's prediction averaged over the ``folds - 1`` models
+trained with them (seminr's ``PLS_in_sample``).
+
 Per construct (Shmueli et al., 2019, guideline): compare PLS with LM on RMSE (or MAE when the
 prediction errors are highly non-symmetric): PLS lower for *all* indicators: high predictive
 power; for the *majority*: medium; for a *minority*: low; for *none*: the model lacks
