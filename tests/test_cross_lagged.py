@@ -285,3 +285,47 @@ def test_bad_responses_are_named():
     w = sim.waves[0].items
     with pytest.raises(CrossLaggedError, match="respondent id 'p0001' appears more than once"):
         wide_panel([pd.concat([w, w.iloc[:1]]), w, w], ["aff_01"])
+
+
+@pytest.mark.r
+def test_frozen_reference_is_what_lavaan_prints():
+    """Re-run tests/data/riclpm_reference.R (about 2 s) and compare with the frozen numbers."""
+    import shutil
+    import subprocess
+
+    if shutil.which("Rscript") is None or subprocess.run(
+            ["Rscript", "-e", "library(lavaan); library(jsonlite)"],
+            capture_output=True).returncode != 0:
+        pytest.skip("Rscript with lavaan and jsonlite not installed")
+    proc = subprocess.run(["Rscript", str(DATA / "riclpm_reference.R")], capture_output=True,
+                          text=True, check=True, timeout=300)
+    live = json.loads(proc.stdout)
+    for key in CASES:
+        assert live[key]["fit"] == pytest.approx(REF[key]["fit"], rel=1e-8)
+        a, b = pd.DataFrame(live[key]["estimates"]), pd.DataFrame(REF[key]["estimates"])
+        assert a[["lhs", "op", "rhs"]].equals(b[["lhs", "op", "rhs"]])
+        assert np.allclose(a["est"].astype(float), b["est"].astype(float), atol=1e-8)
+        assert np.allclose(a["se"].astype(float), b["se"].astype(float), atol=1e-8)
+    assert live["lrt"] == pytest.approx(REF["lrt"], rel=1e-8)
+
+
+def test_latent_model_from_linked_waves():
+    """cross_lagged_waves(latent=True): the items of each construct at each wave, a random
+    intercept per item (df difference = 7 items' 28 (co)variances)."""
+    from analysis.cross_lagged_study import cross_lagged_waves
+    from analysis.responses.waves import stack_waves
+    from analysis.study import StudySettings
+    from instruments import load_instrument
+
+    inst = load_instrument("five_commitments")
+    sim = simulate_panel(inst, n=400, waves=3, seed=7, item_stability=0.2,
+                         cross_lagged={"repurchase": {"affective": 0.3}})
+    stack = stack_waves(sim.waves, inst)
+    out = cross_lagged_waves(stack, inst, PAIR, StudySettings(n_boot=0, progress=False),
+                             latent=True)
+    assert out["measurement"] == "latent"
+    assert out["indicators"]["affective"] == ["aff_01", "aff_02", "aff_03", "aff_04r"]
+    assert out["comparison"]["df.diff"] == 7 * 8 / 2
+    assert len(out["models"]["riclpm"]["random_intercepts"]) == 28
+    assert "W_affective_w2 =~ 1*aff_01_w2 + l_aff_02*aff_02_w2" in \
+        out["models"]["riclpm"]["syntax"]
