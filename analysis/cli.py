@@ -1,11 +1,12 @@
-"""The analysis command group: ``engagekit simulate``, ``responses``, ``validate``, ``effects``
-and ``power``.
+"""The analysis command group: ``engagekit simulate``, ``responses``, ``validate``, ``effects``,
+``power`` and ``profiles``.
 
 ``simulate`` writes simulated respondents; ``responses check|screen|score`` reads, screens and
 scores a response file. ``validate`` and ``effects`` take either an instrument (responses read
 through its codebook, careless respondents screened out) or a lavaan-syntax ``--model`` with a
 plain CSV whose columns are the model's variables. ``power`` runs a Monte Carlo power analysis of
-an instrument's structural paths (see :mod:`analysis.structural.power`). ``COMMANDS`` is what
+an instrument's structural paths (see :mod:`analysis.structural.power`); ``profiles`` a latent
+profile analysis of the construct scores (its body is :mod:`analysis.profiles.cli`). ``COMMANDS`` is what
 the ``engagekit`` root (:mod:`reports.cli`) mounts.
 
 Bad input raises :class:`~instruments.errors.EngagekitInputError` (exit 2 from the ``engagekit``
@@ -780,4 +781,49 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
         click.echo(f"\nwrote {json_out}")
 
 
-COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd]
+# --- latent profiles ------------------------------------------------------------------------
+
+@click.command("profiles")
+@click.argument("responses", type=click.Path(dir_okay=False))
+@click.option("--instrument", "-i", required=True, help="Bundled instrument name or YAML path.")
+@click.option("--format", "fmt", default="auto", show_default=True)
+@COLUMN_MAP
+@ID_COLUMN
+@click.option("--k", "k", default="1-6", show_default=True,
+              help="Numbers of profiles to compare: a range (1-6) or a list (2,3,4).")
+@click.option("--constructs", multiple=True, metavar="IDS",
+              help="Constructs to profile, comma-separated or repeated (default: the "
+                   "instrument's predictors).")
+@click.option("--outcomes", multiple=True, metavar="IDS",
+              help="Constructs compared across profiles (default: its mediators and outcomes).")
+@click.option("--families", default="EEI,VVI,EEE,VVV", show_default=True,
+              help="Model families (mclust's names): EEI equal, VVI varying variances, both "
+                   "without covariances; EEE equal, VVV varying covariance matrices.")
+@click.option("--seed", type=int, default=20150401, show_default=True)
+@click.option("--n-starts", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Random starts per model (the best quarter is iterated to convergence).")
+@click.option("--boot", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Bootstrap draws of each BLRT (k vs k - 1, for the chosen family; 0: none).")
+@click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+              help="Write the profiles section (results.json's) to this file.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@FORCE
+def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, constructs, outcomes,
+                 families, seed, n_starts, boot, keep_flagged, json_out, quiet, force) -> None:
+    """Latent profiles of RESPONSES' construct scores, and outcomes by profile.
+
+    Compares Gaussian mixtures (mclust's EEI, VVI, EEE, VVV) with the numbers of profiles in
+    --k (log-likelihood, AIC, BIC, SABIC, entropy, smallest profile, the bootstrap
+    likelihood-ratio test), describes the one with the smallest BIC, compares the outcome
+    constructs across its profiles with the BCH correction for classification error, and
+    cross-tabulates the profiles with the instrument's Dick & Basu segments.
+    """
+    from analysis.profiles.cli import profiles_command
+
+    profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
+                     outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
+                     force)
+
+
+COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd, profiles_cmd]

@@ -533,6 +533,47 @@ class CrossLaggedSection(_Part):
     notes: list[str] = []
 
 
+class ProfileModelRow(_Part):
+    """One model of the latent profile comparison table (:mod:`analysis.profiles.compare`)."""
+
+    family: str
+    k: int
+    logl: Num
+    npar: int
+    aic: Num
+    bic: Num
+    sabic: Num
+    entropy: Num = None
+    smallest: Num
+    n_starts: int
+    n_final: int
+    n_replicated: int
+    blrt_lr: Num = None
+    blrt_pvalue: Num = None
+
+
+class ProfileSelected(_Part):
+    family: str
+    k: int
+    chosen_by: str
+    blrt_k: int | None = None
+
+
+class ProfilesSection(_Part):
+    """The latent profile analysis (:func:`analysis.profiles.study.study_profiles`)."""
+
+    indicators: list[str]
+    outcomes: list[str]
+    n: int
+    comparison: list[ProfileModelRow]
+    selected: ProfileSelected
+    profiles: list[dict[str, Any]]
+    means: list[dict[str, Any]]
+    outcome_means: list[dict[str, Any]]
+    outcome_differences: list[dict[str, Any]]
+    crosstab: dict[str, Any] | None = None
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -558,6 +599,8 @@ class Results(_Part):
     missing_data: MissingDataSection | None = None
     waves: WavesSection | None = None  # a tracking study only (run --waves)
     cross_lagged: CrossLaggedSection | None = None  # run --waves --cross-lagged A,B
+    # latent profile analysis (engagekit run --profiles; analysis.profiles.study)
+    profiles: ProfilesSection | None = None
 
 
 # ---- PLS-SEM (``engagekit run --method pls``) ---------------------------------------------------

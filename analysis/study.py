@@ -10,7 +10,7 @@ rules and grouping all come from the instrument file.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -45,6 +45,9 @@ from analysis.study_parts import (
     _versions,
 )
 from instruments.schema import ORDINAL_KINDS, Instrument, ScaleKind
+
+if TYPE_CHECKING:
+    from analysis.profiles.study import ProfileSettings
 
 
 @dataclass
@@ -91,6 +94,9 @@ class StudySettings:
         PLS inner weighting scheme (``method="pls"`` only).
     consistent : bool, default False
         Consistent PLS (PLSc) for the reflective constructs (``method="pls"`` only).
+    profiles : analysis.profiles.study.ProfileSettings or None
+        Run a latent profile analysis of the scale scores (results' ``profiles`` section;
+        :func:`analysis.profiles.study.study_profiles`); None (the default): none.
     screening : ScreeningSettings
         Careless-response cut-offs and exclusion rule.
     scoring : ScoringSettings
@@ -123,6 +129,7 @@ class StudySettings:
     method: str = "sem"
     scheme: str = "path"
     consistent: bool = False
+    profiles: ProfileSettings | None = None
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
@@ -297,7 +304,23 @@ def run_study(data: ResponseData, inst: Instrument, settings: StudySettings | No
     screening, kept = _screened(data, inst, s)
     require_analysable(data, screening, s.exclude_flagged)
     with about_file(data.source.file, sample_note(data, screening, s.exclude_flagged)):
-        return _run_study(data, inst, s, screening, kept, created)
+        return _with_profiles(_run_study(data, inst, s, screening, kept, created), kept, inst,
+                              s)
+
+
+def _with_profiles(results: dict[str, Any], kept: ResponseData, inst: Instrument,
+                   s: StudySettings) -> dict[str, Any]:
+    """Add the latent profile analysis (``settings.profiles``) to either kind of run; without
+    one, the results are as before it existed (no ``profiles`` setting either)."""
+    if s.profiles is None:
+        results["settings"].pop("profiles", None)
+        return results
+    from analysis.profiles.study import study_profiles
+
+    scores = score_responses(kept, inst, s.scoring)
+    results["profiles"] = jsonable(study_profiles(scores, inst, s.profiles, seed=s.seed,
+                                                  progress=s.progress))
+    return results
 
 
 def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,

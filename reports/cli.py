@@ -256,6 +256,13 @@ def headline_lines(results: dict) -> list[str]:
             text += (f"; lead over {names.get(rank['runner_up'], rank['runner_up'])} "
                      + ("credible" if rank["credible"] else "not credible"))
         lines.append(text)
+    prof = results.get("profiles")
+    if prof:
+        sel = prof["selected"]
+        lines.append(f"  commitment profiles: {sel['family']} with {sel['k']} profiles "
+                     f"({'smallest BIC' if sel['chosen_by'] == 'bic' else 'as asked'}"
+                     + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "")
+                     + ")")
     bad = [w for w in eff.get("warnings") or [] if "not admissible" in w or "unstable" in w
            or "not be identified" in w]
     if bad:
@@ -310,11 +317,18 @@ def _echo_headline(results: dict) -> None:
 @click.option("--cross-lagged-latent", is_flag=True,
               help="With --cross-lagged: the constructs' items as indicators instead of "
                    "scale scores.")
+@click.option("--profiles", "profiles", is_flag=True,
+              help="Add a latent profile analysis of the predictor constructs' scores, with "
+                   "outcomes by profile (see engagekit profiles).")
+@click.option("--profiles-k", default="1-6", show_default=True,
+              help="With --profiles: numbers of profiles compared.")
+@click.option("--profiles-boot", type=click.IntRange(min=0), default=100, show_default=True,
+              help="With --profiles: bootstrap draws of each BLRT.")
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
-            wave_column, cross_lagged, cross_lagged_latent, boot, seed, jobs, scheduler, group,
-            interaction, keep_flagged, estimator, missing, crosscheck, output, force, brand,
-            method, consistent, scheme,
+            wave_column, cross_lagged, cross_lagged_latent, profiles, profiles_k, profiles_boot,
+            boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
+            crosscheck, output, force, brand, method, consistent, scheme,
             **screening) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go (several files
     with --waves, or one with --wave-column: a tracking study)."""
@@ -325,6 +339,9 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
     if waves or wave_column or wave_labels:
         from .waves_run import run_waves
 
+        if profiles:
+            raise click.UsageError("--profiles does not go with --waves or --wave-column yet; "
+                                   "run engagekit profiles on one wave's file")
         if study is not None or instrument is None or not (waves or wave_column):
             raise click.UsageError("waves need the instrument with -i and either --waves "
                                    "(one file per wave) or --wave-column COL (not --study)")
@@ -364,6 +381,13 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck, missing, brand, method, consistent, scheme,
                          **screening)
+    if profiles:
+        import dataclasses
+
+        from analysis.profiles.study import ProfileSettings
+
+        settings = dataclasses.replace(settings, profiles=ProfileSettings(
+            k=profiles_k, n_boot=profiles_boot))
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)

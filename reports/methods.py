@@ -29,6 +29,11 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "correction. Mplus technical appendix."),
     ("Azen", "2003", "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for "
      "comparing predictors in multiple regression. Psychological Methods, 8(2), 129-148."),
+    ("Bakk", "2016", "Bakk, Z., & Vermunt, J. K. (2016). Robustness of stepwise latent class "
+     "modeling with continuous distal outcomes. Structural Equation Modeling, 23(1), 20-31."),
+    ("Bolck", "2004", "Bolck, A., Croon, M., & Hagenaars, J. (2004). Estimating latent structure "
+     "models with categorical variables: One-step versus three-step estimators. Political "
+     "Analysis, 12(1), 3-27."),
     ("Brosseau-Liard", "2014", "Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting "
      "incremental fit indices for nonnormality. Multivariate Behavioral Research, 49(5), "
      "460-470."),
@@ -67,6 +72,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "35(1), 1-19."),
     ("Kock", "2015", "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity "
      "assessment approach. International Journal of e-Collaboration, 11(4), 1-10."),
+    ("McLachlan", "1987", "McLachlan, G. J. (1987). On bootstrapping the likelihood ratio test "
+     "statistic for the number of components in a normal mixture. Journal of the Royal "
+     "Statistical Society: Series C (Applied Statistics), 36(3), 318-324."),
     ("McDonald", "1999", "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum."),
     ("Meade", "2012", "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in "
      "survey data. Psychological Methods, 17(3), 437-455."),
@@ -76,6 +84,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Muthén", "1997", "Muthén, B. O., du Toit, S. H. C., & Spisic, D. (1997). Robust inference "
      "using weighted least squares and quadratic estimating equations in latent variable "
      "modeling with categorical and continuous outcomes. Unpublished manuscript."),
+    ("Nylund", "2007", "Nylund, K. L., Asparouhov, T., & Muthén, B. O. (2007). Deciding on the "
+     "number of classes in latent class analysis and growth mixture modeling: A Monte Carlo "
+     "simulation study. Structural Equation Modeling, 14(4), 535-569."),
     ("Podsakoff", "2003", "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. "
      "(2003). Common method biases in behavioral research. Journal of Applied Psychology, "
      "88(5), 879-903."),
@@ -93,6 +104,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "Kluwer."),
     ("Satorra", "2001", "Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square "
      "test statistic for moment structure analysis. Psychometrika, 66(4), 507-514."),
+    ("Sclove", "1987", "Sclove, S. L. (1987). Application of model-selection criteria to some "
+     "problems in multivariate analysis. Psychometrika, 52(3), 333-343."),
     ("Savalei", "2021", "Savalei, V. (2021). Improving fit indices in structural equation "
      "modeling with categorical data. Multivariate Behavioral Research, 56(3), 390-407."),
     ("Stoel", "2006", "Stoel, R. D., Garre, F. G., Dolan, C., & van den Wittenboer, G. "
@@ -101,6 +114,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "439-455."),
     ("Student", "1908", "Student. (1908). The probable error of a mean. Biometrika, 6(1), "
      "1-25."),
+    ("Vermunt", "2010", "Vermunt, J. K. (2010). Latent class modeling with covariates: Two "
+     "improved three-step approaches. Political Analysis, 18(4), 450-469."),
     ("Welch", "1947", "Welch, B. L. (1947). The generalization of 'Student's' problem when "
      "several different population variances are involved. Biometrika, 34(1-2), 28-35."),
     ("Yuan", "2000", "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for "

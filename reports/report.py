@@ -38,6 +38,7 @@ from .methods import (
     low_ave,
     methods_text,
 )
+from .profiles_section import profiles_section
 from .render import prepare, render_html
 from .tables import Cell
 from .waves_section import waves_section
@@ -878,7 +879,7 @@ def report_context(results: dict) -> dict[str, Any]:
                     _sample_section(results),
                     _distributions_section(results), pls.measurement_section(results),
                     pls.structural_section(results, driver_blocks(results, drives)),
-                    _segments_section(results),
+                    _segments_section(results), profiles_section(results),
                     pls.methods_section(results, _title(results["instrument"]))]
     else:
         summary, sentences = _summary(results)
@@ -890,7 +891,8 @@ def report_context(results: dict) -> dict[str, Any]:
                     _reliability_section(results), _factor_section(results),
                     _validity_section(results), _method_section(results),
                     _invariance_section(results), _structural_section(results),
-                    _segments_section(results), _methods_section(results)]
+                    _segments_section(results), profiles_section(results),
+                    _methods_section(results)]
     sections = [s for s in sections if s is not None]
     refs = cited_references([sentences, *_texts(sections)],
                             [c["text"] for c in inst["citations"]])

@@ -11,7 +11,8 @@ One row per model (family, k) with the statistics used to choose the number of p
 ``sabic``       ``-2 logL + npar ln((n + 2) / 24)`` (Sclove, 1987)
 ``entropy``     relative entropy, Mplus's (Ramaswamy et al., 1993); empty for k = 1
 ``smallest``    the smallest profile's share of the sample (mixing proportion)
-``n_starts``    random starts run; ``n_replicated``: final starts that reached the best logL
+``n_starts``    random starts run; ``n_final`` of them iterated to convergence, ``n_replicated``
+                of those reached the best logL (within 0.001)
 ``blrt_lr``     ``2 (logL_k - logL_{k-1})``; ``blrt_pvalue`` its bootstrap p-value
                 (:mod:`analysis.profiles.blrt`); empty for k = 1
 ==============  =================================================================================
@@ -38,7 +39,7 @@ from analysis.profiles.fit import FAMILIES, MixtureFit, check_family, fit_mixtur
 __all__ = ["COLUMNS", "ProfileComparison", "blrt_choice", "compare_profiles"]
 
 COLUMNS = ["family", "k", "logl", "npar", "aic", "bic", "sabic", "entropy", "smallest",
-           "n_starts", "n_replicated", "blrt_lr", "blrt_pvalue"]
+           "n_starts", "n_final", "n_replicated", "blrt_lr", "blrt_pvalue"]
 
 
 @dataclass
@@ -159,7 +160,7 @@ def compare_profiles(x: np.ndarray, *, k: Sequence[int] = range(1, 7),
                 "aic": fit.aic, "bic": fit.bic, "sabic": fit.sabic,
                 "entropy": fit.entropy if fit.entropy is not None else math.nan,
                 "smallest": float(fit.weights.min()), "n_starts": fit.n_starts,
-                "n_replicated": fit.n_replicated, "blrt_lr": math.nan,
+                "n_final": len(fit.final_logliks), "n_replicated": fit.n_replicated, "blrt_lr": math.nan,
                 "blrt_pvalue": math.nan})
     result = ProfileComparison(fits=fits, blrt={}, table=pd.DataFrame(rows, columns=COLUMNS))
     if n_boot > 0:

@@ -1,0 +1,172 @@
+"""The report's section on latent commitment profiles (results.json's ``profiles``).
+
+Shown only when the results hold a ``profiles`` section (``engagekit run --profiles``): the
+model comparison table, the profile plot of standardized means, the profiles at a glance
+(``templates/profiles.html.j2``), the outcomes by profile with the BCH correction and their
+pairwise differences, and the crosstab of profiles with the Dick & Basu segments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from .format import apa, apa_ci, apa_p, apa_pct
+
+__all__ = ["profiles_section"]
+
+_FAMILY_WORDS = {
+    "EEI": "equal variances, no covariances",
+    "VVI": "varying variances, no covariances",
+    "EEE": "equal covariance matrices",
+    "VVV": "varying covariance matrices",
+}
+
+
+def _names(results: dict) -> dict[str, str]:
+    return {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+
+
+def _label(profile: str, share: float) -> str:
+    return f"Profile {profile} ({apa_pct(share, 0, proportion=True)})"
+
+
+def _glance(section: dict, names: dict[str, str]) -> Markup:
+    from .render import make_environment
+
+    std = pd.DataFrame(section["means"])
+    cards = []
+    for p in section["profiles"]:
+        rows = std[std["profile"] == p["profile"]].sort_values("std.mean")
+        hi, lo = rows.iloc[-1], rows.iloc[0]
+        note = (f"highest {names.get(hi['indicator'], hi['indicator']).lower()} "
+                f"({apa(hi['std.mean'], 2)} SD), lowest "
+                f"{names.get(lo['indicator'], lo['indicator']).lower()} "
+                f"({apa(lo['std.mean'], 2)} SD); {int(p['n_modal']):,} respondents assigned")
+        cards.append({"label": f"Profile {p['profile']}",
+                      "share": apa_pct(p["share"], 0, proportion=True), "note": note})
+    template = make_environment().get_template("profiles.html.j2")
+    return Markup(template.render(profiles=cards))
+
+
+def profiles_section(results: dict) -> dict[str, Any] | None:
+    """The section as report blocks, or None when the results hold no profile analysis."""
+    from .figures.profiles import profile_plot
+
+    section = results.get("profiles")
+    if not section:
+        return None
+    names = _names(results)
+    sel = section["selected"]
+    settings = section.get("settings") or {}
+    ind_names = [names.get(c, c) for c in section["indicators"]]
+    comp = pd.DataFrame(section["comparison"])
+    # the chosen model is starred (a column of its own would push the table past 900 px)
+    comp["model"] = [f + ("*" if (f == sel["family"] and int(k) == int(sel["k"])) else "")
+                     for f, k in zip(comp["family"], comp["k"], strict=True)]
+    comp["replicated"] = [f"{int(r)}/{int(f)}" for r, f in
+                          zip(comp["n_replicated"], comp["n_final"], strict=True)]
+    n_boot = int(settings.get("n_boot") or 0)
+    blrt_text = (f"The bootstrap likelihood-ratio test (BLRT; {n_boot:,} draws; McLachlan, "
+                 f"1987; Nylund, Asparouhov & Muthén, 2007) of k against k − 1 profiles was "
+                 f"run for the chosen family" + (f" and chooses {sel['blrt_k']} profiles"
+                                                 if sel.get("blrt_k") else "") + "."
+                 if n_boot else "No bootstrap likelihood-ratio test was run.")
+    intro = (f"Latent profile analysis of {', '.join(n.lower() for n in ind_names)} "
+             f"(scale scores, n = {int(section['n']):,}"
+             + (f"; {int(section['n_incomplete']):,} respondents without every score left out"
+                if section.get("n_incomplete") else "")
+             + f"): Gaussian mixtures of four covariance structures with "
+             f"{', '.join(str(k) for k in settings.get('k', []))} profiles, each from "
+             f"{int(settings.get('n_starts') or 0)} seeded random starts (seed "
+             f"{settings.get('seed')}). The model with the smallest BIC is "
+             f"{sel['family']} with {sel['k']} profiles"
+             + (" (chosen as asked)" if sel.get("chosen_by") == "user" else "") + ". "
+             + blrt_text)
+    blocks: list[dict] = [{"type": "text", "text": intro}]
+    blocks.append({
+        "type": "table", "caption": "Latent profile models compared",
+        "data": comp[["model", "k", "logl", "npar", "aic", "bic", "sabic", "entropy",
+                      "smallest", "replicated", "blrt_pvalue"]],
+        "columns": {"model": "Model", "k": "k", "logl": "logL", "npar": "p",
+                    "aic": "AIC", "bic": "BIC", "sabic": "SABIC", "entropy": "Entropy",
+                    "smallest": "Smallest", "replicated": "Replicated",
+                    "blrt_pvalue": "BLRT p"},
+        "number_formats": {"k": "int", "logl": 2, "npar": "int", "aic": 2, "bic": 2,
+                           "sabic": 2, "entropy": "bounded:3", "smallest": "prop:1",
+                           "blrt_pvalue": "p", "replicated": "text"},
+        "note": "* The model described below. Models (mclust's names): "
+                + "; ".join(f"{f}, {w}" for f, w in _FAMILY_WORDS.items()
+                            if f in set(comp["family"]))
+                + ". p: free parameters. AIC = −2 logL + 2p; BIC = −2 logL + p ln n "
+                "(smaller is better; R's mclust reports −BIC); SABIC: sample-size-adjusted "
+                "BIC (Sclove, 1987); entropy: relative entropy of the classification "
+                "(1 = certain); smallest: the smallest profile's share. Replicated: of the "
+                "starts iterated to convergence, how many reached the best log-likelihood "
+                "(within 0.001); once only may be a local maximum. BLRT p: k against k − 1 "
+                "profiles."})
+    labels = {p["profile"]: _label(p["profile"], p["share"]) for p in section["profiles"]}
+    std = pd.DataFrame(section["means"])
+    means = [[float(std[(std["profile"] == p) & (std["indicator"] == c)]["std.mean"].iloc[0])
+              for c in section["indicators"]] for p in labels]
+    svg = profile_plot(means, ind_names, list(labels.values()),
+                       f"Commitment profiles ({sel['family']}, {sel['k']} profiles)")
+    blocks.append({"type": "figure", "svg": svg, "caption": "Profile plot: each profile's mean "
+                   "of each construct in standard deviations of the whole sample (0 = the "
+                   "sample mean); the percentages are the profiles' estimated shares."})
+    blocks.append({"type": "html", "html": _glance(section, names)})
+    if section.get("outcome_means"):
+        om = pd.DataFrame(section["outcome_means"])
+        om["outcome"] = om["outcome"].map(lambda c: names.get(c, c))
+        om["profile"] = om["profile"].map(labels)
+        om["ci"] = [apa_ci(a, b, 2) for a, b in zip(om["ci.lower"], om["ci.upper"],
+                                                    strict=True)]
+        tests = {t["outcome"]: t for t in section.get("outcome_tests") or []}
+        level = float(settings.get("level") or 0.95)
+        test_text = "; ".join(
+            f"{names.get(o, o).lower()}: χ²({int(t['df'])}) = {apa(t['chisq'], 2)}, "
+            f"{apa_p(t['pvalue'], prefix=True)}" for o, t in tests.items())
+        blocks.append({
+            "type": "table", "caption": "Outcomes by profile (corrected for classification "
+                                        "error)",
+            "data": om[["outcome", "profile", "est", "se", "ci"]],
+            "columns": {"outcome": "Outcome", "profile": "Profile", "est": "Mean",
+                        "se": "SE", "ci": f"{level:.0%} CI"},
+            "number_formats": {"est": 2, "se": 2, "ci": "text"},
+            "note": "Means of the outcome scale scores in each profile by the BCH method "
+                    "(Bolck, Croon & Hagenaars, 2004; Vermunt, 2010; Bakk & Vermunt, 2016), "
+                    "which weights respondents by the inverse of the classification-error "
+                    "matrix so that misassigned respondents do not blur the profiles; "
+                    "sandwich standard errors. Equal means in every profile (Wald test): "
+                    + (test_text or "not run") + "."})
+        diffs = pd.DataFrame(section.get("outcome_differences") or [])
+        if not diffs.empty:
+            diffs["outcome"] = diffs["outcome"].map(lambda c: names.get(c, c))
+            diffs["pair"] = [f"{a} − {b}" for a, b in zip(diffs["lhs"], diffs["rhs"],
+                                                         strict=True)]
+            diffs["ci"] = [apa_ci(a, b, 2) for a, b in zip(diffs["ci.lower"],
+                                                           diffs["ci.upper"], strict=True)]
+            blocks.append({
+                "type": "table", "caption": "Pairwise differences between profiles",
+                "data": diffs[["outcome", "pair", "est", "se", "ci", "pvalue"]],
+                "columns": {"outcome": "Outcome", "pair": "Profiles", "est": "Difference",
+                            "se": "SE", "ci": f"{level:.0%} CI", "pvalue": "p"},
+                "number_formats": {"est": 2, "se": 2, "ci": "text", "pvalue": "p"},
+                "note": "Differences of the BCH means (first minus second profile), with "
+                        "Wald intervals; p values are not adjusted for the number of "
+                        "comparisons."})
+    ct = section.get("crosstab")
+    if ct:
+        table = pd.DataFrame(ct["counts"], columns=[c.replace("_", " ").capitalize()
+                                                    for c in ct["columns"]])
+        table.insert(0, "Profile", [labels.get(r, r) for r in ct["rows"]])
+        table["Total"] = table.iloc[:, 1:].sum(axis=1)
+        blocks.append({
+            "type": "table", "caption": "Profiles by loyalty segment (Dick & Basu, 1994)",
+            "data": table, "columns": {c: c for c in table.columns},
+            "number_formats": {c: "int" for c in table.columns if c != "Profile"},
+            "note": "Respondents by their most likely profile (rows) and their Dick & Basu "
+                    "loyalty segment (columns), counts."})
+    return {"id": "profiles", "heading": "Commitment profiles", "blocks": blocks}

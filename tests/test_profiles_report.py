@@ -1,0 +1,169 @@
+"""Latent profiles in the pipeline: run_study's ``profiles`` section, results.json's schema,
+the report section (rendered in headless Chromium with the comparison table and the profile
+plot) and the ``engagekit profiles`` and ``run --profiles`` commands."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+from browser import browser  # noqa: F401  (session fixture: headless Chromium)
+
+from analysis import ValidationSettings
+from analysis.profiles.study import ProfileSettings
+from analysis.responses.simulate import SimulationSettings, simulate
+from analysis.results_schema import ResultsFileError, check_results
+from analysis.study import StudySettings, run_study
+from instruments import load_instrument
+from reports.cli import main
+from reports.report import render_report
+
+QUICK = dict(n_boot=0, n_jobs=1, progress=False,
+             validation=ValidationSettings(htmt_n_boot=50, parallel_iter=10,
+                                           method_factor=False))
+COMMITMENTS = ["affective", "normative", "economic", "forced", "habitual"]
+
+
+@pytest.fixture(scope="module")
+def study():
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=300, seed=5))
+    res = run_study(sim.data, inst, StudySettings(
+        **QUICK, profiles=ProfileSettings(k="1-3", families=("EEI", "VVI"), n_starts=4,
+                                          n_boot=19)), created="2026-12-05T00:00:00+00:00")
+    return sim, json.loads(json.dumps(res, allow_nan=False))
+
+
+def test_run_study_adds_the_profiles_section(study):
+    _, res = study
+    prof = res["profiles"]
+    check_results(res)
+    assert prof["indicators"] == COMMITMENTS
+    assert prof["outcomes"][:2] == ["satisfaction", "repurchase"]
+    assert len(prof["comparison"]) == 6
+    sel = prof["selected"]
+    chosen = [r for r in prof["comparison"] if r["family"] == sel["family"]]
+    assert sum(r["blrt_pvalue"] is not None for r in chosen) == 2
+    assert prof["crosstab"]["segment"] == "loyalty_segment"
+    assert sum(map(sum, prof["crosstab"]["counts"])) == prof["n"]
+    assert res["settings"]["profiles"]["k"] == "1-3"
+
+
+def test_schema_names_a_malformed_profiles_section(study):
+    _, res = study
+    bad = copy.deepcopy(res)
+    del bad["profiles"]["comparison"][0]["bic"]
+    with pytest.raises(ResultsFileError) as err:
+        check_results(bad, "r.json")
+    assert "profiles.comparison[0].bic" in str(err.value)
+
+
+def test_no_profiles_no_section_and_no_setting():
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=150, seed=6))
+    res = run_study(sim.data, inst, StudySettings(**QUICK))
+    assert "profiles" not in res and "profiles" not in res["settings"]
+    assert 'id="profiles"' not in render_report(res)
+
+
+def test_report_section_has_table_plot_outcomes_and_crosstab(study):
+    _, res = study
+    html = render_report(res)
+    assert html == render_report(json.loads(json.dumps(res)))
+    section = html[html.index('<section class="report-section level-2" id="profiles"'):]
+    section = section[:section.index("</section>")]
+    assert "Latent profile models compared" in section
+    k = res["profiles"]["selected"]["k"]
+    assert section.count('class="ek-profile-point"') == 5 * k
+    assert "Outcomes by profile (corrected for classification error)" in section
+    assert "Profiles by loyalty segment (Dick &amp; Basu, 1994)" in section
+    assert "Pairwise differences between profiles" in section
+    # the methods cited in the section are in the references
+    refs = html[html.index('id="methods"'):]
+    for who in ("McLachlan, G. J. (1987)", "Nylund, K. L.", "Bakk, Z.", "Sclove, S. L."):
+        assert who in refs
+
+
+@pytest.mark.browser
+def test_section_renders_in_chromium(study, browser, tmp_path):  # noqa: F811
+    from browser import file_url, reset_viewport, set_viewport
+
+    _, res = study
+    page = tmp_path / "report.html"
+    page.write_text(render_report(res), encoding="utf-8")
+    set_viewport(browser, 1280, 900)
+    try:
+        browser.get(file_url(page))
+        shown = browser.execute_script("""
+            const s = document.getElementById('profiles');
+            const table = [...s.querySelectorAll('table')].find(
+                t => t.querySelector('caption').textContent.includes('models compared'));
+            const svg = s.querySelector('svg[data-kind="profiles"]');
+            const box = svg.getBoundingClientRect();
+            const points = [...svg.querySelectorAll('.ek-profile-point')].filter(
+                g => g.getBoundingClientRect().width > 0);
+            return {rows: table.querySelectorAll('tbody tr').length,
+                    heads: [...table.querySelectorAll('thead th')].map(t => t.textContent),
+                    tableWidth: table.getBoundingClientRect().width,
+                    sectionWidth: s.getBoundingClientRect().width,
+                    svgWidth: box.width, svgHeight: box.height, points: points.length,
+                    cards: s.querySelectorAll('.profile-cards .card').length};""")
+    finally:
+        reset_viewport(browser)
+    k = res["profiles"]["selected"]["k"]
+    assert shown["rows"] == len(res["profiles"]["comparison"])
+    assert {"BIC", "SABIC", "Entropy", "BLRT p"} <= set(shown["heads"])
+    assert shown["tableWidth"] <= shown["sectionWidth"] + 1
+    assert shown["svgWidth"] > 300 and shown["svgHeight"] > 150
+    assert shown["points"] == 5 * k
+    assert shown["cards"] == k
+
+
+def test_profiles_command(tmp_path, capsys, study):
+    sim, _ = study
+    data = tmp_path / "responses.csv"
+    from analysis import write_responses
+
+    write_responses(sim.data, data, load_instrument("five_commitments"))
+    out = tmp_path / "profiles.json"
+    code = main(["profiles", str(data), "-i", "five_commitments", "--k", "1-2",
+                 "--families", "EEI", "--n-starts", "3", "--boot", "0", "--json", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "chosen: EEI" in text and "standardized means" in text
+    assert json.loads(out.read_text())["indicators"] == COMMITMENTS
+    # bad input: exit 2 naming the construct / the option's value
+    code = main(["profiles", str(data), "-i", "five_commitments", "--constructs",
+                 "affective,nonsense", "--boot", "0"])
+    err = capsys.readouterr().err
+    assert code == 2 and "'nonsense' is not a scored construct" in err
+    code = main(["profiles", str(data), "-i", "five_commitments", "--k", "two"])
+    err = capsys.readouterr().err
+    assert code == 2 and "numbers of profiles 'two'" in err
+    code = main(["profiles", str(data), "-i", "five_commitments", "--families", "XYZ"])
+    assert code == 2 and "unknown model family" in capsys.readouterr().err
+
+
+def test_run_with_profiles(tmp_path, capsys, study):
+    sim, _ = study
+    from analysis import write_responses
+
+    data = tmp_path / "responses.csv"
+    write_responses(sim.data, data, load_instrument("five_commitments"))
+    code = main(["run", str(data), "-i", "five_commitments", "-o", str(tmp_path / "out"),
+                 "--boot", "0", "--profiles", "--profiles-k", "1-2", "--profiles-boot", "0"])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert re.search(r"commitment profiles: \w{3} with [12] profiles", text)
+    res = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert res["profiles"]["settings"]["k"] == [1, 2]
+    assert 'id="profiles"' in (tmp_path / "out" / "report.html").read_text()
+    # engagekit report re-renders the saved section
+    code = main(["report", str(tmp_path / "out" / "results.json"), "-o",
+                 str(tmp_path / "again.html")])
+    assert code == 0
+    assert (tmp_path / "again.html").read_text() == \
+        (tmp_path / "out" / "report.html").read_text()
+
