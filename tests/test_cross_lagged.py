@@ -329,3 +329,22 @@ def test_latent_model_from_linked_waves():
     assert len(out["models"]["riclpm"]["random_intercepts"]) == 28
     assert "W_affective_w2 =~ 1*aff_01_w2 + l_aff_02*aff_02_w2" in \
         out["models"]["riclpm"]["syntax"]
+
+
+def test_fiml_counts_every_linked_respondent():
+    """--missing fiml: respondents who left the panel count (full-information ML); listwise:
+    only those in every wave."""
+    from analysis.cross_lagged_study import cross_lagged_waves
+    from analysis.responses.waves import stack_waves
+    from analysis.study import StudySettings
+    from instruments import load_instrument
+
+    inst = load_instrument("five_commitments")
+    sim = simulate_panel(inst, n=300, waves=3, seed=9, attrition=0.2)
+    stack = stack_waves(sim.waves, inst)
+    kw = dict(n_boot=0, progress=False, exclude_flagged=False)
+    fiml = cross_lagged_waves(stack, inst, PAIR, StudySettings(missing="fiml", **kw))
+    listwise = cross_lagged_waves(stack, inst, PAIR, StudySettings(**kw))
+    assert fiml["settings"]["missing"] == "ml" and listwise["settings"]["missing"] == "listwise"
+    assert fiml["n"]["used"] == 300
+    assert listwise["n"]["used"] == sim.counts()["all"] < 300
