@@ -574,6 +574,38 @@ class ProfilesSection(_Part):
     crosstab: dict[str, Any] | None = None
 
 
+class WaveInvarianceRow(_Part):
+    construct_: str = Field(alias="construct")
+    model: str
+    decision: str
+    freed: list[str]
+
+
+class WaveInvarianceRule(_Part):
+    criterion: str
+    text: str
+
+
+class WaveInvarianceLimits(_Part):
+    text: str
+
+
+class WaveInvarianceSection(_Part):
+    """Invariance across waves with the partial-invariance search
+    (:func:`analysis.psychometrics.wave_invariance.invariance_across_waves`)."""
+
+    design: str
+    waves: list[str]
+    constructs: dict[str, list[str]]
+    estimator: str
+    rule: WaveInvarianceRule
+    limits: WaveInvarianceLimits
+    table: list[WaveInvarianceRow]
+    steps: list[dict[str, Any]]
+    freed: list[dict[str, Any]]
+    means: list[dict[str, Any]]
+
+
 # ---- the whole file -----------------------------------------------------------------------------
 
 
@@ -601,6 +633,8 @@ class Results(_Part):
     cross_lagged: CrossLaggedSection | None = None  # run --waves --cross-lagged A,B
     # latent profile analysis (engagekit run --profiles; analysis.profiles.study)
     profiles: ProfilesSection | None = None
+    # run --waves --invariance only
+    invariance_waves: WaveInvarianceSection | None = None
 
 
 # ---- PLS-SEM (``engagekit run --method pls``) ---------------------------------------------------

@@ -18,6 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.psychometrics.wave_invariance import (
+    WaveInvarianceSettings,
+    analysed_rows,
+    invariance_across_waves,
+)
 from analysis.responses.scoring import score_responses
 from analysis.responses.screening import screen
 from analysis.responses.waves import WaveStack, wave_combinations
@@ -141,10 +146,16 @@ def wave_results(stack: WaveStack, inst: Instrument,
 
 
 def run_wave_study(stack: WaveStack, inst: Instrument, settings: StudySettings | None = None,
-                   created: str | None = None) -> dict[str, Any]:
+                   created: str | None = None,
+                   invariance: WaveInvarianceSettings | None = None) -> dict[str, Any]:
     """:func:`analysis.study.run_study` on the last wave, with the ``waves`` section added
-    (:func:`wave_results`). ``created`` as in ``run_study``."""
+    (:func:`wave_results`). ``created`` as in ``run_study``. With ``invariance``, also the
+    ``invariance_waves`` section (:func:`analysis.psychometrics.wave_invariance.
+    invariance_across_waves` on every wave's analysed respondents)."""
     s = settings or StudySettings()
     results = run_study(stack.last.data, inst, s, created)
     results["waves"] = wave_results(stack, inst, s)
+    if invariance is not None:
+        rows = analysed_rows(stack, inst, s.screening, s.exclude_flagged)
+        results["invariance_waves"] = invariance_across_waves(stack, inst, invariance, rows)
     return results

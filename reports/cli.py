@@ -324,9 +324,18 @@ def _echo_headline(results: dict) -> None:
               help="With --profiles: numbers of profiles compared.")
 @click.option("--profiles-boot", type=click.IntRange(min=0), default=100, show_default=True,
               help="With --profiles: bootstrap draws of each BLRT.")
+@click.option("--invariance", is_flag=True,
+              help="With --waves/--wave-column: measurement invariance across the waves "
+                   "(longitudinal for a panel, by wave as the group otherwise), partial "
+                   "invariance found by score tests, latent mean changes.")
+@click.option("--invariance-criterion", type=click.Choice(["fit", "chisq"]), default="fit",
+              show_default=True,
+              help="With --invariance: a level fails when dCFI <= -.01 with dRMSEA >= .015 "
+                   "(fit; Chen 2007) or when the chi-square difference test has p < .05.")
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, cross_lagged, cross_lagged_latent, profiles, profiles_k, profiles_boot,
+            invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
             crosscheck, output, force, brand, method, consistent, scheme,
             **screening) -> None:
@@ -352,16 +361,26 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         _check_output_folder(output, [*responses, instrument, column_map], force)
         settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                              estimator, crosscheck, missing, brand, **screening)
+        inv = None
+        if invariance:
+            from analysis.psychometrics.wave_invariance import WaveInvarianceSettings
+
+            inv = WaveInvarianceSettings(
+                criterion=invariance_criterion,
+                estimator="MLR" if settings.estimator.upper() in ("MLR", "MLM") else "ML")
         _echo_headline(run_waves(
             responses, instrument, fmt=fmt, column_map=column_map, id_column=id_column,
             keep=keep, waves=waves, wave_column=wave_column, wave_labels=wave_labels,
             settings=settings, output=output, output_files=OUTPUT_FILES,
             echo_summary=_echo_summary, cross_lagged=cross_lagged,
-            cross_lagged_latent=cross_lagged_latent))
+            cross_lagged_latent=cross_lagged_latent, invariance=inv))
         return
     if cross_lagged or cross_lagged_latent:
         raise click.UsageError("--cross-lagged needs the waves of a panel: give three or more "
                                "files with --waves (or one with --wave-column COL)")
+    if invariance:
+        raise click.UsageError("--invariance tests invariance across waves: give the wave "
+                               "files with --waves (or one file with --wave-column COL)")
     if len(responses) != 1:
         raise click.UsageError(f"give one response file (got {len(responses)}); several files "
                                "are the waves of one study: add --waves")

@@ -37,6 +37,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Brosseau-Liard", "2014", "Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting "
      "incremental fit indices for nonnormality. Multivariate Behavioral Research, 49(5), "
      "460-470."),
+    ("Byrne", "1989", "Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the "
+     "equivalence of factor covariance and mean structures: The issue of partial measurement "
+     "invariance. Psychological Bulletin, 105(3), 456-466."),
     ("Chen", "2007", "Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of "
      "measurement invariance. Structural Equation Modeling, 14(3), 464-504."),
     ("Cheung", "2002", "Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit "
@@ -78,6 +81,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("McDonald", "1999", "McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum."),
     ("Meade", "2012", "Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in "
      "survey data. Psychological Methods, 17(3), 437-455."),
+    ("Meredith", "1993", "Meredith, W. (1993). Measurement invariance, factor analysis and "
+     "factorial invariance. Psychometrika, 58(4), 525-543."),
     ("Mulder", "2021", "Mulder, J. D., & Hamaker, E. L. (2021). Three extensions of the "
      "random intercept cross-lagged panel model. Structural Equation Modeling, 28(4), "
      "638-648."),
@@ -112,12 +117,16 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "(2006). On the likelihood ratio test in structural equation modeling when "
      "parameters are subject to boundary constraints. Psychological Methods, 11(4), "
      "439-455."),
+    ("Sörbom", "1989", "Sörbom, D. (1989). Model modification. Psychometrika, 54(3), 371-384."),
     ("Student", "1908", "Student. (1908). The probable error of a mean. Biometrika, 6(1), "
      "1-25."),
     ("Vermunt", "2010", "Vermunt, J. K. (2010). Latent class modeling with covariates: Two "
      "improved three-step approaches. Political Analysis, 18(4), 450-469."),
     ("Welch", "1947", "Welch, B. L. (1947). The generalization of 'Student's' problem when "
      "several different population variances are involved. Biometrika, 34(1-2), 28-35."),
+    ("Widaman", "2010", "Widaman, K. F., Ferrer, E., & Conger, R. D. (2010). Factorial "
+     "invariance within longitudinal structural equation models: Measuring the same construct "
+     "across time. Child Development Perspectives, 4(1), 10-18."),
     ("Yuan", "2000", "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for "
      "mean and covariance structure analysis with nonnormal missing data. Sociological "
      "Methodology, 30(1), 165-200."),

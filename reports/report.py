@@ -30,6 +30,7 @@ from .format import (
     uses_robust,
 )
 from .headings import localise_headings
+from .longinv_section import longinv_section
 from .methods import (
     ave_text,
     cited_references,
@@ -878,6 +879,7 @@ def report_context(results: dict) -> dict[str, Any]:
                     crosslag_section(results),  # run --waves --cross-lagged A,B only
                     _sample_section(results),
                     _distributions_section(results), pls.measurement_section(results),
+                    longinv_section(results),  # run --waves --invariance only
                     pls.structural_section(results, driver_blocks(results, drives)),
                     _segments_section(results), profiles_section(results),
                     pls.methods_section(results, _title(results["instrument"]))]
@@ -890,7 +892,9 @@ def report_context(results: dict) -> dict[str, Any]:
                     _sample_section(results), _distributions_section(results),
                     _reliability_section(results), _factor_section(results),
                     _validity_section(results), _method_section(results),
-                    _invariance_section(results), _structural_section(results),
+                    _invariance_section(results),
+                    longinv_section(results),  # run --waves --invariance only
+                    _structural_section(results),
                     _segments_section(results), profiles_section(results),
                     _methods_section(results)]
     sections = [s for s in sections if s is not None]

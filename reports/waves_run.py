@@ -114,7 +114,7 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
               keep, waves: bool, wave_column: str | None, wave_labels: str | None,
               settings: StudySettings, output: str, output_files: Sequence[str],
               echo_summary: Callable[[dict], None], cross_lagged: str | None = None,
-              cross_lagged_latent: bool = False) -> dict:
+              cross_lagged_latent: bool = False, invariance=None) -> dict:
     """The ``run`` command for waves (see the module doc); the output folder was checked by
     the caller (:mod:`reports.cli`, which passes its summary printer). Returns the results.
     ``cross_lagged``: ``"A,B"``, the constructs of the cross-lagged panel models
@@ -137,7 +137,7 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
         from analysis.cross_lagged_study import check_panel
 
         check_panel(stack)
-    results = run_wave_study(stack, inst, settings)
+    results = run_wave_study(stack, inst, settings, invariance=invariance)
     if cross_lagged:
         from analysis.cross_lagged_study import cross_lagged_waves
 

@@ -1,0 +1,161 @@
+"""Invariance across waves in the pipeline and the report (issue 19, items 3-4):
+``engagekit run ... --waves --invariance`` on a simulated three-wave panel whose aff_02
+intercept drifts, the ``invariance_waves`` section of results.json (schema, strict JSON,
+re-rendered by ``engagekit report``), the report section in headless Chromium, and the
+usage errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from html import unescape
+
+import pytest
+from browser import browser  # noqa: F401  (session fixture: headless Chromium)
+
+from analysis.psychometrics.wave_invariance import (
+    WaveInvarianceSettings,
+    invariance_across_waves,
+)
+from analysis.responses import write_responses
+from analysis.responses.simulate_panel import simulate_panel
+from analysis.responses.waves import stack_waves
+from analysis.results_schema import ResultsFileError, check_results
+from instruments import load_instrument
+from reports.cli import main
+from reports.longinv_section import longinv_section
+
+INST = load_instrument("five_commitments")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """``engagekit run`` of a three-wave panel of 500 (10% attrition) with --invariance."""
+    d = tmp_path_factory.mktemp("longinv")
+    sim = simulate_panel(INST, n=500, waves=3, seed=4, attrition=0.1, item_stability=0.3,
+                         intercept_drift={"aff_02": 0.5})
+    files = []
+    for k, w in enumerate(sim.waves, start=1):
+        path = d / f"wave{k}.csv"
+        write_responses(w, path, INST)
+        files.append(str(path))
+    out = d / "out"
+    code = main(["run", *files, "-i", "five_commitments", "--waves", "--invariance",
+                 "--boot", "0", "-o", str(out)])
+    assert code == 0
+    return {"dir": out, "results": json.loads((out / "results.json").read_text()),
+            "files": files, "sim": sim}
+
+
+def _prose(html: str) -> str:
+    text = re.sub(r"<svg .*?</svg>", " ", html, flags=re.S)
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
+
+
+def test_run_finds_and_frees_the_drifting_intercept(run):
+    sec = run["results"]["invariance_waves"]
+    assert sec["design"] == "panel" and sec["waves"] == ["W1", "W2", "W3"]
+    assert sec["missing"] == "ml"  # attrition: persons missing a wave
+    assert sec["rule"]["criterion"] == "fit" and "Chen, 2007" in sec["rule"]["text"]
+    assert {f["item"] for f in sec["freed"]} == {"aff_02"}
+    assert {f["kind"] for f in sec["freed"]} == {"intercepts"}
+    assert sec["freed"][0]["where"] == "W3"
+    aff = [r for r in sec["table"] if r["construct"] == "affective"]
+    assert [r["decision"] for r in aff] == ["baseline", "invariant", "partial", "invariant"]
+    assert "aff_02_wW3 ~ 1" in sec["models"]["affective"]
+    means = [m for m in sec["means"] if m["construct"] == "affective"]
+    assert [m["where"] for m in means] == ["W2", "W3"] and all(m["comparable"] for m in means)
+    assert set(sec["constructs"]) == {"affective", "normative", "economic", "forced",
+                                      "habitual", "satisfaction", "repurchase",
+                                      "recommendation"}
+    assert any("likelihood_to_recommend" in n for n in sec["notes"])  # single item: left out
+    check_results(run["results"])
+
+
+def test_section_matches_the_analysis_api(run):
+    """The pipeline's section is the analysis-level API's on the screened rows."""
+    from analysis.psychometrics.wave_invariance import analysed_rows
+    from analysis.study import StudySettings
+
+    stack = stack_waves(run["sim"].waves, INST)
+    s = StudySettings(n_boot=0, progress=False)
+    sec = invariance_across_waves(stack, INST, WaveInvarianceSettings(
+        constructs=("affective",)),
+        rows=analysed_rows(stack, INST, s.screening, s.exclude_flagged))
+    ours = [r for r in run["results"]["invariance_waves"]["table"]
+            if r["construct"] == "affective"]
+    assert [r["chisq"] for r in sec["table"]] == pytest.approx([r["chisq"] for r in ours],
+                                                               rel=1e-9)
+
+
+def test_schema_names_a_broken_section(run):
+    res = copy.deepcopy(run["results"])
+    del res["invariance_waves"]["table"][0]["decision"]
+    with pytest.raises(ResultsFileError, match="invariance_waves"):
+        check_results(res, "r.json")
+
+
+def test_report_section_and_rerender(run, tmp_path):
+    html = (run["dir"] / "report.html").read_text()
+    text = _prose(html)
+    assert "Measurement invariance across waves" in text
+    assert "Constraints released by the partial-invariance search" in text
+    assert "intercept of aff_02 at wave W3" in text
+    assert "Latent mean differences from wave W1" in text
+    assert "Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989)" in text  # cited, listed
+    assert 'data-construct="affective"' in html
+    # engagekit report re-renders the saved results with the section, byte for byte
+    out = tmp_path / "again.html"
+    assert main(["report", str(run["dir"] / "results.json"), "-o", str(out)]) == 0
+    assert out.read_text() == html
+    # without the section the report has none
+    res = copy.deepcopy(run["results"])
+    del res["invariance_waves"]
+    assert longinv_section(res) is None and longinv_section(run["results"])
+
+
+def test_invariance_without_waves_is_a_usage_error(run, tmp_path, capsys):
+    code = main(["run", run["files"][0], "-i", "five_commitments", "--invariance",
+                 "-o", str(tmp_path / "o")])
+    assert code == 2 and "--waves" in capsys.readouterr().err
+    code = main(["run", *run["files"], "-i", "five_commitments", "--waves", "--invariance",
+                 "--invariance-criterion", "aic", "-o", str(tmp_path / "o")])
+    assert code == 2 and "'fit', 'chisq'" in capsys.readouterr().err
+
+
+def test_unknown_construct_named(run):
+    stack = stack_waves(run["sim"].waves[:2], INST)
+    with pytest.raises(ValueError, match="'loyalty'.*choose from"):
+        invariance_across_waves(stack, INST, WaveInvarianceSettings(constructs=("loyalty",)))
+
+
+@pytest.mark.browser
+def test_section_in_chromium(run, browser):  # noqa: F811
+    from browser import file_url, reset_viewport, set_viewport
+
+    set_viewport(browser, 1280, 900)
+    try:
+        browser.get(file_url(run["dir"] / "report.html"))
+        got = browser.execute_script("""
+            const s = document.getElementById('invariance-waves');
+            const sec = s.closest('section') || s.parentElement;
+            const cards = [...sec.querySelectorAll('.longinv-decisions .card')];
+            const tables = [...sec.querySelectorAll('table')];
+            return {
+              cards: cards.map(c => [c.dataset.construct, c.innerText,
+                                     c.getBoundingClientRect().width > 0]),
+              captions: tables.map(t => t.caption ? t.caption.innerText : ''),
+              wide: tables.filter(t => t.parentElement.scrollWidth
+                                       > t.parentElement.clientWidth + 1).length,
+              text: sec.innerText};""")
+    finally:
+        reset_viewport(browser)
+    cards = {c[0]: c for c in got["cards"]}
+    assert "strict" in cards["affective"][1] and "partial" in cards["affective"][1]
+    assert "aff_02" in cards["affective"][1] and cards["affective"][2]
+    assert all(c[2] for c in got["cards"])
+    assert any("Invariance across waves" in c for c in got["captions"])
+    assert got["wide"] == 0  # no table scrolls sideways at 1280 px
+    assert "intercept of aff_02 at wave W3" in got["text"]
