@@ -380,3 +380,16 @@ def test_methods_text_names_the_algorithm_and_its_settings(runs, name, words):
               "percentile intervals (Aguirre-Urreta &amp; Rönkkö, 2018)",
               "Lohmöller, J.-B. (1989)", "Wold, H. (1982)"]:
         assert w in methods, w
+
+
+def test_demo_with_pls_compares_no_groups(tmp_path, capsys, monkeypatch):
+    # five_commitments has a default group (industry) that a covariance-based demo compares;
+    # the report itself is tested above (not rendered here, to keep the file fast)
+    monkeypatch.setattr("reports.report.render_report", lambda results: "<!DOCTYPE html>")
+    code, out, err = _run(["demo", "--method", "pls", "--instrument", "five_commitments", "--n",
+                           "150", "--boot", "20", "--jobs", "1", "-o", str(tmp_path / "d")],
+                          capsys)
+    assert code == 0, err
+    res = json.loads((tmp_path / "d" / "results.json").read_text())
+    assert res["pls"]["settings"]["n_boot"] == 20 and res["groups"] is None
+    assert res["settings"]["group"] is None and "PLS (path weighting" in out
