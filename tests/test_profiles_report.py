@@ -167,3 +167,16 @@ def test_run_with_profiles(tmp_path, capsys, study):
     assert (tmp_path / "again.html").read_text() == \
         (tmp_path / "out" / "report.html").read_text()
 
+
+
+def test_a_pls_run_gets_the_profiles_too():
+    """run_study adds the profiles to either kind of run (SEM or --method pls)."""
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=200, seed=5))
+    res = run_study(sim.data, inst, StudySettings(
+        method="pls", n_boot=0, n_jobs=1, progress=False,
+        profiles=ProfileSettings(k="1-2", families=("EEI",), n_starts=3, n_boot=0)))
+    res = json.loads(json.dumps(res, allow_nan=False))
+    check_results(res)
+    assert res["profiles"]["indicators"] == COMMITMENTS
+    assert 'id="profiles"' in render_report(res)
