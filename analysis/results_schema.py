@@ -717,6 +717,19 @@ class PLSAssessmentSection(_Part):
     fit: dict[str, dict[str, Num]]
 
 
+class PLSIpmaRow(_Part):
+    construct_id: str = Field(alias="construct")
+    importance: Num
+    performance: Num
+    priority: str
+
+
+class PLSIpmaSummary(_Part):
+    target: str
+    target_performance: Num
+    constructs: list[PLSIpmaRow]
+
+
 class PLSSection(_Part):
     """The PLS path model of a ``--method pls`` run (:mod:`analysis.pls.pipeline`)."""
 
@@ -731,6 +744,7 @@ class PLSSection(_Part):
     assessment: PLSAssessmentSection
     ranking: list[RankingRow]
     bootstrap: dict[str, Any]
+    ipma: list[PLSIpmaSummary] = []  # run --method pls: each final outcome's map
 
 
 class PLSValidationSection(_Part):

@@ -149,6 +149,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "Evermann (2013). Organizational Research Methods, 17(2), 182-209."),
     ("Lohmöller", "1989", "Lohmöller, J.-B. (1989). Latent variable path modeling with partial "
      "least squares. Physica."),
+    ("Ringle", "2016", "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your "
+     "PLS-SEM results: The importance-performance map analysis. Industrial Management & Data "
+     "Systems, 116(9), 1865-1886."),
     ("Wold", "1982", "Wold, H. (1982). Soft modeling: The basic design and some extensions. In "
      "K. G. Jöreskog & H. Wold (Eds.), Systems under indirect observation, Part II (pp. 1-54). "
      "North-Holland."),

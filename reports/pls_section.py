@@ -403,9 +403,43 @@ def _fit_block(pls: dict) -> list[dict]:
                      "debated and are reported with caution (Hair et al., 2019)."}]
 
 
+def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
+    """The importance-performance map of each final outcome (Ringle & Sarstedt, 2016)."""
+    names = _names(results)
+    blocks: list[dict] = []
+    for m in pls.get("ipma") or []:
+        out = names.get(m["target"], m["target"])
+        rows = m["constructs"]
+        svg = figures.importance_performance(
+            [r["importance"] for r in rows], [r["performance"] for r in rows],
+            [names.get(r["construct"], r["construct"]) for r in rows],
+            title=f"Importance-performance map: {out}",
+            xlabel=f"Importance (total effect on {out.lower()}, 0-100 metric)")
+        blocks += [
+            {"type": "figure", "svg": svg,
+             "caption": f"Importance-performance map of the PLS model for {out.lower()} "
+                        f"(Ringle & Sarstedt, 2016): importance = unstandardized total effect on "
+                        f"{out.lower()} with every construct rescaled to 0-100 (points gained on "
+                        "it per point gained on the driver), performance = mean rescaled "
+                        f"construct score (0-100; {out.lower()}: "
+                        f"{apa(m['target_performance'], 1)}); the dashed lines mark the means."},
+            {"type": "table", "data": [
+                {"construct": names.get(r["construct"], r["construct"]),
+                 "importance": r["importance"], "performance": r["performance"],
+                 "priority": r["priority"]} for r in rows],
+             "caption": f"Importance and performance of the drivers of {out.lower()}",
+             "columns": {"construct": "Construct", "importance": "Importance",
+                         "performance": "Performance (0-100)", "priority": "Quadrant"},
+             "number_formats": {"importance": 3, "performance": 1},
+             "note": "Quadrants split at the mean importance and mean performance of the "
+                     "constructs shown; high importance with low performance is where "
+                     "improvement pays most (Ringle & Sarstedt, 2016)."}]
+    return blocks
+
+
 def structural_section(results: dict, drivers: list[dict]) -> dict:
     """The structural model section (Hair et al., 2019, table 3), ending with ``drivers``
-    (the dominance and importance-performance blocks on scale scores)."""
+    (the dominance blocks on scale scores) and the PLS model's importance-performance maps."""
     pls = results["pls"]
     subsections = [
         {"id": "pls-collinearity", "heading": "Collinearity", "blocks": _vif_block(results, pls)},
@@ -415,9 +449,10 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
          "blocks": _effects_block(results, pls)},
         {"id": "pls-fit", "heading": "Model fit", "blocks": _fit_block(pls)},
     ]
-    if drivers:
+    ipma = _ipma_blocks(results, pls)
+    if drivers or ipma:
         subsections.append({"id": "pls-drivers", "heading": "Drivers and priorities",
-                            "blocks": drivers})
+                            "blocks": drivers + ipma})
     return {"id": "structural", "heading": "Structural model (PLS-SEM)",
             "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients with their "
                      "bootstrap intervals, explained variance and effect sizes, indirect and "
@@ -456,6 +491,18 @@ def _power_of_ten(x: float) -> str:
         return f"{x:g}"
     sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
     return "10" + str(int(round(exp))).translate(sup)
+
+
+def _ipma_sentence(results: dict) -> str:
+    maps = results["pls"].get("ipma") or []
+    if not maps:
+        return ""
+    names = _names(results)
+    which = ", ".join(names.get(m["target"], m["target"]).lower() for m in maps)
+    return ("The importance-performance map of " + which + " follows Ringle and Sarstedt "
+            "(2016): items rescaled to 0-100 by their scale's end points, construct scores "
+            "from the rescaled, unstandardized outer weights, importance the unstandardized "
+            "total effect in that metric.")
 
 
 def _methods_text(results: dict, title: str) -> str:
@@ -511,7 +558,7 @@ def _methods_text(results: dict, title: str) -> str:
              _screening(results),
              f"{_n_text(n)} respondents were analysed; reverse-keyed items were scored from "
              "their declared scales." + (f" Missing answers: {miss}" if miss else ""),
-             est, inference, assess, _drivers(results),
+             est, inference, assess, _drivers(results), _ipma_sentence(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

@@ -101,6 +101,21 @@ def test_results_equal_a_direct_estimation(runs, name):
         want = fit.estimates[fit.estimates.op == op].set_index(["lhs", "rhs"])["est"]
         assert len(got) == len(want) > 0 or op in ("~~",)
         assert np.allclose(got.loc[want.index].to_numpy(), want.to_numpy(), atol=1e-12), op
+    # the importance-performance map of each final outcome (Ringle & Sarstedt, 2016)
+    from analysis.pls.ipma import ipma_pls
+
+    drives = {r["rhs"] for r in pls["estimates"] if r["op"] == "~"}
+    targets = [c for c in fit.model.endogenous if c not in drives]
+    assert [m["target"] for m in pls["ipma"]] == targets
+    lo = {i: inst.item_scale(i).min for i in fit.model.items}
+    hi = {i: inst.item_scale(i).max for i in fit.model.items}
+    for m in pls["ipma"]:
+        want = ipma_pls(items, inst.to_lavaan(), m["target"], scale_min=lo, scale_max=hi, **s)
+        got = pd.DataFrame(m["constructs"])
+        assert np.allclose(got[["importance", "performance"]].to_numpy(),
+                           want.constructs[["importance", "performance"]].to_numpy(),
+                           atol=1e-12)
+    assert res["observed"]["ipma"] == []  # no second map from scale scores
     # the bootstrap: the same resamples (seed) give the same intervals
     boot = bootstrap_pls(items, inst.to_lavaan(), n_boot=N_BOOT, seed=SEED, n_jobs=1,
                          progress=False, **s)

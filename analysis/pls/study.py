@@ -7,8 +7,8 @@ estimated as a PLS path model, bootstrapped and assessed (:func:`analysis.pls.pi
 pls_effects`). The results have the same layout as a covariance-based run's, except that the
 ``validation`` and ``effects`` sections are replaced by ``pls`` (and ``validation`` holds only
 the item response distributions the report draws); ``settings.method`` says which ran. The
-driver analyses on scale scores and the importance-performance map (on PLS total effects) are
-kept. A group comparison (MICOM) and latent interactions are not part of a PLS run.
+driver analyses on scale scores are kept; the importance-performance map is the PLS model's
+(Ringle & Sarstedt, 2016), of each final outcome, in ``pls["ipma"]``. A group comparison (MICOM) and latent interactions are not part of a PLS run.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from instruments.errors import EngagekitInputError
 
 from .pipeline import PLS_MISSING, SCHEMES, pls_effects
+from .syntax import parse_pls_model
 
 if TYPE_CHECKING:
     from analysis.responses.data import ResponseData
@@ -89,11 +90,33 @@ def _distributions(items, inst: Instrument) -> list[dict[str, Any]]:
 
 
 def _effects_view(pls: dict[str, Any]) -> dict[str, Any]:
-    """The PLS total effects and ranking in the shape the observed-score models read (PLS
-    estimates are standardized, so ``std.all`` is the estimate)."""
-    rows = [{"kind": "total", "outcome": r["lhs"], "predictor": r["rhs"], "std.all": r["est"]}
-            for r in pls["estimates"] if r["op"] == "total"]
-    return {"ranking": pls["ranking"], "effects": rows}
+    """What the observed-score models read: no ranking, so that they draw no importance-
+    performance map of their own (a PLS run maps the PLS model's, :func:`_ipma`)."""
+    return {"ranking": [], "effects": []}
+
+
+def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list, list]:
+    """The importance-performance map (Ringle & Sarstedt, 2016; :mod:`analysis.pls.ipma`) of
+    each final outcome: an endogenous construct with no path out of it. Returns the maps and
+    the warnings (a map that cannot be drawn is named with why)."""
+    from .errors import PLSInputError
+    from .ipma import ipma_pls
+
+    model = parse_pls_model(pls_model_syntax(inst))
+    drives = {a for a, _ in model.paths}
+    lo = {i: inst.item_scale(i).min for i in model.items}
+    hi = {i: inst.item_scale(i).max for i in model.items}
+    maps, warnings = [], []
+    for target in [c for c in model.endogenous if c not in drives]:
+        try:
+            res = ipma_pls(items, model, target, scale_min=lo, scale_max=hi, scheme=s.scheme,
+                           consistent=s.consistent, missing=missing)
+        except PLSInputError as e:
+            warnings.append(f"importance-performance map of {target}: not drawn ({e})")
+            continue
+        maps.append(res.to_dict())
+        warnings += [f"importance-performance map of {target}: {w}" for w in res.warnings]
+    return maps, warnings
 
 
 def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
@@ -153,6 +176,8 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
     pls = pls_effects(items, pls_model_syntax(inst), scheme=s.scheme, consistent=s.consistent,
                       missing=s.missing, n_boot=s.n_boot, seed=s.seed, n_jobs=s.n_jobs,
                       scheduler=s.scheduler, progress=s.progress)
+    pls["ipma"], ipma_warnings = _ipma(items, inst, s, pls["settings"]["missing"])
+    pls["warnings"] += ipma_warnings
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, _effects_view(pls))
     n_kept = screening.n_kept if s.exclude_flagged else data.n
