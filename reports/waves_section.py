@@ -46,6 +46,23 @@ def _by_rule(w: dict, rule_names: Mapping[str, str]) -> str:
     return f" (respondents excluded per rule, {'; '.join(parts)})" if parts else ""
 
 
+def _moved(w: dict, measures: Mapping[str, Mapping[str, Any]], alpha: float = 0.05) -> str:
+    """The sentence on what moved from the first to the last wave (p < .05, unadjusted)."""
+    labels = w["labels"]
+    a, b = labels[0], labels[-1]
+    rows = [r for r in w["changes"] if r["from"] == a and r["to"] == b]
+    hits = [r for r in rows if r.get("pvalue") is not None and r["pvalue"] < alpha]
+    if not rows:
+        return ""
+    if not hits:
+        return f"No measure changed significantly from {a} to {b} (p < .05)."
+    moved = "; ".join(f"{measures[r['measure']]['name']} {_signed(r['kind'], r['est'])} "
+                      f"({_fmt(r['kind'], r['ci.lower'])} to {_fmt(r['kind'], r['ci.upper'])})"
+                      for r in hits)
+    return (f"From {a} to {b}, {len(hits)} of {len(rows)} measures changed significantly "
+            f"(p < .05, not adjusted for the number of measures): {moved}.")
+
+
 def _combo(labels: list[str]) -> str:
     return " + ".join(labels) + (" only" if len(labels) == 1 else "")
 
@@ -97,6 +114,7 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
     pct = f"{level:.0%}"
     intro = (f"{len(labels)} waves of {results['instrument']['id']} were stacked "
              f"({', '.join(labels)}): {_design(w)}. {w['basis']}")
+    intro += " " + _moved(w, measures)
     blocks: list[dict[str, Any]] = [{"type": "html", "html": _overview(w)}]
     rows = []
     screening = {r["wave"]: r for r in w.get("screening") or []}
@@ -187,7 +205,8 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
                "wave. "
                if "welch" in tests else "")
             + "The NPS is tested on each respondent's +100 (promoter), 0 (passive) or −100 "
-              "(detractor).")
+              "(detractor). p values are not adjusted for the number of measures and waves "
+              "compared.")
     columns = {"measure": "Measure", "change": "Waves", "test": "Test", "n": "n",
                "est": "Change", "ci": f"{pct} CI", "t": "t", "df": "df", "p": "p"}
     if len(tests) == 1:  # one test throughout: named in the note, not in every row

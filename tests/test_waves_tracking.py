@@ -217,6 +217,13 @@ def test_results_json_re_renders_with_the_waves(run_dir, tmp_path):
     rule, n = next((k, v) for k, v in first["excluded_by"].items() if v)
     assert first["n_excluded"] == first["n_read"] - first["n_analysed"] > 0
     assert "respondents excluded per rule, 2024: " in html
+    # the sentence on what moved from the first to the last wave names exactly those p < .05
+    names = {m["id"]: m["name"] for m in results["waves"]["measures"]}
+    last = [c for c in results["waves"]["changes"] if c["span"] == "first_last"]
+    hits = {names[c["measure"]] for c in last if c["pvalue"] < 0.05}
+    text = html[html.index("From 2024 to 2026") if hits else html.index("No measure changed"):]
+    text = text[:text.index("</p>")]
+    assert {n for n in names.values() if f"{n} " in text} == hits
     assert f"{ {'attention': 'failed attention check'}.get(rule, rule)} {n}" in html
 
 
