@@ -528,6 +528,10 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @KEEP_COLUMN
 @click.option("--group", default=None, help="Grouping item, or a column kept with "
               "--keep-column, for measurement invariance.")
+@click.option("--invariance-partial", type=click.Choice(["fit", "chisq"]), default=None,
+              help="With --group: when an invariance level fails (fit: dCFI <= -.01 with "
+                   "dRMSEA >= .015, Chen 2007; chisq: the chi-square difference test), release "
+                   "constraints one at a time, largest score test first, until it holds.")
 @click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
               help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
                    "items, or --ordered) as ordered categories (polychoric correlations).")
@@ -541,9 +545,9 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @CROSSCHECK
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
-def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep, group, estimator,
-                 missing, ordered, keep_flagged, htmt_boot, seed, crosscheck, json_out,
-                 force) -> None:
+def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep, group,
+                 invariance_partial, estimator, missing, ordered, keep_flagged, htmt_boot, seed,
+                 crosscheck, json_out, force) -> None:
     """Reliability, CFA fit, validity, invariance and method checks of the scales."""
     import pandas as pd
 
@@ -563,8 +567,12 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
     if ordered is not None and model is None:
         raise click.UsageError("--ordered goes with --model; an instrument declares its "
                                "ordinal items through their scales")
+    if invariance_partial and group is None:
+        raise click.UsageError("--invariance-partial searches for partial invariance across "
+                               "groups: give the grouping column with --group")
     settings = ValidationSettings(estimator=estimator.upper(), htmt_n_boot=htmt_boot, seed=seed,
-                                  missing=missing or "listwise")
+                                  missing=missing or "listwise",
+                                  invariance_partial=invariance_partial)
     if model is not None:
         data = _model_data(responses, model)
         constructs = constructs_from_syntax(model)
@@ -614,6 +622,11 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
     for what, why in {**res.validity.get("skipped", {}),
                       **res.method_bias.get("skipped", {})}.items():
         click.echo(f"not run: {what.replace('_', '-')} ({why})")
+    part = (res.invariance or {}).get("partial")
+    if part:
+        for r in part["table"]:
+            freed = f" after releasing {', '.join(r['freed'])}" if r.get("freed") else ""
+            click.echo(f"invariance across {group}, {r['model']}: {r['decision']}{freed}")
     echo_missing(res.samples, missing is not None)
     echo_crosscheck(res.crosscheck)
     for w in res.warnings:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .format import DASH, apa, apa_ci, is_missing
 
-__all__ = ["longinv_section"]
+__all__ = ["group_partial_blocks", "longinv_section"]
 
 
 def _chisq(x: Any, df: Any) -> str:
@@ -163,3 +163,69 @@ def longinv_section(results: dict) -> dict[str, Any] | None:
              f"tested, {released} constraint(s) released.")
     return {"id": "invariance-waves", "heading": "Measurement invariance across waves",
             "intro": intro, "blocks": blocks}
+
+
+def group_partial_blocks(partial: dict, group: str) -> list[dict[str, Any]]:
+    """Blocks for the group invariance section when the validation ran the partial-invariance
+    search (``invariance.partial``, :func:`analysis.psychometrics.group_invariance.
+    group_partial_invariance`): the rule, the final (partial) models, the releases and the
+    latent means of the later groups."""
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": (
+        "Partial invariance search: " + partial["rule"]["text"] + ". When a level fails, its "
+        "constraints are released one at a time in every group (lavaan's group.partial), the "
+        "largest score test first (lavaan's lavTestScore; Sörbom, 1989), until it holds or a "
+        "limit is reached: " + partial["limits"]["text"] + ".")}]
+    rows = [{"model": r["model"], "chisq": _chisq(r.get("chisq"), r.get("df")),
+             "cfi": r.get("cfi"), "rmsea": r.get("rmsea"),
+             "chisq.diff": _chisq(r.get("chisq.diff"), r.get("df.diff")),
+             "pvalue.diff": r.get("pvalue.diff"), "cfi.diff": r.get("cfi.diff"),
+             "rmsea.diff": r.get("rmsea.diff"), "decision": r.get("decision"),
+             "freed": "; ".join(r.get("freed") or []) or DASH} for r in partial["table"]]
+    blocks.append({
+        "type": "table", "data": rows, "caption": "Partial invariance: final models",
+        "columns": {"model": "Level", "chisq": "χ² (df)", "cfi": "CFI", "rmsea": "RMSEA",
+                    "chisq.diff": "Δχ² (Δdf)", "pvalue.diff": "p", "cfi.diff": "ΔCFI",
+                    "rmsea.diff": "ΔRMSEA", "decision": "Decision", "freed": "Released"},
+        "number_formats": {"chisq": "text", "cfi": "bounded:3", "rmsea": "bounded:3",
+                           "chisq.diff": "text", "pvalue.diff": "p", "cfi.diff": "bounded:3",
+                           "rmsea.diff": "bounded:3", "decision": "text", "freed": "text"},
+        "note": "Each level in its final form against the level before it, in its final form. "
+                "Released parameters stay released at the later levels."})
+    steps = [x for x in partial.get("steps") or [] if x.get("step", 0) >= 1]
+    if steps:
+        blocks.append({
+            "type": "table",
+            "data": [{"model": x["model"], "freed": x["freed"], "X2": x.get("X2"),
+                      "p.value": x.get("p.value"),
+                      "chisq.diff": _chisq(x.get("chisq.diff"), x.get("df.diff")),
+                      "pvalue.diff": x.get("pvalue.diff"), "cfi.diff": x.get("cfi.diff"),
+                      "rmsea.diff": x.get("rmsea.diff"),
+                      "holds": "yes" if x.get("invariant") else "no"} for x in steps],
+            "caption": f"Constraints released across {group}",
+            "columns": {"model": "Level", "freed": "Released", "X2": "Score χ²(1)",
+                        "p.value": "p", "chisq.diff": "Δχ² (Δdf)", "pvalue.diff": "p",
+                        "cfi.diff": "ΔCFI", "rmsea.diff": "ΔRMSEA", "holds": "Holds"},
+            "number_formats": {"X2": 2, "p.value": "p", "chisq.diff": "text",
+                               "pvalue.diff": "p", "cfi.diff": "bounded:3",
+                               "rmsea.diff": "bounded:3", "freed": "text", "holds": "text"},
+            "note": "In the order released. Score χ²(1): the largest univariate score test of "
+                    "the level's constraints before the release; the other columns compare the "
+                    "refitted model with the previous level."})
+    means = partial.get("means") or []
+    if means:
+        ref = means[0].get("reference", "")
+        blocks.append({
+            "type": "table",
+            "data": [{"factor": m["factor"], "where": m["where"], "est": m.get("est"),
+                      "se": m.get("se"), "ci": apa_ci(m.get("ci.lower"), m.get("ci.upper"), 3),
+                      "pvalue": m.get("pvalue"), "d": m.get("d"),
+                      "comparable": "yes" if m.get("comparable") else "no"} for m in means],
+            "caption": f"Latent mean differences from group {ref}",
+            "columns": {"factor": "Factor", "where": "Group", "est": "Difference", "se": "SE",
+                        "ci": "95% CI", "pvalue": "p", "d": "d", "comparable": "Comparable"},
+            "number_formats": {"est": 3, "se": 3, "ci": "text", "pvalue": "p", "d": 2,
+                               "where": "text", "comparable": "text"},
+            "note": f"From the final (partial) scalar model; group {ref}'s latent means are "
+                    "fixed at 0. d: the difference in standard deviations of the factor in "
+                    f"group {ref}. Comparable: scalar invariance, full or partial, holds."})
+    return blocks

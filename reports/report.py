@@ -30,7 +30,7 @@ from .format import (
     uses_robust,
 )
 from .headings import localise_headings
-from .longinv_section import longinv_section
+from .longinv_section import group_partial_blocks, longinv_section
 from .methods import (
     ave_text,
     cited_references,
@@ -652,7 +652,10 @@ def _invariance_section(results: dict) -> dict | None:
                                            "chisq.diff": 2, "df.diff": "int", "pvalue.diff": "p",
                                            "cfi.diff": "bounded:3", "rmsea.diff": "bounded:3"},
                         "note": "A level holds when ΔCFI ≥ −.01 (Cheung & Rensvold, 2002) and "
-                                "ΔRMSEA ≤ .015 (Chen, 2007)." + _invariance_kind(results)}]}
+                                "ΔRMSEA ≤ .015 (Chen, 2007)." + _invariance_kind(results)}]
+            # validate --invariance-partial: the partial-invariance search
+            + (group_partial_blocks(inv["partial"], inv["group"]) if inv.get("partial")
+               else [])}
 
 
 _SHORT = {"bca.lower": "BCa", "pct.lower": "percentile", "ci.lower": "delta method"}

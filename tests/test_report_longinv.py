@@ -159,3 +159,43 @@ def test_section_in_chromium(run, browser):  # noqa: F811
     assert any("Invariance across waves" in c for c in got["captions"])
     assert got["wide"] == 0  # no table scrolls sideways at 1280 px
     assert "intercept of aff_02 at wave W3" in got["text"]
+
+
+def test_validate_invariance_partial_across_groups(run, tmp_path, capsys):
+    """engagekit validate --group G --invariance-partial chisq: the search across groups
+    (HolzingerSwineford1939 by school releases x3's and x7's intercepts, then x6's residual
+    variance, as lavaan users find), in the JSON and in the report's invariance section."""
+    from semopy.examples import holzinger39
+
+    from reports.report import report_context
+
+    data = tmp_path / "hs.csv"
+    holzinger39.get_data().to_csv(data, index=False)
+    model = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
+    out = tmp_path / "v.json"
+    assert main(["validate", str(data), "-m", model, "--group", "school", "--invariance-partial",
+                 "chisq", "--htmt-boot", "0", "--json", str(out)]) == 0
+    echoed = capsys.readouterr().out
+    assert "invariance across school, scalar: partial after releasing x3~1 (all groups), " \
+           "x7~1 (all groups)" in echoed
+    inv = json.loads(out.read_text())["invariance"]
+    assert inv["partial"]["group.partial"] == ["x3~1", "x7~1", "x6~~x6"]
+    assert [m["where"] for m in inv["partial"]["means"]] == ["Grant-White"] * 3
+    # the report's invariance section shows the search
+    res = copy.deepcopy(run["results"])
+    res["validation"]["invariance"] = inv
+    sec = next(s for s in report_context(res)["sections"] if s["id"] == "invariance")
+    captions = [b.get("caption") for b in sec["blocks"]]
+    assert "Partial invariance: final models" in captions
+    assert "Constraints released across school" in captions
+    assert "Latent mean differences from group Pasteur" in captions
+    # without --group it is a usage error
+    assert main(["validate", str(data), "-m", model, "--invariance-partial", "fit"]) == 2
+    assert "--group" in capsys.readouterr().err
+
+
+def test_validation_settings_check_the_partial_criterion():
+    from analysis import ValidationSettings
+
+    with pytest.raises(ValueError, match="invariance_partial must be None, 'fit' or 'chisq'"):
+        ValidationSettings(invariance_partial="aic")

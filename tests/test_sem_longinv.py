@@ -291,3 +291,47 @@ def test_drifting_intercept_found_in_simulated_five_commitments_panel():
         ("intercepts", "aff_02", "3"), ("intercepts", "aff_02", "2")]
     assert res.table["decision"].tolist() == ["baseline", "invariant", "partial"]
     assert res.means["comparable"].all()
+
+
+HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+
+
+@pytest.fixture(scope="module")
+def hs():
+    from semopy.examples import holzinger39
+
+    return holzinger39.get_data()
+
+
+def test_score_tests_holzinger_swineford_by_school(hs):
+    """lavTestScore on the scalar model, on the model with x3's intercept released
+    (group.partial) and on the strict model with x3's and x7's released."""
+    ref = REF["hs"]
+    fits = {
+        "score_scalar": sem.fit(HS, hs, group="school", group_equal=["loadings", "intercepts"]),
+        "score_scalar_p1": sem.fit(HS, hs, group="school",
+                                   group_equal=["loadings", "intercepts"],
+                                   group_partial=["x3~1"]),
+        "score_strict": sem.fit(HS, hs, group="school",
+                                group_equal=["loadings", "intercepts", "residuals"],
+                                group_partial=["x3~1", "x7~1"]),
+    }
+    for key, fit in fits.items():
+        st = score_test(fit)
+        assert st.test["X2"].iloc[0] == pytest.approx(ref[key]["test"]["X2"], abs=TOL), key
+        _check_uni(st.uni, ref[key]["uni"])
+
+
+def test_group_search_holzinger_swineford(hs):
+    """The search (chi-square criterion) releases x3's then x7's intercept at the scalar level
+    and x6's residual variance at the strict level; the final models are lavaan's
+    group.partial fits."""
+    res = partial_invariance_groups(HS, hs, "school", rule=InvarianceRule(criterion="chisq"))
+    assert [f["text"] for f in res.freed] == ["x3~1 (all groups)", "x7~1 (all groups)",
+                                              "x6~~x6 (all groups)"]
+    assert res.table["decision"].tolist() == ["baseline", "invariant", "partial", "partial"]
+    _check_fit(res.table.iloc[2], REF["hs"]["fit"]["scalar_partial"])
+    _check_fit(res.table.iloc[3], REF["hs"]["fit"]["strict_partial"])
+    for row, r in zip(res.table.iloc[2:].to_dict("records"), REF["hs"]["lrt"][1:], strict=True):
+        assert row["chisq.diff"] == pytest.approx(r["chisq.diff"], abs=TOL)
+        assert row["df.diff"] == r["df.diff"]

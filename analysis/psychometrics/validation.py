@@ -36,6 +36,7 @@ from analysis import sem
 from analysis.arguments import check_level, check_n_boot, check_seed, renamed_fields
 from analysis.blas import one_thread_api
 from analysis.psychometrics.dimensionality import bartlett_sphericity, efa, kmo, parallel_analysis
+from analysis.psychometrics.group_invariance import group_partial_invariance
 from analysis.psychometrics.items import (
     construct_scores,
     describe_items,
@@ -98,6 +99,12 @@ class ValidationSettings:
         Fit the unmeasured latent method construct (ULMC) model.
     seed : int, default 20150401
         Seed of the bootstrap and parallel analysis: same data and seed, same results.
+    invariance_partial : {None, "fit", "chisq"}, default None
+        With a group: also search for partial invariance when a level fails (release the
+        constraint with the largest score test, refit, until the level holds;
+        :func:`analysis.sem.partial.partial_invariance_groups`), a level failing by the
+        ΔCFI/ΔRMSEA rule (``"fit"``, Chen 2007) or the chi-square difference (``"chisq"``);
+        continuous items only.
 
     Examples
     --------
@@ -120,6 +127,7 @@ class ValidationSettings:
     top_modification_indices: int = 10
     method_factor: bool = True
     seed: int = 20150401
+    invariance_partial: str | None = None
 
     def __post_init__(self) -> None:
         self.missing = missing_method(self.missing)
@@ -128,6 +136,9 @@ class ValidationSettings:
         check_n_boot(self.htmt_n_boot, "htmt_n_boot")
         check_n_boot(self.parallel_iter, "parallel_iter", minimum=1)
         check_n_boot(self.top_modification_indices, "top_modification_indices")
+        if self.invariance_partial not in (None, "fit", "chisq"):
+            raise EngagekitInputError(f"invariance_partial must be None, 'fit' or 'chisq', not "
+                                      f"{self.invariance_partial!r}", code="invalid_argument")
         check_seed(self.seed)
 
 
@@ -503,6 +514,13 @@ def validate_scales(
             inv_res = sem.invariance(model, work, group, estimator=settings.estimator,
                                      missing="ml" if fiml else "listwise", ordered=fit_ordered)
             inv = {"group": group, "table": _records(inv_res.table)}
+            if settings.invariance_partial and not fit_ordered:
+                inv["partial"] = group_partial_invariance(
+                    model, work, group, settings.invariance_partial, settings.estimator,
+                    "ml" if fiml else "listwise")
+            elif settings.invariance_partial:
+                warnings.append("the partial-invariance search needs continuous items; it was "
+                                f"not run with the {settings.estimator} estimator")
             samples["invariance"] = record(f"measurement invariance across {group}",
                                            int(work[group].notna().sum()), fit_handling)
         except sem.SEMInputError as exc:

@@ -1,7 +1,8 @@
 # lavaan references for the invariance tests (tests/test_sem_longinv.py): longitudinal CFA
 # configural/metric/scalar/strict on a three-wave panel (ML and MLR), chi-square differences
 # (lavTestLRT), lavTestScore on the longitudinal scalar model and on a two-group metric model
-# with one non-invariant loading, and the partial models.
+# with one non-invariant loading, and the partial models; HolzingerSwineford1939 by school:
+# score tests and the partial scalar/strict models (group.partial x3~1, x7~1, x6~~x6).
 #
 # The data come from tests/data/longinv_simulate.py (longinv_panel.csv, longinv_groups.csv).
 # The output is frozen in tests/data/longinv_reference.json; the tests never run R (a live
@@ -104,4 +105,22 @@ out$groups <- list(
   lrt_partial = lrt(list(configural = configural, metric_partial = partial)),
   means = subset(parameterEstimates(scalar_p), op == "~1" & lhs %in% c("F1", "F2") & group == 2)[, c("lhs", "est", "se", "ci.lower", "ci.upper")]
 )
+# ---- HolzingerSwineford1939 by school: the partial invariance lavaan users find (intercepts of
+# x3 and x7 at the scalar level, then the residual variance of x6 at the strict level)
+HS <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+hs <- HolzingerSwineford1939
+hs_fit <- function(eq, partial = character(0)) cfa(HS, data = hs, group = "school",
+                                                   group.equal = eq, group.partial = partial)
+metric <- hs_fit("loadings")
+scalar <- hs_fit(c("loadings", "intercepts"))
+scalar_p1 <- hs_fit(c("loadings", "intercepts"), "x3~1")
+scalar_p <- hs_fit(c("loadings", "intercepts"), c("x3~1", "x7~1"))
+strict <- hs_fit(c("loadings", "intercepts", "residuals"), c("x3~1", "x7~1"))
+strict_p <- hs_fit(c("loadings", "intercepts", "residuals"), c("x3~1", "x7~1", "x6~~x6"))
+out$hs <- list(
+  score_scalar = score_table(scalar), score_scalar_p1 = score_table(scalar_p1),
+  score_strict = score_table(strict),
+  fit = lapply(list(scalar_partial = scalar_p, strict_partial = strict_p),
+               function(f) as.list(fitMeasures(f, FM))),
+  lrt = lrt(list(metric = metric, scalar_partial = scalar_p, strict_partial = strict_p)))
 cat(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE))
