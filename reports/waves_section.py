@@ -19,7 +19,7 @@ from .format import apa
 
 __all__ = ["waves_methods", "waves_section"]
 
-_TEST = {"paired": "paired t", "welch": "Welch t"}
+_TEST = {"paired": "paired t", "welch": "Welch t", "none": "not tested"}
 
 
 def _fmt(kind: str, x: Any) -> str:

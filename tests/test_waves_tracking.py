@@ -337,3 +337,15 @@ def test_run_wave_column_writes_every_wave(tmp_path):
     assert (scored["wave"] == scored["round"]).all()
     log = pd.read_csv(out / "cleaning_log.csv")
     assert log.columns[0] == "wave" and list(log.columns).count("wave") == 1
+
+
+def test_a_measure_missing_in_a_wave_is_not_tested():
+    w1 = _wave(8, [f"p{k}" for k in range(40)])
+    w1.items["ltr"] = np.nan  # e.g. the question was not asked in the first wave
+    w2 = _wave(9, [f"p{k}" for k in range(40)])
+    out = wave_results(stack_waves([w1, w2], INST), INST, ALL)
+    assert _level(out, "nps", "W1")["n"] == 0 and _level(out, "nps", "W1")["mean"] is None
+    c = _row(out, "nps", "W1", "W2")
+    assert c["test"] == "none" and c["est"] is None and "no test" in c["note"]
+    assert _row(out, "affective", "W1", "W2")["test"] == "paired"
+    json.dumps(out, allow_nan=False)

@@ -148,7 +148,8 @@ def change(x: pd.Series, person: pd.Series, wave: pd.Series, earlier: str, later
            level_: float = 0.95) -> dict[str, Any]:
     """The change of measure ``x`` from wave ``earlier`` to ``later``: the paired test on the
     persons with a value in both waves when there are two or more of them, else Welch's test
-    on everyone (the module doc). ``x``, ``person`` and ``wave`` share one index (row keys)."""
+    on everyone (the module doc); ``test`` is "none" when a wave has fewer than two values.
+    ``x``, ``person`` and ``wave`` share one index (row keys)."""
     w = wave.astype(str)
     a = x[(w == earlier).to_numpy()].dropna()
     b = x[(w == later).to_numpy()].dropna()
@@ -169,6 +170,10 @@ def change(x: pd.Series, person: pd.Series, wave: pd.Series, earlier: str, later
         res["note"] = ("Welch's t test, independent samples"
                        + (" (one respondent in both waves, not linked)" if len(both) == 1
                           else ""))
+    if math.isnan(res["est"]):
+        res["test"] = "none"
+        res["note"] = (f"no test: fewer than two respondents with a value in {earlier} or "
+                       f"{later}")
     return {"from": earlier, "to": later, **res}
 
 
