@@ -199,3 +199,21 @@ def test_validation_settings_check_the_partial_criterion():
 
     with pytest.raises(ValueError, match="invariance_partial must be None, 'fit' or 'chisq'"):
         ValidationSettings(invariance_partial="aic")
+
+
+def test_independent_waves_are_groups():
+    """Waves of different respondents: the multigroup sequence with the wave as the group."""
+    from analysis.responses.simulate import simulate
+
+    waves = [simulate(INST, n=300, seed=s, id_prefix=p).data for s, p in ((1, "a"), (2, "b"))]
+    stack = stack_waves(waves, INST, labels=["2025", "2026"])
+    assert not stack.panel
+    sec = invariance_across_waves(stack, INST, WaveInvarianceSettings(
+        constructs=("affective", "normative")))
+    assert sec["design"] == "independent" and sec["n"] == {"rows": 600}
+    assert [r["model"] for r in sec["table"] if r["construct"] == "affective"] == [
+        "configural", "metric", "scalar", "strict"]
+    assert {m["where"] for m in sec["means"]} == {"2026"}
+    assert {m["reference"] for m in sec["means"]} == {"2025"}
+    with pytest.raises(ValueError, match="design 'panel' needs respondents linked"):
+        invariance_across_waves(stack, INST, WaveInvarianceSettings(design="panel"))
