@@ -198,10 +198,10 @@ def _check_labels(labels: Sequence[str] | None, n: int, what: str) -> list[str]:
     out = [str(x).strip() for x in labels]
     if len(out) != n:
         raise WaveInputError(f"--wave-labels gives {len(out)} label(s) for {n} {what}; give "
-                             "one label per wave, in wave order")
+                             "one label per wave, in wave order, separated by commas")
     if any(not x for x in out):
         raise WaveInputError("--wave-labels has an empty label; give every wave a name, e.g. "
-                             "--wave-labels 2024 2025 2026")
+                             "--wave-labels 2024,2025,2026")
     dup = sorted({x for x in out if out.count(x) > 1})
     if dup:
         raise WaveInputError(f"--wave-labels repeats {', '.join(dup)}; each wave needs its own "
