@@ -817,13 +817,16 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
               help="Random starts per model (the best quarter is iterated to convergence).")
 @click.option("--boot", type=click.IntRange(min=0), default=100, show_default=True,
               help="Bootstrap draws of each BLRT (k vs k - 1, for the chosen family; 0: none).")
+@click.option("--jobs", type=int, default=None,
+              help="Local worker processes for the BLRT (default: all cores).")
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Write the profiles section (results.json's) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @FORCE
 def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, constructs, outcomes,
-                 families, seed, n_starts, boot, keep_flagged, json_out, quiet, force) -> None:
+                 families, seed, n_starts, boot, jobs, keep_flagged, json_out, quiet,
+                 force) -> None:
     """Latent profiles of RESPONSES' construct scores, and outcomes by profile.
 
     Compares Gaussian mixtures (mclust's EEI, VVI, EEE, VVV) with the numbers of profiles in
@@ -836,7 +839,7 @@ def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, construct
 
     profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force)
+                     force, jobs)
 
 
 COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd, profiles_cmd]

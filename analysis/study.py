@@ -319,7 +319,7 @@ def _with_profiles(results: dict[str, Any], kept: ResponseData, inst: Instrument
 
     scores = score_responses(kept, inst, s.scoring)
     results["profiles"] = jsonable(study_profiles(scores, inst, s.profiles, seed=s.seed,
-                                                  progress=s.progress))
+                                                  n_jobs=s.n_jobs, progress=s.progress))
     return results
 
 

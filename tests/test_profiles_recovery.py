@@ -48,7 +48,7 @@ def match(means: np.ndarray, truth: np.ndarray) -> np.ndarray:
 def test_bic_and_blrt_choose_four_profiles_when_separated():
     x, _ = simulate(400, SEPARATED, seed=1)
     cmp = compare_profiles(x, k=range(1, 6), n_starts=8, n_boot=19, seed=1,
-                           blrt_families=["EEI"], progress=False)
+                           blrt_families=["EEI"], n_jobs=1, progress=False)
     table = cmp.table
     # the BIC over every family and 1..5 profiles: the generating model (EEI, 4)
     best = cmp.best("bic")

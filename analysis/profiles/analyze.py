@@ -117,7 +117,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
                     families: Sequence[str] = ("EEI", "VVI", "EEE", "VVV"),
                     n_starts: int = 20, n_boot: int = 100, seed: int = 1, level: float = 0.95,
                     family: str | None = None, n_profiles: int | None = None,
-                    progress: bool | None = None) -> ProfileResult:
+                    n_jobs: int | None = None, progress: bool | None = None) -> ProfileResult:
     """Latent profile analysis of construct scores, with outcomes by profile.
 
     Parameters
@@ -144,6 +144,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
         Confidence level of the outcome intervals.
     family, n_profiles : str or None, int or None
         The model to describe (default: the smallest BIC; either alone fixes that part).
+    n_jobs : int or None
+        Worker processes for the BLRT draws (None: all cores; the same result for any).
     progress : bool or None
         Progress bars for the BLRT (None: for 20 draws or more).
 
@@ -203,7 +205,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     chosen = cmp.fits[(row["family"], int(row["k"]))]
     chosen_by = "bic" if family is None and n_profiles is None else "user"
     if n_boot > 0:
-        cmp.add_blrt(chosen.family, n_boot=n_boot, seed=seed, progress=progress)
+        cmp.add_blrt(chosen.family, n_boot=n_boot, seed=seed, n_jobs=n_jobs, progress=progress)
     blrt_k = blrt_choice(cmp.table, chosen.family) if n_boot > 0 else None
 
     labels = [str(i + 1) for i in range(chosen.k)]

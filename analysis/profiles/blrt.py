@@ -10,14 +10,15 @@ observed ``k``-profile solution and random starts), and
 
     p = (1 + #{LR_b >= LR}) / (1 + n_boot)
 
-(Davison & Hinkley, 1997, eq. 4.11). A small p says the ``k``-th profile is needed. Every
-draw's random numbers come from ``numpy.random.default_rng([seed, b])``, so the result does
-not depend on how draws are scheduled.
+(Davison & Hinkley, 1997, eq. 4.11). A small p says the ``k``-th profile is needed. The draws
+run through :func:`analysis.structural.resampling.run_replicates`: draw ``b`` takes its random
+numbers from child ``b`` of ``numpy.random.SeedSequence(seed)``, so the result is the same
+whatever the number of worker processes. A draw whose refit fails is left out (counted in
+``n_failed``).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,9 +61,23 @@ def simulate_mixture(fit: MixtureFit, n: int, rng: np.random.Generator) -> np.nd
     return means_z[label] + np.einsum("nij,nj->ni", chol[label], e)
 
 
+def _draw(rng: np.random.Generator, *, null: MixtureFit, alt: MixtureFit, n_starts: int,
+          n_final: int, null_starts: int, tol: float) -> list[float]:
+    """One bootstrap draw: a sample from ``null``, both models refitted, their LR statistic."""
+    z = simulate_mixture(null, null.n, rng)
+    start_seed = int(rng.integers(0, 2**31 - 1))
+    m0, _, _, _ = fit_standardized(z, null.family, null.k, n_starts=null_starts, n_final=1,
+                                   seed=start_seed, tol=tol,
+                                   starts=[null.start] if null.k > 1 else ())
+    m1, _, _, _ = fit_standardized(z, alt.family, alt.k, n_starts=n_starts, n_final=n_final,
+                                   seed=start_seed + 1, tol=tol, starts=[alt.start])
+    return [2.0 * len(z) * (float(m1.score(z)) - float(m0.score(z)))]
+
+
 def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed: int = 1,
                   n_starts: int = 6, n_final: int = 2, null_starts: int = 2,
-                  tol: float = 1e-7, progress: bool | None = None) -> BLRTResult:
+                  tol: float = 1e-7, n_jobs: int | None = None,
+                  progress: bool | None = None) -> BLRTResult:
     """The parametric bootstrap likelihood-ratio test of ``null`` (``k - 1`` profiles) against
     ``alt`` (``k`` profiles) of the same family, fitted to the same data.
 
@@ -83,6 +98,9 @@ def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed:
         uses none).
     tol : float
         Convergence tolerance of the refits (change of the mean log-likelihood).
+    n_jobs : int or None
+        Local worker processes for the draws (None: all cores; 1: in this process); the
+        result is the same for any number.
     progress : bool or None
         Show a progress bar (None: when there are 20 draws or more).
 
@@ -97,39 +115,25 @@ def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed:
     >>> rng = np.random.default_rng(2)
     >>> x = np.vstack([rng.normal(0, 1, (80, 2)), rng.normal(4, 1, (80, 2))])
     >>> one, two = (fit_mixture(x, "EEI", k, n_starts=4) for k in (1, 2))
-    >>> test = bootstrap_lrt(one, two, n_boot=9, seed=1, progress=False)
+    >>> test = bootstrap_lrt(one, two, n_boot=9, seed=1, n_jobs=1, progress=False)
     >>> test.pvalue
     0.1
     """
-    from tqdm import tqdm
+    import functools
+
+    from analysis.arguments import check_n_jobs
+    from analysis.structural.resampling import run_replicates
 
     if alt.k != null.k + 1 or alt.family != null.family:
         raise ValueError("bootstrap_lrt compares k - 1 with k profiles of one family")
     lr = 2.0 * (alt.loglik - null.loglik)
-    values: list[float] = []
-    failed = 0
-    bar = tqdm(total=n_boot, desc=f"BLRT {alt.family} {null.k} vs {alt.k}", leave=False,
-               mininterval=1.0, disable=progress is False or (progress is None and n_boot < 20))
-    for b in range(n_boot):
-        rng = np.random.default_rng([seed, b])
-        z = simulate_mixture(null, null.n, rng)
-        start_seed = int(rng.integers(0, 2**31 - 1))
-        try:
-            m0, _, _, _ = fit_standardized(z, null.family, null.k, n_starts=null_starts,
-                                           n_final=1, seed=start_seed, tol=tol,
-                                           starts=[null.start] if null.k > 1 else ())
-            m1, _, _, _ = fit_standardized(z, alt.family, alt.k, n_starts=n_starts,
-                                           n_final=n_final, seed=start_seed + 1, tol=tol,
-                                           starts=[alt.start])
-            value = 2.0 * len(z) * (float(m1.score(z)) - float(m0.score(z)))
-        except ValueError:
-            value = float("nan")
-        if math.isfinite(value):
-            values.append(value)
-        else:
-            failed += 1
-        bar.update(1)
-    bar.close()
+    fn = functools.partial(_draw, null=null, alt=alt, n_starts=n_starts, n_final=n_final,
+                           null_starts=null_starts, tol=tol)
+    run = run_replicates(fn, n_boot, seed, n_jobs=check_n_jobs(n_jobs), progress=progress,
+                         desc=f"BLRT {alt.family} {null.k} vs {alt.k}")
+    drawn = run.values[:, 0]
+    values = [float(v) for v in drawn if np.isfinite(v)]
+    failed = n_boot - len(values)
     exceed = sum(1 for v in values if v >= lr)
     pvalue = (1 + exceed) / (1 + len(values))
     return BLRTResult(lr=lr, pvalue=pvalue, n_boot=n_boot, n_failed=failed,

@@ -73,7 +73,7 @@ def summary_lines(section: dict) -> list[str]:
 
 def profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force) -> None:
+                     force, jobs=None) -> None:
     """The body of ``engagekit profiles`` (its options are declared in :mod:`analysis.cli`,
     so that ``engagekit --help`` loads no more than that module)."""
     from analysis.profiles.study import ProfileSettings, study_profiles
@@ -99,7 +99,7 @@ def profiles_command(responses, instrument, fmt, column_map, id_column, k, const
         n_starts=n_starts, n_boot=boot, seed=seed)
     with about_file(data.source.file, note):
         section = study_profiles(score_responses(kept, inst), inst, settings, seed=seed,
-                                 progress=False if quiet else None)
+                                 n_jobs=jobs, progress=False if quiet else None)
     click.echo(note)
     for line in summary_lines(section):
         click.echo(line)

@@ -56,7 +56,7 @@ class ProfileComparison:
         return self.fits[(row["family"], int(row["k"]))]
 
     def add_blrt(self, family: str, *, n_boot: int, seed: int = 1, n_starts: int = 6,
-                 progress: bool | None = None) -> None:
+                 n_jobs: int | None = None, progress: bool | None = None) -> None:
         """Run the BLRT of k - 1 against k profiles for every k of ``family`` whose k - 1 was
         fitted, and fill the table's ``blrt_lr`` and ``blrt_pvalue``."""
         fi = list(FAMILIES).index(family)
@@ -65,7 +65,7 @@ class ProfileComparison:
                 continue
             test = bootstrap_lrt(self.fits[(fam, kk - 1)], fit, n_boot=n_boot,
                                  seed=_seed(seed, fi, kk, 1), n_starts=n_starts,
-                                 progress=progress)
+                                 n_jobs=n_jobs, progress=progress)
             self.blrt[(fam, kk)] = test
             at = (self.table["family"] == fam) & (self.table["k"] == kk)
             self.table.loc[at, "blrt_lr"] = test.lr
@@ -94,8 +94,8 @@ def compare_profiles(x: np.ndarray, *, k: Sequence[int] = range(1, 7),
                      families: Sequence[str] = ("EEI", "VVI", "EEE", "VVV"),
                      n_starts: int = 20, n_final: int | None = None, n_boot: int = 100,
                      seed: int = 1, blrt_starts: int = 6,
-                     blrt_families: Sequence[str] | None = None, progress: bool | None = None
-                     ) -> ProfileComparison:
+                     blrt_families: Sequence[str] | None = None, n_jobs: int | None = None,
+                     progress: bool | None = None) -> ProfileComparison:
     """Fit every family with every number of profiles and tabulate the comparison.
 
     Parameters
@@ -117,6 +117,8 @@ def compare_profiles(x: np.ndarray, *, k: Sequence[int] = range(1, 7),
     blrt_families : sequence of str or None
         The families that get a BLRT (None: all; the test costs ``n_boot`` refits of two
         models per row).
+    n_jobs : int or None
+        Worker processes for the BLRT draws (None: all cores; the same result for any).
     progress : bool or None
         Progress bars for the BLRT (None: for 20 draws or more).
 
@@ -167,5 +169,5 @@ def compare_profiles(x: np.ndarray, *, k: Sequence[int] = range(1, 7),
         for fam in fams:
             if fam in tested:
                 result.add_blrt(fam, n_boot=n_boot, seed=seed, n_starts=blrt_starts,
-                                progress=progress)
+                                n_jobs=n_jobs, progress=progress)
     return result

@@ -89,7 +89,8 @@ def _check_names(names: Sequence[str], available: list[str], what: str) -> list[
 
 
 def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, *,
-                   seed: int, progress: bool | None = None) -> dict[str, Any]:
+                   seed: int, n_jobs: int | None = None, progress: bool | None = None
+                   ) -> dict[str, Any]:
     """The latent profile analysis of a study's scale scores, as plain data.
 
     Parameters
@@ -102,6 +103,8 @@ def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, 
         The analysis' choices.
     seed : int
         The study's seed (used unless ``settings.seed`` is given).
+    n_jobs : int or None
+        Worker processes for the BLRT draws (None: all cores).
     progress : bool or None
         Progress bars for the BLRT.
 
@@ -144,7 +147,7 @@ def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, 
                           families=settings.families, n_starts=settings.n_starts,
                           n_boot=settings.n_boot,
                           seed=settings.seed if settings.seed is not None else seed,
-                          level=settings.level, progress=progress)
+                          level=settings.level, n_jobs=n_jobs, progress=progress)
     out = res.to_dict()
     out["segment_rule"] = rule
     return out
