@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from .format import DASH, apa, apa_ci, is_missing
 
-__all__ = ["group_partial_blocks", "longinv_section"]
+__all__ = ["group_partial_blocks", "longinv_methods", "longinv_section"]
 
 
 def _chisq(x: Any, df: Any) -> str:
@@ -229,3 +229,24 @@ def group_partial_blocks(partial: dict, group: str) -> list[dict[str, Any]]:
                     "fixed at 0. d: the difference in standard deviations of the factor in "
                     f"group {ref}. Comparable: scalar invariance, full or partial, holds."})
     return blocks
+
+
+def longinv_methods(results: dict) -> str:
+    """The methods text's sentences on invariance across waves ('' without the section)."""
+    sec = results.get("invariance_waves")
+    if not sec:
+        return ""
+    if sec["design"] == "panel":
+        how = ("in one longitudinal model per construct, its factor at every wave with each "
+               "item's residuals correlated across waves (Meredith, 1993; Widaman et al., 2010)")
+    else:
+        how = "in the multigroup model with the wave as the group"
+    released = [f["text"] for f in sec.get("freed") or []]
+    return ("Measurement invariance across the waves was tested " + how + ": configural, "
+            "metric, scalar and strict levels compared by the chi-square difference test and "
+            "the changes in CFI and RMSEA; " + sec["rule"]["text"] + ". A failing level's "
+            "constraints were released one at a time, the largest score test first (Sörbom, "
+            "1989), " + sec["limits"]["text"] + "; "
+            + (f"released: {'; '.join(released)}." if released else "none had to be released.")
+            + " Latent mean changes since the first wave come from the final (partial) scalar "
+            "model.")

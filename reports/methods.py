@@ -567,6 +567,7 @@ def methods_text(results: dict, title: str) -> str:
     """The methods paragraph: one clause per analysis that ran, citing what it follows.
     ``title``: the instrument's title as the page shows it."""
     from .crosslag_section import crosslag_methods
+    from .longinv_section import longinv_methods
     from .waves_section import waves_methods
     inst = results["instrument"]
     sw = results["software"]
@@ -577,7 +578,8 @@ def methods_text(results: dict, title: str) -> str:
              _analysed(results, sc['n_kept'] if kept else sc['n_read']),
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
-             _crosscheck(results), waves_methods(results), crosslag_methods(results),
+             _crosscheck(results), waves_methods(results), longinv_methods(results),
+             crosslag_methods(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

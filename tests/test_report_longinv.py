@@ -217,3 +217,14 @@ def test_independent_waves_are_groups():
     assert {m["reference"] for m in sec["means"]} == {"2025"}
     with pytest.raises(ValueError, match="design 'panel' needs respondents linked"):
         invariance_across_waves(stack, INST, WaveInvarianceSettings(design="panel"))
+
+
+def test_methods_text_describes_the_search(run):
+    from reports.methods import methods_text
+
+    text = methods_text(run["results"], "t")
+    assert "Measurement invariance across the waves was tested in one longitudinal model" in text
+    assert "released: intercept of aff_02 at wave W3" in text
+    res = copy.deepcopy(run["results"])
+    del res["invariance_waves"]
+    assert "across the waves was tested" not in methods_text(res, "t")
