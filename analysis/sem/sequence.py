@@ -23,6 +23,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from instruments.plain import to_plain
+
 from .compare import chisq_difference
 from .errors import SEMInputError
 from .result import SEMResult
@@ -62,7 +64,7 @@ class InvarianceRule:
                 f"{self.delta_rmsea:g} (Chen, 2007)")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "text": self.describe()}
+        return to_plain({**asdict(self), "text": self.describe()})
 
 
 def _fm(res: SEMResult, name: str) -> float:
