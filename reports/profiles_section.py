@@ -78,12 +78,14 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
              f"(scale scores, n = {int(section['n']):,}"
              + (f"; {int(section['n_incomplete']):,} respondents without every score left out"
                 if section.get("n_incomplete") else "")
-             + f"): Gaussian mixtures of four covariance structures with "
+             + f"): Gaussian mixtures ({', '.join(settings.get('families') or [])}) with "
              f"{', '.join(str(k) for k in settings.get('k', []))} profiles, each from "
              f"{int(settings.get('n_starts') or 0)} seeded random starts (seed "
-             f"{settings.get('seed')}). The model with the smallest BIC is "
-             f"{sel['family']} with {sel['k']} profiles"
-             + (" (chosen as asked)" if sel.get("chosen_by") == "user" else "") + ". "
+             f"{settings.get('seed')}). "
+             + (f"The model described is {sel['family']} with {sel['k']} profiles, as asked. "
+                if sel.get("chosen_by") == "user" else
+                f"The model with the smallest BIC is {sel['family']} with {sel['k']} "
+                "profiles. ")
              + blrt_text)
     blocks: list[dict] = [{"type": "text", "text": intro}]
     blocks.append({
