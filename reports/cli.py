@@ -360,7 +360,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
                                    "(leave --method out)")
         _check_output_folder(output, [*responses, instrument, column_map], force)
         settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                             estimator, crosscheck, missing, brand, **screening)
+                             estimator, crosscheck, missing, brand, method, consistent, scheme,
+                             **screening)
         inv = None
         if invariance:
             from analysis.psychometrics.wave_invariance import WaveInvarianceSettings
