@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.arguments import check_level, check_n_boot, check_seed
+from analysis.blas import one_thread_api
 from analysis.profiles.compare import ProfileComparison, blrt_choice, compare_profiles
 from analysis.profiles.errors import ProfilesInputError
 from analysis.profiles.fit import FAMILIES, MixtureFit, check_family
@@ -111,6 +112,7 @@ class ProfileResult:
         })
 
 
+@one_thread_api
 def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
                     outcomes: Sequence[str] = (), *, segments: pd.Series | None = None,
                     k: str | int | Sequence[int] = "1-6",

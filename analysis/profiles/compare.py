@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.blas import one_thread_api
 from analysis.profiles.blrt import BLRTResult, bootstrap_lrt
 from analysis.profiles.errors import ProfilesInputError
 from analysis.profiles.fit import FAMILIES, MixtureFit, check_family, fit_mixture, standardize
@@ -90,6 +91,7 @@ def blrt_choice(table: pd.DataFrame, family: str, alpha: float = 0.05) -> int | 
     return chosen
 
 
+@one_thread_api
 def compare_profiles(x: np.ndarray, *, k: Sequence[int] = range(1, 7),
                      families: Sequence[str] = ("EEI", "VVI", "EEE", "VVV"),
                      n_starts: int = 20, n_final: int | None = None, n_boot: int = 100,

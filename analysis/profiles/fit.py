@@ -35,6 +35,10 @@ profile analysis needs around it:
   ``E = 1 - sum_i sum_k (-p_ik ln p_ik) / (n ln K)`` from the posterior probabilities
   ``p_ik``; 1 is perfect classification (undefined for K = 1).
 
+Like every public entry point, the fit runs BLAS on one thread (:mod:`analysis.blas`): its
+matrices are small, and OpenBLAS's threads made it about five times slower on a shared 2-core
+machine (``bench/bench_profiles.py``).
+
 The mixture is fitted to the indicators standardised (mean 0, SD 1, population SD) for
 numerical stability; every family's likelihood is equivariant under that rescaling, so the
 log-likelihood, the means and the covariances are reported on the data's own scale
@@ -51,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.blas import one_thread_api
 from analysis.profiles.errors import ProfilesInputError
 
 __all__ = ["FAMILIES", "MixtureFit", "fit_mixture", "n_parameters", "relative_entropy",
@@ -376,6 +381,7 @@ def fit_standardized(z: np.ndarray, family: str, k: int, *, n_starts: int = 20,
     return best, values, failed, bool(getattr(best, "converged_", False))
 
 
+@one_thread_api
 def fit_mixture(x: np.ndarray, family: str, k: int, *, n_starts: int = 20,
                 n_final: int | None = None, seed: int = 1, starts: Sequence[Start] = (),
                 replication_tol: float = 1e-3, max_iter: int = 2000, tol: float = 1e-10,
