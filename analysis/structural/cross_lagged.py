@@ -618,7 +618,7 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                          "intercepts' covariance estimates are singular); the naive "
                          "chi-square p-value, its upper bound, is used")
     p_used = p_bar if not math.isnan(p_bar) else p_naive
-    alpha = 1 - level
+    alpha = round(1 - level, 12)
     decision = ("the random intercepts are needed (stable between-person differences): "
                 "interpret the RI-CLPM's within-person effects" if p_used < alpha else
                 "the CLPM is not rejected: no evidence of stable between-person differences "
