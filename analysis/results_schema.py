@@ -730,6 +730,32 @@ class PLSIpmaSummary(_Part):
     constructs: list[PLSIpmaRow]
 
 
+class PLSPredictItemRow(_Part):
+    construct_id: str = Field(alias="construct")
+    item: str
+    rmse: Num
+    mae: Num
+    q2_predict: Num
+    lm_rmse: Num
+    lm_mae: Num
+
+
+class PLSPredictConstructRow(_Part):
+    construct_id: str = Field(alias="construct")
+    items: int
+    q2_positive: bool
+    pls_better_rmse: int
+    predictive_power: str
+
+
+class PLSPredictSummary(_Part):
+    """PLSpredict (:func:`analysis.pls.predict.predict_pls`) of a ``--method pls`` run."""
+
+    settings: dict[str, Any]
+    items: list[PLSPredictItemRow]
+    constructs: list[PLSPredictConstructRow]
+
+
 class PLSSection(_Part):
     """The PLS path model of a ``--method pls`` run (:mod:`analysis.pls.pipeline`)."""
 
@@ -745,6 +771,7 @@ class PLSSection(_Part):
     ranking: list[RankingRow]
     bootstrap: dict[str, Any]
     ipma: list[PLSIpmaSummary] = []  # run --method pls: each final outcome's map
+    predict: PLSPredictSummary | None = None  # run --method pls: PLSpredict
 
 
 class PLSValidationSection(_Part):

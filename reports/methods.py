@@ -152,6 +152,12 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Ringle", "2016", "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your "
      "PLS-SEM results: The importance-performance map analysis. Industrial Management & Data "
      "Systems, 116(9), 1865-1886."),
+    ("Shmueli", "2016", "Shmueli, G., Ray, S., Velasquez Estrada, J. M., & Chatla, S. B. (2016). "
+     "The elephant in the room: Predictive performance of PLS models. Journal of Business "
+     "Research, 69(10), 4552-4564."),
+    ("Shmueli", "2019", "Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., "
+     "Vaithilingam, S., & Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: "
+     "Guidelines for using PLSpredict. European Journal of Marketing, 53(11), 2322-2347."),
     ("Wold", "1982", "Wold, H. (1982). Soft modeling: The basic design and some extensions. In "
      "K. G. Jöreskog & H. Wold (Eds.), Systems under indirect observation, Part II (pp. 1-54). "
      "North-Holland."),

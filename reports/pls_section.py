@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import figures
 from .format import DASH, apa, apa_ci
+from .pls_predict_section import predict_blocks, predict_sentence
 
 __all__ = ["findings_section", "key_cards", "measurement_section", "methods_section",
            "pls_headline_lines", "pls_missing_text", "pls_summary_lines", "structural_section"]
@@ -441,10 +442,13 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
     """The structural model section (Hair et al., 2019, table 3), ending with ``drivers``
     (the dominance blocks on scale scores) and the PLS model's importance-performance maps."""
     pls = results["pls"]
+    predicted = predict_blocks(results)
     subsections = [
         {"id": "pls-collinearity", "heading": "Collinearity", "blocks": _vif_block(results, pls)},
         {"id": "pls-paths", "heading": "Path coefficients and explained variance",
          "blocks": _paths_blocks(results, pls)},
+        *([{"id": "pls-predict", "heading": "Predictive power (PLSpredict)",
+             "blocks": predicted}] if predicted else []),
         {"id": "pls-effects", "heading": "Indirect and total effects",
          "blocks": _effects_block(results, pls)},
         {"id": "pls-fit", "heading": "Model fit", "blocks": _fit_block(pls)},
@@ -455,8 +459,10 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
                             "blocks": drivers + ipma})
     return {"id": "structural", "heading": "Structural model (PLS-SEM)",
             "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients with their "
-                     "bootstrap intervals, explained variance and effect sizes, indirect and "
-                     "total effects, model fit.",
+                     "bootstrap intervals, explained variance and effect sizes, "
+                     + ("out-of-sample predictive power (PLSpredict), "
+                        if pls.get("predict") else "")
+                     + "indirect and total effects, model fit.",
             "blocks": [], "subsections": subsections}
 
 
@@ -558,7 +564,8 @@ def _methods_text(results: dict, title: str) -> str:
              _screening(results),
              f"{_n_text(n)} respondents were analysed; reverse-keyed items were scored from "
              "their declared scales." + (f" Missing answers: {miss}" if miss else ""),
-             est, inference, assess, _drivers(results), _ipma_sentence(results),
+             est, inference, assess, predict_sentence(results), _drivers(results),
+             _ipma_sentence(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

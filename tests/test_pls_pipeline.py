@@ -38,7 +38,7 @@ N_BOOT = 200
 SEED = 7
 PLS_SECTIONS = ["findings", "sample", "distributions", "pls-measurement", "pls-loadings",
                 "pls-reliability", "pls-discriminant", "structural", "pls-collinearity",
-                "pls-paths", "pls-effects", "pls-fit", "methods"]
+                "pls-paths", "pls-predict", "pls-effects", "pls-fit", "methods"]
 CB_SECTIONS = ["reliability", "factor-structure", "validity", "method-bias"]
 
 
@@ -126,6 +126,37 @@ def test_results_equal_a_direct_estimation(runs, name):
         assert np.allclose(a, b, atol=1e-12, equal_nan=True), col
 
 
+@pytest.mark.parametrize("name", INSTRUMENTS)
+def test_plspredict_equals_a_direct_call(runs, name):
+    """``pls.predict``: PLSpredict (10 folds x 10 repetitions, folds seeded by the run's seed)
+    equals :func:`analysis.pls.predict.predict_pls` on the analysed respondents; the verdict
+    per construct follows Shmueli et al.'s (2019) rule from the counts."""
+    from analysis.pls.predict import predict_pls
+
+    data, folder = runs[name]
+    pls = json.loads((folder / "results.json").read_text())["pls"]
+    pred = pls["predict"]
+    s = _settings(name)
+    want = predict_pls(_analysed_items(data, name), load_instrument(name).to_lavaan(),
+                       folds=10, repeats=10, seed=SEED, **s)
+    assert pred["settings"]["folds"] == 10 and pred["settings"]["repeats"] == 10
+    assert pred["settings"]["seed"] == SEED
+    got = pd.DataFrame(pred["items"])
+    assert got["item"].tolist() == want.items["item"].tolist()
+    cols = ["rmse", "mae", "q2_predict", "lm_rmse", "lm_mae", "lm_q2_predict"]
+    assert np.allclose(got[cols].to_numpy(), want.items[cols].to_numpy(), atol=1e-12)
+    for c, w in zip(pred["constructs"], want.constructs.to_dict("records"), strict=True):
+        assert (c["construct"], c["predictive_power"], c["pls_better_rmse"]) == \
+            (w["construct"], w["predictive_power"], w["pls_better_rmse"])
+        k, better = c["items"], c["pls_better_rmse"]
+        assert c["predictive_power"] == ("high" if better == k else "medium" if 2 * better > k
+                                         else "low" if better else "none")
+    # another seed gives other folds, so the numbers do come from the run's seed
+    other = predict_pls(_analysed_items(data, name), load_instrument(name).to_lavaan(),
+                        folds=10, repeats=10, seed=SEED + 1, **s)
+    assert not np.allclose(got["rmse"].to_numpy(), other.items["rmse"].to_numpy(), atol=1e-12)
+
+
 @pytest.mark.parametrize("name", ["eight_c"])
 def test_report_rerenders_from_the_saved_results(runs, name, tmp_path, capsys):
     _, folder = runs[name]
@@ -133,6 +164,7 @@ def test_report_rerenders_from_the_saved_results(runs, name, tmp_path, capsys):
     code, _, err = _run(["report", str(folder / "results.json"), "-o", str(out)], capsys)
     assert code == 0, err
     assert out.read_bytes() == (folder / "report.html").read_bytes()
+    assert 'id="pls-predict"' in out.read_text()  # the PLSpredict subsection too
 
 
 def test_mean_replacement_is_counted(runs):
@@ -209,6 +241,18 @@ def test_pls_report_in_chromium(runs, name, browser):  # noqa: F811 - fixture
     for r, want in zip(rel, pls["assessment"]["reliability"], strict=True):
         if want["items"] > 1:
             assert r[2:] == [apa(want[k], 2, True) for k in ("alpha", "rho_a", "rho_c", "ave")]
+    # PLSpredict: each endogenous item's errors and each construct's verdict as results.json
+    pred = browser.execute_script(
+        "return [...document.querySelectorAll('#pls-predict table')].map(t => "
+        "[...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim())));")
+    assert len(pred) == 2 and len(pred[0]) == len(pls["predict"]["items"]) > 0
+    for r, want in zip(pred[0], pls["predict"]["items"], strict=True):
+        assert r == [names[want["construct"]], want["item"]] + [
+            apa(want[k], 3) for k in ("rmse", "lm_rmse", "mae", "lm_mae", "q2_predict")]
+    for r, want in zip(pred[1], pls["predict"]["constructs"], strict=True):
+        assert r[0] == names[want["construct"]]
+        assert r[2] == f"{want['pls_better_rmse']} of {want['items']}"
+        assert r[3].split(" ")[0] == want["predictive_power"]
     srmr = pls["assessment"]["fit"]["estimated"]["srmr"]
     assert apa(srmr, 3, True) in browser.execute_script(
         "return document.getElementById('pls-fit').innerText")
@@ -393,6 +437,9 @@ def test_methods_text_names_the_algorithm_and_its_settings(runs, name, words):
               f"here after {res['pls']['iterations']}.",
               f"Inference used {N_BOOT} bootstrap resamples (seed {SEED})",
               "percentile intervals (Aguirre-Urreta &amp; Rönkkö, 2018)",
+              "Predictive power was assessed with PLSpredict (Shmueli et al., 2016, 2019): "
+              f"10-fold cross-validation repeated 10 times (seed {SEED})",
+              "Shmueli, G., Sarstedt, M., Hair, J. F.", "Shmueli, G., Ray, S.",
               "Lohmöller, J.-B. (1989)", "Wold, H. (1982)"]:
         assert w in methods, w
 

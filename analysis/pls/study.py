@@ -8,7 +8,10 @@ pls_effects`). The results have the same layout as a covariance-based run's, exc
 ``validation`` and ``effects`` sections are replaced by ``pls`` (and ``validation`` holds only
 the item response distributions the report draws); ``settings.method`` says which ran. The
 driver analyses on scale scores are kept; the importance-performance map is the PLS model's
-(Ringle & Sarstedt, 2016), of each final outcome, in ``pls["ipma"]``. A group comparison (MICOM) and latent interactions are not part of a PLS run.
+(Ringle & Sarstedt, 2016), of each final outcome, in ``pls["ipma"]``. The model's out-of-sample
+predictive power (PLSpredict, Shmueli et al., 2019: 10 folds, 10 repetitions, folds seeded by the
+run's seed; :func:`analysis.pls.predict.predict_pls`) is in ``pls["predict"]``. A group
+comparison (MICOM) and latent interactions are not part of a PLS run.
 """
 
 from __future__ import annotations
@@ -119,6 +122,35 @@ def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list
     return maps, warnings
 
 
+#: PLSpredict in a run (Shmueli et al., 2019's recommendation): folds and repetitions.
+PREDICT_FOLDS, PREDICT_REPEATS = 10, 10
+
+
+def _predict(items, inst: Instrument, s: StudySettings,
+             missing: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """PLSpredict of the instrument's model (:func:`analysis.pls.predict.predict_pls`):
+    10-fold cross-validation repeated 10 times, folds seeded by the run's seed, direct-
+    antecedent predictions against the linear-model benchmark on the exogenous constructs'
+    indicators. Returns the ``pls["predict"]`` section (settings, sample, per-indicator and
+    per-construct tables; the per-repetition statistics and case-level predictions are left
+    out) and the warnings (a prediction that cannot be made is named with why)."""
+    from .errors import PLSInputError
+    from .predict import predict_pls
+
+    model = parse_pls_model(pls_model_syntax(inst))
+    if not model.endogenous:
+        return None, []
+    try:
+        res = predict_pls(items, model, folds=PREDICT_FOLDS, repeats=PREDICT_REPEATS,
+                          seed=s.seed, scheme=s.scheme, consistent=s.consistent,
+                          missing=missing)
+    except PLSInputError as e:
+        return None, [f"PLSpredict: not run ({e})"]
+    out = res.to_dict()
+    del out["by_repeat"]
+    return out, []
+
+
 def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
                   screening: ScreeningResult, kept: ResponseData,
                   created: str | None) -> dict[str, Any]:
@@ -178,6 +210,8 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
                       scheduler=s.scheduler, progress=s.progress)
     pls["ipma"], ipma_warnings = _ipma(items, inst, s, pls["settings"]["missing"])
     pls["warnings"] += ipma_warnings
+    pls["predict"], predict_warnings = _predict(items, inst, s, pls["settings"]["missing"])
+    pls["warnings"] += predict_warnings
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, _effects_view(pls))
     n_kept = screening.n_kept if s.exclude_flagged else data.n
