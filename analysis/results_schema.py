@@ -756,6 +756,41 @@ class PLSPredictSummary(_Part):
     constructs: list[PLSPredictConstructRow]
 
 
+class PLSGroupPathRow(_Part):
+    lhs: str
+    rhs: str
+    est_group1: Num = Field(alias="est.group1")
+    est_group2: Num = Field(alias="est.group2")
+    diff: Num
+    pvalue: Num
+    comparable: bool
+
+
+class PLSInvarianceRow(_Part):
+    construct_id: str = Field(alias="construct")
+    invariance: str
+
+
+class PLSMicomSummary(_Part):
+    step2: list[dict[str, Any]]
+    step3: list[dict[str, Any]]
+
+
+class PLSGroupsSummary(_Part):
+    """MICOM and the path differences of ``run --method pls --group`` (analysis.pls.groups)."""
+
+    column: str
+    groups: list[str]
+    n_groups: list[int]
+    n_perm: int
+    seed: int
+    alpha: Num
+    n_boot: int
+    micom: PLSMicomSummary
+    invariance: list[PLSInvarianceRow]
+    paths: list[PLSGroupPathRow]
+
+
 class PLSSection(_Part):
     """The PLS path model of a ``--method pls`` run (:mod:`analysis.pls.pipeline`)."""
 
@@ -772,6 +807,7 @@ class PLSSection(_Part):
     bootstrap: dict[str, Any]
     ipma: list[PLSIpmaSummary] = []  # run --method pls: each final outcome's map
     predict: PLSPredictSummary | None = None  # run --method pls: PLSpredict
+    groups: PLSGroupsSummary | None = None  # run --method pls --group COL: MICOM and MGA
 
 
 class PLSValidationSection(_Part):

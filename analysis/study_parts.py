@@ -115,4 +115,48 @@ def _score_summary(scale: pd.DataFrame, names: list[str]) -> list[dict[str, Any]
              "max": float(scale[c].max())} for c in names]
 
 
+def _group_column(data: Any, inst: Instrument, group: str) -> pd.Series:
+    """The grouping variable, as readable labels when it is a categorical item."""
+    if group in data.items.columns:
+        col = data.items[group]
+        try:
+            scale = inst.item_scale(group)
+        except KeyError:
+            return col
+        labels = {a.value: inst.text(a.label) for a in scale.anchors}
+        if scale.kind == ScaleKind.single_choice and labels:
+            return col.map(lambda v: labels.get(int(v)) if pd.notna(v) else None)
+        return col
+    if group in data.meta.columns:
+        return data.meta[group]
+    raise KeyError(group)
+
+
+def unknown_group(data: Any, group: str) -> Exception:
+    """The error for a ``--group`` that is neither an item nor a kept column, saying how to
+    make it one: ``--keep-column`` when the file has such a column, else what it could be."""
+    from instruments.errors import EngagekitInputError
+
+    file = data.source.file
+    in_file = set(data.source.ignored_columns) | {e.column for e in data.log
+                                                   if e.problem == "unknown_column"}
+    if group in in_file:
+        return EngagekitInputError(
+            f"{file}: group column '{group}' is a column of the file but was not kept; add "
+            f"--keep-column {group} (with --group {group})", code="invalid_argument")
+    kept = list(data.source.kept_columns)
+    choices = kept + sorted(c for c in in_file if c)
+    import difflib
+
+    close = difflib.get_close_matches(group, choices, n=1, cutoff=0.6)
+    return EngagekitInputError(
+        f"{file}: group column '{group}' is neither an item nor a column kept as metadata"
+        + (f"; did you mean '{close[0]}'?" if close else "")
+        + (f" Kept columns: {', '.join(kept)}." if kept else "")
+        + (f" Other columns of the file: {', '.join(sorted(c for c in in_file if c)[:15])}"
+           " (keep one with --keep-column COL)." if in_file else
+           " Give a grouping item of the instrument or a column of the file kept with "
+           "--keep-column COL."), code="invalid_argument")
+
+
 __all__: list[str] = []

@@ -146,7 +146,9 @@ def _study_options(f):
     f = click.option("--scheduler", default=None,
                      help="Dask for the bootstrap: 'dask' or tcp://host:8786.")(f)
     f = click.option("--group", default=None,
-                     help="Grouping item/column for invariance and path comparison.")(f)
+                     help="Grouping item/column for invariance and path comparison (with "
+                          "--method pls: two groups, MICOM then the path differences; pick two "
+                          "of more as COL=A,B).")(f)
     f = click.option("--interaction", nargs=2, default=None,
                      help="Two constructs whose latent interaction to estimate.")(f)
     f = click.option("--keep-flagged", is_flag=True,

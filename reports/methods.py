@@ -134,6 +134,11 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Aguirre-Urreta", "2018", "Aguirre-Urreta, M. I., & Rönkkö, M. (2018). Statistical "
      "inference with PLSc using bootstrap confidence intervals. MIS Quarterly, 42(3), "
      "1001-1020."),
+    ("Chin", "2010", "Chin, W. W., & Dibbern, J. (2010). An introduction to a permutation based "
+     "procedure for multi-group PLS analysis: Results of tests of differences on simulated "
+     "data and a cross cultural analysis of the sourcing of information system services "
+     "between Germany and the USA. In V. Esposito Vinzi, W. W. Chin, J. Henseler, & H. Wang "
+     "(Eds.), Handbook of partial least squares (pp. 171-193). Springer."),
     ("Cohen", "1988", "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
      "(2nd ed.). Erlbaum."),
     ("Dijkstra", "2015", "Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least "
@@ -147,6 +152,12 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "Diamantopoulos, A., Straub, D. W., Ketchen, D. J., Hair, J. F., Hult, G. T. M., & "
      "Calantone, R. J. (2014). Common beliefs and reality about PLS: Comments on Rönkkö and "
      "Evermann (2013). Organizational Research Methods, 17(2), 182-209."),
+    ("Henseler", "2009", "Henseler, J., Ringle, C. M., & Sinkovics, R. R. (2009). The use of "
+     "partial least squares path modeling in international marketing. Advances in "
+     "International Marketing, 20, 277-319."),
+    ("Henseler", "2016", "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016). Testing "
+     "measurement invariance of composites using partial least squares. International "
+     "Marketing Review, 33(3), 405-431."),
     ("Lohmöller", "1989", "Lohmöller, J.-B. (1989). Latent variable path modeling with partial "
      "least squares. Physica."),
     ("Ringle", "2016", "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your "

@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import figures
 from .format import DASH, apa, apa_ci
+from .pls_groups_section import groups_blocks, groups_heading, groups_sentence
 from .pls_predict_section import predict_blocks, predict_sentence
 
 __all__ = ["findings_section", "key_cards", "measurement_section", "methods_section",
@@ -453,6 +454,9 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
          "blocks": _effects_block(results, pls)},
         {"id": "pls-fit", "heading": "Model fit", "blocks": _fit_block(pls)},
     ]
+    if pls.get("groups"):
+        subsections.append({"id": "pls-groups", "heading": groups_heading(results),
+                            "blocks": groups_blocks(results)})
     ipma = _ipma_blocks(results, pls)
     if drivers or ipma:
         subsections.append({"id": "pls-drivers", "heading": "Drivers and priorities",
@@ -462,7 +466,9 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
                      "bootstrap intervals, explained variance and effect sizes, "
                      + ("out-of-sample predictive power (PLSpredict), "
                         if pls.get("predict") else "")
-                     + "indirect and total effects, model fit.",
+                     + "indirect and total effects, model fit"
+                     + (", then the two groups compared (MICOM and the path differences)."
+                        if pls.get("groups") else "."),
             "blocks": [], "subsections": subsections}
 
 
@@ -564,7 +570,8 @@ def _methods_text(results: dict, title: str) -> str:
              _screening(results),
              f"{_n_text(n)} respondents were analysed; reverse-keyed items were scored from "
              "their declared scales." + (f" Missing answers: {miss}" if miss else ""),
-             est, inference, assess, predict_sentence(results), _drivers(results),
+             est, inference, assess, predict_sentence(results), groups_sentence(results),
+             _drivers(results),
              _ipma_sentence(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "

@@ -27,7 +27,7 @@ from analysis.responses.scoring import reverse_keyed
 from analysis.responses.screening import screen
 from instruments import load_instrument
 from reports.cli import main
-from reports.format import apa
+from reports.format import apa, apa_p
 
 INSTRUMENTS = ["acsi_nps", "eight_c", "five_commitments", "loyalty_typology",
                "reciprocal_loyalty", "three_component"]
@@ -284,7 +284,7 @@ def test_cb_sem_stays_the_default(runs, tmp_path, capsys):
     (["--consistent"], "--consistent go(es) with --method pls"),
     (["--scheme", "centroid"], "--scheme go(es) with --method pls"),
     (["--missing", "mean"], "--missing mean go(es) with --method pls"),
-    (["--method", "pls", "--group", "lt_ra_01"], "--group lt_ra_01: comparing groups"),
+    (["--method", "pls", "--group", "lt_ra_01"], "pick them as --group lt_ra_01=A,B"),
     (["--method", "pls", "--interaction", "a", "b"], "--interaction: latent interactions"),
     (["--method", "pls", "--boot", "5"], "at least 20 resamples"),
     (["--method", "plsc"], "Invalid value for '--method'"),
@@ -455,3 +455,141 @@ def test_demo_with_pls_compares_no_groups(tmp_path, capsys, monkeypatch):
     res = json.loads((tmp_path / "d" / "results.json").read_text())
     assert res["pls"]["settings"]["n_boot"] == 20 and res["groups"] is None
     assert res["settings"]["group"] is None and "PLS (path weighting" in out
+
+
+# ---- run --method pls --group: MICOM and the path differences between two groups ------------
+
+GROUP_BOOT = 50
+
+
+@pytest.fixture(scope="module")
+def group_run(tmp_path_factory):
+    """``run --method pls --group panel`` on acsi_nps respondents with a two-group column
+    ``panel`` and a three-group column ``region``: (data file, folder)."""
+    base = tmp_path_factory.mktemp("pls_groups")
+    sim = base / "sim.csv"
+    assert main(["simulate", "acsi_nps", "--n", "300", "--seed", "3", "-o", str(sim)]) == 0
+    d = pd.read_csv(sim)
+    rng = np.random.default_rng(1)
+    d["panel"] = rng.choice(["online", "store"], len(d))
+    d["region"] = rng.choice(["North", "South", "West"], len(d))
+    data = base / "grouped.csv"
+    d.to_csv(data, index=False)
+    folder = base / "out"
+    assert main(["run", str(data), "-i", "acsi_nps", "--method", "pls", "--boot",
+                 str(GROUP_BOOT), "--seed", str(SEED), "--jobs", "1", "--keep-column", "panel",
+                 "--group", "panel", "-o", str(folder)]) == 0
+    return data, folder
+
+
+def test_group_comparison_equals_direct_micom_and_mga(group_run):
+    from analysis.pls.groups import N_PERM
+    from analysis.pls.mga import mga_pls
+    from analysis.pls.micom import micom_pls
+
+    data, folder = group_run
+    g = json.loads((folder / "results.json").read_text())["pls"]["groups"]
+    inst = load_instrument("acsi_nps")
+    kept = screen(read_responses(data, inst, keep_columns=["panel"]), inst).kept()
+    frame = reverse_keyed(kept.items, inst)[list(estimate_pls(
+        reverse_keyed(kept.items, inst), inst.to_lavaan()).model.items)]
+    frame["panel"] = kept.meta["panel"].to_numpy()
+    kw = {"n_perm": N_PERM, "seed": SEED, "missing": "listwise", "n_jobs": 1,
+          "progress": False}
+    micom = micom_pls(frame, inst.to_lavaan(), "panel", **kw)
+    mga = mga_pls(frame, inst.to_lavaan(), "panel", n_boot=GROUP_BOOT, parameters=["~"], **kw)
+    assert g["groups"] == ["online", "store"] == list(micom.groups)
+    assert g["n_groups"] == [int((frame.panel == "online").sum()),
+                             int((frame.panel == "store").sum())]
+    assert g["n_perm"] == N_PERM == 1000 and g["seed"] == SEED and g["n_boot"] == GROUP_BOOT
+    assert g["invariance"] == micom.summary.to_dict("records")
+    s2 = pd.DataFrame(g["micom"]["step2"])
+    assert np.allclose(s2[["c", "c.quantile", "pvalue"]].to_numpy(),
+                       micom.step2[["c", "c.quantile", "pvalue"]].to_numpy(), atol=1e-12)
+    s3 = pd.DataFrame(g["micom"]["step3"])
+    cols = ["diff", "ci.lower", "ci.upper", "pvalue"]
+    assert np.allclose(s3[cols].to_numpy(), micom.step3[cols].to_numpy(), atol=1e-12)
+    paths = pd.DataFrame(g["paths"])
+    cols = ["est.group1", "est.group2", "diff", "pvalue", "pvalue.mga", "pvalue.mga.2sided"]
+    assert paths[["lhs", "rhs"]].values.tolist() == mga.table[["lhs", "rhs"]].values.tolist()
+    assert np.allclose(paths[cols].to_numpy(), mga.table[cols].to_numpy(), atol=1e-12)
+    # the group estimates are each group's own PLS estimates
+    for k, name in enumerate(g["groups"]):
+        fit = estimate_pls(frame[frame.panel == name].drop(columns="panel"), inst.to_lavaan())
+        want = fit.estimates[fit.estimates.op == "~"].set_index(["lhs", "rhs"])["est"]
+        got = paths.set_index(["lhs", "rhs"])[f"est.group{k + 1}"]
+        assert np.allclose(got.loc[want.index].to_numpy(), want.to_numpy(), atol=1e-10)
+
+
+def test_group_comparison_report_rerenders_and_cites(group_run, tmp_path, capsys):
+    _, folder = group_run
+    out = tmp_path / "again.html"
+    code, _, err = _run(["report", str(folder / "results.json"), "-o", str(out)], capsys)
+    assert code == 0, err
+    assert out.read_bytes() == (folder / "report.html").read_bytes()
+    html = out.read_text()
+    methods = html[html.index('id="methods"'):]
+    for w in ["The groups online and store of panel were compared after testing the measurement "
+              "invariance of the composites with MICOM (Henseler et al., 2016;",
+              "by 1,000 permutations (seed 7)", "permutation test (Chin &amp; Dibbern, 2010)",
+              f"PLS-MGA ({GROUP_BOOT} bootstrap resamples per group",
+              "Henseler, J., Ringle, C. M., &amp; Sarstedt, M. (2016)",
+              "Henseler, J., Ringle, C. M., &amp; Sinkovics, R. R. (2009)",
+              "Chin, W. W., &amp; Dibbern, J. (2010)"]:
+        assert w in methods, w
+
+
+@pytest.mark.parametrize("group, words", [
+    ("region", ["--group region: 3 group(s)", "North (", "South (", "West (",
+                "pick them as --group region=A,B", "--group region=North,South"]),
+    ("region=North,East", ["--group region=North,East: no respondent analysed is in group(s) "
+                           "East", "North ("]),
+    ("region=North", ["--group region=North: give the column and two different groups as "
+                      "COL=A,B"]),
+    ("nosuch", ["group column 'nosuch' is neither an item nor a column kept"]),
+])
+def test_group_errors_exit_2(group_run, tmp_path, capsys, group, words):
+    data, _ = group_run
+    code, _, err = _run(["run", str(data), "-i", "acsi_nps", "--method", "pls", "--boot", "20",
+                         "--seed", "1", "--jobs", "1", "--keep-column", "region", "--group", group,
+                         "-o", str(tmp_path / "x")], capsys)
+    assert code == 2, err
+    msg = " ".join(err.split())
+    for w in words:
+        assert w in msg, (w, msg)
+    assert "Traceback" not in err and "bootstrap" not in err.lower()  # refused before fitting
+
+
+@pytest.mark.browser
+def test_group_comparison_in_chromium(group_run, browser):  # noqa: F811 - fixture
+    from browser import axe_violations, console_errors, describe_violations, file_url
+
+    _, folder = group_run
+    res = json.loads((folder / "results.json").read_text())
+    g = res["pls"]["groups"]
+    names = {c["id"]: c["name"] for c in res["instrument"]["constructs"]}
+    console_errors(browser)
+    browser.get(file_url(folder / "report.html"))
+    assert console_errors(browser) == []
+    ids = browser.execute_script("return [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert ids.index("pls-fit") < ids.index("pls-groups") < ids.index("methods")
+    heading = browser.execute_script(
+        "return document.querySelector('#pls-groups h3, #pls-groups h4').innerText")
+    assert heading.strip() == "Group comparison: panel (online vs store)"
+    tables = browser.execute_script(
+        "return [...document.querySelectorAll('#pls-groups table')].map(t => "
+        "[...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim())));")
+    assert len(tables) == 2
+    for r, want in zip(tables[0], g["invariance"], strict=True):
+        assert r[0] == names[want["construct"]] and r[-1].split(" ")[0] == want["invariance"]
+    step2 = {r["construct"]: r for r in g["micom"]["step2"]}
+    assert [r[1] for r in tables[0]] == [apa(step2[w["construct"]]["c"], 4)
+                                         for w in g["invariance"]]
+    for r, want in zip(tables[1], g["paths"], strict=True):
+        assert r[:5] == [names[want["lhs"]], names[want["rhs"]], apa(want["est.group1"], 3),
+                         apa(want["est.group2"], 3), apa(want["diff"], 3)]
+        assert r[5] == apa_p(want["pvalue"]) and r[6] == apa_p(want["pvalue.mga.2sided"])
+    text = browser.execute_script("return document.getElementById('pls-groups').innerText")
+    assert not {"nan", "NaN", "None", "undefined"} & set(re.findall(r"[A-Za-z]+", text))
+    violations = axe_violations(browser)
+    assert violations == [], describe_violations(violations)

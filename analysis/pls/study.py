@@ -11,7 +11,9 @@ driver analyses on scale scores are kept; the importance-performance map is the 
 (Ringle & Sarstedt, 2016), of each final outcome, in ``pls["ipma"]``. The model's out-of-sample
 predictive power (PLSpredict, Shmueli et al., 2019: 10 folds, 10 repetitions, folds seeded by the
 run's seed; :func:`analysis.pls.predict.predict_pls`) is in ``pls["predict"]``. A group
-comparison (MICOM) and latent interactions are not part of a PLS run.
+comparison (``--group COL`` or ``COL=A,B``: MICOM, then the permutation test and Henseler's
+PLS-MGA of the path differences; :mod:`analysis.pls.groups`) is in ``pls["groups"]``; latent
+interactions are not part of a PLS run.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ __all__ = ["check_pls_settings", "pls_model_syntax", "run_pls_study"]
 def check_pls_settings(s: StudySettings) -> None:
     """Refuse settings that do not go together with ``method`` (exit 2 on the command line):
     an unknown method or scheme, PLS options with ``method="sem"``, and covariance-based
-    options (an estimator other than ML, FIML, a semopy cross-check, a group comparison, a
-    latent interaction) with ``method="pls"``."""
+    options (an estimator other than ML, FIML, a semopy cross-check, a latent interaction)
+    with ``method="pls"``; a ``--group`` must read ``COL`` or ``COL=A,B``."""
     def bad(msg: str) -> EngagekitInputError:
         return EngagekitInputError(msg, code="invalid_argument")
 
@@ -63,8 +65,9 @@ def check_pls_settings(s: StudySettings) -> None:
         raise bad("--crosscheck refits the covariance-based model with semopy; it does not go "
                   "with --method pls")
     if s.group is not None:
-        raise bad(f"--group {s.group}: comparing groups (MICOM and path differences) is not "
-                  "part of a PLS run yet; leave --group out or use --method sem")
+        from .groups import parse_group
+
+        parse_group(s.group)  # COL or COL=A,B
     if s.interaction is not None:
         raise bad("--interaction: latent interactions are estimated by the covariance-based "
                   "model; leave --interaction out or use --method sem")
@@ -151,6 +154,33 @@ def _predict(items, inst: Instrument, s: StudySettings,
     return out, []
 
 
+def _group_labels(kept: ResponseData, inst: Instrument, group: str):
+    """Each respondent's group for ``--group`` (checked: two groups compared), before any
+    estimation, so that a wrong ``--group`` fails at once."""
+    from analysis.study_parts import _group_column, unknown_group
+
+    from .groups import check_groups, parse_group
+
+    col, _ = parse_group(group)
+    try:
+        labels = _group_column(kept, inst, col)
+    except KeyError:
+        raise unknown_group(kept, col) from None
+    check_groups(labels, group)
+    return labels
+
+
+def _groups(labels, inst: Instrument, s: StudySettings, items,
+            missing: str) -> dict[str, Any]:
+    """The two-group comparison of ``--group`` (:func:`analysis.pls.groups.pls_groups`)."""
+    from .groups import pls_groups
+
+    model = parse_pls_model(pls_model_syntax(inst))
+    return pls_groups(items[list(model.items)], labels, model, s.group, scheme=s.scheme,
+                      consistent=s.consistent, missing=missing, n_boot=s.n_boot, seed=s.seed,
+                      n_jobs=s.n_jobs, progress=s.progress)
+
+
 def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
                   screening: ScreeningResult, kept: ResponseData,
                   created: str | None) -> dict[str, Any]:
@@ -205,6 +235,7 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
     check_pls_settings(s)
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
+    labels = _group_labels(kept, inst, s.group) if s.group is not None else None
     pls = pls_effects(items, pls_model_syntax(inst), scheme=s.scheme, consistent=s.consistent,
                       missing=s.missing, n_boot=s.n_boot, seed=s.seed, n_jobs=s.n_jobs,
                       scheduler=s.scheduler, progress=s.progress)
@@ -212,6 +243,8 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
     pls["warnings"] += ipma_warnings
     pls["predict"], predict_warnings = _predict(items, inst, s, pls["settings"]["missing"])
     pls["warnings"] += predict_warnings
+    if s.group is not None:
+        pls["groups"] = _groups(labels, inst, s, items, pls["settings"]["missing"])
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, _effects_view(pls))
     n_kept = screening.n_kept if s.exclude_flagged else data.n
