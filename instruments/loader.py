@@ -517,8 +517,12 @@ def _rule_problems_despite(file: str, root: Any, data: Any,
                     return []  # a top-level field: the rest cannot be validated without it
                 at = loc[: ints[-1] + 1]
                 removals[at] = original(at)
-        for at in sorted(removals, key=lambda a: a[-1], reverse=True):
-            seq = _get(work, at[:-1])
+        # the deepest first (an entry inside an entry also removed), later entries first
+        for at in sorted(removals, key=lambda a: (len(a), a[-1]), reverse=True):
+            try:
+                seq = _get(work, at[:-1])
+            except (IndexError, KeyError, TypeError):
+                return []
             if not isinstance(seq, list) or not 0 <= at[-1] < len(seq):
                 return []
             removed_ids.update(_ids_in(seq.pop(at[-1])))

@@ -102,3 +102,47 @@ def test_trap_messages_say_the_fix(tmp_path, old, new, needle, expect):
     (prob,) = e.value.problems
     assert expect in prob.message
     assert prob.line == _line(p, needle)
+
+
+
+SMALL = """format: engagekit-instrument/1
+id: small
+title: {en: Small}
+version: 1.0.0
+default_language: en
+languages: [{code: en, name: English, status: source}]
+scales: [{id: score, kind: numeric, min: 0, max: 10}]
+constructs:
+  - id: f1
+    name: f1
+    definition: f1.
+    role: predictor
+    scale: score
+    items: [{id: x1, text: {en: x1}}, {id: x2, text: {en: x2}}]
+  - id: F2
+    name: F2
+    definition: F2.
+    role: outcome
+    scale: score
+    items: [{id: x3, text: {en: x3}}, {id: x4, text: {en: x4}}]
+survey:
+  blocks: [{id: all, title: {en: All}, constructs: [f1, F2]}]
+model:
+  paths:
+    - outcome: F2
+      predictors: [F1]
+"""
+
+
+def test_invalid_ids_in_a_path_entry_and_inside_it(tmp_path, capsys):
+    """Invalid construct ids as a path's outcome and as its first predictor: the path entry and
+    an entry inside it are both set aside (the inner one first); every problem is reported
+    (exit 2), not an internal error (was: IndexError)."""
+    p = tmp_path / "small.yaml"
+    p.write_text(SMALL, encoding="utf-8")
+    assert main(["instruments", "validate", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "small.yaml:15: construct 'F2' (constructs[1].id): String should match" in err
+    assert "(model.paths[0].outcome): String should match pattern" in err
+    assert "(model.paths[0].predictors[0]): String should match pattern" in err
