@@ -528,10 +528,12 @@ def effects_fit_lines(effects: dict, estimator: str) -> list[str]:
 @KEEP_COLUMN
 @click.option("--group", default=None, help="Grouping item, or a column kept with "
               "--keep-column, for measurement invariance.")
-@click.option("--invariance-partial", type=click.Choice(["fit", "chisq"]), default=None,
+@click.option("--invariance-partial", type=click.Choice(["fit", "either", "chisq"]),
+              default=None,
               help="With --group: when an invariance level fails (fit: dCFI <= -.01 with "
-                   "dRMSEA >= .015, Chen 2007; chisq: the chi-square difference test), release "
-                   "constraints one at a time, largest score test first, until it holds.")
+                   "dRMSEA >= .015, Chen 2007; either: one of them; chisq: the chi-square "
+                   "difference test), release constraints one at a time, largest score test "
+                   "first, until it holds.")
 @click.option("--estimator", type=CFA_ESTIMATORS, default="ML", show_default=True,
               help="CFA estimator. WLSMV/DWLS treat the ordinal items (an instrument's Likert "
                    "items, or --ordered) as ordered categories (polychoric correlations).")

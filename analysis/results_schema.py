@@ -376,6 +376,8 @@ class GroupsSection(_Part):
     n: dict[str, int] | None = None  # respondents per group (older results lack it)
     paths: list[dict[str, Any]]
     omnibus: dict[str, Num]
+    # loadings left free across groups, released by --invariance-partial (lavaan syntax)
+    free_loadings: list[str] | None = None
 
 
 # ---- cross-check (only when one ran) -------------------------------------------------------------

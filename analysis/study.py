@@ -323,7 +323,8 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
                                   f"{estimator}"})
     elif s.group is not None:
         groups = compare_paths(frame.dropna(subset=[s.group]), model, s.group,
-                               estimator=estimator, missing=missing).to_dict()
+                               estimator=estimator, missing=missing,
+                               free_loadings=_released_loadings(validation)).to_dict()
     interaction = None
     if s.interaction is not None and ordinal:
         not_run.append({"analysis": f"latent interaction of {' and '.join(s.interaction)}",
@@ -367,6 +368,15 @@ def _run_study(data: ResponseData, inst: Instrument, s: StudySettings,
     if engine is not None:
         results["crosscheck"] = {"engine": engine, "checks": checks}
     return jsonable(results)
+
+
+def _released_loadings(validation: dict[str, Any]) -> list[str]:
+    """The loadings the partial-invariance search across the group released (lavaan's
+    ``group.partial`` syntax), so that the path comparison holds only the invariant ones
+    equal."""
+    part = (validation.get("invariance") or {}).get("partial") or {}
+    return [f"{f['factor']}=~{f['item']}" for f in part.get("freed") or []
+            if f.get("kind") == "loadings"]
 
 
 #: StudySettings fields that only PLS runs use (left out of a covariance-based run's results).

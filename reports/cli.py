@@ -149,6 +149,14 @@ def _study_options(f):
                      help="Grouping item/column for invariance and path comparison (with "
                           "--method pls: two groups, MICOM then the path differences; pick two "
                           "of more as COL=A,B).")(f)
+    f = click.option("--invariance-partial", type=click.Choice(["fit", "either", "chisq"]),
+                     default=None,
+                     help="With --group: when a level of the invariance sequence fails, release "
+                          "its constraints one at a time, largest score test first, until it "
+                          "holds (partial invariance; latent means compared in the final "
+                          "model). A level fails when dCFI <= -.01 with dRMSEA >= .015 (fit; "
+                          "Chen 2007), when either crosses (either), or when the chi-square "
+                          "difference test has p < .05 (chisq).")(f)
     f = click.option("--interaction", nargs=2, default=None,
                      help="Two constructs whose latent interaction to estimate.")(f)
     f = click.option("--keep-flagged", is_flag=True,
@@ -174,19 +182,41 @@ def _study_options(f):
 
 def _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
               estimator="ML", crosscheck=None, missing=None, brand=None, method="sem",
-              consistent=False, scheme=None, **screening) -> StudySettings:
+              consistent=False, scheme=None, invariance_partial=None,
+              **screening) -> StudySettings:
     from analysis.pls.cli import check_effects_options, n_boot_for
+    from analysis.psychometrics.validation import ValidationSettings
     from analysis.study import StudySettings
 
     method = method.lower()
     check_effects_options(method, consistent=consistent, scheme=scheme, missing=missing,
                           estimator=estimator, ordered=None, crosscheck=crosscheck)
+    _check_invariance_partial(invariance_partial, group, method, estimator)
     return StudySettings(n_boot=n_boot_for(method, boot), seed=seed, method=method,
                          consistent=consistent, scheme=(scheme or "path").lower(), n_jobs=jobs, scheduler=scheduler, group=group,
                          interaction=tuple(interaction) if interaction else None,
                          exclude_flagged=not keep_flagged, estimator=estimator.upper(),
                          crosscheck=crosscheck, missing=missing, brand=brand,
+                         validation=ValidationSettings(invariance_partial=invariance_partial),
                          screening=screening_settings(**screening))
+
+
+def _check_invariance_partial(rule: str | None, group: str | None, method: str,
+                              estimator: str) -> None:
+    """``--invariance-partial`` needs a group, covariance-based SEM and continuous items."""
+    if rule is None:
+        return
+    if group is None:
+        raise click.UsageError("--invariance-partial searches for partial invariance across "
+                               "groups: give the grouping column with --group (across waves: "
+                               "--invariance with --invariance-criterion)")
+    if method != "sem":
+        raise click.UsageError("--invariance-partial goes with covariance-based SEM; --method "
+                               "pls tests the composites' invariance by MICOM (leave "
+                               "--invariance-partial out)")
+    if estimator.upper() in ("WLSMV", "DWLS"):
+        raise click.UsageError("--invariance-partial treats the items as continuous: use "
+                               "--estimator ML, MLM or MLR (not WLSMV)")
 
 
 def _echo_summary(results: dict) -> None:
@@ -210,6 +240,10 @@ def _echo_summary(results: dict) -> None:
     click.echo(f"CFA ({est}, {n_phrase(samples.get('cfa'), val['n'])}): "
                + summary_line(val["cfa"]["fit_measures"]))
     for line in effects_fit_lines(results["effects"], est):
+        click.echo(line)
+    from .longinv_section import invariance_lines
+
+    for line in invariance_lines(results):
         click.echo(line)
     for item in results.get("not_run") or []:
         click.echo(f"not run: {item['analysis']} ({item['reason']})")
@@ -330,16 +364,17 @@ def _echo_headline(results: dict) -> None:
               help="With --waves/--wave-column: measurement invariance across the waves "
                    "(longitudinal for a panel, by wave as the group otherwise), partial "
                    "invariance found by score tests, latent mean changes.")
-@click.option("--invariance-criterion", type=click.Choice(["fit", "chisq"]), default="fit",
-              show_default=True,
+@click.option("--invariance-criterion", type=click.Choice(["fit", "either", "chisq"]),
+              default="fit", show_default=True,
               help="With --invariance: a level fails when dCFI <= -.01 with dRMSEA >= .015 "
-                   "(fit; Chen 2007) or when the chi-square difference test has p < .05.")
+                   "(fit; Chen 2007), when either crosses its threshold (either), or when the "
+                   "chi-square difference test has p < .05 (chisq).")
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, cross_lagged, cross_lagged_latent, profiles, profiles_k, profiles_boot,
             invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
-            crosscheck, output, force, brand, method, consistent, scheme,
+            crosscheck, output, force, brand, method, consistent, scheme, invariance_partial,
             **screening) -> None:
     """Read, screen, score, validate, model and report RESPONSES in one go (several files
     with --waves, or one with --wave-column: a tracking study)."""
@@ -363,13 +398,15 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         _check_output_folder(output, [*responses, instrument, column_map], force)
         settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                              estimator, crosscheck, missing, brand, method, consistent, scheme,
-                             **screening)
+                             invariance_partial, **screening)
         inv = None
         if invariance:
             from analysis.psychometrics.wave_invariance import WaveInvarianceSettings
+            from analysis.sem.sequence import named_rule
 
+            rule = named_rule(invariance_criterion)
             inv = WaveInvarianceSettings(
-                criterion=invariance_criterion,
+                criterion=rule.criterion, combine=rule.combine,
                 estimator="MLR" if settings.estimator.upper() in ("MLR", "MLM") else "ML")
         _echo_headline(run_waves(
             responses, instrument, fmt=fmt, column_map=column_map, id_column=id_column,
@@ -402,7 +439,7 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
                               id_column=id_column, keep_columns=keep)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck, missing, brand, method, consistent, scheme,
-                         **screening)
+                         invariance_partial, **screening)
     if profiles:
         import dataclasses
 
@@ -475,7 +512,7 @@ def default_group(inst: Instrument) -> str | None:
 @_study_options
 def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, interaction,
              keep_flagged, estimator, missing, crosscheck, output, force, brand, method,
-             consistent, scheme, **screening) -> None:
+             consistent, scheme, invariance_partial, **screening) -> None:
     """The whole pipeline on simulated respondents: writes a full report to OUTPUT."""
     from analysis.responses.simulate import SimulationSettings, simulate
     from analysis.study import run_study
@@ -489,7 +526,7 @@ def demo_cmd(instrument, n, careless, boot, seed, jobs, scheduler, group, intera
         group = group or default_group(inst)
     settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
                          estimator, crosscheck, missing, brand, method, consistent, scheme,
-                         **screening)
+                         invariance_partial, **screening)
     results = run_study(sim.data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, sim.data, inst, Path(output), settings)

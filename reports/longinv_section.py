@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from .format import DASH, apa, apa_ci, is_missing
 
-__all__ = ["group_partial_blocks", "longinv_methods", "longinv_section"]
+__all__ = ["group_partial_blocks", "group_partial_methods", "invariance_lines",
+           "longinv_methods", "longinv_section", "partial_search_offer"]
 
 
 def _chisq(x: Any, df: Any) -> str:
@@ -249,4 +250,74 @@ def longinv_methods(results: dict) -> str:
             "1989), " + sec["limits"]["text"] + "; "
             + (f"released: {'; '.join(released)}." if released else "none had to be released.")
             + " Latent mean changes since the first wave come from the final (partial) scalar "
+            "model.")
+
+
+def _decided(row: dict) -> str:
+    freed = row.get("freed") or []
+    return row.get("decision", "") + (f" after releasing {', '.join(freed)}" if freed else "")
+
+
+def invariance_lines(results: dict) -> list[str]:
+    """The terminal lines on invariance that ``run`` prints: across the group, the partial-
+    invariance search's decision per level with what it released and the rule applied (or,
+    without the search, the failing levels and how to search); across waves, the rule and
+    each construct's decisions. Nothing when the group sequence holds at every level and no
+    search was asked for."""
+    out: list[str] = []
+    inv = (results.get("validation") or {}).get("invariance")
+    if inv:
+        part = inv.get("partial")
+        if part:
+            out.append(f"invariance across {inv['group']}, partial-invariance search "
+                       f"({part['rule']['text']}):")
+            out += [f"  {r['model']}: {_decided(r)}" for r in part["table"]]
+        elif failing(inv):
+            out.append(f"invariance across {inv['group']}: {', '.join(failing(inv))} not "
+                       "supported (needs ΔCFI ≥ −.01 and ΔRMSEA ≤ .015); --invariance-partial "
+                       "fit|either|chisq searches for partial invariance")
+    sec = results.get("invariance_waves")
+    if sec:
+        out.append(f"invariance across waves ({sec['rule']['text']}):")
+        for c in sec["constructs"]:
+            rows = [r for r in sec["table"] if r.get("construct") in (c, "all")]
+            out.append(f"  {c}: " + "; ".join(f"{r['model']} {_decided(r)}" for r in rows
+                                             if r.get("decision") != "baseline"))
+    return out
+
+
+def failing(inv: dict) -> list[str]:
+    """The levels of a group invariance sequence (``validation.invariance``) that are not
+    supported."""
+    return [r["model"] for r in inv.get("table") or [] if r.get("decision") == "not supported"]
+
+
+def partial_search_offer(inv: dict) -> list[dict[str, Any]]:
+    """A text block for the group invariance section when a level is not supported and no
+    partial-invariance search was run: which levels, and how to search (nothing otherwise)."""
+    bad = failing(inv)
+    if not bad or inv.get("partial"):
+        return []
+    levels = " and ".join(bad)
+    return [{"type": "text", "text": (
+        f"The {levels} level{'s are' if len(bad) > 1 else ' is'} not supported across "
+        f"{inv['group']}. Partial invariance was not searched for: engagekit run (or validate) "
+        f"with --group {inv['group']} --invariance-partial fit|either|chisq releases the "
+        "failing level's constraints one at a time, the largest score test first, and compares "
+        "the latent means in the final (partial) model (Byrne, Shavelson & Muthén, 1989).")}]
+
+
+def group_partial_methods(inv: dict | None) -> str:
+    """The methods text's sentence on the partial-invariance search across groups ('' when
+    none was run)."""
+    part = (inv or {}).get("partial")
+    if not part:
+        return ""
+    released = part.get("group.partial") or [f["text"] for f in part.get("freed") or []]
+    return ("Partial invariance across " + inv["group"] + " was searched for (" +
+            part["rule"]["text"] + "): a failing level's constraints were released one at a "
+            "time in every group, the largest score test first (Sörbom, 1989), " +
+            part["limits"]["text"] + "; " +
+            (f"released: {', '.join(released)}." if released else "none had to be released.")
+            + " The latent means of the groups were compared in the final (partial) scalar "
             "model.")

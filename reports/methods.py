@@ -448,10 +448,17 @@ def _invariance(results: dict) -> str:
         out.append(f"Measurement invariance across {inv['group']} was tested by multi-group "
                    f"CFAs ({', '.join(levels)}), a level holding when ΔCFI ≥ −.01 (Cheung & "
                    "Rensvold, 2002) and ΔRMSEA ≤ .015 (Chen, 2007).")
+        if inv.get("partial"):
+            from .longinv_section import group_partial_methods
+
+            out.append(group_partial_methods(inv))
     g = results.get("groups")
     if g:
+        free = g.get("free_loadings") or []
         out.append(f"The structural paths were compared across {g['group']} with the loadings "
-                   "held equal (χ² difference test of equal paths).")
+                   "held equal"
+                   + (f" except {', '.join(free)} (partial metric invariance)" if free else "")
+                   + " (χ² difference test of equal paths).")
     for item in results.get("not_run") or []:
         out.append(f"Not run: {item['analysis']} ({item['reason']}).")
     return " ".join(out)

@@ -30,7 +30,7 @@ from .format import (
     uses_robust,
 )
 from .headings import localise_headings
-from .longinv_section import group_partial_blocks, longinv_section
+from .longinv_section import group_partial_blocks, longinv_section, partial_search_offer
 from .methods import (
     ave_text,
     cited_references,
@@ -655,7 +655,7 @@ def _invariance_section(results: dict) -> dict | None:
                                 "ΔRMSEA ≤ .015 (Chen, 2007)." + _invariance_kind(results)}]
             # validate --invariance-partial: the partial-invariance search
             + (group_partial_blocks(inv["partial"], inv["group"]) if inv.get("partial")
-               else [])}
+               else partial_search_offer(inv))}
 
 
 _SHORT = {"bca.lower": "BCa", "pct.lower": "percentile", "ci.lower": "delta method"}
@@ -772,6 +772,16 @@ def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
     return blocks
 
 
+def _loadings_held(g: dict) -> str:
+    """How the path comparison identified the groups' factors: every loading equal, or all but
+    those the partial-invariance search released."""
+    free = g.get("free_loadings") or []
+    if not free:
+        return "Loadings held equal across groups."
+    return (f"Loadings held equal across groups except {', '.join(free)} (released by the "
+            "partial-invariance search).")
+
+
 def _groups_blocks(results: dict, names: dict[str, str]) -> list[dict]:
     blocks: list[dict] = []
     g = results.get("groups")
@@ -791,7 +801,7 @@ def _groups_blocks(results: dict, names: dict[str, str]) -> list[dict]:
         blocks.append({"type": "table", "data": gt[list(cols)], "caption":
                        f"Paths compared across {g['group']}", "columns": cols,
                        "number_formats": fmts,
-                       "note": f"{n_text}Loadings held equal across groups. Omnibus test of "
+                       "note": f"{n_text}{_loadings_held(g)} Omnibus test of "
                                f"equal paths: Δχ² = {apa(g['omnibus']['chisq.diff'], 2)}, df = "
                                f"{int(g['omnibus']['df.diff'])}, "
                                f"{apa_p(g['omnibus']['pvalue'], prefix=True)}."})

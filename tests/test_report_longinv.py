@@ -122,7 +122,7 @@ def test_invariance_without_waves_is_a_usage_error(run, tmp_path, capsys):
     assert code == 2 and "--waves" in capsys.readouterr().err
     code = main(["run", *run["files"], "-i", "five_commitments", "--waves", "--invariance",
                  "--invariance-criterion", "aic", "-o", str(tmp_path / "o")])
-    assert code == 2 and "'fit', 'chisq'" in capsys.readouterr().err
+    assert code == 2 and "'fit', 'either', 'chisq'" in capsys.readouterr().err
 
 
 def test_unknown_construct_named(run):
@@ -197,7 +197,7 @@ def test_validate_invariance_partial_across_groups(run, tmp_path, capsys):
 def test_validation_settings_check_the_partial_criterion():
     from analysis import ValidationSettings
 
-    with pytest.raises(ValueError, match="invariance_partial must be None, 'fit' or 'chisq'"):
+    with pytest.raises(ValueError, match="invariance_partial must be None, 'fit', 'either' or 'chisq'"):
         ValidationSettings(invariance_partial="aic")
 
 
@@ -228,3 +228,27 @@ def test_methods_text_describes_the_search(run):
     res = copy.deepcopy(run["results"])
     del res["invariance_waves"]
     assert "across the waves was tested" not in methods_text(res, "t")
+
+
+def test_terminal_names_the_rule_and_the_releases(run):
+    """``run`` prints the rule applied and each construct's decisions (item 3: which rule)."""
+    from reports.longinv_section import invariance_lines
+
+    lines = invariance_lines(run["results"])
+    assert lines[0] == ("invariance across waves (not invariant when ΔCFI <= -0.01 together "
+                        "with ΔRMSEA >= 0.015 (Chen, 2007)):")
+    aff = next(ln for ln in lines if ln.startswith("  affective: "))
+    assert "scalar partial after releasing intercept of aff_02 at wave W3" in aff
+
+
+def test_named_rules():
+    """The command line's rule names: fit (both changes, Chen 2007; the default), either (one
+    change), chisq (the difference test)."""
+    from analysis.sem.sequence import InvarianceRule, named_rule
+
+    assert named_rule("fit") == InvarianceRule()
+    assert named_rule("either") == InvarianceRule(combine="either")
+    assert named_rule("chisq") == InvarianceRule(criterion="chisq")
+    assert "ΔCFI <= -0.01 or ΔRMSEA >= 0.015" in named_rule("either").describe()
+    with pytest.raises(ValueError, match="one of fit, either, chisq, not 'aic'"):
+        named_rule("aic")

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.sem.partial import partial_invariance_groups
-from analysis.sem.sequence import InvarianceRule
+from analysis.sem.sequence import named_rule
 from instruments.plain import to_plain
 
 __all__ = ["group_partial_invariance"]
@@ -37,7 +37,8 @@ def group_partial_invariance(model: str, data: pd.DataFrame, group: str,
     group : str
         The group column.
     criterion : str
-        ``"fit"`` (ΔCFI <= -.01 with ΔRMSEA >= .015, Chen 2007) or ``"chisq"``.
+        ``"fit"`` (ΔCFI <= -.01 with ΔRMSEA >= .015, Chen 2007), ``"either"`` (ΔCFI <= -.01
+        or ΔRMSEA >= .015) or ``"chisq"`` (:func:`analysis.sem.sequence.named_rule`).
     estimator : str
         ``"ML"``, ``"MLM"`` or ``"MLR"``.
     missing : str
@@ -60,7 +61,7 @@ def group_partial_invariance(model: str, data: pd.DataFrame, group: str,
     >>> [r["decision"] for r in out["table"]], out["group.partial"]
     (['baseline', 'invariant', 'partial', 'partial'], ['x3~1', 'x7~1', 'x6~~x6'])
     """
-    res = partial_invariance_groups(model, data, group, rule=InvarianceRule(criterion=criterion),
+    res = partial_invariance_groups(model, data, group, rule=named_rule(criterion),
                                     estimator=estimator, missing=missing)
     out = res.to_dict()
     out["group.partial"] = [f["text"].replace(" (all groups)", "") for f in out["freed"]]

@@ -99,12 +99,12 @@ class ValidationSettings:
         Fit the unmeasured latent method construct (ULMC) model.
     seed : int, default 20150401
         Seed of the bootstrap and parallel analysis: same data and seed, same results.
-    invariance_partial : {None, "fit", "chisq"}, default None
+    invariance_partial : {None, "fit", "either", "chisq"}, default None
         With a group: also search for partial invariance when a level fails (release the
         constraint with the largest score test, refit, until the level holds;
         :func:`analysis.sem.partial.partial_invariance_groups`), a level failing by the
-        ΔCFI/ΔRMSEA rule (``"fit"``, Chen 2007) or the chi-square difference (``"chisq"``);
-        continuous items only.
+        ΔCFI/ΔRMSEA rule (``"fit"``: both cross their thresholds, Chen 2007; ``"either"``:
+        one does) or the chi-square difference (``"chisq"``); continuous items only.
 
     Examples
     --------
@@ -136,9 +136,10 @@ class ValidationSettings:
         check_n_boot(self.htmt_n_boot, "htmt_n_boot")
         check_n_boot(self.parallel_iter, "parallel_iter", minimum=1)
         check_n_boot(self.top_modification_indices, "top_modification_indices")
-        if self.invariance_partial not in (None, "fit", "chisq"):
-            raise EngagekitInputError(f"invariance_partial must be None, 'fit' or 'chisq', not "
-                                      f"{self.invariance_partial!r}", code="invalid_argument")
+        if self.invariance_partial not in (None, "fit", "either", "chisq"):
+            raise EngagekitInputError(f"invariance_partial must be None, 'fit', 'either' or "
+                                      f"'chisq', not {self.invariance_partial!r}",
+                                      code="invalid_argument")
         check_seed(self.seed)
 
 

@@ -29,7 +29,8 @@ from .compare import chisq_difference
 from .errors import SEMInputError
 from .result import SEMResult
 
-__all__ = ["LEVEL_KIND", "InvarianceRule", "compare_levels", "level_row"]
+__all__ = ["LEVEL_KIND", "RULE_NAMES", "InvarianceRule", "compare_levels", "level_row",
+           "named_rule"]
 
 #: the parameters each level constrains on top of the level before it
 LEVEL_KIND: dict[str, str] = {"metric": "loadings", "scalar": "intercepts",
@@ -65,6 +66,27 @@ class InvarianceRule:
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain({**asdict(self), "text": self.describe()})
+
+
+#: the rules the command line names (``--invariance-partial``, ``--invariance-criterion``)
+RULE_NAMES: tuple[str, ...] = ("fit", "either", "chisq")
+
+
+def named_rule(name: str) -> InvarianceRule:
+    """The rule a command-line name stands for: ``"fit"`` (ΔCFI <= -.01 together with
+    ΔRMSEA >= .015; Chen, 2007; the default), ``"either"`` (ΔCFI <= -.01 or ΔRMSEA >= .015,
+    the reading of the plain invariance sequence table) or ``"chisq"`` (the chi-square
+    difference test, p < .05).
+
+    >>> named_rule("either").combine
+    'either'
+    """
+    if name not in RULE_NAMES:
+        raise SEMInputError(f"the invariance rule is one of {', '.join(RULE_NAMES)}, not "
+                            f"{name!r}", code="invalid_argument")
+    if name == "chisq":
+        return InvarianceRule(criterion="chisq")
+    return InvarianceRule(criterion="fit", combine="both" if name == "fit" else "either")
 
 
 def _fm(res: SEMResult, name: str) -> float:

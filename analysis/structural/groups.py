@@ -13,6 +13,7 @@ Estimates per group are reported unstandardized and standardized (``std.all``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,11 +38,14 @@ class GroupComparison:
     fit_free: dict[str, float]
     warnings: list[str] = field(default_factory=list)
     n: dict[str, int] = field(default_factory=dict)  # respondents per group in the fits
+    # loadings left free across groups (partial metric invariance), lavaan's group.partial
+    free_loadings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"free_loadings": list(self.free_loadings)} if self.free_loadings else {}
         return to_plain({"group": self.group, "groups": self.groups, "n": self.n,
                          "paths": self.paths, "omnibus": self.omnibus,
-                         "fit_free": self.fit_free, "warnings": self.warnings})
+                         "fit_free": self.fit_free, "warnings": self.warnings, **extra})
 
 
 def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float, float]:
@@ -56,10 +60,12 @@ def _lrt(free: sem.SEMResult, constrained: sem.SEMResult) -> tuple[float, float,
 
 @one_thread_api
 def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "ML",
-                  alpha: float = 0.05, missing: str = "listwise") -> GroupComparison:
+                  alpha: float = 0.05, missing: str = "listwise",
+                  free_loadings: Sequence[str] = ()) -> GroupComparison:
     """Test every structural path of ``model`` for equality across the groups in ``group``.
 
-    Loadings are held equal across groups (metric invariance); each path is tested by a
+    Loadings are held equal across groups (metric invariance; with ``free_loadings``, partial
+    metric invariance: those loadings free in every group); each path is tested by a
     chi-square difference between the model with only that path constrained equal and the
     model with all paths free, and all paths together by an omnibus test (module docstring).
 
@@ -77,6 +83,10 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
         A path ``differs`` when its difference test has ``p < alpha``.
     missing : str, default "listwise"
         ``"listwise"`` or ``"fiml"`` (every model fitted by full-information ML).
+    free_loadings : sequence of str
+        Loadings not held equal, in lavaan's ``group.partial`` syntax (``"affective=~aff_02"``),
+        e.g. those the partial-invariance search released
+        (:func:`analysis.sem.partial.partial_invariance_groups`).
 
     Returns
     -------
@@ -100,8 +110,9 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     """
     base_equal = ("loadings",)
     miss = "ml" if missing_method(missing) == "fiml" else "listwise"
-    free = sem.fit(model, data, group=group, group_equal=base_equal, estimator=estimator,
-                   missing=miss)
+    loose = tuple(str(x).replace(" ", "") for x in free_loadings)
+    free = sem.fit(model, data, group=group, group_equal=base_equal, group_partial=loose,
+                   estimator=estimator, missing=miss)
     est = free.estimates
     reg = est[est.op == "~"]
     paths = list(dict.fromkeys(f"{lhs}~{rhs}" for lhs, rhs in zip(reg.lhs, reg.rhs,
@@ -109,7 +120,7 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     if not paths:
         raise sem.SEMInputError("the model has no structural paths ('~') to compare")
     allc = sem.fit(model, data, group=group, group_equal=(*base_equal, "regressions"),
-                   estimator=estimator, missing=miss)
+                   group_partial=loose, estimator=estimator, missing=miss)
     d_chi, d_df, p = _lrt(free, allc)
     warnings = list(free.warnings) + [w for w in allc.warnings if w not in free.warnings]
     rows = []
@@ -117,7 +128,7 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     for path in paths:
         others = tuple(q for q in paths if q != path)
         one = sem.fit(model, data, group=group, group_equal=(*base_equal, "regressions"),
-                      group_partial=others, estimator=estimator, missing=miss)
+                      group_partial=(*loose, *others), estimator=estimator, missing=miss)
         c, d, pv = _lrt(free, one)
         lhs, rhs = path.split("~")
         row: dict[str, Any] = {"lhs": lhs, "op": "~", "rhs": rhs}
@@ -132,4 +143,5 @@ def compare_paths(data: pd.DataFrame, model: str, group: str, estimator: str = "
     return GroupComparison(group, labels, pd.DataFrame(rows),
                            {"chisq.diff": d_chi, "df.diff": d_df, "pvalue": p},
                            dict(free.fit_measures), warnings,
-                           {lab: int(n) for lab, n in zip(labels, free.nobs, strict=True)})
+                           {lab: int(n) for lab, n in zip(labels, free.nobs, strict=True)},
+                           list(loose))
