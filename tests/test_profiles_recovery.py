@@ -66,12 +66,17 @@ def test_bic_and_blrt_choose_four_profiles_when_separated():
     assert eei.loc[4, "entropy"] > 0.85
 
 
-@pytest.mark.parametrize("separation, tol", [(SEPARATED, 0.05), (OVERLAPPING, 0.10)])
-def test_profile_means_recovered(separation, tol):
-    """Separated: every profile mean within .05 SD of the truth (n = 20,000; its standard error
-    is about .015). Overlapping profiles borrow cases from each other and the means are less
-    precise (standard errors about .03): within .10 SD."""
-    x, _ = simulate(20000, separation, seed=2)
+@pytest.mark.parametrize("separation, n", [(SEPARATED, 20000), (OVERLAPPING, 60000)])
+def test_profile_means_recovered(separation, n):
+    """Every profile mean within .05 SD of the truth, as the issue asks. The estimator is
+    consistent, so what is left is sampling error, and n is chosen to make .05 a test of that:
+    separated, n = 20,000, the means' standard errors are .009 to .025 SD (median .016);
+    overlapping profiles borrow cases from each other and the means are less precise (at
+    n = 20,000, .015 to .041, median .024), so n = 60,000 (.009 to .024, median .014). The
+    standard errors are the SDs of the estimates over 16 simulated replications (seeds 100 to
+    115); the overlapping fit takes about 6 s."""
+    tol = 0.05
+    x, _ = simulate(n, separation, seed=2)
     fit = fit_mixture(x, "EEI", 4, n_starts=8, seed=1)
     order = match(fit.means, BASE * separation)
     assert np.abs(fit.means[order] - BASE * separation).max() < tol
