@@ -63,7 +63,7 @@ def check_panel(stack: WaveStack) -> None:
 
 def cross_lagged_waves(stack: WaveStack, inst: Instrument, constructs: Sequence[str],
                        settings: StudySettings | None = None, *,
-                       latent: bool = False) -> dict[str, Any]:
+                       latent: bool = False, test_equal_lags: bool = False) -> dict[str, Any]:
     """The ``cross_lagged`` section of a panel study's results (module docstring).
 
     Parameters
@@ -79,6 +79,9 @@ def cross_lagged_waves(stack: WaveStack, inst: Instrument, constructs: Sequence[
         confidence level (``scoring.level``) and seed.
     latent : bool, default False
         Items as indicators (Mulder & Hamaker 2021) instead of scale scores.
+    test_equal_lags : bool, default False
+        Also test time-invariant lagged effects (the RI-CLPM with each lagged effect equal
+        over waves against free lags; the section's ``equal_lags_test``).
 
     Returns
     -------
@@ -122,7 +125,8 @@ def cross_lagged_waves(stack: WaveStack, inst: Instrument, constructs: Sequence[
     res = cross_lagged(wide, cs, len(stack.waves),
                        indicators={c: measured[c] for c in cs} if latent else None,
                        missing="ml" if (s.missing or "").lower() in ("fiml", "ml") else
-                       "listwise", level=float(s.scoring.level), seed=int(s.seed))
+                       "listwise", level=float(s.scoring.level), seed=int(s.seed),
+                       test_equal_lags=test_equal_lags)
     out = res.to_dict()
     out["labels"] = list(stack.labels)
     out["names"] = {c: inst.construct_name(inst.construct(c), inst.default_language)

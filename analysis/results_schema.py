@@ -523,6 +523,13 @@ class CrossLaggedModel(_Part):
     warnings: list[str]
 
 
+class CrossLaggedEqualLags(CrossLaggedModel):
+    """The RI-CLPM with each lagged effect equal over waves and its likelihood-ratio test
+    against free lags (``run --waves --cross-lagged A,B --cross-lagged-equal``)."""
+
+    comparison: dict[str, Any]
+
+
 class CrossLaggedSection(_Part):
     """The RI-CLPM and CLPM of a panel study (``run --waves --cross-lagged A,B``)."""
 
@@ -533,6 +540,8 @@ class CrossLaggedSection(_Part):
     models: dict[str, CrossLaggedModel]
     comparison: dict[str, Any]
     notes: list[str] = []
+    # --cross-lagged-equal: the RI-CLPM with equal lags and its test against free lags
+    equal_lags_test: CrossLaggedEqualLags | None = None
 
 
 class ProfileModelRow(_Part):

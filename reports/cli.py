@@ -353,6 +353,9 @@ def _echo_headline(results: dict) -> None:
 @click.option("--cross-lagged-latent", is_flag=True,
               help="With --cross-lagged: the constructs' items as indicators instead of "
                    "scale scores.")
+@click.option("--cross-lagged-equal", is_flag=True,
+              help="With --cross-lagged: also fit the RI-CLPM with each lagged effect equal "
+                   "over waves and test it against free lags (chi-square difference).")
 @click.option("--profiles", "profiles", is_flag=True,
               help="Add a latent profile analysis of the predictor constructs' scores, with "
                    "outcomes by profile (see engagekit profiles).")
@@ -371,7 +374,8 @@ def _echo_headline(results: dict) -> None:
                    "chi-square difference test has p < .05 (chisq).")
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
-            wave_column, cross_lagged, cross_lagged_latent, profiles, profiles_k, profiles_boot,
+            wave_column, cross_lagged, cross_lagged_latent, cross_lagged_equal, profiles,
+            profiles_k, profiles_boot,
             invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
             crosscheck, output, force, brand, method, consistent, scheme, invariance_partial,
@@ -413,9 +417,10 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
             keep=keep, waves=waves, wave_column=wave_column, wave_labels=wave_labels,
             settings=settings, output=output, output_files=OUTPUT_FILES,
             echo_summary=_echo_summary, cross_lagged=cross_lagged,
-            cross_lagged_latent=cross_lagged_latent, invariance=inv))
+            cross_lagged_latent=cross_lagged_latent, invariance=inv,
+            cross_lagged_equal=cross_lagged_equal))
         return
-    if cross_lagged or cross_lagged_latent:
+    if cross_lagged or cross_lagged_latent or cross_lagged_equal:
         raise click.UsageError("--cross-lagged needs the waves of a panel: give three or more "
                                "files with --waves (or one with --wave-column COL)")
     if invariance:

@@ -130,6 +130,37 @@ def _fit_rows(cl: dict) -> list[dict[str, Any]]:
     return rows
 
 
+def _equal_lags_blocks(cl: dict) -> list[dict[str, Any]]:
+    """With ``--cross-lagged-equal``: the RI-CLPM's lagged effects constrained equal over waves
+    and the test of that constraint against free lags (nothing otherwise)."""
+    eq = cl.get("equal_lags_test")
+    if not eq:
+        return []
+    labels = _labels(cl)
+    c = eq["comparison"]
+    rows = []
+    for r in sorted(eq["lagged"], key=lambda r: (r["kind"] != "cross-lagged", r["predictor"],
+                                                  r["outcome"])):
+        rows.append({
+            "effect": f"{_name(cl, r['predictor'])} → {_name(cl, r['outcome'])}",
+            "kind": r["kind"], "b": apa(r.get("est"), 2), "se": apa(r.get("se"), 2),
+            "ci": f"[{apa(r.get('ci.lower'), 2)}, {apa(r.get('ci.upper'), 2)}]",
+            "p": r.get("pvalue"), "beta": apa(r.get("std.all"), 2, bounded=True)})
+    first = f"{labels[0]} → {labels[1]}"
+    return [{
+        "type": "table", "data": rows, "id": "crosslag-equal",
+        "caption": "Lagged effects equal over waves (RI-CLPM)",
+        "columns": {"effect": "Effect", "kind": "Kind", "b": "b", "se": "SE",
+                    "ci": "95% CI of b", "p": "p", "beta": f"β ({first})"},
+        "number_formats": {"p": "p"},
+        "note": f"Each lagged effect constrained equal at every pair of waves, against the "
+                f"free lags above: Δχ²({float(c['df.diff']):g}) = {apa(c['chisq.diff'])}, "
+                f"{apa_p(c.get('pvalue'), prefix=True)}; ΔAIC = {apa(c.get('aic.diff'), 1)}, "
+                f"ΔBIC = {apa(c.get('bic.diff'), 1)} (equal minus free). "
+                f"{c['decision'][0].upper()}{c['decision'][1:]}. b is the same at every pair "
+                f"of waves; β, standardized with the variances at {first}, varies with them."}]
+
+
 def crosslag_section(results: dict) -> dict[str, Any] | None:
     """The cross-lagged section of the report, or None when the results have none."""
     cl = results.get("cross_lagged")
@@ -179,6 +210,7 @@ def crosslag_section(results: dict) -> dict[str, Any] | None:
                 "cannot be negative, so under the null hypothesis the statistic follows a "
                 "mixture of chi-squares (chi-bar-square; Stoel et al., 2006), estimated by "
                 "simulation; the naive χ² p-value is conservative."})
+    blocks += _equal_lags_blocks(cl)
     ri_rows = []
     for r in cl["models"]["riclpm"]["random_intercepts"]:
         same = r["lhs"] == r["rhs"]
@@ -219,4 +251,14 @@ def crosslag_methods(results: dict) -> str:
             f"{int(cl.get('settings', {}).get('draws') or 0):,} Monte Carlo draws) because "
             f"the variances lie on the boundary under the null hypothesis (Δχ²("
             f"{float(c['df.diff']):g}) = {apa(c['chisq.diff'])}, "
-            f"{apa_p(c.get('pvalue.chibar'), prefix=True)}).")
+            f"{apa_p(c.get('pvalue.chibar'), prefix=True)})." + _equal_lags_methods(cl))
+
+
+def _equal_lags_methods(cl: dict) -> str:
+    eq = (cl.get("equal_lags_test") or {}).get("comparison")
+    if not eq:
+        return ""
+    return (" Whether the lagged effects are the same at every pair of waves was tested by "
+            "the likelihood-ratio test of the RI-CLPM with each lagged effect constrained "
+            f"equal over waves against free lags (Δχ²({float(eq['df.diff']):g}) = "
+            f"{apa(eq['chisq.diff'])}, {apa_p(eq.get('pvalue'), prefix=True)}).")

@@ -114,7 +114,8 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
               keep, waves: bool, wave_column: str | None, wave_labels: str | None,
               settings: StudySettings, output: str, output_files: Sequence[str],
               echo_summary: Callable[[dict], None], cross_lagged: str | None = None,
-              cross_lagged_latent: bool = False, invariance=None) -> dict:
+              cross_lagged_latent: bool = False, invariance=None,
+              cross_lagged_equal: bool = False) -> dict:
     """The ``run`` command for waves (see the module doc); the output folder was checked by
     the caller (:mod:`reports.cli`, which passes its summary printer). Returns the results.
     ``cross_lagged``: ``"A,B"``, the constructs of the cross-lagged panel models
@@ -125,6 +126,8 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
     inst = load_instrument(instrument)
     if cross_lagged_latent and not cross_lagged:
         raise click.UsageError("--cross-lagged-latent goes with --cross-lagged A,B")
+    if cross_lagged_equal and not cross_lagged:
+        raise click.UsageError("--cross-lagged-equal goes with --cross-lagged A,B")
     if cross_lagged:
         from analysis.cross_lagged_study import parse_constructs
 
@@ -142,11 +145,17 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
         from analysis.cross_lagged_study import cross_lagged_waves
 
         results["cross_lagged"] = cross_lagged_waves(stack, inst, constructs, settings,
-                                                     latent=cross_lagged_latent)
+                                                     latent=cross_lagged_latent,
+                                                     test_equal_lags=cross_lagged_equal)
         comp = results["cross_lagged"]["comparison"]
         click.echo(f"cross-lagged panel models of {', '.join(constructs)}: "
                    f"chi-square difference {comp['chisq.diff']:.2f} (df {comp['df.diff']:g}), "
                    f"chi-bar-square p = {comp['pvalue']:.3g}: {comp['decision']}")
+        eq = (results["cross_lagged"].get("equal_lags_test") or {}).get("comparison")
+        if eq:
+            click.echo(f"equal lagged effects over waves (RI-CLPM): chi-square difference "
+                       f"{eq['chisq.diff']:.2f} (df {eq['df.diff']:g}), p = "
+                       f"{eq['pvalue']:.3g}: {eq['decision']}")
     click.echo(f"the sections other than the waves describe the last wave, "
                f"{stack.last.label} ({stack.last.file})")
     echo_summary(results)

@@ -66,8 +66,8 @@ if TYPE_CHECKING:
     from instruments.schema import Instrument
 
 __all__ = ["CrossLaggedError", "CrossLaggedResult", "chibar_pvalue", "clpm_syntax",
-           "cross_lagged", "cross_lagged_from_responses", "default_draws", "riclpm_syntax",
-           "wide_panel"]
+           "cross_lagged", "cross_lagged_from_responses", "default_draws",
+           "equal_lags_comparison", "riclpm_syntax", "wide_panel"]
 
 FIT_MEASURES = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
                 "rmsea.ci.upper", "srmr", "logl", "aic", "bic", "ntotal")
@@ -411,6 +411,11 @@ class CrossLaggedResult:
         (used), ``aic.diff``, ``bic.diff`` (CLPM minus RI-CLPM), ``method`` and ``decision``.
     notes : list of str
         What a reader should know (warnings of either fit, the boundary test used).
+    equal_lags_test : dict or None
+        With ``test_equal_lags``: the RI-CLPM with each lagged effect equal over waves
+        (``syntax``, ``fit``, ``lagged``: one row per effect, its wave pairs in
+        ``from_wave``/``to_wave`` of the first, ``converged``, ``warnings``) and its
+        ``comparison`` with the free-lag RI-CLPM (:func:`equal_lags_comparison`).
 
     Returns
     -------
@@ -436,6 +441,7 @@ class CrossLaggedResult:
     models: dict[str, dict[str, Any]]
     comparison: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    equal_lags_test: dict[str, Any] | None = None
 
     def effects(self, model: str = "riclpm") -> pd.DataFrame:
         """The lagged effects of ``model`` as a DataFrame (:data:`EFFECT_COLUMNS`)."""
@@ -443,17 +449,20 @@ class CrossLaggedResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (the ``cross_lagged`` section of results.json)."""
+        extra = ({} if self.equal_lags_test is None
+                 else {"equal_lags_test": self.equal_lags_test})
         return to_plain({"constructs": self.constructs, "waves": self.waves,
                          "measurement": self.measurement, "indicators": self.indicators,
                          "settings": self.settings, "n": self.n, "models": self.models,
-                         "comparison": self.comparison, "notes": self.notes})
+                         "comparison": self.comparison, "notes": self.notes, **extra})
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CrossLaggedResult:
         """Rebuild from :meth:`to_dict` output."""
         return cls(**{k: d[k] for k in ("constructs", "waves", "measurement", "indicators",
                                         "settings", "n", "models", "comparison")},
-                   notes=list(d.get("notes", [])))
+                   notes=list(d.get("notes", [])),
+                   equal_lags_test=d.get("equal_lags_test"))
 
 
 def _within_name(name: str) -> tuple[str, int] | None:
@@ -511,10 +520,46 @@ def _ri_vcov(res: SEMResult, names: list[str]) -> np.ndarray:
     return V[np.ix_(pids, pids)]
 
 
+def equal_lags_comparison(free: SEMResult, equal: SEMResult, alpha: float = 0.05,
+                          ) -> dict[str, Any]:
+    """The likelihood-ratio test of time-invariant lagged effects: the RI-CLPM (or CLPM) with
+    each lagged effect constrained equal over waves (``equal``) against the same model with
+    free lags (``free``), lavaan's ``lavTestLRT(free, equal)`` under ML: the difference of
+    the chi-squares, ``chi2`` with ``k^2 (T - 2)`` degrees of freedom (``k`` constructs,
+    ``T`` waves; no boundary problem: the constraints are equalities of interior parameters).
+
+    Returns ``chisq.diff``, ``df.diff``, ``pvalue``, ``aic.diff`` and ``bic.diff`` (equal
+    minus free: negative favours the equal lags), ``alpha``, ``method`` and ``decision``.
+    """
+    fe, ff = equal.fit_measures, free.fit_measures
+    stat = max(float(fe["chisq"] - ff["chisq"]), 0.0)
+    ddf = float(fe["df"] - ff["df"])
+    p = float(stats.chi2.sf(stat, ddf)) if ddf > 0 else math.nan
+    decision = ("the lagged effects differ between waves: interpret the wave-specific effects"
+                if p < alpha else
+                "equal lagged effects over waves are not rejected: the time-invariant "
+                "effects (one per pair of constructs) summarise them")
+    return {"chisq.diff": stat, "df.diff": ddf, "pvalue": p,
+            "aic.diff": float(fe["aic"] - ff["aic"]), "bic.diff": float(fe["bic"] - ff["bic"]),
+            "alpha": alpha,
+            "method": "likelihood-ratio (chi-square difference) test of each lagged effect "
+                      "equal over waves against free lags",
+            "decision": decision}
+
+
+def _unique_lags(lagged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per constrained (labelled) lagged effect: its first wave pair."""
+    seen: dict[str, dict[str, Any]] = {}
+    for r in lagged:
+        seen.setdefault(r["label"] or f"{r['outcome']}~{r['predictor']}", r)
+    return list(seen.values())
+
+
 def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                  indicators: Mapping[str, Sequence[str]] | None = None,
                  missing: str = "listwise", level: float = 0.95, equal_lags: bool = False,
-                 draws: int | None = None, seed: int = 0) -> CrossLaggedResult:
+                 test_equal_lags: bool = False, draws: int | None = None,
+                 seed: int = 0) -> CrossLaggedResult:
     """Fit the RI-CLPM and the CLPM to a wide panel and compare them (module docstring).
 
     Parameters
@@ -535,6 +580,10 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         Confidence level of the intervals.
     equal_lags : bool, default False
         Constrain each lagged effect equal over waves.
+    test_equal_lags : bool, default False
+        Also fit the RI-CLPM with each lagged effect equal over waves and test it against
+        the free lags (:func:`equal_lags_comparison`; the result's ``equal_lags_test``).
+        Needs three waves or more and free lags (``equal_lags=False``).
     draws : int or None
         Monte Carlo draws of the chi-bar-square p-value (default: :func:`default_draws`).
     seed : int, default 0
@@ -562,6 +611,9 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
     """
     cs = list(constructs)
     _check_names(cs, waves, indicators)
+    if test_equal_lags and equal_lags:
+        raise CrossLaggedError("the test of equal lagged effects compares them with free lags; "
+                               "leave equal_lags False")
     if missing not in ("listwise", "ml", "fiml"):
         raise CrossLaggedError(f"missing must be 'listwise' or 'ml' (got {missing!r})")
     missing = "ml" if missing == "fiml" else missing
@@ -592,6 +644,20 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         std = standardized_solution(res, level=level)
         fits[key] = res
         models[key] = {"syntax": syntax, **_summaries(res, std)}
+    alpha = round(1 - level, 12)
+    equal_test = None
+    if test_equal_lags:
+        syntax = riclpm_syntax(cs, waves, indicators=indicators, equal_lags=True)
+        try:
+            res = fit(syntax, data, missing=missing, meanstructure=True, level=level)
+        except SEMInputError as e:
+            raise CrossLaggedError(f"the RI-CLPM of {', '.join(cs)} with equal lagged effects "
+                                   f"could not be fitted: {e}") from None
+        summ = _summaries(res, standardized_solution(res, level=level))
+        summ["lagged"] = _unique_lags(summ["lagged"])
+        equal_test = {"syntax": syntax, **summ,
+                      "comparison": equal_lags_comparison(fits["riclpm"], res, alpha)}
+        notes += [f"RI-CLPM with equal lags: {w}" for w in res.warnings]
     ri, cl = fits["riclpm"], fits["clpm"]
     for w in ri.warnings:
         notes.append(f"both models: {w}" if w in cl.warnings else f"RI-CLPM: {w}")
@@ -618,7 +684,6 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                          "intercepts' covariance estimates are singular); the naive "
                          "chi-square p-value, its upper bound, is used")
     p_used = p_bar if not math.isnan(p_bar) else p_naive
-    alpha = round(1 - level, 12)
     decision = ("the random intercepts are needed (stable between-person differences): "
                 "interpret the RI-CLPM's within-person effects" if p_used < alpha else
                 "the CLPM is not rejected: no evidence of stable between-person differences "
@@ -638,9 +703,10 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         measurement="latent" if indicators is not None else "scale scores",
         indicators={c: list(indicators[c]) for c in cs} if indicators is not None else None,
         settings={"estimator": "ML", "missing": missing, "level": level,
-                  "equal_lags": equal_lags, "draws": draws, "seed": seed},
+                  "equal_lags": equal_lags, "draws": draws, "seed": seed,
+                  **({"test_equal_lags": True} if test_equal_lags else {})},
         n={"panel": int(len(wide)), "used": used, "complete": int(complete.sum())},
-        models=models, comparison=comparison, notes=notes)
+        models=models, comparison=comparison, notes=notes, equal_lags_test=equal_test)
 
 
 def cross_lagged_from_responses(waves: Sequence[ResponseData], instrument: Instrument | str,
