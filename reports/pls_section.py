@@ -374,17 +374,47 @@ def _effects_block(results: dict, pls: dict) -> list[dict]:
                "est": "Estimate"}
     if boot:
         columns.update(ci="95% CI", sig="CI excludes 0")
-    specific = [r for r in pls["assessment"]["effects"] if r.get("via")]
     note = ("Every pair of constructs linked through a mediator; the other paths' total effect "
             "is their direct path. Indirect: the sum of the products of the paths along every "
             "chain from the predictor to the outcome; total: direct plus indirect (Hair et al., "
             "2019)."
             + (f" CIs: {INTERVAL}s." if boot else ""))
-    if specific:
-        note += (" Specific indirect effects: " + "; ".join(
-            f"{' → '.join(names.get(x, x) for x in r['via'].split(' -> '))} "
-            f"{apa(r['indirect'], 3)}" for r in specific) + ".")
     return [{"type": "table", "data": rows, "caption": "Direct, indirect and total effects",
+             "columns": columns, "number_formats": {"est": 3}, "note": note},
+            *_specific_block(results, pls)]
+
+
+def _specific_block(results: dict, pls: dict) -> list[dict]:
+    """Each specific indirect effect (one chain of two or more paths) with its interval: the
+    ``:=`` rows of the estimates; from the assessment's ``via`` rows when a saved results
+    file predates them (point estimates only)."""
+    names = _names(results)
+    boot = _boot(pls)
+    rows = []
+    chains = _rows(pls, ":=")
+    if chains:
+        for r in chains:
+            row = {"chain": " → ".join(names.get(x, x) for x in r["lhs"].split(" -> ")),
+                   "est": r["est"]}
+            if boot:
+                row.update(ci=_ci(r), sig=_excludes_zero(r))
+            rows.append(row)
+    else:
+        boot = False
+        rows = [{"chain": " → ".join(names.get(x, x) for x in r["via"].split(" -> ")),
+                 "est": r["indirect"]} for r in pls["assessment"]["effects"] if r.get("via")]
+    if not rows:
+        return []
+    columns = {"chain": "Chain (predictor → mediators → outcome)", "est": "Estimate"}
+    if boot:
+        columns.update(ci="95% CI", sig="CI excludes 0")
+    note = ("A specific indirect effect is the product of the path coefficients along one "
+            "chain; the specific indirect effects of a predictor on an outcome sum to its "
+            "indirect effect above."
+            + (f" CIs: {INTERVAL}s from the same resamples as the paths; "
+               "bias-corrected and accelerated (BCa) intervals are in results.json."
+               if boot else ""))
+    return [{"type": "table", "data": rows, "caption": "Specific indirect effects",
              "columns": columns, "number_formats": {"est": 3}, "note": note}]
 
 
@@ -564,7 +594,7 @@ def _methods_text(results: dict, title: str) -> str:
               "Henseler et al., 2015; its bootstrap interval, Franke & Sarstedt, 2019) and "
               "HTMT2 (Roemer et al., 2021), with the Fornell-Larcker criterion as a secondary "
               "check, then the predictors' collinearity (VIF), the path coefficients, R² and "
-              "adjusted R², f² (Cohen, 1988), indirect and total effects, and the SRMR "
+              "adjusted R², f² (Cohen, 1988), indirect, specific indirect and total effects, and the SRMR "
               "(Henseler et al., 2014) and d_ULS of the estimated and saturated models.")
     parts = [f"Responses to {title} (instrument {inst['id']} {inst['version']}) were analysed.",
              _screening(results),

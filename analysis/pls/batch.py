@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from .algorithm import adjacency, blocks
-from .structural import total_effects
+from .structural import specific_indirect, total_effects
 from .syntax import PLSModel
 
-__all__ = ["batch_statistics"]
+__all__ = ["batch_statistics", "chain_label", "chain_products"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -33,6 +33,43 @@ def _reach(model: PLSModel) -> list[tuple[str, str, bool]]:
     longer = (total_effects(B) - B) != 0
     return [(names[i], names[j], bool(longer[i, j])) for i in range(len(names))
             for j in range(len(names)) if reach[i, j]]
+
+
+@functools.lru_cache(maxsize=32)
+def _chains(model: PLSModel) -> list[tuple[str, ...]]:
+    """Every chain of two or more paths (cause, mediators..., outcome), in the order of
+    :func:`analysis.pls.structural.specific_indirect`."""
+    names = model.names
+    B = np.zeros((len(names), len(names)))
+    for a, b in model.paths:
+        B[names.index(a), names.index(b)] = 1.0
+    return [tuple(chain) for chain, _ in specific_indirect(B, names)]
+
+
+def chain_label(chain: tuple[str, ...] | list[str]) -> tuple[str, str, str]:
+    """The table row of a specific indirect effect, as lavaan writes a defined parameter:
+    ``lhs`` the chain (``"A -> M -> Y"``), op ``":="``, ``rhs`` the product of its paths in
+    lavaan's regression notation (``"(M~A)*(Y~M)"``).
+
+    >>> chain_label(["A", "M", "Y"])
+    ('A -> M -> Y', ':=', '(M~A)*(Y~M)')
+    """
+    return (" -> ".join(chain), ":=",
+            "*".join(f"({b}~{a})" for a, b in zip(chain[:-1], chain[1:], strict=True)))
+
+
+def chain_products(paths: np.ndarray, model: PLSModel) -> list[np.ndarray]:
+    """The specific indirect effects of :func:`_chains` from path matrices ``paths``
+    (``[..., i, j]``: i -> j): the product of the paths along each chain."""
+    names = model.names
+    out = []
+    for chain in _chains(model):
+        k = [names.index(c) for c in chain]
+        value = paths[..., k[0], k[1]]
+        for a, b in zip(k[1:-1], k[2:], strict=True):
+            value = value * paths[..., a, b]
+        out.append(value)
+    return out
 
 
 @functools.lru_cache(maxsize=32)
@@ -199,6 +236,7 @@ def batch_statistics(X: np.ndarray, model: PLSModel, settings: dict[str, Any],
     cols += [T[:, names.index(a), names.index(b)] for a, b, _ in reach]
     cols += [T[:, names.index(a), names.index(b)] - paths[:, names.index(a), names.index(b)]
              for a, b, longer in reach if longer]
+    cols += chain_products(paths, model)
     pos = [(names.index(a), names.index(b)) for a, b in _htmt_pairs(model)]
     blk = [list(b) for b in idx]
     if pos:

@@ -9,7 +9,11 @@ rows) replaces the random draws, so that results can be compared with another pr
 resamples exactly (seminr, cSEM and SmartPLS draw their own).
 
 Statistics: outer weights, loadings, paths, R², total and indirect effects of every construct
-on every construct it reaches, HTMT and HTMT2 of every pair of multi-item constructs.
+on every construct it reaches, each specific indirect effect (the product of the paths along
+one chain of two or more paths; a row ``lhs`` = the chain ``"A -> M -> Y"``, op ``":="``,
+``rhs`` = ``"(M~A)*(Y~M)"``, as lavaan writes a defined parameter; the specific effects of a
+pair sum to its indirect effect in every resample), HTMT and HTMT2 of every pair of
+multi-item constructs.
 
 Intervals (Efron & Tibshirani, 1993, ch. 13-14): the percentile interval (quantiles of the
 resamples, R's type 7 as seminr) and the BCa interval (bias correction from the share of
@@ -33,7 +37,7 @@ from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_sc
 from instruments.plain import to_plain
 
 from .algorithm import blocks
-from .batch import _htmt_pairs, _reach, batch_statistics
+from .batch import _chains, _htmt_pairs, _reach, batch_statistics, chain_label, chain_products
 from .data import indicator_data
 from .errors import PLSInputError
 from .estimate import _check_settings, _model, _result, _solve
@@ -62,6 +66,7 @@ def _labels(model: PLSModel) -> list[Label]:
     for cause, outcome, longer in _reach(model):
         if longer:
             out.append((outcome, "indirect", cause))
+    out += [chain_label(chain) for chain in _chains(model)]
     pairs = _htmt_pairs(model)
     out += [(a, "htmt", b) for a, b in pairs] + [(a, "htmt2", b) for a, b in pairs]
     return out
@@ -88,6 +93,7 @@ def _statistics(model: PLSModel, est: dict[str, Any], standardize: bool) -> np.n
     out += [T[names.index(a), names.index(b)] for a, b, _ in reach]
     out += [T[names.index(a), names.index(b)] - P[names.index(a), names.index(b)]
             for a, b, longer in reach if longer]
+    out += [float(v) for v in chain_products(P, model)]
     R = est["R"]
     pairs = _htmt_pairs(model)
     idx = [list(b) for b in blocks(model)]
@@ -149,6 +155,7 @@ class PLSBootstrap:
     table : one row per statistic: ``lhs, op, rhs, est, boot.mean, se, z, pvalue, ci.lower,
         ci.upper`` (percentile) and ``bca.lower, bca.upper``; ops ``<~`` weight, ``=~``
         loading, ``~`` path, ``r2``, ``total`` and ``indirect`` effect (lhs the outcome),
+        ``:=`` specific indirect effect (lhs the chain, rhs the product of its paths),
         ``htmt`` and ``htmt2``.
     replicates : the resample statistics (resamples x statistics, NaN rows failed).
     settings : n_boot, seed (None with ``indices``), level, n_failed, backend, workers.

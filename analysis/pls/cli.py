@@ -107,9 +107,9 @@ def echo_pls(res: dict[str, Any]) -> None:
                                   else r["est"]) >= 0.85]
         click.echo(f"HTMT: {len(high)} of {len(ht)} pair(s) reach .85 (upper CI limit)"
                    + "".join(f"\n  {r['lhs']} - {r['rhs']}: {_f(r['est'])}" for r in high))
-    click.echo("paths, R² and effects (est, percentile CI):")
+    click.echo("paths, R², effects and specific indirect effects (est, percentile CI):")
     for r in est:
-        if r["op"] in ("~", "r2", "total", "indirect"):
+        if r["op"] in ("~", "r2", "total", "indirect", ":="):
             click.echo(f"  {r['lhs']} {r['op']} {r['rhs']}: {_f(r['est'])} "
                        f"[{_f(r.get('ci.lower'))}, {_f(r.get('ci.upper'))}]")
     fit = a["fit"]["estimated"]

@@ -23,8 +23,10 @@ The section:
 * ``estimates``: the lavaan-shaped table (``lhs, op, rhs, est, se, z, pvalue, ci.lower,
   ci.upper`` with ``ci.*`` the percentile interval, ``bca.lower, bca.upper``, ``boot.mean``):
   loadings ``=~``, weights ``<~``, paths ``~``, ``r2``, ``total`` and ``indirect`` effects
-  (lhs the outcome), ``htmt`` and ``htmt2``, and the construct correlations ``~~`` (no
-  interval);
+  (lhs the outcome), the specific indirect effect of each chain of two or more paths (op
+  ``:=``, lhs the chain ``"A -> M -> Y"``, rhs the product ``"(M~A)*(Y~M)"``, as lavaan
+  writes a defined parameter; same resamples and intervals as the paths), ``htmt`` and
+  ``htmt2``, and the construct correlations ``~~`` (no interval);
 * ``assessment``: :meth:`~analysis.pls.assess.PLSAssessment.to_dict` (loadings, indicator
   reliability and VIFs, alpha, rho_A, rho_C, AVE, HTMT, HTMT2, Fornell-Larcker,
   cross-loadings, antecedent VIFs, f², R² and adjusted R², effects, SRMR and d_ULS);
@@ -238,6 +240,7 @@ def pls_effects(data: Any, model: str | PLSModel, *, scheme: str = "path",
 def _bootless_table(result: Any) -> pd.DataFrame:
     """The statistics without a bootstrap: weights, loadings, paths, R², total and indirect
     effects and HTMT/HTMT2, est only (the bootstrap table's rows)."""
+    from .batch import _chains, chain_label, chain_products
     from .structural import effects
     from .validity import htmt
 
@@ -251,6 +254,11 @@ def _bootless_table(result: Any) -> pd.DataFrame:
     rows.append(pd.DataFrame({"lhs": ind["lhs"], "op": "indirect", "rhs": ind["rhs"],
                               "est": ind["indirect"]}))
     names = result.model.names
+    chains = _chains(result.model)
+    if chains:
+        values = chain_products(result.paths.to_numpy(), result.model)
+        rows.append(pd.DataFrame([chain_label(c) for c in chains], columns=["lhs", "op", "rhs"])
+                    .assign(est=[float(v) for v in values]))
     multi = [c.name for c in result.model.constructs if len(c.items) > 1]
     for op, h2 in (("htmt", False), ("htmt2", True)):
         H = htmt(result, htmt2=h2)
