@@ -104,6 +104,9 @@ def test_report_section_and_rerender(run, tmp_path):
     assert "Constraints released by the partial-invariance search" in text
     assert "intercept of aff_02 at wave W3" in text
     assert "Latent mean differences from wave W1" in text
+    # the rule applied is named (the default, Chen's ΔCFI together with ΔRMSEA)
+    assert ("Decision rule: not invariant when ΔCFI <= -0.01 together with ΔRMSEA >= 0.015 "
+            "(Chen, 2007).") in text
     assert "Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989)" in text  # cited, listed
     assert 'data-construct="affective"' in html
     # engagekit report re-renders the saved results with the section, byte for byte
