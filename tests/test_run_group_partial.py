@@ -183,7 +183,7 @@ def test_either_rule_matches_the_sequence_table(hs_files, capsys):
     part = {r["model"]: r for r in inv["partial"]["table"]}
     assert plain["scalar"] == "not supported" and part["scalar"]["decision"] == "partial"
     assert inv["partial"]["rule"]["combine"] == "either"
-    assert "ΔCFI <= -0.01 or ΔRMSEA >= 0.015" in echoed
+    assert "ΔCFI <= -0.01 or ΔRMSEA >= 0.015 (Cheung & Rensvold, 2002; Chen, 2007)" in echoed
     assert "  scalar: partial after releasing x3~1 (all groups)" in echoed
     direct = partial_invariance_groups(HS, hs_files["data"], "school",
                                        rule=named_rule("fit"))

@@ -60,9 +60,11 @@ class InvarianceRule:
         if self.criterion == "chisq":
             return (f"not invariant when the chi-square difference test has p < {self.alpha:g} "
                     "(Satorra-Bentler scaled difference with MLM/MLR)")
-        join = "together with" if self.combine == "both" else "or"
-        return (f"not invariant when ΔCFI <= {self.delta_cfi:g} {join} ΔRMSEA >= "
-                f"{self.delta_rmsea:g} (Chen, 2007)")
+        if self.combine == "both":
+            return (f"not invariant when ΔCFI <= {self.delta_cfi:g} together with ΔRMSEA >= "
+                    f"{self.delta_rmsea:g} (Chen, 2007)")
+        return (f"not invariant when ΔCFI <= {self.delta_cfi:g} or ΔRMSEA >= "
+                f"{self.delta_rmsea:g} (Cheung & Rensvold, 2002; Chen, 2007)")
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain({**asdict(self), "text": self.describe()})
