@@ -26,6 +26,7 @@ from . import figures
 from .format import DASH, apa, apa_ci
 from .pls_groups_section import groups_blocks, groups_heading, groups_sentence
 from .pls_predict_section import predict_blocks, predict_sentence
+from .tables import Cell
 
 __all__ = ["findings_section", "key_cards", "measurement_section", "methods_section",
            "pls_headline_lines", "pls_missing_text", "pls_summary_lines", "structural_section"]
@@ -194,14 +195,16 @@ def _discriminant_block(results: dict, pls: dict) -> list[dict]:
     svg = figures.htmt_heatmap(matrix, [names.get(c, c) for c in multi],
                                ci_upper=upper if boot else None, threshold=HTMT_MAX,
                                ci_level=level if boot else None)
-    h2 = {(r["lhs"], r["rhs"]): r["est"] for r in _rows(pls, "htmt2")}
+    h2 = {(r["lhs"], r["rhs"]): r for r in _rows(pls, "htmt2")}
     rows = []
     for p in pairs:
         row = {"pair": f"{names.get(p['lhs'], p['lhs'])} – {names.get(p['rhs'], p['rhs'])}",
                "htmt": p["est"]}
         if boot:
             row["ci"] = _ci(p)
-        row["htmt2"] = h2.get((p["lhs"], p["rhs"]))
+        row["htmt2"] = h2.get((p["lhs"], p["rhs"]), {}).get("est")
+        if boot:
+            row["ci2"] = _ci(h2.get((p["lhs"], p["rhs"]), {}))
         rows.append(row)
     reach = [p for p in pairs if (p.get("ci.upper") if boot else p["est"]) is not None
              and (p.get("ci.upper") if boot else p["est"]) >= HTMT_MAX]
@@ -209,6 +212,8 @@ def _discriminant_block(results: dict, pls: dict) -> list[dict]:
     if boot:
         columns["ci"] = "95% CI"
     columns["htmt2"] = "HTMT2"
+    if boot:
+        columns["ci2"] = "HTMT2 95% CI"
     verdict = (f"{len(reach)} of {len(pairs)} pair(s) reach .85"
                + (" with the upper limit of the interval" if boot else "") + ": "
                + ", ".join(f"{names.get(p['lhs'], p['lhs'])} – {names.get(p['rhs'], p['rhs'])}"
@@ -231,7 +236,11 @@ def _discriminant_block(results: dict, pls: dict) -> list[dict]:
          "columns": columns, "number_formats": {"htmt": 2, "htmt2": 2},
          "note": "Henseler et al. (2015): HTMT below .85 for conceptually distinct constructs "
                  "(.90 for similar ones), judged by the upper limit of its bootstrap interval "
-                 "(Franke & Sarstedt, 2019); HTMT2 after Roemer et al. (2021). " + verdict},
+                 "(Franke & Sarstedt, 2019); HTMT2 after Roemer et al. (2021): geometric "
+                 "instead of arithmetic means of the item correlations, consistent for "
+                 "congeneric items; only defined when the item correlations are positive "
+                 "(— otherwise)."
+                 + (f" CIs: {INTERVAL}s. " if boot else " ") + verdict},
         {"type": "table", "data": fl.rename_axis("Construct").reset_index(),
          "caption": "Fornell-Larcker criterion (secondary)",
          "number_formats": {c: "bounded" for c in fl.columns},
@@ -240,7 +249,51 @@ def _discriminant_block(results: dict, pls: dict) -> list[dict]:
                  "misses most discriminant validity problems (Henseler et al., 2015), so HTMT "
                  "decides." + (" It holds for every pair." if fl_ok else
                                " It fails for at least one pair.")},
+        *_cross_loadings_block(results, pls),
     ]
+
+
+def _cross_loadings_block(results: dict, pls: dict) -> list[dict]:
+    """Cross-loadings (Hair et al., 2019): each item's correlation with every construct score,
+    its own construct's in bold; an item correlating more strongly (in absolute value) with
+    another construct than with its own is flagged."""
+    names = _names(results)
+    cross = pls["assessment"].get("cross_loadings")
+    if not cross or len(pls["constructs"]) < 2:
+        return []
+    order = [c["name"] for c in pls["constructs"]]
+    keys = {c: f"c{k}" for k, c in enumerate(order)}
+    rows, flagged = [], []
+    for c in pls["constructs"]:
+        for item in c["items"]:
+            vals = {o: cross[o][item] for o in order}
+            own = vals[c["name"]]
+            higher = [o for o in order if o != c["name"] and vals[o] is not None
+                      and own is not None and abs(vals[o]) > abs(own)]
+            row: dict = {"item": item, "construct": names.get(c["name"], c["name"])}
+            for o in order:
+                v = vals[o]
+                row[keys[o]] = (None if v is None else
+                                Cell(apa(v, 3, True), float(v), "bounded:3",
+                                     strong=o == c["name"]))
+            row["flag"] = ", ".join(names.get(o, o) for o in higher) if higher else "no"
+            rows.append(row)
+            if higher:
+                flagged.append(f"{item} ({', '.join(names.get(o, o) for o in higher)})")
+    columns = {"item": "Item", "construct": "Construct",
+               **{keys[o]: names.get(o, o) for o in order},
+               "flag": "Higher on another construct"}
+    note = ("Each item's correlation with every construct score (Hair et al., 2019); its own "
+            "construct's in bold. An item should correlate more strongly with its own "
+            "construct than with any other. "
+            + ("These are correlations with the composite scores, not the PLSc-corrected "
+               "loadings of the loadings table. " if pls["algorithm"] == "PLSc" else "")
+            + (f"{len(flagged)} item(s) correlate more strongly with another construct: "
+               + "; ".join(flagged) + "." if flagged else
+               "Every item correlates most strongly with its own construct."))
+    return [{"type": "table", "data": rows, "caption": "Cross-loadings",
+             "columns": columns, "number_formats": {keys[o]: "bounded:3" for o in order},
+             "note": note}]
 
 
 def measurement_section(results: dict) -> dict:

@@ -31,11 +31,13 @@ class Cell:
     """One table cell: ``text`` as displayed; for a number, its ``value`` and the number format
     (a ``number_formats`` spec of :func:`table_html`: ``3``, ``"bounded:3"``,
     ``"p"``, ``"int"``, ...) that turned it into ``text``. Text and missing cells have
-    ``value=None``."""
+    ``value=None``. ``strong`` cells are set in bold (HTML ``<strong>``, Word, Excel,
+    LaTeX)."""
 
     text: str
     value: float | int | None = None
     spec: Any = None
+    strong: bool = False  # shown in bold (e.g. an item's loading on its own construct)
 
     def __str__(self) -> str:
         return self.text
@@ -269,6 +271,8 @@ def table_markup(table: Table) -> Markup:
         out.append("<tr>")
         for j, (col, cell) in enumerate(zip(table.columns, row, strict=True)):
             text = escape(cell.text)
+            if cell.strong:
+                text = Markup(f"<strong>{text}</strong>")
             cls = ' class="num"' if col.numeric else ""
             if j == 0 and table.row_header:
                 out.append(f'<th scope="row"{cls}>{text}</th>')

@@ -64,6 +64,8 @@ def xlsx_bytes(tables: Sequence[Table], title: str, stamp: str | None = None) ->
                     c = ws.cell(r, j, cell.text)
                     if col.numeric:
                         c.alignment = Alignment(horizontal="right")
+                if cell.strong:
+                    c.font = Font(bold=True)
                 guard_xlsx_cell(c)
                 if r == HEADER_ROW + len(table.rows):
                     c.border = Border(bottom=rule)

@@ -68,7 +68,8 @@ def table_tex(table: Table) -> str:
     """One table: number, title, booktabs rules, note."""
     spec = "".join("r" if c.numeric else "l" for c in table.columns)
     header = " & ".join(escape(c.header) for c in table.columns) + r" \\"
-    body = [" & ".join(escape(c.text) for c in row) + r" \\" for row in table.rows]
+    body = [" & ".join(r"\textbf{" + escape(c.text) + "}" if c.strong else escape(c.text)
+                       for c in row) + r" \\" for row in table.rows]
     label = escape(table.label or "Table")
     title = escape(table.caption or "")
     note = (r"\par\smallskip{\small\textit{Note.} " + escape(table.note) + "}\n"

@@ -47,7 +47,7 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
-def _fill(cell, text: str, *, right: bool, size: float) -> None:
+def _fill(cell, text: str, *, right: bool, size: float, bold: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -59,6 +59,8 @@ def _fill(cell, text: str, *, right: bool, size: float) -> None:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = p.add_run(text)
     run.font.size = Pt(size)
+    if bold:
+        run.bold = True
 
 
 def add_table(doc, table: Table) -> None:
@@ -85,7 +87,7 @@ def add_table(doc, table: Table) -> None:
         _border(cell, "bottom")
     for row, cells in zip(t.rows[1:], table.rows, strict=True):
         for cell, col, value in zip(row.cells, cols, cells, strict=True):
-            _fill(cell, value.text, right=col.numeric, size=10)
+            _fill(cell, value.text, right=col.numeric, size=10, bold=value.strong)
     for cell in t.rows[-1].cells:
         _border(cell, "bottom")
     if table.note:
