@@ -802,6 +802,21 @@ class PLSGroupsSummary(_Part):
     paths: list[PLSGroupPathRow]
 
 
+class PLSInteractionSummary(_Part):
+    """The two-stage moderating effect of ``run --method pls --interaction X M``
+    (:mod:`analysis.pls.moderation`)."""
+
+    method: str
+    x: str
+    moderator: str
+    term: str
+    outcomes: list[str]
+    paths: list[PLSEstimateRow]
+    interactions: list[dict[str, Any]]
+    simple_slopes: list[dict[str, Any]]
+    bootstrap: dict[str, Any]
+
+
 class PLSSection(_Part):
     """The PLS path model of a ``--method pls`` run (:mod:`analysis.pls.pipeline`)."""
 
@@ -819,6 +834,7 @@ class PLSSection(_Part):
     ipma: list[PLSIpmaSummary] = []  # run --method pls: each final outcome's map
     predict: PLSPredictSummary | None = None  # run --method pls: PLSpredict
     groups: PLSGroupsSummary | None = None  # run --method pls --group COL: MICOM and MGA
+    interaction: PLSInteractionSummary | None = None  # run --method pls --interaction X M
 
 
 class PLSValidationSection(_Part):

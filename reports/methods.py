@@ -134,11 +134,19 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("Aguirre-Urreta", "2018", "Aguirre-Urreta, M. I., & Rönkkö, M. (2018). Statistical "
      "inference with PLSc using bootstrap confidence intervals. MIS Quarterly, 42(3), "
      "1001-1020."),
-    ("Chin", "2010", "Chin, W. W., & Dibbern, J. (2010). An introduction to a permutation based "
-     "procedure for multi-group PLS analysis: Results of tests of differences on simulated "
+    ("Chin & Dibbern", "2010", "Chin, W. W., & Dibbern, J. (2010). An introduction to a "
+     "permutation based procedure for multi-group PLS analysis: Results of tests of differences on simulated "
      "data and a cross cultural analysis of the sourcing of information system services "
      "between Germany and the USA. In V. Esposito Vinzi, W. W. Chin, J. Henseler, & H. Wang "
      "(Eds.), Handbook of partial least squares (pp. 171-193). Springer."),
+    ("Aiken", "1991", "Aiken, L. S., & West, S. G. (1991). Multiple regression: Testing and "
+     "interpreting interactions. Sage."),
+    ("Fassott", "2016", "Fassott, G., Henseler, J., & Coelho, P. S. (2016). Testing moderating "
+     "effects in PLS path models with composite variables. Industrial Management & Data "
+     "Systems, 116(9), 1887-1900."),
+    ("Henseler", "2010", "Henseler, J., & Chin, W. W. (2010). A comparison of approaches for "
+     "the analysis of interaction effects between latent variables using partial least squares "
+     "path modeling. Structural Equation Modeling, 17(1), 82-109."),
     ("Cohen", "1988", "Cohen, J. (1988). Statistical power analysis for the behavioral sciences "
      "(2nd ed.). Erlbaum."),
     ("Dijkstra", "2015", "Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least "

@@ -385,6 +385,71 @@ def _paths_blocks(results: dict, pls: dict) -> list[dict]:
     ]
 
 
+def _moderation_blocks(results: dict, pls: dict) -> list[dict]:
+    """The two-stage moderating effect (``pls["interaction"]``): the paths of the model with
+    the interaction term, its effect size, and the simple slopes."""
+    mod = pls.get("interaction")
+    if not mod:
+        return []
+    names = _names(results)
+    boot = int(mod["bootstrap"]["n_boot"]) > 0
+    x, m = mod["x"], mod["moderator"]
+    xn, mn = names.get(x, x), names.get(m, m)
+    term = f"{xn} × {mn}"
+    rows = []
+    for p in mod["paths"]:
+        row = {"outcome": names.get(p["lhs"], p["lhs"]),
+               "predictor": term if p["rhs"] == mod["term"] else names.get(p["rhs"], p["rhs"]),
+               "est": p["est"]}
+        if boot:
+            row.update(ci=_ci(p), sig=_excludes_zero(p))
+        rows.append(row)
+    columns = {"outcome": "Outcome", "predictor": "Predictor", "est": "β"}
+    if boot:
+        columns.update(ci="95% CI", sig="CI excludes 0")
+    size = "; ".join(
+        f"{names.get(r['lhs'], r['lhs'])}: R² {apa(r['r2_without'], 3, True)} without and "
+        f"{apa(r['r2'], 3, True)} with the term, f² {apa(r['f2'], 3)}"
+        for r in mod["interactions"])
+    slopes = []
+    for r in mod["simple_slopes"]:
+        row = {"outcome": names.get(r["lhs"], r["lhs"]),
+               "level": {-1.0: f"{mn} 1 SD below its mean", 0.0: f"{mn} at its mean",
+                         1.0: f"{mn} 1 SD above its mean"}.get(float(r["level"]),
+                                                               f"{mn} at {r['level']:+g} SD"),
+               "slope": r["slope"]}
+        if boot:
+            row.update(ci=_ci(r), sig=_excludes_zero(r))
+        slopes.append(row)
+    slope_cols = {"outcome": "Outcome", "level": "Moderator", "slope": f"Path of {xn}"}
+    if boot:
+        slope_cols.update(ci="95% CI", sig="CI excludes 0")
+    ci_note = (f" CIs: {INTERVAL}s; both stages were re-estimated in each of the "
+               f"{_n_text(int(mod['bootstrap']['n_boot']))} resamples." if boot else
+               " No bootstrap was run: not tested.")
+    return [
+        {"type": "text",
+         "text": f"Does {mn.lower()} change the effect of {xn.lower()}? The interaction term "
+                 f"{term} was added to every path out of {xn} and estimated by the two-stage "
+                 "approach (Henseler & Chin, 2010; Fassott et al., 2016): the product of the "
+                 f"standardized construct scores of {xn} and {mn} from the model without the "
+                 "term, entered as a single-item construct. The other results of this report "
+                 "are those of the model without the term."},
+        {"type": "table", "data": rows,
+         "caption": f"Paths of the model with the interaction term {term}",
+         "columns": columns, "number_formats": {"est": 3},
+         "note": "β: standardized path coefficient; the paths of "
+                 f"{xn} and {mn} are their effects where the other is at its mean. "
+                 f"Effect size of the interaction term (Cohen, 1988): {size}." + ci_note},
+        {"type": "table", "data": slopes, "caption": f"Simple slopes of {xn}",
+         "columns": slope_cols, "number_formats": {"slope": 3},
+         "note": f"The path of {xn} where {mn} is one standard deviation below its mean, at "
+                 "its mean and one above (Aiken & West, 1991): the path of "
+                 f"{xn} plus the interaction effect per unit of the product of the "
+                 "standardized scores times the moderator's level." + ci_note},
+    ]
+
+
 def _vif_block(results: dict, pls: dict) -> list[dict]:
     names = _names(results)
     rows = [{"outcome": names.get(r["lhs"], r["lhs"]),
@@ -531,6 +596,8 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
         {"id": "pls-collinearity", "heading": "Collinearity", "blocks": _vif_block(results, pls)},
         {"id": "pls-paths", "heading": "Path coefficients and explained variance",
          "blocks": _paths_blocks(results, pls)},
+        *([{"id": "pls-moderation", "heading": "Moderation (two-stage interaction term)",
+            "blocks": _moderation_blocks(results, pls)}] if pls.get("interaction") else []),
         *([{"id": "pls-predict", "heading": "Predictive power (PLSpredict)",
              "blocks": predicted}] if predicted else []),
         {"id": "pls-effects", "heading": "Indirect and total effects",
@@ -547,6 +614,7 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
     return {"id": "structural", "heading": "Structural model (PLS-SEM)",
             "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients with their "
                      "bootstrap intervals, explained variance and effect sizes, "
+                     + ("the moderating effect, " if pls.get("interaction") else "")
                      + ("out-of-sample predictive power (PLSpredict), "
                         if pls.get("predict") else "")
                      + "indirect and total effects, model fit"
@@ -598,6 +666,26 @@ def _ipma_sentence(results: dict) -> str:
             "(2016): items rescaled to 0-100 by their scale's end points, construct scores "
             "from the rescaled, unstandardized outer weights, importance the unstandardized "
             "total effect in that metric.")
+
+
+def _moderation_sentence(results: dict) -> str:
+    mod = results["pls"].get("interaction")
+    if not mod:
+        return ""
+    names = _names(results)
+    xn, mn = names.get(mod["x"], mod["x"]), names.get(mod["moderator"], mod["moderator"])
+    n = int(mod["bootstrap"]["n_boot"])
+    return (f"The moderating effect of {mn.lower()} on the paths of {xn.lower()} was estimated "
+            "by the two-stage approach (Henseler & Chin, 2010; Fassott et al., 2016), as "
+            "seminr's default: the model was first estimated without the interaction term, "
+            f"whose score, the product of the standardized scores of {xn.lower()} and "
+            f"{mn.lower()}, then entered the model as a single-item construct predicting every "
+            f"outcome of {xn.lower()}"
+            + (f"; both stages were repeated in each of the {_n_text(n)} bootstrap resamples "
+               "(same seed, percentile intervals)" if n else "")
+            + "; its effect size is f² from the R² with and without the term (Cohen, 1988), "
+              "and the simple slopes give the path of " + xn.lower() + " at one standard "
+              "deviation below and above the moderator's mean (Aiken & West, 1991).")
 
 
 def _methods_text(results: dict, title: str) -> str:
@@ -653,7 +741,8 @@ def _methods_text(results: dict, title: str) -> str:
              _screening(results),
              f"{_n_text(n)} respondents were analysed; reverse-keyed items were scored from "
              "their declared scales." + (f" Missing answers: {miss}" if miss else ""),
-             est, inference, assess, predict_sentence(results), groups_sentence(results),
+             est, inference, assess, _moderation_sentence(results), predict_sentence(results),
+             groups_sentence(results),
              _drivers(results),
              _ipma_sentence(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
@@ -716,6 +805,13 @@ def pls_summary_lines(results: dict) -> list[str]:
     lines.append(f"{pls['algorithm']} ({s['scheme']} weighting, N = {int(sp['n']):,}, converged in "
                  f"{pls['iterations']} iterations; {int(s['n_boot']):,} bootstrap resamples, "
                  f"seed {s['seed']}): SRMR {fit['srmr']:.3f}, d_ULS {fit['d_uls']:.3f}")
+    mod = pls.get("interaction")
+    if mod:
+        for r in mod["interactions"]:
+            ci = (f" [{r['ci.lower']:.3f}, {r['ci.upper']:.3f}]"
+                  if r.get("ci.lower") is not None else "")
+            lines.append(f"interaction (two-stage): {r['lhs']} ~ {r['rhs']} {r['est']:.3f}{ci}, "
+                         f"f² {r['f2']:.4f}")
     for w in pls["warnings"]:
         lines.append(f"warning: {w}")
     return lines

@@ -285,7 +285,8 @@ def test_cb_sem_stays_the_default(runs, tmp_path, capsys):
     (["--scheme", "centroid"], "--scheme go(es) with --method pls"),
     (["--missing", "mean"], "--missing mean go(es) with --method pls"),
     (["--method", "pls", "--group", "lt_ra_01"], "pick them as --group lt_ra_01=A,B"),
-    (["--method", "pls", "--interaction", "a", "b"], "--interaction: latent interactions"),
+    (["--method", "pls", "--interaction", "a", "b"],
+     "--interaction: 'a' is not a construct of the model"),
     (["--method", "pls", "--boot", "5"], "at least 20 resamples"),
     (["--method", "plsc"], "Invalid value for '--method'"),
 ])

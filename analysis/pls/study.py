@@ -12,8 +12,10 @@ driver analyses on scale scores are kept; the importance-performance map is the 
 predictive power (PLSpredict, Shmueli et al., 2019: 10 folds, 10 repetitions, folds seeded by the
 run's seed; :func:`analysis.pls.predict.predict_pls`) is in ``pls["predict"]``. A group
 comparison (``--group COL`` or ``COL=A,B``: MICOM, then the permutation test and Henseler's
-PLS-MGA of the path differences; :mod:`analysis.pls.groups`) is in ``pls["groups"]``; latent
-interactions are not part of a PLS run.
+PLS-MGA of the path differences; :mod:`analysis.pls.groups`) is in ``pls["groups"]``. A
+moderating effect (``--interaction X M``: the two-stage interaction term ``X:M`` added to every
+path out of ``X``; :mod:`analysis.pls.moderation`) is in ``pls["interaction"]``, and
+``settings.interaction`` names the two constructs.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ __all__ = ["check_pls_settings", "pls_model_syntax", "run_pls_study"]
 def check_pls_settings(s: StudySettings) -> None:
     """Refuse settings that do not go together with ``method`` (exit 2 on the command line):
     an unknown method or scheme, PLS options with ``method="sem"``, and covariance-based
-    options (an estimator other than ML, FIML, a semopy cross-check, a latent interaction)
-    with ``method="pls"``; a ``--group`` must read ``COL`` or ``COL=A,B``."""
+    options (an estimator other than ML, FIML, a semopy cross-check) with ``method="pls"``; a
+    ``--group`` must read ``COL`` or ``COL=A,B``; ``--interaction`` goes without ``--group``
+    (the names are checked against the model by :func:`run_pls_study`)."""
     def bad(msg: str) -> EngagekitInputError:
         return EngagekitInputError(msg, code="invalid_argument")
 
@@ -68,9 +71,10 @@ def check_pls_settings(s: StudySettings) -> None:
         from .groups import parse_group
 
         parse_group(s.group)  # COL or COL=A,B
-    if s.interaction is not None:
-        raise bad("--interaction: latent interactions are estimated by the covariance-based "
-                  "model; leave --interaction out or use --method sem")
+    if s.interaction is not None and s.group is not None:
+        raise bad("--interaction with --group: a PLS run compares the groups' paths or "
+                  "estimates a moderating effect, not both at once; run them separately (or "
+                  "use the group as the moderator, a construct of the model)")
     if s.n_boot != 0 and s.n_boot < 20:
         raise bad(f"--boot {s.n_boot}: a PLS bootstrap needs at least 20 resamples (5,000 is "
                   "usual), or 0 for point estimates only")
@@ -236,6 +240,10 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
     scores = score_responses(kept, inst, s.scoring)
     items = reverse_keyed(kept.items, inst)
     labels = _group_labels(kept, inst, s.group) if s.group is not None else None
+    if s.interaction is not None:
+        from .moderation import check_interaction
+
+        check_interaction(pls_model_syntax(inst), *s.interaction)  # names: before estimating
     pls = pls_effects(items, pls_model_syntax(inst), scheme=s.scheme, consistent=s.consistent,
                       missing=s.missing, n_boot=s.n_boot, seed=s.seed, n_jobs=s.n_jobs,
                       scheduler=s.scheduler, progress=s.progress)
@@ -245,6 +253,14 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
     pls["warnings"] += predict_warnings
     if s.group is not None:
         pls["groups"] = _groups(labels, inst, s, items, pls["settings"]["missing"])
+    if s.interaction is not None:
+        from .moderation import pls_interaction
+
+        pls["interaction"] = pls_interaction(
+            items, pls_model_syntax(inst), *s.interaction, scheme=s.scheme,
+            consistent=s.consistent, missing=s.missing, n_boot=s.n_boot, seed=s.seed,
+            n_jobs=s.n_jobs, progress=s.progress)
+        pls["warnings"] += pls["interaction"]["warnings"]
     scale = scores.scores[scores.scale_scores]
     observed = _observed_models(inst, scale, items, _effects_view(pls))
     n_kept = screening.n_kept if s.exclude_flagged else data.n
@@ -270,7 +286,8 @@ def run_pls_study(data: ResponseData, inst: Instrument, s: StudySettings,
         "format": RESULTS_FORMAT,
         "created": created or _now(),
         "software": _versions(),
-        "settings": {**asdict(s), "missing": pls["settings"]["missing"], "interaction": None},
+        "settings": {**asdict(s), "missing": pls["settings"]["missing"],
+                     "interaction": list(s.interaction) if s.interaction else None},
         "instrument": _instrument_summary(inst, s.brand),
         "data": {"source": asdict(kept.source), "n_read": data.n,
                  "cleaning_log": [e.to_dict() if hasattr(e, "to_dict") else asdict(e)
