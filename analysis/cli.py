@@ -818,16 +818,21 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
 @click.option("--n-starts", type=click.IntRange(min=1), default=20, show_default=True,
               help="Random starts per model (the best quarter is iterated to convergence).")
 @click.option("--boot", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Bootstrap draws of each BLRT (k vs k - 1, for the chosen family; 0: none).")
+              help="Bootstrap draws of each BLRT at most (k vs k - 1, for the chosen family; "
+                   "0: none). The tests stop after the first non-significant one, and a "
+                   "test's draws once 10 reached the observed statistic (p > .10).")
+@click.option("--blrt-all", is_flag=True,
+              help="Run the BLRT for every k with all --boot draws (no early stopping).")
 @click.option("--jobs", type=int, default=None,
-              help="Local worker processes for the BLRT (default: all cores).")
+              help="Local worker processes for the model fits and the BLRT (default: all "
+                   "cores; the same results for any).")
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Write the profiles section (results.json's) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @FORCE
 def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, constructs, outcomes,
-                 families, seed, n_starts, boot, jobs, keep_flagged, json_out, quiet,
+                 families, seed, n_starts, boot, blrt_all, jobs, keep_flagged, json_out, quiet,
                  force) -> None:
     """Latent profiles of RESPONSES' construct scores, and outcomes by profile.
 
@@ -841,7 +846,7 @@ def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, construct
 
     profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force, jobs)
+                     force, jobs, blrt_all)
 
 
 COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd, profiles_cmd]

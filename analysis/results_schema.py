@@ -561,6 +561,7 @@ class ProfileModelRow(_Part):
     n_replicated: int
     blrt_lr: Num = None
     blrt_pvalue: Num = None
+    blrt_draws: Num = None
 
 
 class ProfileSelected(_Part):

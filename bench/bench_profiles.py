@@ -10,6 +10,16 @@ machines, seconds do not. engagekit does 20 starts where mclust does one, so a r
 means equal cost per start. Also timed: one BLRT draw (``bootstrap_lrt``, 3 vs 4 profiles EEI
 on faithful) as a multiple of one 20-start fit.
 
+The default command (``--part command``): ``engagekit profiles`` on the demo's data (500
+simulated respondents to five_commitments, seed 20150401, 5% straightliners and 5% random
+responders as ``engagekit demo`` makes them, screened: 440 analysed), 4 families x 1..6
+profiles, 20 starts, BLRT with 100 draws for the chosen family. Timed as CPU seconds of this
+process and its worker processes (``getrusage``), in one process: the old default (every k's
+BLRT with all its draws: ``blrt_all=True``) against the new one (the tests stop after the first
+non-significant one, each test's draws once 10 reached the observed statistic), and the new one
+again with 2 worker processes (CPU and wall seconds). The BLRT p-values of both are printed
+side by side, with the draws each used.
+
 Results go to ``--json`` (default ``bench/results/profiles.json``, not committed).
 """
 
@@ -86,15 +96,74 @@ def blrt_ratio(runs: int) -> float:
     return (time.process_time() - t) / runs / fit
 
 
+def _cpu() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def demo_scores():
+    """The five commitments' and outcomes' scale scores of the demo's screened respondents."""
+    from analysis.responses.scoring import score_responses
+    from analysis.responses.screening import screen
+    from analysis.responses.simulate import SimulationSettings, simulate
+    from instruments.loader import load_instrument
+
+    inst = load_instrument("five_commitments")
+    sim = simulate(inst, SimulationSettings(n=500, seed=20150401, straightliners=0.05,
+                                            random_responders=0.05))
+    return score_responses(screen(sim.data, inst).kept(), inst), inst
+
+
+def default_command() -> dict:
+    """The old and the new default of ``engagekit profiles`` on the demo's data."""
+    from analysis.profiles.study import ProfileSettings, study_profiles
+
+    scores, inst = demo_scores()
+    out = {}
+    for name, blrt_all, jobs in (("old", True, 1), ("new", False, 1), ("new_2_jobs", False, 2)):
+        cpu, wall = _cpu(), time.perf_counter()
+        section = study_profiles(scores, inst, ProfileSettings(blrt_all=blrt_all),
+                                 seed=20150401, n_jobs=jobs, progress=False)
+        cpu, wall = _cpu() - cpu, time.perf_counter() - wall
+        sel = section["selected"]
+        tests = {r["k"]: (r["blrt_pvalue"], r.get("blrt_draws"))
+                 for r in section["comparison"]
+                 if r["family"] == sel["family"] and r["blrt_pvalue"] is not None}
+        out[name] = {"cpu_s": cpu, "wall_s": wall, "family": sel["family"], "k": sel["k"],
+                     "blrt_k": sel["blrt_k"], "blrt": tests}
+        print(f"{name:<11} CPU {cpu:7.1f} s  wall {wall:6.1f} s  {sel['family']} k = "
+              f"{sel['k']}, BLRT chooses {sel['blrt_k']}; p (draws) by k: "
+              + ", ".join(f"{k}: {p:.3f} ({int(d)})" for k, (p, d) in tests.items()))
+    out["cpu_ratio_old_new"] = out["old"]["cpu_s"] / out["new"]["cpu_s"]
+    print(f"old / new default: CPU ratio {out['cpu_ratio_old_new']:.1f}")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--part", choices=["mclust", "command", "all"], default="all")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "profiles.json"))
     args = ap.parse_args()
+    result: dict = {}
+    if args.part in ("command", "all"):
+        result["default_command"] = default_command()
+    if args.part in ("mclust", "all"):
+        result.update(mclust_part(args.runs))
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+
+
+def mclust_part(runs: int) -> dict:
     rows = []
     for name in ("faithful", "iris"):
-        ours = python_seconds(name, args.runs)
-        theirs = r_seconds(name, args.runs)
+        ours = python_seconds(name, runs)
+        theirs = r_seconds(name, runs)
         rows.append({"data": name, "engagekit_cpu_s": ours, "mclust_cpu_s": theirs,
                      "ratio": ours / theirs if theirs else None})
         print(f"{name:<9} engagekit {ours:7.2f} s (20 starts)   mclust "
@@ -102,10 +171,7 @@ def main() -> None:
                  else "not installed"))
     draw = blrt_ratio(10)
     print(f"one BLRT draw (EEI 3 vs 4, faithful) = {draw:.2f} x one 20-start fit")
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"models": rows, "blrt_draw_per_fit": draw}, indent=1) + "\n")
-    print(f"wrote {out}")
+    return {"models": rows, "blrt_draw_per_fit": draw}
 
 
 if __name__ == "__main__":

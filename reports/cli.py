@@ -362,7 +362,10 @@ def _echo_headline(results: dict) -> None:
 @click.option("--profiles-k", default="1-6", show_default=True,
               help="With --profiles: numbers of profiles compared.")
 @click.option("--profiles-boot", type=click.IntRange(min=0), default=100, show_default=True,
-              help="With --profiles: bootstrap draws of each BLRT.")
+              help="With --profiles: bootstrap draws of each BLRT at most (see engagekit "
+                   "profiles --boot).")
+@click.option("--profiles-blrt-all", is_flag=True,
+              help="With --profiles: run the BLRT for every k with all draws.")
 @click.option("--invariance", is_flag=True,
               help="With --waves/--wave-column: measurement invariance across the waves "
                    "(longitudinal for a panel, by wave as the group otherwise), partial "
@@ -375,7 +378,7 @@ def _echo_headline(results: dict) -> None:
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, cross_lagged, cross_lagged_latent, cross_lagged_equal, profiles,
-            profiles_k, profiles_boot,
+            profiles_k, profiles_boot, profiles_blrt_all,
             invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
             crosscheck, output, force, brand, method, consistent, scheme, invariance_partial,
@@ -451,7 +454,7 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         from analysis.profiles.study import ProfileSettings
 
         settings = dataclasses.replace(settings, profiles=ProfileSettings(
-            k=profiles_k, n_boot=profiles_boot))
+            k=profiles_k, n_boot=profiles_boot, blrt_all=profiles_blrt_all))
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)

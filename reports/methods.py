@@ -31,6 +31,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "comparing predictors in multiple regression. Psychological Methods, 8(2), 129-148."),
     ("Bakk", "2016", "Bakk, Z., & Vermunt, J. K. (2016). Robustness of stepwise latent class "
      "modeling with continuous distal outcomes. Structural Equation Modeling, 23(1), 20-31."),
+    ("Besag", "1991", "Besag, J., & Clifford, P. (1991). Sequential Monte Carlo p-values. "
+     "Biometrika, 78(2), 301-304."),
     ("Bolck", "2004", "Bolck, A., Croon, M., & Hagenaars, J. (2004). Estimating latent structure "
      "models with categorical variables: One-step versus three-step estimators. Political "
      "Analysis, 12(1), 3-27."),

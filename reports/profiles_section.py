@@ -51,6 +51,42 @@ def _glance(section: dict, names: dict[str, str]) -> Markup:
     return Markup(template.render(profiles=cards))
 
 
+def _blrt_text(settings: dict, sel: dict, n_boot: int) -> str:
+    """The methods sentence on the BLRT: its draws, its stopping rules and its choice."""
+    h = settings.get("blrt_stop_exceed")
+    draws = (f"at most {n_boot:,} draws, stopped once {int(h)} reached the observed "
+             "statistic (Besag & Clifford, 1991)" if h else f"{n_boot:,} draws")
+    which = ("run for the chosen family, for k = 2, 3, … up to the first non-significant "
+             "test (the tests after it cannot change the BLRT's choice)"
+             if h and not settings.get("blrt_every_k") else "run for the chosen family")
+    return (f"The bootstrap likelihood-ratio test (BLRT; {draws}; McLachlan, 1987; Nylund, "
+            f"Asparouhov & Muthén, 2007) of k against k − 1 profiles was {which}"
+            + (f" and chooses {sel['blrt_k']} profiles" if sel.get("blrt_k") else "") + ".")
+
+
+def _draws_note(comp: pd.DataFrame, family: str, n_boot: int, h: int | None) -> str:
+    """``; bootstrap draws used: k = 2: 100, k = 3: 23 (stopped early)...`` for the chosen
+    family, or nothing when the results do not record the draws (written before they were)."""
+    if "blrt_draws" not in comp.columns or not n_boot:
+        return ""
+    rows = comp[(comp["family"] == family) & (comp["k"] > 1)].sort_values("k")
+    done = [(int(r["k"]), int(r["blrt_draws"])) for _, r in rows.iterrows()
+            if pd.notna(r["blrt_draws"])]
+    if not done:
+        return ""
+    text = "; bootstrap draws used: " + ", ".join(
+        f"k = {k}: {d:,}" + (" (stopped early)" if d < n_boot else "") for k, d in done)
+    if h and any(d < n_boot for _, d in done):
+        text += (f"; a test stops early when {int(h)} draws reached the observed statistic, so "
+                 f"its p is above {apa_p(h / n_boot)}")
+    skipped = [int(r["k"]) for _, r in rows.iterrows()
+               if pd.isna(r["blrt_draws"]) and int(r["k"]) > done[-1][0]]
+    if skipped:
+        text += (f"; not run for k = {', '.join(map(str, skipped))}, after the first "
+                 "non-significant test")
+    return text
+
+
 def profiles_section(results: dict) -> dict[str, Any] | None:
     """The section as report blocks, or None when the results hold no profile analysis."""
     from .figures.profiles import profile_plot
@@ -69,11 +105,8 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
     comp["replicated"] = [f"{int(r)}/{int(f)}" for r, f in
                           zip(comp["n_replicated"], comp["n_final"], strict=True)]
     n_boot = int(settings.get("n_boot") or 0)
-    blrt_text = (f"The bootstrap likelihood-ratio test (BLRT; {n_boot:,} draws; McLachlan, "
-                 f"1987; Nylund, Asparouhov & Muthén, 2007) of k against k − 1 profiles was "
-                 f"run for the chosen family" + (f" and chooses {sel['blrt_k']} profiles"
-                                                 if sel.get("blrt_k") else "") + "."
-                 if n_boot else "No bootstrap likelihood-ratio test was run.")
+    blrt_text = _blrt_text(settings, sel, n_boot) if n_boot else (
+        "No bootstrap likelihood-ratio test was run.")
     intro = (f"Latent profile analysis of {', '.join(n.lower() for n in ind_names)} "
              f"(scale scores, n = {int(section['n']):,}"
              + (f"; {int(section['n_incomplete']):,} respondents without every score left out"
@@ -108,7 +141,8 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
                 "(1 = certain); smallest: the smallest profile's share. Replicated: of the "
                 "starts iterated to convergence, how many reached the best log-likelihood "
                 "(within 0.001); once only may be a local maximum. BLRT p: k against k − 1 "
-                "profiles."})
+                "profiles" + _draws_note(comp, sel["family"], n_boot,
+                                         settings.get("blrt_stop_exceed")) + "."})
     labels = {p["profile"]: _label(p["profile"], p["share"]) for p in section["profiles"]}
     std = pd.DataFrame(section["means"])
     means = [[float(std[(std["profile"] == p) & (std["indicator"] == c)]["std.mean"].iloc[0])

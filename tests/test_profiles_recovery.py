@@ -55,8 +55,10 @@ def test_bic_and_blrt_choose_four_profiles_when_separated():
     assert (best.family, best.k) == ("EEI", 4)
     eei = table[table["family"] == "EEI"].set_index("k")
     assert eei["bic"].idxmin() == 4
-    # BLRT: 2 vs 1, 3 vs 2, 4 vs 3 significant (the smallest p with 19 draws, 1/20), 5 vs 4 not
+    # BLRT: 2 vs 1, 3 vs 2, 4 vs 3 significant (the smallest p with 19 draws, 1/20, every
+    # draw run: the sequential rule stops only large p-values), 5 vs 4 not
     assert list(eei.loc[[2, 3, 4], "blrt_pvalue"]) == [0.05, 0.05, 0.05]
+    assert list(eei.loc[[2, 3, 4], "blrt_draws"]) == [19, 19, 19]
     assert eei.loc[5, "blrt_pvalue"] > 0.05
     assert blrt_choice(table, "EEI") == 4
     # the other families get no BLRT; every row replicated its best log-likelihood

@@ -75,6 +75,9 @@ def test_report_section_has_table_plot_outcomes_and_crosstab(study):
     section = html[html.index('<section class="report-section level-2" id="profiles"'):]
     section = section[:section.index("</section>")]
     assert "Latent profile models compared" in section
+    # the BLRT's stopping rules and the draws each test used are stated
+    assert "stopped once 10 reached the observed statistic (Besag &amp; Clifford, 1991)" in section
+    assert "bootstrap draws used: k = 2: " in section
     k = res["profiles"]["selected"]["k"]
     assert section.count('class="ek-profile-point"') == 5 * k
     assert "Outcomes by profile (corrected for classification error)" in section
@@ -82,7 +85,8 @@ def test_report_section_has_table_plot_outcomes_and_crosstab(study):
     assert "Pairwise differences between profiles" in section
     # the methods cited in the section are in the references
     refs = html[html.index('id="methods"'):]
-    for who in ("McLachlan, G. J. (1987)", "Nylund, K. L.", "Bakk, Z.", "Sclove, S. L."):
+    for who in ("McLachlan, G. J. (1987)", "Nylund, K. L.", "Bakk, Z.", "Sclove, S. L.",
+                "Besag, J."):
         assert who in refs
 
 

@@ -27,7 +27,11 @@ from analysis.profiles.errors import ProfilesInputError
 from analysis.profiles.fit import FAMILIES, MixtureFit, check_family
 from analysis.profiles.outcomes import classification_error, crosstab, outcome_means
 
-__all__ = ["ProfileResult", "latent_profiles", "parse_k"]
+__all__ = ["BLRT_STOP_EXCEED", "ProfileResult", "latent_profiles", "parse_k"]
+
+#: Besag & Clifford's ``h`` for the BLRT draws: a test stops once this many draws reached the
+#: observed statistic (:func:`~analysis.profiles.blrt.bootstrap_lrt`).
+BLRT_STOP_EXCEED = 10
 
 
 def parse_k(text: str | int | Sequence[int]) -> list[int]:
@@ -119,7 +123,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
                     families: Sequence[str] = ("EEI", "VVI", "EEE", "VVV"),
                     n_starts: int = 20, n_boot: int = 100, seed: int = 1, level: float = 0.95,
                     family: str | None = None, n_profiles: int | None = None,
-                    n_jobs: int | None = None, progress: bool | None = None) -> ProfileResult:
+                    blrt_all: bool = False, n_jobs: int | None = None,
+                    progress: bool | None = None) -> ProfileResult:
     """Latent profile analysis of construct scores, with outcomes by profile.
 
     Parameters
@@ -139,7 +144,13 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     n_starts : int
         Random starts per model.
     n_boot : int
-        Bootstrap draws of each BLRT (0: none), run for the chosen family.
+        Bootstrap draws of each BLRT at most (0: none), run for the chosen family. The tests
+        run for k = 2, 3, ... and stop after the first non-significant one (at the 5% level;
+        the BLRT's choice is read up to there), and each test's draws stop once 10 reached
+        the observed statistic (Besag & Clifford, 1991; such a p-value is above .10 when
+        ``n_boot`` <= 100), see :mod:`~analysis.profiles.blrt`.
+    blrt_all : bool
+        Run every k's BLRT with all ``n_boot`` draws (neither stopping rule).
     seed : int
         Seed of every random start and draw.
     level : float
@@ -147,7 +158,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     family, n_profiles : str or None, int or None
         The model to describe (default: the smallest BIC; either alone fixes that part).
     n_jobs : int or None
-        Worker processes for the BLRT draws (None: all cores; the same result for any).
+        Worker processes for the model fits and the BLRT draws (None: all cores; the same
+        result for any).
     progress : bool or None
         Progress bars for the BLRT (None: for 20 draws or more).
 
@@ -196,7 +208,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     if n_profiles is not None and n_profiles not in ks:
         ks = sorted({*ks, int(n_profiles)})
     cmp: ProfileComparison = compare_profiles(xv, k=ks, families=fams, n_starts=n_starts,
-                                              n_boot=0, seed=seed)
+                                              n_boot=0, seed=seed, n_jobs=n_jobs)
     table = cmp.table
     pick = table
     if family is not None:
@@ -207,7 +219,9 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     chosen = cmp.fits[(row["family"], int(row["k"]))]
     chosen_by = "bic" if family is None and n_profiles is None else "user"
     if n_boot > 0:
-        cmp.add_blrt(chosen.family, n_boot=n_boot, seed=seed, n_jobs=n_jobs, progress=progress)
+        cmp.add_blrt(chosen.family, n_boot=n_boot, seed=seed,
+                     stop_exceed=None if blrt_all else BLRT_STOP_EXCEED, every_k=blrt_all,
+                     n_jobs=n_jobs, progress=progress)
     blrt_k = blrt_choice(cmp.table, chosen.family) if n_boot > 0 else None
 
     labels = [str(i + 1) for i in range(chosen.k)]
@@ -246,7 +260,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
         indicators=indicators, outcomes=outcomes, n=int(len(xv)),
         n_incomplete=int((~complete).sum()),
         settings={"k": ks, "families": fams, "n_starts": n_starts, "n_boot": n_boot,
-                  "seed": seed, "level": level, "estimator": "scikit-learn GaussianMixture "
+                  "blrt_stop_exceed": None if blrt_all else BLRT_STOP_EXCEED,
+                  "blrt_every_k": blrt_all, "seed": seed, "level": level, "estimator": "scikit-learn GaussianMixture "
                   "(EM), standardised indicators", "outcome_method": "BCH"},
         comparison=cmp.table, family=chosen.family, k=chosen.k, chosen_by=chosen_by,
         blrt_k=blrt_k, profiles=profiles, means=means, outcome_means=o_means,

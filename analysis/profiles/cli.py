@@ -38,14 +38,22 @@ def summary_lines(section: dict) -> list[str]:
                 if section.get("n_incomplete") else "") + ")",
              "",
              f"{'model':<8}{'k':>3}{'logL':>12}{'npar':>6}{'AIC':>11}{'BIC':>11}{'SABIC':>11}"
-             f"{'entropy':>9}{'smallest':>10}{'replicated':>12}{'BLRT p':>8}"]
+             f"{'entropy':>9}{'smallest':>10}{'replicated':>12}{'BLRT p':>8}{'draws':>7}"]
     for r in section["comparison"]:
         lines.append(
             f"{r['family']:<8}{r['k']:>3}{_fmt(r['logl']):>12}{r['npar']:>6}"
             f"{_fmt(r['aic']):>11}{_fmt(r['bic']):>11}{_fmt(r['sabic']):>11}"
             f"{_fmt(r['entropy'], 3):>9}{_fmt(r['smallest'], 3):>10}"
             f"{r['n_replicated']:>5} of {r['n_final']:<4}"
-            f"{_fmt(r['blrt_pvalue'], 3):>8}")
+            f"{_fmt(r['blrt_pvalue'], 3):>8}"
+            f"{_fmt(None if r.get('blrt_draws') is None else int(r['blrt_draws'])):>7}")
+    settings = section.get("settings") or {}
+    if settings.get("n_boot") and settings.get("blrt_stop_exceed"):
+        lines += ["", f"BLRT: at most {settings['n_boot']} draws per test, stopped once "
+                  f"{settings['blrt_stop_exceed']} reached the observed statistic (Besag & "
+                  "Clifford, 1991);",
+                  "tests run up to the first non-significant one (--blrt-all: every k, "
+                  "every draw)"]
     sel = section["selected"]
     lines += ["", f"chosen: {sel['family']} with {sel['k']} profiles ("
               + ("smallest BIC" if sel["chosen_by"] == "bic" else "as asked")
@@ -73,7 +81,7 @@ def summary_lines(section: dict) -> list[str]:
 
 def profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force, jobs=None) -> None:
+                     force, jobs=None, blrt_all=False) -> None:
     """The body of ``engagekit profiles`` (its options are declared in :mod:`analysis.cli`,
     so that ``engagekit --help`` loads no more than that module)."""
     from analysis.profiles.study import ProfileSettings, study_profiles
@@ -96,7 +104,7 @@ def profiles_command(responses, instrument, fmt, column_map, id_column, k, const
     settings = ProfileSettings(
         k=k, constructs=_names(constructs), outcomes=_names(outcomes),
         families=tuple(f.strip().upper() for f in families.split(",") if f.strip()),
-        n_starts=n_starts, n_boot=boot, seed=seed)
+        n_starts=n_starts, n_boot=boot, blrt_all=blrt_all, seed=seed)
     with about_file(data.source.file, note):
         section = study_profiles(score_responses(kept, inst), inst, settings, seed=seed,
                                  n_jobs=jobs, progress=False if quiet else None)

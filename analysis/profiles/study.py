@@ -40,7 +40,11 @@ class ProfileSettings:
     n_starts : int
         Random starts per model.
     n_boot : int
-        Bootstrap draws of each BLRT (for the chosen family; 0: none).
+        Bootstrap draws of each BLRT at most (for the chosen family; 0: none).
+    blrt_all : bool
+        Run every k's BLRT with all ``n_boot`` draws (by default the tests stop after the
+        first non-significant one and a test's draws stop once its p-value is known to be
+        large; :func:`~analysis.profiles.analyze.latent_profiles`).
     seed : int or None
         Seed (None: the study's).
     level : float
@@ -58,6 +62,7 @@ class ProfileSettings:
     families: tuple[str, ...] = ("EEI", "VVI", "EEE", "VVV")
     n_starts: int = 20
     n_boot: int = 100
+    blrt_all: bool = False
     seed: int | None = None
     level: float = 0.95
 
@@ -145,7 +150,7 @@ def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, 
     segments = frame[rule].rename(rule) if rule is not None and rule in frame else None
     res = latent_profiles(frame, profiled, outcomes, segments=segments, k=settings.k,
                           families=settings.families, n_starts=settings.n_starts,
-                          n_boot=settings.n_boot,
+                          n_boot=settings.n_boot, blrt_all=settings.blrt_all,
                           seed=settings.seed if settings.seed is not None else seed,
                           level=settings.level, n_jobs=n_jobs, progress=progress)
     out = res.to_dict()

@@ -60,10 +60,11 @@ def _run_chunk(fn: ReplicateFn, seed: int, start: int, stop: int,
 class _CountedBar:
     """A progress bar that counts the replicates of a chunk ``[a, b)`` below ``shown`` only."""
 
-    def __init__(self, bar: tqdm, shown: int) -> None:
-        self.bar, self.shown = bar, shown
+    def __init__(self, bar: tqdm, shown: int, first: int = 0) -> None:
+        self.bar, self.shown, self.first = bar, shown, first
 
     def done(self, a: int, b: int) -> None:
+        a, b = a - self.first, b - self.first
         n = max(0, min(b, self.shown) - min(a, self.shown))
         if n:
             self.bar.update(n)
@@ -94,6 +95,7 @@ def run_replicates(
     desc: str = "replicates",
     batched: bool = False,
     counted: int | None = None,
+    first: int = 0,
 ) -> ReplicateRun:
     """Run ``fn`` for ``n_rep`` seeded replicates, in parallel, and stack the results.
 
@@ -119,10 +121,10 @@ def run_replicates(
         raise ValueError("n_rep must be at least 1")
     workers = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
     size = chunk_size or max(1, min(50, -(-n_rep // (4 * workers))))
-    bounds = [(s, min(s + size, n_rep)) for s in range(0, n_rep, size)]
+    bounds = [(first + s, first + min(s + size, n_rep)) for s in range(0, n_rep, size)]
     shown = n_rep if counted is None else max(0, min(int(counted), n_rep))
     bar = _CountedBar(tqdm(total=shown, desc=desc, disable=progress is False or (
-        progress is None and n_rep < 20), mininterval=1.0, leave=False), shown)
+        progress is None and n_rep < 20), mininterval=1.0, leave=False), shown, first)
     chunks: list[np.ndarray | None] = [None] * len(bounds)
     try:
         if scheduler is not None:
