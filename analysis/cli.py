@@ -644,6 +644,7 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
 @click.option("--format", "fmt", default="auto", show_default=True)
 @COLUMN_MAP
 @ID_COLUMN
+@KEEP_COLUMN
 @click.option("--boot", "--n-boot", "boot", type=int, default=None,
               help="Bootstrap resamples [default: 1000; 5000 with --method pls].")
 @click.option("--seed", type=int, default=20150401, show_default=True)
@@ -660,36 +661,49 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
 @click.option("--keep-flagged", is_flag=True, help="Do not exclude careless respondents.")
 @CROSSCHECK
 @method_options
+@click.option("--group", default=None,
+              help="With --method pls: compare two groups (MICOM, then the permutation test "
+                   "and PLS-MGA of the paths): a column (or item) with two groups, or "
+                   "COL=A,B to pick two.")
+@click.option("--interaction", nargs=2, default=None,
+              help="With --method pls: X M, the two-stage interaction term X:M on every path "
+                   "out of X (moderating effect, simple slopes).")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
-def effects_cmd(responses, instrument, model, fmt, column_map, id_column, boot, seed, jobs,
+def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, boot, seed, jobs,
                 scheduler, estimator, ordered, missing, keep_flagged, crosscheck, method,
-                consistent, scheme, json_out, force) -> None:
+                consistent, scheme, group, interaction, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads
-    (covariance-based SEM, or PLS-SEM with --method pls)."""
+    (covariance-based SEM, or PLS-SEM with --method pls: also PLSpredict and, with --group or
+    --interaction, MICOM and PLS-MGA or a two-stage moderating effect, as run --method pls)."""
     from analysis.responses.accounting import about_file
     from analysis.structural.effects import estimate_effects
     from analysis.study import model_variables, ordinal_items
 
     _require_one(instrument, model)
-    _instrument_only(model, id_column=id_column)
+    _instrument_only(model, id_column=id_column, keep=keep)
     check_effects_options(method, consistent=consistent, scheme=scheme, missing=missing,
-                          estimator=estimator, ordered=ordered, crosscheck=crosscheck)
+                          estimator=estimator, ordered=ordered, crosscheck=crosscheck,
+                          group=group, interaction=interaction)
     boot = n_boot_for(method, boot)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
-    if method.lower() == "pls":  # PLS-SEM: analysis.pls.pipeline
+    if method.lower() == "pls":  # PLS-SEM: analysis.pls.command
         from analysis.pls.cli import echo_pls
-        from analysis.pls.pipeline import pls_effects
+        from analysis.pls.command import effects_pls
+        from analysis.pls.groups import parse_group
 
+        column = parse_group(group)[0] if group is not None else None
         if model is not None:
             frame, note = _model_data(responses, model), None
         else:
             frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
-                                                  None, column_map, id_column)
+                                                  column, column_map, id_column, keep)
             model = inst.to_lavaan()
         note = note or f"{len(frame)} rows read"
         with about_file(responses, note):
-            res = pls_effects(frame, model, scheme=(scheme or "path").lower(),
+            res = effects_pls(frame, model, group=group,
+                              interaction=tuple(interaction) if interaction else None,
+                              scheme=(scheme or "path").lower(),
                               consistent=consistent, missing=missing and missing.lower(),
                               n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler)
         click.echo(note)
@@ -715,7 +729,7 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, boot, 
                                           "model")
     else:
         frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged, None,
-                                              column_map, id_column)
+                                              column_map, id_column, keep)
         model = inst.to_lavaan()
         if estimator == "WLSMV":
             ordered_items = ordinal_items(inst, model)

@@ -35,6 +35,9 @@ Modules, small and flat:
                      :func:`bootstrap_pls_interaction`: terms re-formed in every resample
 ``ipma``             :func:`ipma_pls`: importance-performance map (0-100 performance,
                      unstandardized total effects), construct and indicator level
+``pipeline``         ``pls_effects``: the ``pls`` section of results.json
+``moderation``       ``pls_interaction``: a run's two-stage moderating effect, simple slopes
+``command``          ``effects_pls``: what ``engagekit effects --method pls`` computes
 ===================  ===========================================================================
 
 Prediction, drivers and moderation on any answers (no engagekit instrument needed): three

@@ -54,9 +54,12 @@ def n_boot_for(method: str, boot: int | None) -> int:
 
 def check_effects_options(method: str, *, consistent: bool, scheme: str | None,
                           missing: str | None, estimator: str, ordered: str | None,
-                          crosscheck: str | None, scheduler: str | None = None) -> None:
+                          crosscheck: str | None, scheduler: str | None = None,
+                          group: str | None = None,
+                          interaction: tuple[str, str] | None = None) -> None:
     """Refuse options of ``effects`` that do not go with ``--method`` (exit 2 from
-    :class:`click.UsageError`)."""
+    :class:`click.UsageError`). ``group`` and ``interaction`` are ``effects``' own options
+    (``run`` checks its ``--group``/``--interaction`` itself: both methods take them there)."""
     method = method.lower()
     if method == "sem":
         given = [o for o, v in (("--consistent", consistent), ("--scheme", scheme),
@@ -64,6 +67,13 @@ def check_effects_options(method: str, *, consistent: bool, scheme: str | None,
         if given:
             raise click.UsageError(f"{' and '.join(given)} go(es) with --method pls; add "
                                    "--method pls or leave it out")
+        sem_only = [o for o, v in (("--group", group), ("--interaction", interaction)) if v]
+        if sem_only:
+            raise click.UsageError(
+                f"effects {' and '.join(sem_only)} go(es) with --method pls (MICOM and PLS-MGA; "
+                "a two-stage interaction term); for covariance-based SEM use engagekit run "
+                "--group COL (the multi-group model) or run --interaction X M (the latent "
+                "interaction)")
         return
     bad = [o for o, v in (("--estimator " + estimator.upper(), estimator.upper() != "ML"),
                           ("--ordered", ordered is not None),
@@ -80,8 +90,9 @@ def _f(x: Any, d: int = 3) -> str:
 
 
 def echo_pls(res: dict[str, Any]) -> None:
-    """Print a PLS section (:func:`analysis.pls.pipeline.pls_effects`) for the terminal:
-    settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR."""
+    """Print a PLS section (:func:`analysis.pls.command.effects_pls`) for the terminal:
+    settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR, PLSpredict
+    and, when asked, the group comparison and the interaction."""
     s, sp, a = res["settings"], res["sample"], res["assessment"]
     click.echo(f"{res['algorithm']} ({s['scheme']} weighting, modes "
                f"{'/'.join(sorted(set(s['modes'].values())))}; converged in {res['iterations']} "
@@ -122,5 +133,32 @@ def echo_pls(res: dict[str, Any]) -> None:
                     f"{r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
         click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
                    f"({r['std_total']:.3f}){lead}")
+    pred = res.get("predict")
+    if pred:
+        st = pred["settings"]
+        click.echo(f"PLSpredict ({st.get('folds')} folds x {st.get('repeats')} repetitions, seed "
+                   f"{st.get('seed')}): "
+                   + "; ".join(f"{c['construct']} {c['predictive_power']} "
+                               f"(PLS beats LM on RMSE for {c['pls_better_rmse']} of "
+                               f"{c['items']} items)" for c in pred["constructs"]))
+    g = res.get("groups")
+    if g:
+        click.echo(f"groups {g['column']}: {g['groups'][0]} (n = {g['n_groups'][0]}) vs "
+                   f"{g['groups'][1]} (n = {g['n_groups'][1]}); MICOM: "
+                   + ", ".join(f"{r['construct']} {r['invariance']}" for r in g["invariance"]))
+        for r in g["paths"]:
+            click.echo(f"  {r['lhs']} ~ {r['rhs']}: {_f(r['est.group1'])} vs "
+                       f"{_f(r['est.group2'])}, difference {_f(r['diff'])}, permutation p "
+                       f"{_f(r['pvalue'])}" + ("" if r["comparable"] else " (not comparable)"))
+    mod = res.get("interaction")
+    if mod:
+        click.echo(f"interaction (two-stage) {mod['term']}:")
+        for r in mod["interactions"]:
+            click.echo(f"  {r['lhs']} ~ {r['rhs']}: {_f(r['est'])} [{_f(r.get('ci.lower'))}, "
+                       f"{_f(r.get('ci.upper'))}], f² {_f(r['f2'], 4)}")
+        for r in mod["simple_slopes"]:
+            click.echo(f"  slope of {r['rhs']} on {r['lhs']} at {r['moderator']} "
+                       f"{r['level']:+g} SD: {_f(r['slope'])} [{_f(r.get('ci.lower'))}, "
+                       f"{_f(r.get('ci.upper'))}]")
     for w in res["warnings"]:
         click.echo(f"warning: {w}")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from analysis.study import StudySettings
     from instruments.schema import Instrument
 
-__all__ = ["check_pls_settings", "pls_model_syntax", "run_pls_study"]
+__all__ = ["check_pls_settings", "pls_model_syntax", "predict_section", "run_pls_study"]
 
 
 def check_pls_settings(s: StudySettings) -> None:
@@ -133,29 +133,38 @@ def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list
 PREDICT_FOLDS, PREDICT_REPEATS = 10, 10
 
 
-def _predict(items, inst: Instrument, s: StudySettings,
-             missing: str) -> tuple[dict[str, Any] | None, list[str]]:
-    """PLSpredict of the instrument's model (:func:`analysis.pls.predict.predict_pls`):
-    10-fold cross-validation repeated 10 times, folds seeded by the run's seed, direct-
-    antecedent predictions against the linear-model benchmark on the exogenous constructs'
-    indicators. Returns the ``pls["predict"]`` section (settings, sample, per-indicator and
-    per-construct tables; the per-repetition statistics and case-level predictions are left
-    out) and the warnings (a prediction that cannot be made is named with why)."""
+def predict_section(items, model: Any, *, seed: int, scheme: str = "path",
+                    consistent: bool = False,
+                    missing: str = "listwise") -> tuple[dict[str, Any] | None, list[str]]:
+    """PLSpredict of a model as a run reports it (:func:`analysis.pls.predict.predict_pls`):
+    10-fold cross-validation repeated 10 times, folds seeded by ``seed``, direct-antecedent
+    predictions against the linear-model benchmark on the exogenous constructs' indicators.
+    Returns the ``pls["predict"]`` section (settings, sample, per-indicator and per-construct
+    tables; the per-repetition statistics and case-level predictions are left out; None for a
+    model without endogenous constructs) and the warnings (a prediction that cannot be made is
+    named with why)."""
     from .errors import PLSInputError
     from .predict import predict_pls
 
-    model = parse_pls_model(pls_model_syntax(inst))
+    model = model if not isinstance(model, str) else parse_pls_model(model)
     if not model.endogenous:
         return None, []
     try:
         res = predict_pls(items, model, folds=PREDICT_FOLDS, repeats=PREDICT_REPEATS,
-                          seed=s.seed, scheme=s.scheme, consistent=s.consistent,
-                          missing=missing)
+                          seed=seed, scheme=scheme, consistent=consistent, missing=missing)
     except PLSInputError as e:
         return None, [f"PLSpredict: not run ({e})"]
     out = res.to_dict()
     del out["by_repeat"]
     return out, []
+
+
+def _predict(items, inst: Instrument, s: StudySettings,
+             missing: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """PLSpredict of the instrument's model (:func:`predict_section`, seeded by the run's
+    seed)."""
+    return predict_section(items, pls_model_syntax(inst), seed=s.seed, scheme=s.scheme,
+                           consistent=s.consistent, missing=missing)
 
 
 def _group_labels(kept: ResponseData, inst: Instrument, group: str):

@@ -143,6 +143,12 @@ def _names(text: str, lineno: int, stmt: str) -> list[str]:
             raise PLSInputError(f"model line {lineno}: intercepts ('~ 1') have no meaning in "
                                 "PLS path modelling: remove the term")
         if not _IDENT.match(term):
+            if term.count(":") == 1 and all(_IDENT.match(t.strip()) for t in term.split(":")):
+                x, m = (t.strip() for t in term.split(":"))
+                raise PLSInputError(
+                    f"model line {lineno}: {term!r} is an interaction term; leave it out of the "
+                    f"model and add --interaction {x} {m} (the two-stage term on every path out "
+                    f"of {x}), or estimate it with analysis.pls.estimate_pls_interaction")
             raise PLSInputError(f"model line {lineno}: {term!r} is not a valid name")
         out.append(term)
     return out
