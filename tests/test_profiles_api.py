@@ -98,3 +98,51 @@ def test_input_errors_name_the_problem(kwargs, needle):
 def test_parse_k():
     assert parse_k("1-3,5") == [1, 2, 3, 5]
     assert parse_k([3, 2, 2]) == [2, 3]
+
+
+def test_ml3_is_the_maximum_of_the_step3_likelihood_written_out():
+    """The ML three-step means and standard errors (Vermunt, 2010) against an independent
+    computation: step 3's likelihood written out with scipy's normal density, maximised by
+    BFGS from the modal means, and its observed information by finite differences of that
+    function (no code shared with analysis.profiles.outcomes beyond the matrix D, itself
+    checked above)."""
+    from scipy import optimize, stats
+
+    from analysis.profiles.outcomes import ml3_means, outcome_means
+
+    rng = np.random.default_rng(8)
+    g = rng.choice(3, size=600, p=[0.5, 0.3, 0.2])
+    x = np.c_[rng.normal(1.6 * (g == 1) - 1.6 * (g == 2)), rng.normal(1.6 * (g == 2))]
+    y = np.array([3.0, 4.0, 2.0])[g] + rng.normal(size=600) * np.array([0.8, 1.0, 0.6])[g]
+    post = fit_mixture(x, "EEI", 3, n_starts=6, seed=1).posterior
+    d = classification_error(post)
+    w = post.argmax(axis=1)
+
+    def negll(t):  # logits of profiles 1, 2 (profile 3: 0), means, log SDs
+        pi = np.exp(np.r_[t[:2], 0.0]) / np.exp(np.r_[t[:2], 0.0]).sum()
+        dens = stats.norm.pdf(y[:, None], t[2:5][None, :], np.exp(t[5:8])[None, :])
+        return -np.log((pi[None, :] * d[:, w].T * dens).sum(axis=1)).sum()
+
+    start = np.r_[0.0, 0.0, [y[w == s].mean() for s in range(3)], np.zeros(3)]
+    ref = optimize.minimize(negll, start, method="BFGS", options={"gtol": 1e-8})
+    h = 1e-4
+    hess = np.empty((8, 8))
+    for i in range(8):
+        for j in range(8):
+            e_i, e_j = np.eye(8)[i] * h, np.eye(8)[j] * h
+            hess[i, j] = (negll(ref.x + e_i + e_j) - negll(ref.x + e_i - e_j)
+                          - negll(ref.x - e_i + e_j) + negll(ref.x - e_i - e_j)) / (4 * h * h)
+    se_ref = np.sqrt(np.diag(np.linalg.inv(hess))[2:5])
+    mu, cov, sd, loglik = ml3_means(post, y)
+    assert mu == pytest.approx(ref.x[2:5], abs=1e-6)
+    assert sd == pytest.approx(np.exp(ref.x[5:8]), abs=1e-6)
+    assert loglik == pytest.approx(-ref.fun, abs=1e-6)
+    assert np.sqrt(np.diag(cov)) == pytest.approx(se_ref, rel=1e-3)
+    # outcome_means(method="ml3") reports these, with a missing outcome value left out
+    yy = pd.DataFrame({"loyalty": np.r_[y, np.nan]})
+    means, diffs, tests = outcome_means(np.vstack([post, [[1.0, 0.0, 0.0]]]), yy, method="ml3")
+    assert means["est"].to_numpy() == pytest.approx(mu, abs=1e-12)
+    assert means["se"].to_numpy() == pytest.approx(np.sqrt(np.diag(cov)), abs=1e-12)
+    assert (tests["df"] == 2).all() and len(diffs) == 3
+    with pytest.raises(ProfilesInputError, match="'bch', 'ml3' or 'modal'"):
+        outcome_means(post, yy.iloc[:600], method="ml")

@@ -19,6 +19,20 @@ BCH: ``Cov(mu_s, mu_t) = sum_i u_is u_it`` with ``u_is = w*_is (y_i - mu_s) / su
 like theirs, they treat the weights as known. Pairwise differences ``mu_s - mu_t`` get
 ``Var = V_ss + V_tt - 2 V_st``, a normal z test and a Wald interval, and the equality of all
 profile means a Wald chi-square with K - 1 degrees of freedom.
+
+**The ML three-step approach** (``method="ml3"``; Vermunt, 2010; Bakk, Tekle & Vermunt, 2013;
+Mplus's ``DU3STEP``) corrects by a model instead of weights: step 3 fits, for each outcome, a
+latent class model whose one indicator is the modal assignment ``W``, with its
+misclassification probabilities fixed at ``D``, and whose outcome is normal within each
+profile with its own mean and variance:
+
+    L = prod_i sum_s pi_s d_{s, w_i} N(y_i; mu_s, sigma_s^2)
+
+estimated by EM (``D`` fixed; the profile shares ``pi_s`` re-estimated) from the BCH means,
+finished by Newton steps. Its
+standard errors are those of maximum likelihood, from the observed information (the Hessian of
+``log L`` in ``logit pi``, ``mu`` and ``log sigma``, by central differences of its analytic
+gradient), treating ``D`` as known, as Vermunt (2010) and Mplus do.
 """
 
 from __future__ import annotations
@@ -31,7 +45,7 @@ from scipy import stats
 
 from analysis.profiles.errors import ProfilesInputError
 
-__all__ = ["bch_weights", "classification_error", "crosstab", "outcome_means"]
+__all__ = ["bch_weights", "classification_error", "crosstab", "ml3_means", "outcome_means"]
 
 
 def classification_error(posterior: np.ndarray) -> np.ndarray:
@@ -74,6 +88,129 @@ def _weighted_means(weights: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.
     return mu, u.T @ u
 
 
+def _ml3_posterior(theta: np.ndarray, dw: np.ndarray, y: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Step 3's per-case log-likelihoods and posterior profile probabilities at ``theta``
+    (``alpha`` logits with the last profile 0, ``mu``, ``log sigma``)."""
+    k = dw.shape[1]
+    alpha = np.append(theta[:k - 1], 0.0)
+    mu, logsd = theta[k - 1:2 * k - 1], theta[2 * k - 1:]
+    logpi = alpha - np.logaddexp.reduce(alpha)
+    sd = np.exp(logsd)
+    with np.errstate(divide="ignore"):
+        logj = (logpi[None, :] + np.log(dw) - logsd[None, :] - 0.5 * np.log(2 * np.pi)
+                - 0.5 * ((y[:, None] - mu[None, :]) / sd[None, :]) ** 2)
+    ll = np.logaddexp.reduce(logj, axis=1)
+    return ll, np.exp(logj - ll[:, None])
+
+
+def _ml3_gradient(theta: np.ndarray, dw: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The analytic gradient of step 3's log-likelihood."""
+    k = dw.shape[1]
+    mu, sd = theta[k - 1:2 * k - 1], np.exp(theta[2 * k - 1:])
+    _, r = _ml3_posterior(theta, dw, y)
+    pi = np.exp(np.append(theta[:k - 1], 0.0) - np.logaddexp.reduce(np.append(theta[:k - 1],
+                                                                              0.0)))
+    e = (y[:, None] - mu[None, :]) / sd[None, :]
+    g_alpha = (r - pi[None, :]).sum(axis=0)[:k - 1]
+    g_mu = (r * e / sd[None, :]).sum(axis=0)
+    g_logsd = (r * (e ** 2 - 1.0)).sum(axis=0)
+    return np.concatenate([g_alpha, g_mu, g_logsd])
+
+
+def ml3_means(posterior: np.ndarray, y: np.ndarray, *, max_iter: int = 5000,
+              tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The ML three-step estimate of one outcome's profile means (see the module's note).
+
+    Parameters
+    ----------
+    posterior : numpy.ndarray
+        Step 1's posterior profile probabilities (cases by profiles).
+    y : numpy.ndarray
+        The outcome (no missing values).
+    max_iter, tol : int, float
+        EM iterations and tolerance (change of the mean log-likelihood).
+
+    Returns
+    -------
+    mu, cov, sd, loglik
+        Profile means, their covariance matrix (observed information), the profile SDs and
+        step 3's log-likelihood.
+
+    Examples
+    --------
+    With every case classified with certainty, step 3 is the profiles' own means:
+
+    >>> p = np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3)
+    >>> mu, cov, sd, _ = ml3_means(p, np.array([1.0, 2.0, 3.0, 5.0, 6.0, 7.0]))
+    >>> mu.round(6).tolist(), np.diag(cov).round(6).tolist()
+    ([2.0, 6.0], [0.222222, 0.222222])
+    """
+    p = np.asarray(posterior, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n, k = p.shape
+    d = classification_error(p)
+    w = p.argmax(axis=1)
+    dw = d[:, w].T  # P(W = w_i | X = s), cases by profiles
+    # start: the BCH means (the modal ones if D cannot be inverted), the pooled variance
+    try:
+        mu = bch_weights(p).T @ y / bch_weights(p).sum(axis=0)
+    except ProfilesInputError:
+        mu = np.array([y[w == s].mean() if (w == s).any() else y.mean() for s in range(k)])
+    var_floor = 1e-6 * max(float(y.var()), 1e-12)
+    var = np.full(k, max(float(y.var()), var_floor))
+    pi = p.mean(axis=0)
+    theta = np.concatenate([np.log(pi[:k - 1] / pi[-1]), mu, 0.5 * np.log(var)])
+    previous = -np.inf
+    for _ in range(max_iter):
+        ll, r = _ml3_posterior(theta, dw, y)
+        value = float(ll.mean())
+        if value - previous < tol:
+            break
+        previous = value
+        size = r.sum(axis=0)
+        if (size <= 0).any():
+            raise ProfilesInputError(
+                "ML three-step: a profile emptied in step 3; fit fewer profiles or use BCH")
+        pi = size / n
+        mu = r.T @ y / size
+        var = np.maximum((r * (y[:, None] - mu[None, :]) ** 2).sum(axis=0) / size, var_floor)
+        theta = np.concatenate([np.log(pi[:k - 1] / pi[-1]), mu, 0.5 * np.log(var)])
+    # EM slows down near the maximum: finish with Newton steps, each kept only if it raises
+    # the log-likelihood
+    ll_sum = float(_ml3_posterior(theta, dw, y)[0].sum())
+    hess = _ml3_hessian(theta, dw, y)
+    for _ in range(20):
+        try:
+            step = np.linalg.solve(hess, _ml3_gradient(theta, dw, y))
+        except np.linalg.LinAlgError:
+            break
+        trial = theta - step
+        value = float(_ml3_posterior(trial, dw, y)[0].sum())
+        if not value >= ll_sum - 1e-12:
+            break
+        theta, ll_sum = trial, value
+        hess = _ml3_hessian(theta, dw, y)
+        if np.abs(step).max() < 1e-10:
+            break
+    cov = np.linalg.pinv(-hess)
+    block = slice(k - 1, 2 * k - 1)
+    return (theta[block].copy(), cov[block, block], np.exp(theta[2 * k - 1:]), ll_sum)
+
+
+def _ml3_hessian(theta: np.ndarray, dw: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Step 3's Hessian: central differences of the analytic gradient, symmetrised."""
+    m = len(theta)
+    hess = np.empty((m, m))
+    for j in range(m):
+        h = 1e-5 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        hess[:, j] = (_ml3_gradient(up, dw, y) - _ml3_gradient(down, dw, y)) / (2 * h)
+    return (hess + hess.T) / 2
+
+
 def outcome_means(posterior: np.ndarray, outcomes: pd.DataFrame, *, method: str = "bch",
                   level: float = 0.95, labels: Sequence[str] | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -86,8 +223,9 @@ def outcome_means(posterior: np.ndarray, outcomes: pd.DataFrame, *, method: str 
     outcomes : pandas.DataFrame
         One column per outcome; a case missing an outcome is left out of that outcome only.
     method : str
-        ``"bch"`` (corrected, the default) or ``"modal"`` (naive modal assignment, for
-        comparison; same sandwich standard errors with 0/1 weights).
+        ``"bch"`` (corrected, the default), ``"ml3"`` (corrected, the ML three-step approach
+        with profile-specific variances, :func:`ml3_means`) or ``"modal"`` (naive modal
+        assignment, for comparison; same sandwich standard errors with 0/1 weights).
     level : float
         Confidence level of the intervals.
     labels : sequence of str or None
@@ -115,10 +253,10 @@ def outcome_means(posterior: np.ndarray, outcomes: pd.DataFrame, *, method: str 
     labels = [str(i + 1) for i in range(k)] if labels is None else [str(v) for v in labels]
     if method == "bch":
         weights = bch_weights(p)
-    elif method == "modal":
+    elif method in ("modal", "ml3"):
         weights = np.eye(k)[p.argmax(axis=1)]
     else:
-        raise ProfilesInputError(f"method must be 'bch' or 'modal'; got {method!r}")
+        raise ProfilesInputError(f"method must be 'bch', 'ml3' or 'modal'; got {method!r}")
     zcrit = float(stats.norm.ppf(0.5 + level / 2))
     mean_rows, diff_rows, test_rows = [], [], []
     for name in outcomes.columns:
@@ -127,7 +265,10 @@ def outcome_means(posterior: np.ndarray, outcomes: pd.DataFrame, *, method: str 
         if keep.sum() <= k:
             raise ProfilesInputError(
                 f"outcome {name!r}: {int(keep.sum())} cases with a value; need more than {k}")
-        mu, cov = _weighted_means(weights[keep], y[keep])
+        if method == "ml3":
+            mu, cov, _, _ = ml3_means(p[keep], y[keep])
+        else:
+            mu, cov = _weighted_means(weights[keep], y[keep])
         se = np.sqrt(np.diag(cov))
         for s in range(k):
             mean_rows.append({"outcome": name, "profile": labels[s], "est": mu[s], "se": se[s],
