@@ -66,3 +66,15 @@ def test_k_sequence_stops_at_the_first_non_significant_test(one_profile):
     assert short.loc[2, "blrt_lr"] == full.loc[2, "blrt_lr"]
     # the BLRT's choice is the same either way
     assert blrt_choice(short.reset_index(), "EEI") == blrt_choice(full.reset_index(), "EEI") == 1
+
+
+def test_every_draw_failing_gives_no_p_value(one_profile, monkeypatch):
+    import analysis.profiles.blrt as blrt
+
+    def fail(rng, **kw):
+        raise ValueError("a profile emptied")
+
+    monkeypatch.setattr(blrt, "_draw", fail)
+    _, (one, two) = one_profile
+    test = bootstrap_lrt(one, two, n_boot=12, seed=5, n_jobs=1, progress=False)
+    assert test.n_failed == 12 and test.n_draws == 12 and np.isnan(test.pvalue)

@@ -35,6 +35,7 @@ whose refit fails is left out (counted in ``n_failed``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,8 @@ class BLRTResult:
         The observed statistic ``2 (logL_k - logL_{k-1})``.
     pvalue : float
         ``(1 + #{LR_b >= lr}) / (1 + n_draws)`` over the draws that could be fitted, or
-        Besag & Clifford's ``h / n_draws`` when the draws stopped early (``stopped``).
+        Besag & Clifford's ``h / n_draws`` when the draws stopped early (``stopped``); NaN
+        when no draw could be fitted.
     n_boot, n_failed : int
         Draws allowed and draws whose models could not be fitted (left out).
     lr_boot : tuple of float
@@ -95,6 +97,11 @@ def _draw(rng: np.random.Generator, *, null: MixtureFit, alt: MixtureFit, n_star
     m1, _, _, _ = fit_standardized(z, alt.family, alt.k, n_starts=n_starts, n_final=n_final,
                                    seed=start_seed + 1, tol=tol, starts=[alt.start])
     return [2.0 * len(z) * (float(m1.score(z)) - float(m0.score(z)))]
+
+
+def _statistics(values: np.ndarray, n: int) -> np.ndarray:
+    """The replicates' LR statistics (NaN for failed draws, also when every draw failed)."""
+    return values[:, 0] if values.ndim == 2 and values.shape[1] else np.full(n, np.nan)
 
 
 def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed: int = 1,
@@ -163,7 +170,7 @@ def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed:
     desc = f"BLRT {alt.family} {null.k} vs {alt.k}"
     if stop_exceed is None:
         run = run_replicates(fn, n_boot, seed, n_jobs=n_jobs, progress=progress, desc=desc)
-        drawn = run.values[:, 0]
+        drawn = _statistics(run.values, n_boot)
     else:
         # batches of h draws, then as many as drawn so far (doubling); the stopping point is
         # read from the draws in order, so it does not depend on the batches
@@ -177,7 +184,7 @@ def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed:
                 size = min(n_boot - done, max(h, done))
                 run = run_replicates(fn, size, seed, n_jobs=n_jobs, progress=False,
                                      desc=desc, first=done)
-                parts.append(run.values[:, 0])
+                parts.append(_statistics(run.values, size))
                 done += size
                 bar.update(size)
                 if np.sum(np.concatenate(parts) >= lr) >= h:
@@ -193,7 +200,7 @@ def bootstrap_lrt(null: MixtureFit, alt: MixtureFit, *, n_boot: int = 100, seed:
     failed = n_draws - len(values)
     exceed = sum(1 for v in values if v >= lr)
     stopped = stop_exceed is not None and n_draws < n_boot
-    pvalue = (exceed / len(values) if stopped
+    pvalue = (math.nan if not values else exceed / len(values) if stopped
               else (1 + exceed) / (1 + len(values)))
     return BLRTResult(lr=lr, pvalue=pvalue, n_boot=n_boot, n_failed=failed,
                       lr_boot=tuple(values), n_draws=n_draws, stopped=stopped)

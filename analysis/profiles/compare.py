@@ -84,7 +84,7 @@ class ProfileComparison:
             self.table.loc[at, "blrt_lr"] = test.lr
             self.table.loc[at, "blrt_pvalue"] = test.pvalue
             self.table.loc[at, "blrt_draws"] = test.n_draws
-            if not every_k and test.pvalue > alpha:
+            if not every_k and not test.pvalue <= alpha:  # also when no draw could be fitted
                 break
 
 
