@@ -149,14 +149,14 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
         the BLRT's choice is read up to there), and each test's draws stop once 10 reached
         the observed statistic (Besag & Clifford, 1991; such a p-value is above .10 when
         ``n_boot`` <= 100), see :mod:`~analysis.profiles.blrt`.
-    blrt_all : bool
-        Run every k's BLRT with all ``n_boot`` draws (neither stopping rule).
     seed : int
         Seed of every random start and draw.
     level : float
         Confidence level of the outcome intervals.
     family, n_profiles : str or None, int or None
         The model to describe (default: the smallest BIC; either alone fixes that part).
+    blrt_all : bool
+        Run every k's BLRT with all ``n_boot`` draws (neither stopping rule).
     n_jobs : int or None
         Worker processes for the model fits and the BLRT draws (None: all cores; the same
         result for any).
