@@ -626,6 +626,8 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
         click.echo(f"not run: {what.replace('_', '-')} ({why})")
     part = (res.invariance or {}).get("partial")
     if part:
+        click.echo(f"partial invariance search across {group}: {part['rule']['text']}; "
+                   f"{part['limits']['text']}")
         for r in part["table"]:
             freed = f" after releasing {', '.join(r['freed'])}" if r.get("freed") else ""
             click.echo(f"invariance across {group}, {r['model']}: {r['decision']}{freed}")

@@ -181,6 +181,9 @@ def test_validate_invariance_partial_across_groups(run, tmp_path, capsys):
     echoed = capsys.readouterr().out
     assert "invariance across school, scalar: partial after releasing x3~1 (all groups), " \
            "x7~1 (all groups)" in echoed
+    assert ("partial invariance search across school: not invariant when the chi-square "
+            "difference test has p < 0.05") in echoed
+    assert "at least 2 invariant items per factor (Byrne, Shavelson & Muthén, 1989)" in echoed
     inv = json.loads(out.read_text())["invariance"]
     assert inv["partial"]["group.partial"] == ["x3~1", "x7~1", "x6~~x6"]
     assert [m["where"] for m in inv["partial"]["means"]] == ["Grant-White"] * 3
