@@ -80,21 +80,48 @@ def _overview(w: dict) -> Markup:
         waves=waves, panel=w["panel"], analysed_wave=w["analysed_wave"]))
 
 
-def _design(w: dict) -> str:
+def _design(w: dict, screening: bool = False) -> str:
+    """The study's design in words, from who answered which waves (``combinations``: the
+    respondents read, by the waves they answered); with ``screening``, also how many are
+    analysed in every wave, in some and in one after each wave's screening
+    (``combinations_analysed``), which is not the design: a panel member excluded in one wave
+    still answered it."""
     k = len(w["labels"])
-    combos = w.get("combinations_analysed") or w["combinations"]
+    combos = w["combinations"]
     linked = sum(c["n"] for c in combos if len(c["waves"]) > 1)
+    total = int(w.get("n_persons") or sum(c["n"] for c in combos))
     if not w["panel"]:
-        how = ("independent samples: no respondent id occurs in two waves"
-               if w["linked"] else "independent samples: the files have no respondent ids "
-               "to link waves by")
-    elif all(len(c["waves"]) == k for c in combos):
+        return ("independent samples: no respondent id occurs in two waves"
+                if w["linked"] else "independent samples: the files have no respondent ids "
+                "to link waves by")
+    if all(len(c["waves"]) == k for c in combos):
         how = f"a panel: the same {linked:,} respondents answered every wave"
     else:
-        how = (f"a mixed panel: {linked:,} of {int(w.get('n_persons_analysed') or 0):,} "
-               "respondents are linked by id across two or more waves, the others answered "
-               "one wave")
-    return how
+        how = (f"a mixed panel: {linked:,} of {total:,} respondents answered two or more "
+               "waves (linked by id), the others one wave")
+    after = w.get("combinations_analysed")
+    if not screening or not after or _same_combinations(after, combos):
+        return how
+    every = sum(c["n"] for c in after if len(c["waves"]) == k)
+    some = sum(c["n"] for c in after if 1 < len(c["waves"]) < k)
+    one = sum(c["n"] for c in after if len(c["waves"]) == 1)
+    none = total - every - some - one
+    parts = [f"{every:,} are analysed in every wave"]
+    if some:
+        parts.append(f"{some:,} in {'two' if k == 3 else 'two or more'} of them")
+    if one:
+        parts.append(f"{one:,} in one")
+    if none > 0:
+        parts.append(f"{none:,} in none")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{how}; after each wave's screening, {text}"
+
+
+def _same_combinations(a: list[dict], b: list[dict]) -> bool:
+    """Whether two lists of ``{"waves": [...], "n": ...}`` hold the same counts."""
+    def key(cs: list[dict]) -> dict[tuple, int]:
+        return {tuple(c["waves"]): int(c["n"]) for c in cs if int(c["n"])}
+    return key(a) == key(b)
 
 
 def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
@@ -113,7 +140,7 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
     level = float(w.get("level") or 0.95)
     pct = f"{level:.0%}"
     intro = (f"{len(labels)} waves of {results['instrument']['id']} were stacked "
-             f"({', '.join(labels)}): {_design(w)}. {w['basis']}")
+             f"({', '.join(labels)}): {_design(w, screening=True)}. {w['basis']}")
     intro += " " + _moved(w, measures)
     blocks: list[dict[str, Any]] = [{"type": "html", "html": _overview(w)}]
     rows = []
@@ -148,7 +175,9 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
                    "number_formats": {"read": "int", "analysed": "int"},
                    "note": "Respondents are linked across waves by their respondent id"
                            + ("" if w["linked"] else " (these files have none: no links)")
-                           + ". Analysed: after each wave's screening."})
+                           + ". Read: respondents by the waves they answered; analysed: by "
+                           "the waves in which they passed screening (a respondent excluded "
+                           "in one wave moves to a smaller combination)."})
     points: dict[str, list[dict]] = {}
     for r in w["levels"]:
         points.setdefault(r["measure"], []).append(r)

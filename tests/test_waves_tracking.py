@@ -227,6 +227,30 @@ def test_results_json_re_renders_with_the_waves(run_dir, tmp_path):
     assert f"{ {'attention': 'failed attention check'}.get(rule, rule)} {n}" in html
 
 
+def test_intro_tells_who_answered_apart_from_who_passed_screening(run_dir):
+    """The design is who answered which waves (10 + 10 + 140 respondents: a mixed panel of
+    160, 150 of them in two or more waves); screening within each wave is said separately,
+    counted here from scored.csv's excluded column (a panel member excluded in one wave still
+    answered it, so it does not turn the panel into a mixed one)."""
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    scored = pd.read_csv(run_dir / "scored.csv")
+    kept = scored[~scored["excluded"].astype(bool)]
+    per_person = kept.groupby("respondent_id")["wave"].nunique()
+    every, two, one = ((per_person == k).sum() for k in (3, 2, 1))
+    none = scored["respondent_id"].nunique() - len(per_person)
+    assert scored["respondent_id"].nunique() == 160 and every < 140  # screening bit
+    parts = [f"{every:,} are analysed in every wave"] + [
+        text for n, text in [(two, f"{two:,} in two of them"), (one, f"{one:,} in one"),
+                             (none, f"{none:,} in none")] if n]
+    expected = ("a mixed panel: 150 of 160 respondents answered two or more waves (linked by "
+                "id), the others one wave; after each wave&#39;s screening, "
+                + (parts[0] if len(parts) == 1
+                   else ", ".join(parts[:-1]) + " and " + parts[-1]))
+    assert expected in html
+    assert "Read: respondents by the waves they answered; analysed: by the waves in which " \
+           "they passed screening" in html
+
+
 @pytest.mark.browser
 def test_report_shows_wave_table_and_trend_figure_in_chromium(browser, run_dir):  # noqa: F811
     from browser import file_url
