@@ -221,15 +221,18 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
                    "df": "—" if df is None else (f"{df:.0f}" if float(df).is_integer()
                                                  else f"{df:.1f}"),
                    "p": r["pvalue"]})
-    mixed = any("mixed panel" in (r.get("note") or "") for r in w["changes"])
+    unpaired = any(r["test"] == "paired" and max(int(r.get("n_from") or 0),
+                                                   int(r.get("n_to") or 0)) > int(r["n_pairs"])
+                   for r in w["changes"])
     note = ("Change: the later wave minus the earlier one"
             + (", between consecutive waves and from the first to the last" if len(labels) > 2
                else "") + ". "
             + ("Paired t tests on the respondents linked in both waves (Student, 1908; n: "
                "pairs)"
-               + ("; in this mixed panel only the linked respondents enter the paired test, "
-                  "so a change can differ from the difference of the wave means" if mixed
-                  else "") + ". " if "paired" in tests else "")
+               + ("; a respondent with a value in only one of the two waves (who joined or "
+                  "left the panel, or was excluded by screening in the other wave) is not in "
+                  "the paired test, so a change can differ from the difference of the wave "
+                  "means" if unpaired else "") + ". " if "paired" in tests else "")
             + ("Welch's t tests for independent samples (Welch, 1947), n: earlier / later "
                "wave. "
                if "welch" in tests else "")

@@ -95,7 +95,7 @@ def test_panel_uses_paired_test_as_scipy_and_mixed_panel_says_so():
     out = wave_results(stack_waves([w1, w2], INST), INST, ALL)
     c = _row(out, "affective", "W1", "W2")
     assert c["test"] == "paired" and c["n_pairs"] >= 65  # linked, with a score in both
-    assert "mixed panel" in c["note"] and "30 in W2 only" in c["note"]
+    assert "30 in W2 only are not in the test" in c["note"]
     def score(d):
         return _scale(d, "affective")
 
@@ -249,6 +249,10 @@ def test_intro_tells_who_answered_apart_from_who_passed_screening(run_dir):
     assert expected in html
     assert "Read: respondents by the waves they answered; analysed: by the waves in which " \
            "they passed screening" in html
+    # the change table's note: who is not in a paired test, whatever the reason
+    assert ("a respondent with a value in only one of the two waves (who joined or left the "
+            "panel, or was excluded by screening in the other wave) is not in the paired "
+            "test") in html
 
 
 @pytest.mark.browser

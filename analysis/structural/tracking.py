@@ -163,7 +163,7 @@ def change(x: pd.Series, person: pd.Series, wave: pd.Series, earlier: str, later
         only_a, only_b = len(pa) - len(both), len(pb) - len(both)
         res["n_from"], res["n_to"] = len(pa), len(pb)
         res["note"] = (f"paired t test on the {len(both):,} respondents in both waves"
-                       + (f" (mixed panel: {only_a:,} in {earlier} only and {only_b:,} in "
+                       + (f" ({only_a:,} with a value in {earlier} only and {only_b:,} in "
                           f"{later} only are not in the test)" if only_a or only_b else ""))
     else:
         res = welch_change(a.to_numpy(), b.to_numpy(), level_)
