@@ -839,6 +839,11 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
                    "test's draws once 10 reached the observed statistic (p > .10).")
 @click.option("--blrt-all", is_flag=True,
               help="Run the BLRT for every k with all --boot draws (no early stopping).")
+@click.option("--outcome-method", type=click.Choice(["bch", "ml3"], case_sensitive=False),
+              default="bch", show_default=True,
+              help="Outcome means by profile corrected for classification error by the BCH "
+                   "method (Bakk & Vermunt 2016 recommend it for continuous outcomes) or the "
+                   "ML three-step approach (Vermunt 2010).")
 @click.option("--jobs", type=int, default=None,
               help="Local worker processes for the model fits and the BLRT (default: all "
                    "cores; the same results for any).")
@@ -848,21 +853,21 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @FORCE
 def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, constructs, outcomes,
-                 families, seed, n_starts, boot, blrt_all, jobs, keep_flagged, json_out, quiet,
-                 force) -> None:
+                 families, seed, n_starts, boot, blrt_all, outcome_method, jobs, keep_flagged,
+                 json_out, quiet, force) -> None:
     """Latent profiles of RESPONSES' construct scores, and outcomes by profile.
 
     Compares Gaussian mixtures (mclust's EEI, VVI, EEE, VVV) with the numbers of profiles in
     --k (log-likelihood, AIC, BIC, SABIC, entropy, smallest profile, the bootstrap
     likelihood-ratio test), describes the one with the smallest BIC, compares the outcome
-    constructs across its profiles with the BCH correction for classification error, and
-    cross-tabulates the profiles with the instrument's Dick & Basu segments.
+    constructs across its profiles corrected for classification error (--outcome-method: BCH
+    or the ML three-step approach), and cross-tabulates the profiles with the instrument's Dick & Basu segments.
     """
     from analysis.profiles.cli import profiles_command
 
     profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force, jobs, blrt_all)
+                     force, jobs, blrt_all, outcome_method.lower())
 
 
 COMMANDS = [simulate_cmd, responses_cli, validate_cmd, effects_cmd, power_cmd, profiles_cmd]

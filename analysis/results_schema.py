@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from instruments.errors import EngagekitInputError
 from instruments.limits import MAX_RESULTS_BYTES, check_depth, check_size
@@ -571,6 +571,20 @@ class ProfileSelected(_Part):
     blrt_k: int | None = None
 
 
+class ProfilesSettings(_Part):
+    """The analysis' choices as the report reads them (older results lack ``outcome_method``:
+    they used BCH)."""
+
+    outcome_method: str = "bch"
+
+    @field_validator("outcome_method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        if value.lower() not in ("bch", "ml3"):
+            raise ValueError(f"outcome_method {value!r} is neither 'bch' nor 'ml3'")
+        return value
+
+
 class ProfilesSection(_Part):
     """The latent profile analysis (:func:`analysis.profiles.study.study_profiles`)."""
 
@@ -579,6 +593,7 @@ class ProfilesSection(_Part):
     n: int
     comparison: list[ProfileModelRow]
     selected: ProfileSelected
+    settings: ProfilesSettings = ProfilesSettings()
     profiles: list[dict[str, Any]]
     means: list[dict[str, Any]]
     outcome_means: list[dict[str, Any]]

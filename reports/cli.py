@@ -294,11 +294,14 @@ def headline_lines(results: dict) -> list[str]:
         lines.append(text)
     prof = results.get("profiles")
     if prof:
+        from .profiles_section import outcome_method_words
+
         sel = prof["selected"]
         lines.append(f"  commitment profiles: {sel['family']} with {sel['k']} profiles "
                      f"({'smallest BIC' if sel['chosen_by'] == 'bic' else 'as asked'}"
                      + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "")
-                     + ")")
+                     + ")" + (f"; outcomes by profile: {outcome_method_words(prof)}"
+                              if prof.get("outcome_means") else ""))
     bad = [w for w in eff.get("warnings") or [] if "not admissible" in w or "unstable" in w
            or "not be identified" in w]
     if bad:
@@ -366,6 +369,11 @@ def _echo_headline(results: dict) -> None:
                    "profiles --boot).")
 @click.option("--profiles-blrt-all", is_flag=True,
               help="With --profiles: run the BLRT for every k with all draws.")
+@click.option("--profiles-outcome-method", type=click.Choice(["bch", "ml3"],
+                                                             case_sensitive=False),
+              default="bch", show_default=True,
+              help="With --profiles: outcome means by profile by the BCH method or the ML "
+                   "three-step approach (see engagekit profiles --outcome-method).")
 @click.option("--invariance", is_flag=True,
               help="With --waves/--wave-column: measurement invariance across the waves "
                    "(longitudinal for a panel, by wave as the group otherwise), partial "
@@ -378,7 +386,7 @@ def _echo_headline(results: dict) -> None:
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, cross_lagged, cross_lagged_latent, cross_lagged_equal, profiles,
-            profiles_k, profiles_boot, profiles_blrt_all,
+            profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method,
             invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
             crosscheck, output, force, brand, method, consistent, scheme, invariance_partial,
@@ -454,7 +462,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         from analysis.profiles.study import ProfileSettings
 
         settings = dataclasses.replace(settings, profiles=ProfileSettings(
-            k=profiles_k, n_boot=profiles_boot, blrt_all=profiles_blrt_all))
+            k=profiles_k, n_boot=profiles_boot, blrt_all=profiles_blrt_all,
+            outcome_method=profiles_outcome_method.lower()))
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)

@@ -29,6 +29,9 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "correction. Mplus technical appendix."),
     ("Azen", "2003", "Azen, R., & Budescu, D. V. (2003). The dominance analysis approach for "
      "comparing predictors in multiple regression. Psychological Methods, 8(2), 129-148."),
+    ("Bakk", "2013", "Bakk, Z., Tekle, F. B., & Vermunt, J. K. (2013). Estimating the "
+     "association between latent class membership and external variables using bias-adjusted "
+     "three-step approaches. Sociological Methodology, 43(1), 272-311."),
     ("Bakk", "2016", "Bakk, Z., & Vermunt, J. K. (2016). Robustness of stepwise latent class "
      "modeling with continuous distal outcomes. Structural Equation Modeling, 23(1), 20-31."),
     ("Besag", "1991", "Besag, J., & Clifford, P. (1991). Sequential Monte Carlo p-values. "
@@ -602,6 +605,7 @@ def methods_text(results: dict, title: str) -> str:
     ``title``: the instrument's title as the page shows it."""
     from .crosslag_section import crosslag_methods
     from .longinv_section import longinv_methods
+    from .profiles_section import profiles_methods
     from .waves_section import waves_methods
     inst = results["instrument"]
     sw = results["software"]
@@ -613,7 +617,7 @@ def methods_text(results: dict, title: str) -> str:
              _estimation(results), _fit(results), _reliability(results),
              _method_bias(results), _invariance(results), _effects(results), _drivers(results),
              _crosscheck(results), waves_methods(results), longinv_methods(results),
-             crosslag_methods(results),
+             crosslag_methods(results), profiles_methods(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]

@@ -2,8 +2,10 @@
 
 Shown only when the results hold a ``profiles`` section (``engagekit run --profiles``): the
 model comparison table, the profile plot of standardized means, the profiles at a glance
-(``templates/profiles.html.j2``), the outcomes by profile with the BCH correction and their
-pairwise differences, and the crosstab of profiles with the Dick & Basu segments.
+(``templates/profiles.html.j2``), the outcomes by profile corrected for classification error
+(by the method the results record: BCH, or the ML three-step approach) and their pairwise
+differences, and the crosstab of profiles with the Dick & Basu segments.
+:func:`profiles_methods` is the methods paragraph's sentence on the analysis.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from markupsafe import Markup
 
 from .format import apa, apa_ci, apa_p, apa_pct
 
-__all__ = ["profiles_section"]
+__all__ = ["outcome_method_words", "profiles_methods", "profiles_section"]
 
 _FAMILY_WORDS = {
     "EEI": "equal variances, no covariances",
@@ -23,6 +25,49 @@ _FAMILY_WORDS = {
     "EEE": "equal covariance matrices",
     "VVV": "varying covariance matrices",
 }
+
+
+#: The outcome methods by results.json's ``profiles.settings.outcome_method``: a short name, the
+#: method with its references, and how its standard errors are computed.
+_OUTCOME_METHODS = {
+    "bch": ("BCH", "the BCH method (Bolck, Croon & Hagenaars, 2004; Vermunt, 2010; Bakk & "
+            "Vermunt, 2016)", "the BCH method (Bakk & Vermunt, 2016)"),
+    "ml3": ("ML three-step", "the ML three-step approach (Vermunt, 2010; Bakk, Tekle & "
+            "Vermunt, 2013)", "the ML three-step approach (Vermunt, 2010; Bakk, Tekle & "
+            "Vermunt, 2013)"),
+}
+
+
+def _outcome_method(section: dict) -> str:
+    """The outcome method the results record (``bch`` when they do not: results written
+    before the choice existed used BCH)."""
+    return str((section.get("settings") or {}).get("outcome_method") or "bch").lower()
+
+
+def outcome_method_words(section: dict) -> str:
+    """The outcome method with its reference, for the terminal (``'the BCH method (Bakk &
+    Vermunt, 2016)'``)."""
+    return _OUTCOME_METHODS[_outcome_method(section)][2]
+
+
+def profiles_methods(results: dict) -> str:
+    """The methods paragraph's sentence on the latent profile analysis ('' without one)."""
+    section = results.get("profiles")
+    if not section:
+        return ""
+    names = _names(results)
+    sel = section["selected"]
+    text = ("Latent profiles of the scale scores of "
+            + ", ".join(names.get(c, c).lower() for c in section["indicators"])
+            + " were estimated as Gaussian mixtures (scikit-learn's GaussianMixture, many "
+            f"seeded random starts); the model described, {sel['family']} with {sel['k']} "
+            "profiles, "
+            + ("was chosen by the user" if sel.get("chosen_by") == "user"
+               else "has the smallest BIC"))
+    if section.get("outcome_means"):
+        text += (", and outcome means by profile were corrected for classification error by "
+                 + _OUTCOME_METHODS[_outcome_method(section)][1])
+    return text + "."
 
 
 def _names(results: dict) -> dict[str, str]:
@@ -120,6 +165,11 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
                 f"The model with the smallest BIC is {sel['family']} with {sel['k']} "
                 "profiles. ")
              + blrt_text)
+    method = _outcome_method(section)
+    short, cited, _ = _OUTCOME_METHODS[method]
+    if section.get("outcome_means"):
+        intro += (" Outcome means by profile are corrected for classification error by "
+                  f"{cited}.")
     blocks: list[dict] = [{"type": "text", "text": intro}]
     blocks.append({
         "type": "table", "caption": "Latent profile models compared",
@@ -166,16 +216,22 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
             f"{apa_p(t['pvalue'], prefix=True)}" for o, t in tests.items())
         blocks.append({
             "type": "table", "caption": "Outcomes by profile (corrected for classification "
-                                        "error)",
+                                        f"error, {short})",
             "data": om[["outcome", "profile", "est", "se", "ci"]],
             "columns": {"outcome": "Outcome", "profile": "Profile", "est": "Mean",
                         "se": "SE", "ci": f"{level:.0%} CI"},
             "number_formats": {"est": 2, "se": 2, "ci": "text"},
-            "note": "Means of the outcome scale scores in each profile by the BCH method "
-                    "(Bolck, Croon & Hagenaars, 2004; Vermunt, 2010; Bakk & Vermunt, 2016), "
-                    "which weights respondents by the inverse of the classification-error "
-                    "matrix so that misassigned respondents do not blur the profiles; "
-                    "sandwich standard errors. Equal means in every profile (Wald test): "
+            "note": f"Means of the outcome scale scores in each profile by {cited}, "
+                    + ("which weights respondents by the inverse of the classification-error "
+                       "matrix so that misassigned respondents do not blur the profiles; "
+                       "sandwich standard errors." if method == "bch" else
+                       "which models each outcome with the respondent's most likely profile "
+                       "as the one indicator of the profiles, its classification errors fixed "
+                       "at those of the profile model, and a normal outcome with its own mean "
+                       "and variance in each profile; maximum-likelihood standard errors. BCH, "
+                       "the default, stays unbiased when the outcome is not normal within the "
+                       "profiles (Bakk & Vermunt, 2016).")
+                    + " Equal means in every profile (Wald test): "
                     + (test_text or "not run") + "."})
         diffs = pd.DataFrame(section.get("outcome_differences") or [])
         if not diffs.empty:
@@ -190,7 +246,7 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
                 "columns": {"outcome": "Outcome", "pair": "Profiles", "est": "Difference",
                             "se": "SE", "ci": f"{level:.0%} CI", "pvalue": "p"},
                 "number_formats": {"est": 2, "se": 2, "ci": "text", "pvalue": "p"},
-                "note": "Differences of the BCH means (first minus second profile), with "
+                "note": f"Differences of the {short} means (first minus second profile), with "
                         "Wald intervals; p values are not adjusted for the number of "
                         "comparisons."})
     ct = section.get("crosstab")

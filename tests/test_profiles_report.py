@@ -8,10 +8,12 @@ import copy
 import json
 import re
 
+import pandas as pd
 import pytest
 from browser import browser  # noqa: F401  (session fixture: headless Chromium)
 
 from analysis import ValidationSettings
+from analysis.profiles.errors import ProfilesInputError
 from analysis.profiles.study import ProfileSettings
 from analysis.responses.simulate import SimulationSettings, simulate
 from analysis.results_schema import ResultsFileError, check_results
@@ -34,6 +36,12 @@ def study():
         **QUICK, profiles=ProfileSettings(k="1-3", families=("EEI", "VVI"), n_starts=4,
                                           n_boot=19)), created="2026-12-05T00:00:00+00:00")
     return sim, json.loads(json.dumps(res, allow_nan=False))
+
+
+@pytest.fixture(scope="module")
+def report(study):
+    """The study's report, rendered once for the tests that read it."""
+    return render_report(study[1])
 
 
 def test_run_study_adds_the_profiles_section(study):
@@ -68,9 +76,9 @@ def test_no_profiles_no_section_and_no_setting():
     assert 'id="profiles"' not in render_report(res)
 
 
-def test_report_section_has_table_plot_outcomes_and_crosstab(study):
+def test_report_section_has_table_plot_outcomes_and_crosstab(study, report):
     _, res = study
-    html = render_report(res)
+    html = report
     assert html == render_report(json.loads(json.dumps(res)))
     section = html[html.index('<section class="report-section level-2" id="profiles"'):]
     section = section[:section.index("</section>")]
@@ -80,7 +88,8 @@ def test_report_section_has_table_plot_outcomes_and_crosstab(study):
     assert "bootstrap draws used: k = 2: " in section
     k = res["profiles"]["selected"]["k"]
     assert section.count('class="ek-profile-point"') == 5 * k
-    assert "Outcomes by profile (corrected for classification error)" in section
+    assert "Outcomes by profile (corrected for classification error, BCH)" in section
+    assert "by the BCH method (Bolck, Croon &amp; Hagenaars, 2004" in section
     assert "Profiles by loyalty segment (Dick &amp; Basu, 1994)" in section
     assert "Pairwise differences between profiles" in section
     # the methods cited in the section are in the references
@@ -157,13 +166,26 @@ def test_run_with_profiles(tmp_path, capsys, study):
     data = tmp_path / "responses.csv"
     write_responses(sim.data, data, load_instrument("five_commitments"))
     code = main(["run", str(data), "-i", "five_commitments", "-o", str(tmp_path / "out"),
-                 "--boot", "0", "--profiles", "--profiles-k", "1-2", "--profiles-boot", "0"])
+                 "--boot", "0", "--profiles", "--profiles-k", "1-2", "--profiles-boot", "0",
+                 "--profiles-outcome-method", "ml3"])
     text = capsys.readouterr().out
     assert code == 0, text
     assert re.search(r"commitment profiles: \w{3} with [12] profiles", text)
     res = json.loads((tmp_path / "out" / "results.json").read_text())
     assert res["profiles"]["settings"]["k"] == [1, 2]
-    assert 'id="profiles"' in (tmp_path / "out" / "report.html").read_text()
+    # the outcome method is recorded, named in the terminal, the report and its references
+    assert res["profiles"]["settings"]["outcome_method"] == "ml3"
+    assert res["settings"]["profiles"]["outcome_method"] == "ml3"
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert 'id="profiles"' in html
+    if res["profiles"]["outcome_means"]:  # two profiles chosen
+        assert ("outcomes by profile: the ML three-step approach (Vermunt, 2010; Bakk, Tekle & "
+                "Vermunt, 2013)") in text
+        assert "Outcomes by profile (corrected for classification error, ML three-step)" in html
+        assert ("by the ML three-step approach (Vermunt, 2010; Bakk, Tekle &amp; Vermunt, "
+                "2013)") in html
+        assert "BCH method" not in html and "Differences of the ML three-step means" in html
+        assert "Bakk, Z., Tekle, F. B., &amp; Vermunt, J. K. (2013)" in html
     # engagekit report re-renders the saved section
     code = main(["report", str(tmp_path / "out" / "results.json"), "-o",
                  str(tmp_path / "again.html")])
@@ -184,3 +206,89 @@ def test_a_pls_run_gets_the_profiles_too():
     check_results(res)
     assert res["profiles"]["indicators"] == COMMITMENTS
     assert 'id="profiles"' in render_report(res)
+
+
+def test_profiles_command_ml3_equals_a_direct_outcome_means_call(tmp_path, capsys, study):
+    """``engagekit profiles --outcome-method ml3``: the outcome means, their CIs and the
+    pairwise differences are those of outcome_means(method="ml3") on the posterior of the
+    same model fitted to the same screened scores (1e-12); the default stays BCH."""
+    import numpy as np
+
+    from analysis import write_responses
+    from analysis.profiles.analyze import latent_profiles
+    from analysis.profiles.outcomes import outcome_means
+    from analysis.responses import read_responses
+    from analysis.responses.scoring import score_responses
+    from analysis.responses.screening import screen
+
+    sim, _ = study
+    inst = load_instrument("five_commitments")
+    data = tmp_path / "responses.csv"
+    write_responses(sim.data, data, inst)
+    args = ["profiles", str(data), "-i", "five_commitments", "--k", "1-2", "--families", "EEI",
+            "--n-starts", "3", "--boot", "0", "--seed", "7"]
+    code = main([*args, "--outcome-method", "ml3", "--json", str(tmp_path / "ml3.json")])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "outcomes by profile (ML three-step means, Vermunt 2010" in text
+    got = json.loads((tmp_path / "ml3.json").read_text())
+    assert got["settings"]["outcome_method"] == "ml3" and got["selected"]["k"] == 2
+
+    read = read_responses(data, inst)
+    scores = score_responses(screen(read, inst).kept(), inst).scores
+    direct = latent_profiles(scores, COMMITMENTS, got["outcomes"], k="1-2", families=["EEI"],
+                             n_starts=3, n_boot=0, seed=7, n_jobs=1)
+    assert [p["share"] for p in got["profiles"]] == pytest.approx(
+        direct.profiles["share"].tolist(), abs=1e-12)
+    post = direct.membership[["p1", "p2"]].to_numpy()
+    y = scores.loc[direct.membership.index, got["outcomes"]].reset_index(drop=True)
+    means, diffs, tests = outcome_means(post, y, method="ml3", labels=["1", "2"])
+    for mine, ref in ((got["outcome_means"], means), (got["outcome_differences"], diffs),
+                      (got["outcome_tests"], tests)):
+        mine = pd.DataFrame(mine)
+        assert len(mine) == len(ref)
+        for col in ("est", "se", "ci.lower", "ci.upper", "chisq", "pvalue"):
+            if col in ref:
+                assert np.allclose(mine[col], ref[col], rtol=0, atol=1e-12), col
+    # the default is BCH, and it gives other numbers
+    code = main([*args, "--json", str(tmp_path / "bch.json")])
+    capsys.readouterr()
+    bch = json.loads((tmp_path / "bch.json").read_text())
+    assert code == 0 and bch["settings"]["outcome_method"] == "bch"
+    bch_means, _, _ = outcome_means(post, y, method="bch", labels=["1", "2"])
+    assert np.allclose(pd.DataFrame(bch["outcome_means"])["est"], bch_means["est"], atol=1e-12)
+    assert not np.allclose(bch_means["est"], means["est"], atol=1e-3)
+    # a bad value exits 2 in both commands, and the API names it
+    assert main([*args, "--outcome-method", "modal"]) == 2
+    assert "'modal' is not one of 'bch', 'ml3'" in capsys.readouterr().err
+    assert main(["run", str(data), "-i", "five_commitments", "-o", str(tmp_path / "o"),
+                 "--profiles", "--profiles-outcome-method", "step3"]) == 2
+    assert "'step3' is not one of 'bch', 'ml3'" in capsys.readouterr().err
+    with pytest.raises(ProfilesInputError, match="outcome method 'modal'"):
+        latent_profiles(scores, COMMITMENTS, outcome_method="modal")
+
+
+def test_results_without_the_outcome_method_render_as_bch(study, report):
+    """Results written before the choice existed (no ``outcome_method``, or the old 'BCH')
+    validate and render exactly as BCH results; an unknown method is named by the schema."""
+    from reports.profiles_section import profiles_methods, profiles_section
+
+    _, res = study
+    assert "by the BCH method (Bolck, Croon &amp; Hagenaars, 2004" in report
+    for old in (None, "BCH"):
+        older = copy.deepcopy(res)
+        if old is None:
+            del older["profiles"]["settings"]["outcome_method"]
+        else:
+            older["profiles"]["settings"]["outcome_method"] = old
+        check_results(older)
+        assert str(profiles_section(older)) == str(profiles_section(res))
+        assert profiles_methods(older) == profiles_methods(res)
+        assert "corrected for classification error by the BCH method" in profiles_methods(older)
+        if old is None:
+            assert render_report(older) == report
+    bad = copy.deepcopy(res)
+    bad["profiles"]["settings"]["outcome_method"] = "modal"
+    with pytest.raises(ResultsFileError) as err:
+        check_results(bad, "r.json")
+    assert "profiles.settings.outcome_method" in str(err.value)

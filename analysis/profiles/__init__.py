@@ -6,9 +6,10 @@ fit.py          one Gaussian mixture model (families EEI, VVI, EEE, VVV as mclus
 compare.py      every family with 1..K profiles: logL, npar, AIC, BIC, SABIC, entropy, smallest
                 profile, BLRT
 blrt.py         the bootstrap likelihood-ratio test of k - 1 against k profiles
-outcomes.py     outcome means by profile corrected for classification error (BCH, used by the
-                pipeline; the ML three-step approach, ``method="ml3"``), pairwise differences,
-                the crosstab with segments
+outcomes.py     outcome means by profile corrected for classification error (BCH, the
+                pipeline's default; the ML three-step approach, ``method="ml3"``, the
+                pipeline's ``--outcome-method ml3``), pairwise differences, the crosstab with
+                segments
 analyze.py      :func:`latent_profiles`, the whole analysis of construct scores
 ==============  =================================================================================
 

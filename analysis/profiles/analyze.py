@@ -7,7 +7,10 @@ Steps (Spurk et al., 2020, "Latent profile analysis: a review and 'how to' guide
 2. choose the model with the smallest BIC (or the one asked for), and run the bootstrap
    likelihood-ratio test (:mod:`~analysis.profiles.blrt`) for that family's k vs k - 1;
 3. describe the profiles (size, means, standardised means) and relate them to the outcomes
-   with the BCH correction for classification error (:mod:`~analysis.profiles.outcomes`);
+   correcting for classification error (:mod:`~analysis.profiles.outcomes`): by default with
+   the BCH method, which Bakk & Vermunt (2016) recommend for continuous distal outcomes
+   because, unlike the ML three-step approach (``outcome_method="ml3"``), it stays unbiased
+   when the outcome's variance differs across profiles or is not normal within them;
 4. cross-tabulate the modal profiles with given segments (e.g. Dick & Basu's).
 """
 
@@ -27,7 +30,14 @@ from analysis.profiles.errors import ProfilesInputError
 from analysis.profiles.fit import FAMILIES, MixtureFit, check_family
 from analysis.profiles.outcomes import classification_error, crosstab, outcome_means
 
-__all__ = ["BLRT_STOP_EXCEED", "ProfileResult", "latent_profiles", "parse_k"]
+__all__ = ["BLRT_STOP_EXCEED", "OUTCOME_METHODS", "ProfileResult", "check_outcome_method",
+           "latent_profiles", "parse_k"]
+
+#: The outcome methods the analysis offers, by their results.json name: the BCH weighting
+#: (Bolck, Croon & Hagenaars, 2004; Bakk & Vermunt, 2016; the default) and the ML three-step
+#: approach (Vermunt, 2010; Bakk, Tekle & Vermunt, 2013), see
+#: :func:`~analysis.profiles.outcomes.outcome_means`.
+OUTCOME_METHODS: dict[str, str] = {"bch": "BCH", "ml3": "ML three-step"}
 
 #: Besag & Clifford's ``h`` for the BLRT draws: a test stops once this many draws reached the
 #: observed statistic (:func:`~analysis.profiles.blrt.bootstrap_lrt`).
@@ -64,6 +74,22 @@ def parse_k(text: str | int | Sequence[int]) -> list[int]:
         raise ProfilesInputError(
             f"numbers of profiles {text!r}: give whole numbers >= 1, e.g. 1-6")
     return values
+
+
+def check_outcome_method(method: str) -> str:
+    """The outcome method's name (``"bch"`` or ``"ml3"``, any case), checked.
+
+    Examples
+    --------
+    >>> check_outcome_method("ML3")
+    'ml3'
+    """
+    name = str(method).strip().lower()
+    if name not in OUTCOME_METHODS:
+        raise ProfilesInputError(
+            f"outcome method {method!r}: use bch (the BCH weighting, the default) or ml3 (the "
+            "ML three-step approach)")
+    return name
 
 
 @dataclass
@@ -123,8 +149,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
                     families: Sequence[str] = ("EEI", "VVI", "EEE", "VVV"),
                     n_starts: int = 20, n_boot: int = 100, seed: int = 1, level: float = 0.95,
                     family: str | None = None, n_profiles: int | None = None,
-                    blrt_all: bool = False, n_jobs: int | None = None,
-                    progress: bool | None = None) -> ProfileResult:
+                    blrt_all: bool = False, outcome_method: str = "bch",
+                    n_jobs: int | None = None, progress: bool | None = None) -> ProfileResult:
     """Latent profile analysis of construct scores, with outcomes by profile.
 
     Parameters
@@ -134,7 +160,8 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     indicators : sequence of str
         The columns profiled (e.g. the five commitments); rows missing any are left out.
     outcomes : sequence of str
-        Columns compared across profiles with the BCH correction (e.g. satisfaction, loyalty).
+        Columns compared across profiles, corrected for classification error (e.g.
+        satisfaction, loyalty; ``outcome_method``).
     segments : pandas.Series or None
         A segment per row (e.g. Dick & Basu's) to cross-tabulate with the modal profiles.
     k : str, int or sequence of int
@@ -157,6 +184,10 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
         The model to describe (default: the smallest BIC; either alone fixes that part).
     blrt_all : bool
         Run every k's BLRT with all ``n_boot`` draws (neither stopping rule).
+    outcome_method : str
+        How the outcome means are corrected for classification error: ``"bch"`` (the BCH
+        weighting, the default) or ``"ml3"`` (the ML three-step approach), see
+        :func:`~analysis.profiles.outcomes.outcome_means`.
     n_jobs : int or None
         Worker processes for the model fits and the BLRT draws (None: all cores; the same
         result for any).
@@ -180,6 +211,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     ('EEI', 2, 3)
     """
     level = check_level(level)
+    outcome_method = check_outcome_method(outcome_method)
     n_boot = check_n_boot(n_boot)
     seed = check_seed(seed)
     ks = parse_k(k)
@@ -239,7 +271,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
     empty = pd.DataFrame()
     if outcomes and chosen.k > 1:
         y = scores.loc[complete, outcomes].reset_index(drop=True)
-        o_means, o_diffs, o_tests = outcome_means(chosen.posterior, y, method="bch",
+        o_means, o_diffs, o_tests = outcome_means(chosen.posterior, y, method=outcome_method,
                                                   level=level, labels=labels)
         m_means, _, _ = outcome_means(chosen.posterior, y, method="modal", level=level,
                                       labels=labels)
@@ -262,7 +294,7 @@ def latent_profiles(scores: pd.DataFrame, indicators: Sequence[str],
         settings={"k": ks, "families": fams, "n_starts": n_starts, "n_boot": n_boot,
                   "blrt_stop_exceed": None if blrt_all else BLRT_STOP_EXCEED,
                   "blrt_every_k": blrt_all, "seed": seed, "level": level, "estimator": "scikit-learn GaussianMixture "
-                  "(EM), standardised indicators", "outcome_method": "BCH"},
+                  "(EM), standardised indicators", "outcome_method": outcome_method},
         comparison=cmp.table, family=chosen.family, k=chosen.k, chosen_by=chosen_by,
         blrt_k=blrt_k, profiles=profiles, means=means, outcome_means=o_means,
         outcome_differences=o_diffs, outcome_tests=o_tests, modal_outcome_means=m_means,

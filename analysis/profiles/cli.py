@@ -3,7 +3,7 @@
 
 Reads and screens the responses as ``run`` does, scores them, and runs
 :func:`analysis.profiles.study.study_profiles`; prints the comparison table, the chosen model's
-profiles (standardised means), the outcomes by profile (BCH) and the crosstab with the
+profiles (standardised means), the outcomes by profile (BCH or ML three-step) and the crosstab with the
 Dick & Basu segments; ``--json`` writes results.json's ``profiles`` section.
 """
 
@@ -66,7 +66,12 @@ def summary_lines(section: dict) -> list[str]:
         lines.append(f"{p['profile']:<9}{p['share']:>7.1%}  "
                      + "".join(f"{means[(p['profile'], c)]:>12.2f}" for c in ind))
     if section["outcome_means"]:
-        lines += ["", "outcomes by profile (BCH-corrected means, 95% CI):"]
+        method = str(settings.get("outcome_method") or "bch").lower()
+        level = float(settings.get("level") or 0.95)
+        lines += ["", "outcomes by profile (" + (
+            "ML three-step means, Vermunt 2010; Bakk, Tekle & Vermunt 2013"
+            if method == "ml3" else "BCH-corrected means, Bakk & Vermunt 2016")
+            + f"; {level:.0%} CI):"]
         for m in section["outcome_means"]:
             lines.append(f"  {m['outcome']:<24} profile {m['profile']}: {m['est']:.2f} "
                          f"[{m['ci.lower']:.2f}, {m['ci.upper']:.2f}]")
@@ -81,7 +86,7 @@ def summary_lines(section: dict) -> list[str]:
 
 def profiles_command(responses, instrument, fmt, column_map, id_column, k, constructs,
                      outcomes, families, seed, n_starts, boot, keep_flagged, json_out, quiet,
-                     force, jobs=None, blrt_all=False) -> None:
+                     force, jobs=None, blrt_all=False, outcome_method="bch") -> None:
     """The body of ``engagekit profiles`` (its options are declared in :mod:`analysis.cli`,
     so that ``engagekit --help`` loads no more than that module)."""
     from analysis.profiles.study import ProfileSettings, study_profiles
@@ -104,7 +109,8 @@ def profiles_command(responses, instrument, fmt, column_map, id_column, k, const
     settings = ProfileSettings(
         k=k, constructs=_names(constructs), outcomes=_names(outcomes),
         families=tuple(f.strip().upper() for f in families.split(",") if f.strip()),
-        n_starts=n_starts, n_boot=boot, blrt_all=blrt_all, seed=seed)
+        n_starts=n_starts, n_boot=boot, blrt_all=blrt_all, seed=seed,
+        outcome_method=outcome_method)
     with about_file(data.source.file, note):
         section = study_profiles(score_responses(kept, inst), inst, settings, seed=seed,
                                  n_jobs=jobs, progress=False if quiet else None)

@@ -3,8 +3,8 @@
 :func:`study_profiles` is what ``engagekit profiles`` and ``engagekit run --profiles`` run on
 the scale scores of the respondents analysed: by default the instrument's predictor constructs
 are profiled (for the five-commitment instrument, the five commitments), its mediator and
-outcome constructs (satisfaction, loyalty) are compared across the profiles with the BCH
-correction, and the profiles are cross-tabulated with the instrument's Dick & Basu segments
+outcome constructs (satisfaction, loyalty) are compared across the profiles corrected for
+classification error (the BCH method by default, or the ML three-step approach), and the profiles are cross-tabulated with the instrument's Dick & Basu segments
 (its first ``dick_basu`` scoring rule). The result is results.json's ``profiles`` section.
 """
 
@@ -49,6 +49,9 @@ class ProfileSettings:
         Seed (None: the study's).
     level : float
         Confidence level of the outcome intervals.
+    outcome_method : str
+        How the outcome means are corrected for classification error: ``"bch"`` (the default)
+        or ``"ml3"`` (:func:`~analysis.profiles.analyze.latent_profiles`).
 
     Examples
     --------
@@ -65,6 +68,7 @@ class ProfileSettings:
     blrt_all: bool = False
     seed: int | None = None
     level: float = 0.95
+    outcome_method: str = "bch"
 
 
 def default_constructs(inst: Instrument) -> tuple[list[str], list[str]]:
@@ -152,7 +156,8 @@ def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, 
                           families=settings.families, n_starts=settings.n_starts,
                           n_boot=settings.n_boot, blrt_all=settings.blrt_all,
                           seed=settings.seed if settings.seed is not None else seed,
-                          level=settings.level, n_jobs=n_jobs, progress=progress)
+                          level=settings.level, outcome_method=settings.outcome_method,
+                          n_jobs=n_jobs, progress=progress)
     out = res.to_dict()
     out["segment_rule"] = rule
     return out
