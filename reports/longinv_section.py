@@ -62,8 +62,9 @@ def _design_text(sec: dict) -> str:
     waves = ", ".join(sec["waves"])
     n = sec.get("n") or {}
     if sec["design"] == "panel":
-        who = (f"a panel of {int(n.get('persons', 0)):,} persons, "
-               f"{int(n.get('in_two_or_more_waves', 0)):,} of them in two or more waves")
+        who = (f"a panel of {int(n.get('persons', 0)):,} persons analysed (after each "
+               f"wave's screening), {int(n.get('in_two_or_more_waves', 0)):,} of them in two or "
+               "more waves")
         how = ("one longitudinal model with the construct's factor at every wave (marker item "
                "loading 1, factors correlated across waves) and each item's residuals "
                "correlated across waves (Meredith, 1993; Widaman et al., 2010)")

@@ -54,6 +54,23 @@ def _prose(html: str) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)))
 
 
+def test_panel_counts_are_of_the_respondents_analysed(run):
+    """The model is fitted on each wave's screened rows: its persons, and those in two or more
+    waves, are counted there (scored.csv's rows not excluded), not among everyone read."""
+    import pandas as pd
+
+    scored = pd.read_csv(run["dir"] / "scored.csv")
+    kept = scored[~scored["excluded"].astype(bool)]
+    waves = kept.groupby("respondent_id")["wave"].nunique()
+    n = run["results"]["invariance_waves"]["n"]
+    assert n == {"persons": len(waves), "in_two_or_more_waves": int((waves > 1).sum())}
+    read = scored.groupby("respondent_id")["wave"].nunique()
+    assert (read > 1).sum() > n["in_two_or_more_waves"]  # screening made a difference here
+    html = _prose((run["dir"] / "report.html").read_text(encoding="utf-8"))
+    assert (f"a panel of {len(waves):,} persons analysed (after each wave's screening), "
+            f"{int((waves > 1).sum()):,} of them in two or more waves") in html
+
+
 def test_run_finds_and_frees_the_drifting_intercept(run):
     sec = run["results"]["invariance_waves"]
     assert sec["design"] == "panel" and sec["waves"] == ["W1", "W2", "W3"]

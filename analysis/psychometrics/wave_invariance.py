@@ -215,9 +215,9 @@ def invariance_across_waves(stack: WaveStack, instrument: Instrument,
                              .to_numpy())
         data = wide_panel(long, "person", "wave", items, waves=list(token.values()))
         where = {v: k for k, v in token.items()}
+        # counted on the rows analysed (after each wave's screening), as the model is fitted
         n = {"persons": int(len(data)),
-             "in_two_or_more_waves": int(sum(c["n"] for c in stack.combinations
-                                             if len(c["waves"]) > 1))}
+             "in_two_or_more_waves": int((long.groupby("person")["wave"].nunique() > 1).sum())}
     else:
         data = scored.assign(wave=stack.wave.reindex(scored.index).astype(str).to_numpy())
         where = {lab: lab for lab in labels}
