@@ -424,9 +424,11 @@ def _moderation_blocks(results: dict, pls: dict) -> list[dict]:
     slope_cols = {"outcome": "Outcome", "level": "Moderator", "slope": f"Path of {xn}"}
     if boot:
         slope_cols.update(ci="95% CI", sig="CI excludes 0")
-    ci_note = (f" CIs: {INTERVAL}s; both stages were re-estimated in each of the "
-               f"{_n_text(int(mod['bootstrap']['n_boot']))} resamples." if boot else
-               " No bootstrap was run: not tested.")
+    ci_note = (f" CIs: {INTERVAL}s, as in the other tables; both stages were re-estimated in "
+               f"each of the {_n_text(int(mod['bootstrap']['n_boot']))} resamples"
+               + ("; bias-corrected and accelerated (BCa) intervals, whose jackknife also "
+                  "re-ran both stages, are in results.json." if mod["bootstrap"].get("bca")
+                  else ".") if boot else " No bootstrap was run: not tested.")
     return [
         {"type": "text",
          "text": f"Does {mn.lower()} change the effect of {xn.lower()}? The interaction term "
@@ -682,7 +684,9 @@ def _moderation_sentence(results: dict) -> str:
             f"{mn.lower()}, then entered the model as a single-item construct predicting every "
             f"outcome of {xn.lower()}"
             + (f"; both stages were repeated in each of the {_n_text(n)} bootstrap resamples "
-               "(same seed, percentile intervals)" if n else "")
+               "(same seed; percentile intervals shown"
+               + (", BCa intervals in results.json" if mod["bootstrap"].get("bca") else "")
+               + ")" if n else "")
             + "; its effect size is f² from the R² with and without the term (Cohen, 1988), "
               "and the simple slopes give the path of " + xn.lower() + " at one standard "
               "deviation below and above the moderator's mean (Aiken & West, 1991).")
@@ -810,6 +814,8 @@ def pls_summary_lines(results: dict) -> list[str]:
         for r in mod["interactions"]:
             ci = (f" [{r['ci.lower']:.3f}, {r['ci.upper']:.3f}]"
                   if r.get("ci.lower") is not None else "")
+            if r.get("bca.lower") is not None:
+                ci += f" BCa [{r['bca.lower']:.3f}, {r['bca.upper']:.3f}]"
             lines.append(f"interaction (two-stage): {r['lhs']} ~ {r['rhs']} {r['est']:.3f}{ci}, "
                          f"f² {r['f2']:.4f}")
     for w in pls["warnings"]:

@@ -68,9 +68,16 @@ def test_effects_has_plspredict_and_the_interaction_as_run_has(data, tmp_path, c
     mod = pls_interaction(items, model, "affective", "habitual", n_boot=30, seed=SEED, n_jobs=1,
                           progress=False)
     for a, b in zip(res["interaction"]["interactions"], mod["interactions"], strict=True):
-        for k in ("est", "ci.lower", "ci.upper", "f2"):
+        for k in ("est", "ci.lower", "ci.upper", "bca.lower", "bca.upper",
+                  "product.bca.lower", "product.bca.upper", "f2"):
             assert abs(a[k] - b[k]) < 1e-12, k
-    assert "interaction (two-stage) affective:habitual:" in text
+    for a, b in zip(res["interaction"]["simple_slopes"], mod["simple_slopes"], strict=True):
+        for k in ("slope", "ci.lower", "ci.upper", "bca.lower", "bca.upper"):
+            assert abs(a[k] - b[k]) < 1e-12, k
+    assert "interaction (two-stage) affective:habitual (est, percentile CI, BCa CI):" in text
+    r = res["interaction"]["interactions"][0]
+    assert (f"{r['lhs']} ~ affective:habitual: {r['est']:.3f} [{r['ci.lower']:.3f}, "
+            f"{r['ci.upper']:.3f}] BCa [{r['bca.lower']:.3f}, {r['bca.upper']:.3f}]") in text
     # the same numbers as run --method pls --interaction on the same file and seed
     code, text = _run(["run", str(data), "-i", NAME, "--method", "pls", "--boot", "30", "--seed",
                        str(SEED), "--jobs", "1", "--interaction", "affective", "habitual", "-o",

@@ -61,13 +61,20 @@ def test_run_equals_a_direct_call_and_the_two_stage_approach(run):
     got = pd.DataFrame(mod["interactions"])
     want = boot.interactions
     for k in ("est", "est_product", "se", "ci.lower", "ci.upper", "product.ci.lower",
-              "product.ci.upper"):
+              "product.ci.upper", "bca.lower", "bca.upper", "product.bca.lower",
+              "product.bca.upper"):
         assert np.allclose(got[k], want[k], rtol=0, atol=1e-12), k
     paths = pd.DataFrame(mod["paths"])
     t = boot.table[(boot.table.op == "~")].reset_index(drop=True)
     assert list(paths["rhs"]) == list(t["rhs"])
-    assert np.allclose(paths[["est", "ci.lower", "ci.upper"]], t[["est", "ci.lower",
-                                                                  "ci.upper"]], atol=1e-12)
+    cols = ["est", "ci.lower", "ci.upper", "bca.lower", "bca.upper"]
+    assert np.allclose(paths[cols], t[cols], atol=1e-12)
+    assert mod["bootstrap"]["bca"] is True and mod["bootstrap"]["ci"] == "percentile"
+    assert mod["bootstrap"]["n_jackknife"] == boot.result.result.sample["n"]  # leave-one-out
+    want_slopes = boot.simple_slopes
+    for k in ("slope", "ci.lower", "ci.upper", "bca.lower", "bca.upper"):
+        assert np.allclose([s[k] for s in mod["simple_slopes"]], want_slopes[k], rtol=0,
+                           atol=1e-12), k
     # the two-stage approach by hand: stage-1 scores, their product as a single-item construct
     stage1 = estimate_pls(items, inst.to_lavaan())
     product = (stage1.scores[X] * stage1.scores[M]).rename("xm")
@@ -102,6 +109,11 @@ def test_methods_text_and_terminal_name_the_approach(run, tmp_path, capsys):
     assert "two-stage approach (Henseler &amp; Chin, 2010; Fassott et al., 2016)" in html
     assert "Henseler, J., &amp; Chin, W. W. (2010)" in html and "Aiken, L. S." in html
     assert "Chin, W. W., &amp; Dibbern" not in html  # no group comparison cited
+    # the moderation tables show the run's interval (percentile, as the other PLS tables)
+    assert ("CIs: 95% bootstrap percentile CIs, as in the other tables; both stages were "
+            "re-estimated in each of the 40 resamples; bias-corrected and accelerated (BCa) "
+            "intervals, whose jackknife also re-ran both stages, are in results.json.") in html
+    assert "percentile intervals shown, BCa intervals in results.json" in html
     assert main(["report", str(out / "results.json"), "-o", str(tmp_path / "again.html")]) == 0
     capsys.readouterr()
     strip = re.compile(r"20\d\d-\d\d-\d\dT[\d:.+]+")

@@ -19,7 +19,7 @@ from .algorithm import adjacency, blocks
 from .structural import specific_indirect, total_effects
 from .syntax import PLSModel
 
-__all__ = ["batch_statistics", "chain_label", "chain_products"]
+__all__ = ["batch_solve", "batch_statistics", "chain_label", "chain_products"]
 
 
 @functools.lru_cache(maxsize=32)
@@ -163,19 +163,13 @@ def _htmt_batch(R: np.ndarray, blocks_: list[list[int]], *, htmt2: bool) -> np.n
     return out
 
 
-def batch_statistics(X: np.ndarray, model: PLSModel, settings: dict[str, Any],
-                     width: int) -> np.ndarray:
-    """The bootstrap statistics (:func:`analysis.pls.bootstrap._statistics` order) of each
-    data set in ``X`` (K x n x p, no missing values); NaN rows where estimation fails."""
-    K, n, _ = X.shape
-    Xc = X - X.mean(axis=1, keepdims=True)
-    S = np.transpose(Xc, (0, 2, 1)) @ Xc / (n - 1)
+def batch_solve(S: np.ndarray, model: PLSModel, settings: dict[str, Any]) -> dict[str, Any]:
+    """The estimates of :func:`analysis.pls.estimate._solve` for a stack of item covariance
+    matrices ``S`` (K x p x p, ``model.items`` order, every variance positive): ``W``,
+    ``W_fit``, ``loadings`` (K x p x J), ``C``, ``cor``, ``paths`` (K x J x J; ``[k, i, j]``:
+    i -> j), ``r2`` (K x outcomes, ``model.endogenous`` order), ``R``, ``sd`` and ``conv``
+    (False where the weights did not converge)."""
     sd = np.sqrt(np.einsum("kii->ki", S))
-    out = np.full((K, width), np.nan)
-    ok = np.all(sd > 0, axis=1) & np.all(np.isfinite(sd), axis=1)
-    if not ok.any():
-        return out
-    S, sd = S[ok], sd[ok]
     R = S / (sd[:, :, None] * sd[:, None, :])
     standardize = settings["standardize"]
     W_fit, conv = _outer_weights(R if standardize else S, model, settings["scheme"],
@@ -222,6 +216,31 @@ def batch_statistics(X: np.ndarray, model: PLSModel, settings: dict[str, Any],
         beta = np.linalg.solve(cor[:, P][:, :, P], cor[:, P, j][..., None])[..., 0]
         paths[:, P, j] = beta
         r2.append(np.einsum("ki,ki->k", cor[:, j, P], beta))
+    r2_arr = np.column_stack(r2) if r2 else np.zeros((W.shape[0], 0))
+    return {"W": W, "W_fit": W_fit, "loadings": loadings, "C": C, "cor": cor, "paths": paths,
+            "r2": r2_arr, "R": R, "sd": sd, "conv": conv, "rho": rho}
+
+
+def batch_statistics(X: np.ndarray, model: PLSModel, settings: dict[str, Any],
+                     width: int) -> np.ndarray:
+    """The bootstrap statistics (:func:`analysis.pls.bootstrap._statistics` order) of each
+    data set in ``X`` (K x n x p, no missing values); NaN rows where estimation fails."""
+    K, n, _ = X.shape
+    Xc = X - X.mean(axis=1, keepdims=True)
+    S = np.transpose(Xc, (0, 2, 1)) @ Xc / (n - 1)
+    sd = np.sqrt(np.einsum("kii->ki", S))
+    out = np.full((K, width), np.nan)
+    ok = np.all(sd > 0, axis=1) & np.all(np.isfinite(sd), axis=1)
+    if not ok.any():
+        return out
+    est = batch_solve(S[ok], model, settings)
+    standardize = settings["standardize"]
+    W, W_fit, loadings, paths, R, conv = (est[k] for k in ("W", "W_fit", "loadings", "paths",
+                                                           "R", "conv"))
+    r2 = list(est["r2"].T)
+    idx = blocks(model)
+    J = len(idx)
+    names = model.names
     rep_w = W if standardize else W_fit
     cols: list[np.ndarray] = []
     for j, b in enumerate(idx):

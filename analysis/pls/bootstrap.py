@@ -253,13 +253,7 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
     """
     from scipy import stats
 
-    from analysis.structural.resampling import (
-        bca_ci,
-        jackknife_acceleration,
-        jackknife_groups,
-        percentile_ci,
-        run_replicates,
-    )
+    from analysis.structural.resampling import percentile_ci, run_replicates
 
     spec = _model(model)
     _check_settings(scheme, max_iter, tol)
@@ -313,16 +307,13 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
     table["pvalue"] = 2 * stats.norm.sf(np.abs(z))
     table["ci.lower"], table["ci.upper"] = lo, hi
     if bca:
-        groups = jackknife_groups(n, max_groups=1000)
+        groups = jackknife_sets(n)[1]
         if len({g.size for g in groups}) == 1:
             jack = _many(raw, np.array(groups), spec, settings, len(labels))
         else:
             jack = np.array([_jackknife_row(raw[g], spec, settings, len(labels))
                              for g in groups])
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (HTMT2 < 0)
-            blo, bhi = bca_ci(good, estimate, jackknife_acceleration(jack), level)
-        table["bca.lower"], table["bca.upper"] = blo, bhi
+        table["bca.lower"], table["bca.upper"] = bca_intervals(good, estimate, jack, level)
     info = {"n_boot": int(n_boot), "seed": seed_used, "indices": idx is not None,
             "level": level, "bca": bool(bca), "n_failed": n_failed, "backend": run.backend,
             "workers": run.workers}
@@ -330,6 +321,48 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
         result.warnings.append(f"bootstrap: {n_failed} of {n_boot} resamples could not be "
                                "estimated and were left out")
     return PLSBootstrap(result=result, table=table, replicates=values, settings=info)
+
+
+#: The BCa jackknife leaves one respondent out at a time up to this many respondents; above,
+#: it deletes one of this many random groups at a time (seeded, so a run repeats exactly).
+JACKKNIFE_MAX = 1000
+
+
+def jackknife_sets(n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The jackknife samples of the BCa acceleration for ``n`` respondents: the rows each
+    leaves out and the rows it keeps (0-based), leave-one-out up to :data:`JACKKNIFE_MAX`
+    respondents, else :data:`JACKKNIFE_MAX` delete-a-group blocks.
+
+    >>> left, kept = jackknife_sets(4)
+    >>> sorted(int(g[0]) for g in left), [len(k) for k in kept]
+    ([0, 1, 2, 3], [3, 3, 3, 3])
+    """
+    from analysis.structural.resampling import jackknife_deleted, jackknife_groups
+
+    return (jackknife_deleted(n, max_groups=JACKKNIFE_MAX),
+            jackknife_groups(n, max_groups=JACKKNIFE_MAX))
+
+
+def bca_intervals(replicates: np.ndarray, estimate: np.ndarray, jackknife: np.ndarray,
+                  level: float) -> tuple[np.ndarray, np.ndarray]:
+    """BCa intervals (Efron, 1987) per column: the bias correction ``z0 = Phi^-1(share of
+    resamples below the estimate, ties counted half)``, the acceleration ``a = sum d^3 /
+    (6 (sum d^2)^1.5)`` with ``d`` the jackknife values' deviations from their mean, and the
+    interval the resamples' quantiles at ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))`` for ``z`` at
+    ``(1 -+ level) / 2`` (:func:`analysis.structural.resampling.bca_ci`). ``replicates``: the
+    successful resamples (rows) of each statistic (columns); ``jackknife``: its jackknife
+    values (NaN rows failed, left out); all-NaN columns give NaN bounds.
+
+    >>> reps = np.linspace(-2, 2, 401)[:, None]
+    >>> lo, hi = bca_intervals(reps, np.array([0.0]), np.array([[-1.0], [0.0], [1.0]]), 0.9)
+    >>> round(float(lo[0]), 10), round(float(hi[0]), 10)  # z0 = 0, a = 0: the percentiles
+    (-1.8, 1.8)
+    """
+    from analysis.structural.resampling import bca_ci, jackknife_acceleration
+
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (HTMT2 < 0)
+        return bca_ci(replicates, estimate, jackknife_acceleration(jackknife), level)
 
 
 def _jackknife_row(raw: np.ndarray, model: PLSModel, settings: dict[str, Any],

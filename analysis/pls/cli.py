@@ -152,13 +152,19 @@ def echo_pls(res: dict[str, Any]) -> None:
                        f"{_f(r['pvalue'])}" + ("" if r["comparable"] else " (not comparable)"))
     mod = res.get("interaction")
     if mod:
-        click.echo(f"interaction (two-stage) {mod['term']}:")
+        bca = bool(mod["bootstrap"].get("bca"))
+        click.echo(f"interaction (two-stage) {mod['term']} (est, percentile CI"
+                   + (", BCa CI" if bca else "") + "):")
+
+        def cis(r: dict[str, Any]) -> str:
+            return (f"[{_f(r.get('ci.lower'))}, {_f(r.get('ci.upper'))}]"
+                    + (f" BCa [{_f(r.get('bca.lower'))}, {_f(r.get('bca.upper'))}]"
+                       if bca else ""))
+
         for r in mod["interactions"]:
-            click.echo(f"  {r['lhs']} ~ {r['rhs']}: {_f(r['est'])} [{_f(r.get('ci.lower'))}, "
-                       f"{_f(r.get('ci.upper'))}], f² {_f(r['f2'], 4)}")
+            click.echo(f"  {r['lhs']} ~ {r['rhs']}: {_f(r['est'])} {cis(r)}, f² {_f(r['f2'], 4)}")
         for r in mod["simple_slopes"]:
             click.echo(f"  slope of {r['rhs']} on {r['lhs']} at {r['moderator']} "
-                       f"{r['level']:+g} SD: {_f(r['slope'])} [{_f(r.get('ci.lower'))}, "
-                       f"{_f(r.get('ci.upper'))}]")
+                       f"{r['level']:+g} SD: {_f(r['slope'])} {cis(r)}")
     for w in res["warnings"]:
         click.echo(f"warning: {w}")

@@ -357,54 +357,190 @@ def _fast_values(X: np.ndarray, spec: InteractionModel, method: str, full: PLSMo
     return np.asarray(out, dtype=float)
 
 
+def _admissible(est: dict[str, Any], model: PLSModel) -> np.ndarray:
+    """Per data set of a :func:`~analysis.pls.batch.batch_solve` stack: converged, and no
+    outcome's predictor correlations singular or not finite (where
+    :func:`analysis.pls.estimate._solve` raises)."""
+    ok = est["conv"].copy()
+    names, cor = model.names, est["cor"]
+    for outcome in model.endogenous:
+        P = [names.index(p) for p in model.predictors(outcome)]
+        Cpp = cor[:, P][:, :, P]
+        fin = np.all(np.isfinite(Cpp), axis=(1, 2))
+        cond = np.full(len(ok), np.inf)
+        if fin.any():
+            cond[fin] = np.linalg.cond(Cpp[fin])
+        ok &= fin & (cond <= 1e12)
+    return ok
+
+
+def _batch_values(Xs: np.ndarray, spec: InteractionModel, full: PLSModel,
+                  kw: dict[str, Any], width: int) -> np.ndarray:
+    """:func:`_fast_values` of the two-stage approach for a stack of complete data sets
+    (K x n x ``spec.base.items``) at once, with the stacked algorithm of
+    :mod:`analysis.pls.batch` (the same steps, so the same numbers to rounding); NaN rows
+    where an estimation fails."""
+    from .batch import batch_solve
+
+    K, n, p = Xs.shape
+    out = np.full((K, width), np.nan)
+
+    def cov(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        Xc = X - X.mean(axis=1, keepdims=True)
+        S = np.transpose(Xc, (0, 2, 1)) @ Xc / (n - 1)
+        d = np.einsum("kii->ki", S)
+        return Xc, S, np.all(np.isfinite(d) & (d > 0), axis=1)
+
+    base = spec.base
+    Xc, S, ok = cov(Xs)
+    if not ok.any():
+        return out
+    rows = np.flatnonzero(ok)
+    est1 = batch_solve(S[rows], base, kw)
+    good = _admissible(est1, base)
+    scores = (Xc[rows] / est1["sd"][:, None, :]) @ est1["W"]
+    names1 = base.names
+    G = np.stack([scores[:, :, names1.index(x)] * scores[:, :, names1.index(m)]
+                  for _, x, m in spec.terms], axis=2)
+    _, S2, ok2 = cov(np.concatenate([Xs[rows], G], axis=2))
+    good &= ok2
+    if not good.any():
+        return out
+    keep = np.flatnonzero(good)
+    est2 = batch_solve(S2[keep], full, kw)
+    good2 = _admissible(est2, full)
+    names, fitems = full.names, full.items
+    cols: list[np.ndarray] = []
+    for M in (est2["loadings"], est2["W"]):
+        k0 = 0
+        for j, c in enumerate(full.constructs):
+            cols += [M[:, k, j] for k in range(k0, k0 + len(c.items))]
+            k0 += len(c.items)
+    P = est2["paths"]
+    for outcome in full.endogenous:
+        cols += [P[:, names.index(q), names.index(outcome)] for q in full.predictors(outcome)]
+    C = est2["cor"]
+    cols += [C[:, a, b] for a in range(len(names)) for b in range(a + 1, len(names))]
+    cols += list(est2["r2"].T)
+    sd_g = np.sqrt(np.einsum("kii->ki", S2[keep])[:, p:])
+    for name, outcome in spec.paths:
+        j = names.index(name)
+        k = [fitems.index(i) - p for i in full.construct(name).items]
+        lam = np.abs(est2["loadings"][:, [p + i for i in k], j])
+        a = (sd_g[:, k] * lam).sum(axis=1) / lam.sum(axis=1)
+        cols.append(P[:, j, names.index(outcome)] / a)
+    values = np.column_stack(cols)
+    values[~good2] = np.nan
+    out[rows[keep]] = values
+    return out
+
+
+def _values_or_nan(X: np.ndarray, spec: InteractionModel, method: str, full: PLSModel,
+                   kw: dict[str, Any], width: int) -> np.ndarray:
+    """:func:`_fast_values` of the respondents ``X`` (raw answers: mean replacement, if any is
+    missing, redone on them), or a NaN row when the estimation fails."""
+    if np.isnan(X).any():
+        X = X.copy()
+        means = np.nanmean(X, axis=0)
+        rr, cc = np.nonzero(np.isnan(X))
+        X[rr, cc] = means[cc]
+    try:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _fast_values(X, spec, method, full, kw)
+    except (PLSInputError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return np.full(width, np.nan)
+
+
 def _replicates(gens: list[np.random.Generator], rows: range, *, raw: np.ndarray,
                 spec: InteractionModel, method: str, full: PLSModel, kw: dict[str, Any],
-                width: int, indices: np.ndarray | None) -> np.ndarray:
+                width: int, indices: np.ndarray | None, n_boot: int | None = None,
+                left_out: tuple[np.ndarray, ...] = ()) -> np.ndarray:
     """A chunk of bootstrap resamples (mean replacement redone within each); NaN rows where
-    the estimation fails."""
+    the estimation fails. Replicates ``r >= n_boot`` are the BCa jackknife samples riding
+    along: sample ``r - n_boot`` leaves out the rows ``left_out[r - n_boot]`` (both stages
+    re-run on the rest, as in a resample)."""
     n = raw.shape[0]
-    out = np.full((len(rows), width), np.nan)
-    for k, (rng, r) in enumerate(zip(gens, rows, strict=True)):
-        take = indices[r] if indices is not None else rng.integers(0, n, size=n)
-        X = raw[take]
-        if np.isnan(X).any():
-            X = X.copy()
-            means = np.nanmean(X, axis=0)
-            rr, cc = np.nonzero(np.isnan(X))
-            X[rr, cc] = means[cc]
+    takes = []
+    for rng, r in zip(gens, rows, strict=True):
+        if n_boot is not None and r >= n_boot:
+            takes.append(np.delete(np.arange(n), left_out[r - n_boot]))
+        else:
+            takes.append(indices[r] if indices is not None else rng.integers(0, n, size=n))
+    if method == "two_stage" and not np.isnan(raw).any():
+        # stacks of equal-sized data sets at once (resamples; jackknife samples)
+        sizes = np.array([t.size for t in takes])
+        out = np.full((len(takes), width), np.nan)
         try:
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[k] = _fast_values(X, spec, method, full, kw)
-        except (PLSInputError, np.linalg.LinAlgError, ValueError, FloatingPointError):
-            continue
-    return out
+                for size in np.unique(sizes):
+                    at = np.flatnonzero(sizes == size)
+                    out[at] = _batch_values(raw[np.array([takes[i] for i in at])], spec, full,
+                                            kw, width)
+            return out
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            pass
+    return np.array([_values_or_nan(raw[t], spec, method, full, kw, width) for t in takes])
+
+
+def _slope_values(values: np.ndarray, slopes: pd.DataFrame, table: pd.DataFrame,
+                  inter: pd.DataFrame, n_tab: int) -> np.ndarray:
+    """Each simple slope ``b_X + est_product * level`` computed from rows of statistics
+    (resamples or jackknife samples: the stage-2 table's values, then each interaction
+    path's ``est_product``); ``b_X`` is 0 where ``X`` has no path to the outcome."""
+    cols = []
+    for s in slopes.itertuples():
+        main = np.flatnonzero((table["lhs"] == s.lhs) & (table["op"] == "~")
+                              & (table["rhs"] == s.rhs))
+        k = int(np.flatnonzero((inter["lhs"] == s.lhs) & (inter["iv"] == s.rhs)
+                               & (inter["moderator"] == s.moderator))[0])
+        b = values[:, int(main[0])] if main.size else 0.0
+        cols.append(b + values[:, n_tab + k] * s.level)
+    return np.column_stack(cols) if cols else np.empty((values.shape[0], 0))
 
 
 @dataclass
 class PLSInteractionBootstrap:
-    """A bootstrapped model with interaction terms: ``result`` (the full sample), ``table``
-    (its stage-2 lavaan table with ``boot.mean, se, z, pvalue, ci.lower, ci.upper``),
-    ``interactions`` (the interaction paths with the same columns for ``est`` and, prefixed
-    ``product.``, for ``est_product``), ``replicates`` (resamples x statistics, NaN rows
-    failed) and ``settings``."""
+    """A bootstrapped model with interaction terms.
+
+    Attributes
+    ----------
+    result : the full-sample estimation (:class:`PLSInteractionResult`).
+    table : its stage-2 lavaan table with ``boot.mean, se, z, pvalue, ci.lower, ci.upper``
+        (percentile) and, with ``bca``, ``bca.lower, bca.upper``.
+    interactions : the interaction paths with the same columns for ``est`` and, prefixed
+        ``product.``, for ``est_product``.
+    replicates : resamples x statistics (the table's values, then each interaction path's
+        ``est_product``), NaN rows failed.
+    settings : n_boot, seed (None with ``indices``), level, bca, method, n_failed,
+        n_jackknife, backend, workers.
+    simple_slopes : the full sample's simple slopes with the same columns for ``slope``.
+    jackknife : with ``bca``, the statistics of each jackknife sample (rows as
+        ``replicates``; both stages re-run on each), else None.
+    jackknife_left_out : the rows (0-based, among the respondents analysed) each jackknife
+        sample leaves out: one respondent each up to 1,000 respondents.
+    """
 
     result: PLSInteractionResult
     table: pd.DataFrame
     interactions: pd.DataFrame
     replicates: np.ndarray = field(repr=False)
     settings: dict[str, Any] = field(default_factory=dict)
+    simple_slopes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    jackknife: np.ndarray | None = field(default=None, repr=False)
+    jackknife_left_out: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (replicates omitted)."""
+        """JSON-ready data (replicates and jackknife values omitted)."""
         return {**self.result.to_dict(), "bootstrap": to_plain(self.settings),
                 "estimates": to_plain(self.table),
-                "interactions": to_plain(self.interactions)}
+                "interactions": to_plain(self.interactions),
+                "simple_slopes": to_plain(self.simple_slopes)}
 
 
 def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
                               method: str = "two_stage", n_boot: int = 5000,
                               seed: int | None = None, indices: Any = None,
-                              level: float = 0.95, scheme: str = "path",
+                              level: float = 0.95, bca: bool = True, scheme: str = "path",
                               consistent: bool = False, missing: str | None = None,
                               missing_value: Any = None, max_iter: int = 300,
                               tol: float = 1e-7, n_jobs: int | None = None,
@@ -412,9 +548,18 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
     """Estimate a model with interaction terms and bootstrap it, re-forming the interaction
     terms (and re-running stage 1) in every resample.
 
+    Intervals as :func:`~analysis.pls.bootstrap_pls` gives them: the percentile interval
+    (``ci.lower, ci.upper``: the resamples' type-7 quantiles) and, with ``bca``, the BCa
+    interval (``bca.lower, bca.upper``; Efron, 1987: bias correction from the share of
+    resamples below the estimate, acceleration from the jackknife, computed by the same
+    helper, :func:`analysis.pls.bootstrap.bca_intervals`). Each jackknife sample leaves one
+    respondent out (above 1,000 respondents, one of 1,000 seeded groups) and re-runs the whole
+    approach on the rest, both stages for the two-stage term. The simple slopes' intervals
+    come from ``b_X + est_product * level`` in each resample and jackknife sample.
+
     Parameters
     ----------
-    data, model, method, scheme, consistent, missing, missing_value, max_iter, tol
+    data, model, method
         As for :func:`estimate_pls_interaction`.
     n_boot : int
         Resamples (ignored with ``indices``).
@@ -424,7 +569,12 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
     indices : array-like or None
         Resample rows (resamples x respondents analysed, 0-based).
     level : float
-        Confidence level of the percentile intervals.
+        Confidence level of the intervals.
+    bca : bool
+        Also compute BCa intervals (costs one estimation of the whole approach per respondent,
+        at most 1,000).
+    scheme, consistent, missing, missing_value, max_iter, tol
+        As for :func:`estimate_pls_interaction`.
     n_jobs : int or None
         Worker processes (None: all cores); the same numbers for any value.
     progress : bool or None
@@ -433,9 +583,9 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
     Returns
     -------
     PLSInteractionBootstrap
-        The full-sample result, its table and the interaction paths with ``boot.mean, se,
-        z, pvalue, ci.lower, ci.upper`` (``se`` the resamples' SD, ``z = est / se``, normal
-        p-value; percentile intervals).
+        The full-sample result, its table, the interaction paths and the simple slopes with
+        ``boot.mean, se, z, pvalue, ci.lower, ci.upper`` (``se`` the resamples' SD,
+        ``z = est / se``, normal p-value; percentile intervals) and ``bca.lower, bca.upper``.
 
     Raises
     ------
@@ -452,8 +602,8 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
     >>> boot = bootstrap_pls_interaction(d, "X =~ x1 + x2; M =~ m; Y =~ y; Y ~ X + M + X:M",
     ...                                  n_boot=50, seed=1, n_jobs=1, progress=False)
     >>> row = boot.interactions.iloc[0]
-    >>> bool(row["ci.lower"] > 0), bool(row["product.ci.lower"] > 0)
-    (True, True)
+    >>> bool(row["ci.lower"] > 0), bool(row["product.ci.lower"] > 0), bool(row["bca.lower"] > 0)
+    (True, True, True)
     """
     import functools
     import warnings
@@ -463,7 +613,7 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
     from analysis.arguments import check_level, check_n_boot, check_n_jobs, check_seed
     from analysis.structural.resampling import percentile_ci, run_replicates
 
-    from .bootstrap import _check_indices
+    from .bootstrap import _check_indices, bca_intervals, jackknife_sets
 
     spec = model if isinstance(model, InteractionModel) else parse_interaction_model(model)
     level = check_level(level, error=PLSInputError)
@@ -473,8 +623,9 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
                                    missing_value=missing_value, max_iter=max_iter, tol=tol)
     d = indicator_data(data, spec.base.items, missing=missing, missing_value=missing_value)
     raw = d.raw if d.raw is not None else d.X
+    n = raw.shape[0]
     if indices is not None:
-        idx = _check_indices(indices, raw.shape[0])
+        idx = _check_indices(indices, n)
         n_boot, seed_used = idx.shape[0], None
     else:
         idx = None
@@ -485,39 +636,59 @@ def bootstrap_pls_interaction(data: Any, model: str | InteractionModel, *,
           "max_iter": max_iter, "tol": tol}
     n_tab = len(fit.result.estimates)
     width = n_tab + len(spec.paths)
+    left_out = tuple(jackknife_sets(n)[0]) if bca else ()
     fn = functools.partial(_replicates, raw=raw, spec=spec, method=method, full=full, kw=kw,
-                           width=width, indices=idx)
-    run = run_replicates(fn, n_boot, seed_used if seed_used is not None else 0, n_jobs=n_jobs,
+                           width=width, indices=idx, n_boot=n_boot, left_out=left_out)
+    run = run_replicates(fn, n_boot + len(left_out),
+                         seed_used if seed_used is not None else 0, n_jobs=n_jobs,
                          chunk_size=50, progress=progress, desc="PLS interaction bootstrap",
-                         batched=True)
-    values = run.values
+                         batched=True, counted=n_boot)
+    values, jack = run.values[:n_boot], run.values[n_boot:]
     good = values[~np.isnan(values).all(axis=1)]
     if good.shape[0] < 2:
         raise PLSInputError(f"only {good.shape[0]} of {n_boot} bootstrap resamples could be "
                             "estimated; check the model and data", code="model_not_estimable")
+    table = fit.result.estimates.copy()
+    inter = fit.interactions.copy()
+    slopes = fit.simple_slopes.copy()
 
-    def summarise(est: np.ndarray, reps: np.ndarray) -> dict[str, np.ndarray]:
+    def summarise(est: np.ndarray, reps: np.ndarray,
+                  jk: np.ndarray | None) -> dict[str, np.ndarray]:
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             se = np.nanstd(reps, axis=0, ddof=1)
             z = est / se
             lo, hi = percentile_ci(reps, level)
-            return {"boot.mean": np.nanmean(reps, axis=0), "se": se, "z": z,
-                    "pvalue": 2 * stats.norm.sf(np.abs(z)), "ci.lower": lo, "ci.upper": hi}
+            out = {"boot.mean": np.nanmean(reps, axis=0), "se": se, "z": z,
+                   "pvalue": 2 * stats.norm.sf(np.abs(z)), "ci.lower": lo, "ci.upper": hi}
+        if jk is not None:
+            out["bca.lower"], out["bca.upper"] = bca_intervals(reps, est, jk, level)
+        return out
 
-    table = fit.result.estimates.copy()
-    for k, v in summarise(table["est"].to_numpy(), good[:, :n_tab]).items():
+    def jk_cols(cols: Any) -> np.ndarray | None:
+        return jack[:, cols] if bca else None
+
+    for k, v in summarise(table["est"].to_numpy(), good[:, :n_tab],
+                          jk_cols(slice(0, n_tab))).items():
         table[k] = v
-    inter = fit.interactions.copy()
     pos = [int(np.flatnonzero((table["lhs"] == r.lhs) & (table["op"] == "~")
                               & (table["rhs"] == r.rhs))[0]) for r in inter.itertuples()]
-    for k, v in summarise(inter["est"].to_numpy(), good[:, pos]).items():
+    for k, v in summarise(inter["est"].to_numpy(), good[:, pos], jk_cols(pos)).items():
         inter[k] = v
-    for k, v in summarise(inter["est_product"].to_numpy(), good[:, n_tab:]).items():
+    for k, v in summarise(inter["est_product"].to_numpy(), good[:, n_tab:],
+                          jk_cols(slice(n_tab, width))).items():
         inter[f"product.{k}"] = v
+    if len(slopes):
+        for k, v in summarise(slopes["slope"].to_numpy(),
+                              _slope_values(good, slopes, table, inter, n_tab),
+                              _slope_values(jack, slopes, table, inter, n_tab) if bca
+                              else None).items():
+            slopes[k] = v
     info = {"n_boot": int(n_boot), "seed": seed_used, "indices": idx is not None,
-            "level": level, "method": method,
-            "n_failed": int(values.shape[0] - good.shape[0]), "backend": run.backend,
-            "workers": run.workers}
+            "level": level, "bca": bool(bca), "method": method,
+            "n_failed": int(values.shape[0] - good.shape[0]),
+            "n_jackknife": len(left_out), "backend": run.backend, "workers": run.workers}
     return PLSInteractionBootstrap(result=fit, table=table, interactions=inter,
-                                   replicates=values, settings=info)
+                                   replicates=values, settings=info, simple_slopes=slopes,
+                                   jackknife=jack if bca else None,
+                                   jackknife_left_out=list(left_out))

@@ -16,23 +16,28 @@ The section:
 * ``method`` (``"two_stage"``), ``x``, ``moderator``, ``term`` (``"X:M"``), ``outcomes``,
   ``model`` (the syntax with the terms);
 * ``paths``: the stage-2 paths into each outcome (lavaan's ``lhs, op, rhs, est, se, z,
-  pvalue, ci.lower, ci.upper`` with percentile intervals, ``boot.mean``), the term's among them;
+  pvalue, ci.lower, ci.upper`` with percentile intervals, ``bca.lower, bca.upper`` with BCa
+  intervals, ``boot.mean``), the term's among them;
 * ``interactions``: per outcome, the term's standardized path ``est`` and ``est_product`` (per
   unit of the product of the standardized variables, as seminr reports it) with their
-  intervals (``product.*``), the outcome's ``r2`` with the term and ``r2_without`` (stage 1),
-  and ``f2 = (r2 - r2_without) / (1 - r2)`` (Cohen, 1988);
+  intervals (``ci.*``, ``bca.*``; ``product.*`` for ``est_product``), the outcome's ``r2``
+  with the term and ``r2_without`` (stage 1), and ``f2 = (r2 - r2_without) / (1 - r2)``
+  (Cohen, 1988);
 * ``simple_slopes``: the path of ``X`` to each outcome where ``M`` is at -1, 0 and +1 SD,
-  ``b_X + est_product * level`` (Aiken & West, 1991), with percentile intervals from the same
-  resamples;
-* ``bootstrap`` (``n_boot, seed, level, n_failed``) and ``warnings``.
+  ``b_X + est_product * level`` (Aiken & West, 1991), with percentile and BCa intervals from
+  the same resamples and jackknife samples;
+* ``bootstrap`` (``n_boot, seed, level, ci`` (the interval the report shows: percentile, as
+  for the model's other estimates), ``bca, n_jackknife, n_failed``) and ``warnings``.
+
+BCa intervals (Efron, 1987) as :func:`~analysis.pls.bootstrap_pls` computes them for the
+model's other estimates: bias correction from the share of resamples below the estimate,
+acceleration from the jackknife, each jackknife sample leaving one respondent out (above
+1,000 respondents, one of 1,000 groups) and re-running both stages on the rest.
 """
 
 from __future__ import annotations
 
-import warnings as _warnings
 from typing import Any
-
-import numpy as np
 
 from instruments.plain import to_plain
 
@@ -131,8 +136,6 @@ def pls_interaction(data: Any, model: str | PLSModel, x: str, m: str, *,
     >>> row["rhs"], bool(row["ci.lower"] > 0), [s["level"] for s in out["simple_slopes"]]
     ('X:Z', True, [-1.0, 0.0, 1.0])
     """
-    from analysis.structural.resampling import percentile_ci
-
     from .interaction import bootstrap_pls_interaction, estimate_pls_interaction
 
     spec = model if isinstance(model, PLSModel) else parse_pls_model(model)
@@ -142,40 +145,28 @@ def pls_interaction(data: Any, model: str | PLSModel, x: str, m: str, *,
               "missing": missing or "listwise"}
     if n_boot:
         boot = bootstrap_pls_interaction(data, syntax, n_boot=int(n_boot), seed=seed,
-                                         level=level, n_jobs=n_jobs, progress=progress, **common)
-        fit, table, inter = boot.result, boot.table, boot.interactions
-        good = boot.replicates[~np.isnan(boot.replicates).all(axis=1)]
-        info = {"n_boot": int(n_boot), "seed": seed, "level": float(level),
+                                         level=level, bca=True, n_jobs=n_jobs,
+                                         progress=progress, **common)
+        fit, table, inter, slopes = boot.result, boot.table, boot.interactions, \
+            boot.simple_slopes
+        info = {"n_boot": int(n_boot), "seed": seed, "level": float(level), "ci": "percentile",
+                "bca": True, "n_jackknife": int(boot.settings["n_jackknife"]),
                 "n_failed": int(boot.settings["n_failed"])}
         if info["n_failed"]:
             warns.append(f"interaction bootstrap: {info['n_failed']} of {n_boot} resamples could "
                          "not be estimated and were left out")
     else:
         fit = estimate_pls_interaction(data, syntax, **common)
-        table, inter, good = fit.result.estimates, fit.interactions.copy(), None
-        info = {"n_boot": 0, "seed": None, "level": float(level), "n_failed": 0}
+        table, inter, slopes = fit.result.estimates, fit.interactions, fit.simple_slopes
+        info = {"n_boot": 0, "seed": None, "level": float(level), "ci": None, "bca": False,
+                "n_jackknife": 0, "n_failed": 0}
     term = f"{x}:{m}"
-    n_tab = len(fit.result.estimates)
     r2_with = fit.result.r2
     r2_without = fit.first_stage.r2 if fit.first_stage is not None else {}
     inter = inter.copy()
     inter["r2"] = [r2_with[o] for o in inter["lhs"]]
     inter["r2_without"] = [r2_without.get(o, float("nan")) for o in inter["lhs"]]
     inter["f2"] = (inter["r2"] - inter["r2_without"]) / (1 - inter["r2"])
-    slopes = fit.simple_slopes.copy()
-    if good is not None:
-        lows, highs = [], []
-        for s in slopes.itertuples():
-            main = int(np.flatnonzero((table["lhs"] == s.lhs) & (table["op"] == "~")
-                                      & (table["rhs"] == x))[0])
-            k = int(np.flatnonzero(inter["lhs"].to_numpy() == s.lhs)[0])
-            draws = good[:, main] + good[:, n_tab + k] * s.level
-            with _warnings.catch_warnings():
-                _warnings.simplefilter("ignore", RuntimeWarning)
-                lo, hi = percentile_ci(draws[:, None], level)
-            lows.append(float(lo[0]))
-            highs.append(float(hi[0]))
-        slopes["ci.lower"], slopes["ci.upper"] = lows, highs
     paths = table[(table["op"] == "~") & table["lhs"].isin(outcomes)].reset_index(drop=True)
     return to_plain({
         "method": METHOD, "x": x, "moderator": m, "term": term, "outcomes": outcomes,
