@@ -294,14 +294,15 @@ def headline_lines(results: dict) -> list[str]:
         lines.append(text)
     prof = results.get("profiles")
     if prof:
-        from .profiles_section import outcome_method_words
+        from .profiles_section import n_profiles, outcome_method_words
 
         sel = prof["selected"]
-        lines.append(f"  commitment profiles: {sel['family']} with {sel['k']} profiles "
+        lines.append(f"  commitment profiles: {sel['family']} with {n_profiles(sel['k'])} "
                      f"({'smallest BIC' if sel['chosen_by'] == 'bic' else 'as asked'}"
                      + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "")
                      + ")" + (f"; outcomes by profile: {outcome_method_words(prof)}"
-                              if prof.get("outcome_means") else ""))
+                              if prof.get("outcome_means") else "")
+                     + ("; no distinct profiles" if int(sel["k"]) == 1 else ""))
     bad = [w for w in eff.get("warnings") or [] if "not admissible" in w or "unstable" in w
            or "not be identified" in w]
     if bad:

@@ -84,6 +84,12 @@ def _glance(section: dict, names: dict[str, str]) -> Markup:
     std = pd.DataFrame(section["means"])
     cards = []
     for p in section["profiles"]:
+        if len(section["profiles"]) == 1:
+            cards.append({"label": f"Profile {p['profile']}", "share": apa_pct(1, 0,
+                                                                             proportion=True),
+                          "note": f"the whole sample, {int(p['n_modal']):,} respondents: "
+                                  "no distinct profiles"})
+            continue
         rows = std[std["profile"] == p["profile"]].sort_values("std.mean")
         hi, lo = rows.iloc[-1], rows.iloc[0]
         note = (f"highest {names.get(hi['indicator'], hi['indicator']).lower()} "
@@ -94,6 +100,30 @@ def _glance(section: dict, names: dict[str, str]) -> Markup:
                       "share": apa_pct(p["share"], 0, proportion=True), "note": note})
     template = make_environment().get_template("profiles.html.j2")
     return Markup(template.render(profiles=cards))
+
+
+def n_profiles(k: int | float) -> str:
+    """``1 profile``, ``3 profiles``."""
+    return f"{int(k)} profile" + ("" if int(k) == 1 else "s")
+
+
+def _single_profile_text(sel: dict, comp: pd.DataFrame) -> str:
+    """When one profile is described: what that means, and how far the best model with
+    profiles is behind on the BIC (empty otherwise)."""
+    if int(sel["k"]) != 1:
+        return ""
+    more = comp[comp["k"] > 1]
+    behind = ""
+    if len(more) and sel.get("chosen_by") != "user":
+        best = more.loc[more["bic"].idxmin()]
+        low = float(comp.loc[(comp["family"] == sel["family"]) & (comp["k"] == 1),
+                             "bic"].iloc[0])
+        behind = (f" (the best model with profiles, {best['family']} with "
+                  f"{n_profiles(best['k'])}, has a BIC {apa(float(best['bic']) - low, 2)} "
+                  "higher)")
+    return ("With one profile the respondents do not fall into distinct mixes of these "
+            "constructs" + behind + ": they are described as one group, and no outcomes are "
+            "compared across profiles. ")
 
 
 def _blrt_text(settings: dict, sel: dict, n_boot: int) -> str:
@@ -160,10 +190,11 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
              f"{', '.join(str(k) for k in settings.get('k', []))} profiles, each from "
              f"{int(settings.get('n_starts') or 0)} seeded random starts (seed "
              f"{settings.get('seed')}). "
-             + (f"The model described is {sel['family']} with {sel['k']} profiles, as asked. "
-                if sel.get("chosen_by") == "user" else
-                f"The model with the smallest BIC is {sel['family']} with {sel['k']} "
-                "profiles. ")
+             + (f"The model described is {sel['family']} with {n_profiles(sel['k'])}, as "
+                "asked. " if sel.get("chosen_by") == "user" else
+                f"The model with the smallest BIC is {sel['family']} with "
+                f"{n_profiles(sel['k'])}. ")
+             + _single_profile_text(sel, comp)
              + blrt_text)
     method = _outcome_method(section)
     short, cited, _ = _OUTCOME_METHODS[method]
@@ -197,11 +228,12 @@ def profiles_section(results: dict) -> dict[str, Any] | None:
     std = pd.DataFrame(section["means"])
     means = [[float(std[(std["profile"] == p) & (std["indicator"] == c)]["std.mean"].iloc[0])
               for c in section["indicators"]] for p in labels]
-    svg = profile_plot(means, ind_names, list(labels.values()),
-                       f"Commitment profiles ({sel['family']}, {sel['k']} profiles)")
-    blocks.append({"type": "figure", "svg": svg, "caption": "Profile plot: each profile's mean "
-                   "of each construct in standard deviations of the whole sample (0 = the "
-                   "sample mean); the percentages are the profiles' estimated shares."})
+    if int(sel["k"]) > 1:  # one profile is the sample mean, 0 on every construct
+        svg = profile_plot(means, ind_names, list(labels.values()),
+                           f"Commitment profiles ({sel['family']}, {n_profiles(sel['k'])})")
+        blocks.append({"type": "figure", "svg": svg, "caption": "Profile plot: each profile's "
+                       "mean of each construct in standard deviations of the whole sample (0 = "
+                       "the sample mean); the percentages are the profiles' estimated shares."})
     blocks.append({"type": "html", "html": _glance(section, names)})
     if section.get("outcome_means"):
         om = pd.DataFrame(section["outcome_means"])

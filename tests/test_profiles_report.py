@@ -170,7 +170,7 @@ def test_run_with_profiles(tmp_path, capsys, study):
                  "--profiles-outcome-method", "ml3"])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert re.search(r"commitment profiles: \w{3} with [12] profiles", text)
+    assert re.search(r"commitment profiles: \w{3} with [12] profiles?", text)
     res = json.loads((tmp_path / "out" / "results.json").read_text())
     assert res["profiles"]["settings"]["k"] == [1, 2]
     # the outcome method is recorded, named in the terminal, the report and its references
@@ -292,3 +292,36 @@ def test_results_without_the_outcome_method_render_as_bch(study, report):
     with pytest.raises(ResultsFileError) as err:
         check_results(bad, "r.json")
     assert "profiles.settings.outcome_method" in str(err.value)
+
+
+def test_one_profile_is_said_to_be_no_profiles(study, tmp_path, capsys):
+    """Respondents simulated without profiles (one multivariate normal population), the
+    families with covariances: the BIC prefers one profile. The report says what that means
+    (no distinct mixes, one group, no outcome comparison) and by how much the best model with
+    profiles is behind, recomputed here from the comparison table; no profile plot; the
+    terminal says 'no distinct profiles'. (The families without covariances can mimic the
+    commitments' correlation with several profiles, which is why EEE is used.)"""
+    sim, res = study
+    data = tmp_path / "responses.csv"
+    from analysis import write_responses
+
+    write_responses(sim.data, data, load_instrument("five_commitments"))
+    out = tmp_path / "profiles.json"
+    assert main(["profiles", str(data), "-i", "five_commitments", "--k", "1-2", "--families",
+                 "EEE", "--n-starts", "3", "--boot", "0", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "chosen: EEE with 1 profile (smallest BIC): no distinct profiles" in text
+    section = json.loads(out.read_text())
+    assert section["selected"]["k"] == 1
+    one = copy.deepcopy(res)
+    one["profiles"] = section
+    html = render_report(one)
+    part = html[html.index('id="profiles"'):]
+    part = re.sub(r"\s+", " ", part[:part.index("</section>")])
+    bic = {r["k"]: r["bic"] for r in section["comparison"]}
+    assert ("The model with the smallest BIC is EEE with 1 profile. With one profile the "
+            "respondents do not fall into distinct mixes of these constructs (the best model "
+            f"with profiles, EEE with 2 profiles, has a BIC {bic[2] - bic[1]:.2f} higher): "
+            "they are described as one group") in part
+    assert "ek-profile-point" not in part and "Profile plot" not in part
+    assert "no distinct profiles" in part and "highest" not in part

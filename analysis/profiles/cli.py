@@ -55,10 +55,12 @@ def summary_lines(section: dict) -> list[str]:
                   "tests run up to the first non-significant one (--blrt-all: every k, "
                   "every draw)"]
     sel = section["selected"]
-    lines += ["", f"chosen: {sel['family']} with {sel['k']} profiles ("
+    k = int(sel["k"])
+    lines += ["", f"chosen: {sel['family']} with {k} profile{'' if k == 1 else 's'} ("
               + ("smallest BIC" if sel["chosen_by"] == "bic" else "as asked")
-              + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "") + ")", "",
-              "standardized means (SD units of the whole sample) by profile:"]
+              + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "") + ")"
+              + (": no distinct profiles, the respondents are one group" if k == 1 else ""),
+              "", "standardized means (SD units of the whole sample) by profile:"]
     ind = section["indicators"]
     lines.append(f"{'profile':<9}{'share':>7}  " + "".join(f"{c[:11]:>12}" for c in ind))
     means = {(m["profile"], m["indicator"]): m["std.mean"] for m in section["means"]}
