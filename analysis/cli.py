@@ -670,11 +670,16 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
 @click.option("--interaction", nargs=2, default=None,
               help="With --method pls: X M, the two-stage interaction term X:M on every path "
                    "out of X (moderating effect, simple slopes).")
+@click.option("--ipma-scale", "ipma_scale", nargs=2, type=float, default=None,
+              metavar="MIN MAX",
+              help="With --method pls and --model: the items' lowest and highest answer "
+                   "options (e.g. 1 7), for the importance-performance map (an instrument "
+                   "declares them; without either, no map).")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, boot, seed, jobs,
                 scheduler, estimator, ordered, missing, keep_flagged, crosscheck, method,
-                consistent, scheme, group, interaction, json_out, force) -> None:
+                consistent, scheme, group, interaction, ipma_scale, json_out, force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads
     (covariance-based SEM, or PLS-SEM with --method pls: also PLSpredict and, with --group or
     --interaction, MICOM and PLS-MGA or a two-stage moderating effect, as run --method pls)."""
@@ -686,28 +691,38 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
     _instrument_only(model, id_column=id_column, keep=keep)
     check_effects_options(method, consistent=consistent, scheme=scheme, missing=missing,
                           estimator=estimator, ordered=ordered, crosscheck=crosscheck,
-                          group=group, interaction=interaction)
+                          group=group, interaction=interaction, ipma_scale=ipma_scale)
+    if ipma_scale and model is None:
+        raise click.UsageError("--ipma-scale goes with --model; an instrument declares each "
+                               "item's scale, and the importance-performance map uses it")
     boot = n_boot_for(method, boot)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if method.lower() == "pls":  # PLS-SEM: analysis.pls.command
         from analysis.pls.cli import echo_pls
         from analysis.pls.command import effects_pls
         from analysis.pls.groups import parse_group
+        from analysis.pls.study import instrument_scale
+        from analysis.pls.syntax import parse_pls_model
 
         column = parse_group(group)[0] if group is not None else None
+        lo = hi = None
         if model is not None:
             frame, note = _model_data(responses, model), None
+            if ipma_scale:
+                lo, hi = ipma_scale
         else:
             frame, inst, note = _instrument_frame(responses, instrument, fmt, not keep_flagged,
                                                   column, column_map, id_column, keep)
             model = inst.to_lavaan()
+            lo, hi = instrument_scale(inst, parse_pls_model(model).items)
         note = note or f"{len(frame)} rows read"
         with about_file(responses, note):
             res = effects_pls(frame, model, group=group,
                               interaction=tuple(interaction) if interaction else None,
                               scheme=(scheme or "path").lower(),
                               consistent=consistent, missing=missing and missing.lower(),
-                              n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler)
+                              n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler,
+                              scale_min=lo, scale_max=hi)
         click.echo(note)
         echo_pls(res)
         _write_json(res, json_out)

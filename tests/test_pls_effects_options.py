@@ -3,10 +3,16 @@
 on an instrument's respondents or a plain CSV with ``--model``; options that do not go with
 the method exit 2 with what to do instead.
 
+The importance-performance map of each final outcome (construct level: importance the
+unstandardized total effect, performance 0-100, quadrant) is printed and in --json, with the
+instrument's item scales, or with ``--model`` those of ``--ipma-scale MIN MAX``; without them
+the output says the map needs them (a CSV declares no answer options, and the sample's extremes
+are not the scale's).
+
 Checks: each section equals a direct call of the function the run uses on the same
 respondents and seed (:func:`analysis.pls.predict.predict_pls`, :func:`analysis.pls.groups.
-pls_groups`, :func:`analysis.pls.moderation.pls_interaction`) to 1e-12, and effects and run
-agree on the same data.
+pls_groups`, :func:`analysis.pls.moderation.pls_interaction`, :func:`analysis.pls.ipma_pls`)
+to 1e-12, and effects and run agree on the same data (the maps too).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.pls import ipma_pls
 from analysis.responses import read_responses
 from analysis.responses.scoring import reverse_keyed
 from analysis.responses.screening import screen
@@ -28,6 +35,10 @@ FIX = Path(__file__).parent / "fixtures" / "pls"
 NAME, SEED = "five_commitments", 5
 M1 = ("Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5; Expectation =~ CUEX1 + CUEX2 + CUEX3; "
       "Satisfaction =~ CUSA1 + CUSA2 + CUSA3; Satisfaction ~ Image + Expectation")
+#: seminr's mobi model with a mediator; its items are answered on 1-10.
+M2 = ("Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5; Expectation =~ CUEX1 + CUEX2 + CUEX3; "
+      "Value =~ PERV1 + PERV2; Satisfaction =~ CUSA1 + CUSA2 + CUSA3; "
+      "Value ~ Image + Expectation; Satisfaction ~ Image + Expectation + Value")
 
 
 def _run(args: list[str], capsys) -> tuple[int, str]:
@@ -86,6 +97,7 @@ def test_effects_has_plspredict_and_the_interaction_as_run_has(data, tmp_path, c
     run = json.loads((tmp_path / "run" / "results.json").read_text())["pls"]
     assert run["interaction"] == res["interaction"]
     assert run["predict"]["items"] == res["predict"]["items"]
+    assert run["ipma"] == res["ipma"] and len(res["ipma"]) == 2  # repurchase, recommendation
 
 
 def test_effects_group_comparison_with_a_model(tmp_path, capsys):
@@ -163,3 +175,77 @@ def test_effects_group_on_a_kept_column_of_an_instrument_file(data, tmp_path, ca
     assert g["n_groups"] == want["n_groups"] and len(g["paths"]) == len(want["paths"]) > 0
     for a, b in zip(g["paths"], want["paths"], strict=True):
         assert abs(a["diff"] - b["diff"]) < 1e-12 and abs(a["pvalue"] - b["pvalue"]) < 1e-12
+
+
+# --- the importance-performance map ------------------------------------------------------
+
+def _same(got: dict, want, text: str) -> None:
+    assert got["target"] == want.target
+    assert abs(got["target_performance"] - want.target_performance) < 1e-12
+    for level, frame in (("constructs", want.constructs), ("items", want.items)):
+        rows = got[level]
+        assert len(rows) == len(frame)
+        for r, (_, w) in zip(rows, frame.iterrows(), strict=True):
+            for k in ("importance", "performance"):
+                assert abs(r[k] - w[k]) < 1e-12, (level, k)
+            assert r["priority"] == w["priority"]
+    for r in got["constructs"]:
+        assert f"  {r['construct']:<28}{r['importance']:>11.3f}{r['performance']:>13.1f}  " \
+               f"{r['priority']}" in text
+
+
+def test_effects_with_an_instrument_maps_each_final_outcome(data, tmp_path, capsys):
+    out = tmp_path / "e.json"
+    code, text = _run(["effects", str(data), "-i", NAME, "--method", "pls", "--boot", "0",
+                       "--jobs", "1", "--json", str(out)], capsys)
+    assert code == 0, text
+    res = json.loads(out.read_text())
+    inst = load_instrument(NAME)
+    items = reverse_keyed(screen(read_responses(data, inst), inst).kept().items, inst)
+    model = inst.to_lavaan()
+    targets = [m["target"] for m in res["ipma"]]
+    assert targets == ["repurchase", "recommendation"]  # endogenous, no path out
+    for got in res["ipma"]:
+        spec_items = [i for c in res["constructs"] for i in c["items"]]
+        lo = {i: inst.item_scale(i).min for i in spec_items}
+        hi = {i: inst.item_scale(i).max for i in spec_items}
+        want = ipma_pls(items, model, got["target"], scale_min=lo, scale_max=hi,
+                        missing="listwise")
+        _same(got, want, text)
+        assert f"importance-performance map of {got['target']} (construct level; " in text
+        assert got["scale"]["aff_01"] == [1.0, 7.0]  # the instrument's agree7 scale
+
+
+def test_effects_with_a_model_takes_the_scale_from_ipma_scale(tmp_path, capsys):
+    out = tmp_path / "m.json"
+    path = FIX / "mobi.csv"
+    code, text = _run(["effects", str(path), "--model", M2, "--method", "pls", "--boot", "0",
+                       "--ipma-scale", "1", "10", "--json", str(out)], capsys)
+    assert code == 0, text
+    res = json.loads(out.read_text())
+    assert [m["target"] for m in res["ipma"]] == ["Satisfaction"]
+    want = ipma_pls(pd.read_csv(path), M2, "Satisfaction", scale_min=1, scale_max=10)
+    _same(res["ipma"][0], want, text)
+    # without the scale: no map, and the output says what it needs
+    code, text = _run(["effects", str(path), "--model", M2, "--method", "pls", "--boot", "0",
+                       "--json", str(out), "--force"], capsys)
+    assert code == 0, text
+    res = json.loads(out.read_text())
+    assert res["ipma"] is None
+    assert "warning: importance-performance map: not drawn" in text and "--ipma-scale MIN MAX" \
+        in text and any("--ipma-scale" in w for w in res["warnings"])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-i", NAME, "--method", "pls", "--ipma-scale", "1", "5"], "--ipma-scale goes with --model"),
+    (["--model", "S =~ sat_01 + sat_02; A =~ aff_01 + aff_02; S ~ A", "--ipma-scale", "1", "5"],
+     "--ipma-scale goes with --method pls"),
+    (["--model", "S =~ sat_01 + sat_02; A =~ aff_01 + aff_02; S ~ A", "--method", "pls",
+      "--ipma-scale", "5", "1"], "scale_min must be below scale_max"),
+    (["--model", "S =~ sat_01 + sat_02; A =~ aff_01 + aff_02; S ~ A", "--method", "pls",
+      "--ipma-scale", "1", "3"], "answers outside the scale"),
+])
+def test_ipma_scale_usage_errors_exit_2(data, capsys, args, words):
+    code, text = _run(["effects", str(data), "--boot", "0", *args], capsys)
+    assert code == 2 and words in text, text
+    assert "Traceback" not in text

@@ -56,11 +56,17 @@ def check_effects_options(method: str, *, consistent: bool, scheme: str | None,
                           missing: str | None, estimator: str, ordered: str | None,
                           crosscheck: str | None, scheduler: str | None = None,
                           group: str | None = None,
-                          interaction: tuple[str, str] | None = None) -> None:
+                          interaction: tuple[str, str] | None = None,
+                          ipma_scale: tuple[float, float] | None = None) -> None:
     """Refuse options of ``effects`` that do not go with ``--method`` (exit 2 from
-    :class:`click.UsageError`). ``group`` and ``interaction`` are ``effects``' own options
-    (``run`` checks its ``--group``/``--interaction`` itself: both methods take them there)."""
+    :class:`click.UsageError`). ``group``, ``interaction`` and ``ipma_scale`` are ``effects``'
+    own options (``run`` checks its ``--group``/``--interaction`` itself: both methods take
+    them there)."""
     method = method.lower()
+    if method == "sem" and ipma_scale:
+        raise click.UsageError("--ipma-scale goes with --method pls (the importance-"
+                               "performance map of the PLS model); add --method pls or leave "
+                               "it out")
     if method == "sem":
         given = [o for o, v in (("--consistent", consistent), ("--scheme", scheme),
                                 ("--missing mean", (missing or "").lower() == "mean")) if v]
@@ -91,8 +97,9 @@ def _f(x: Any, d: int = 3) -> str:
 
 def echo_pls(res: dict[str, Any]) -> None:
     """Print a PLS section (:func:`analysis.pls.command.effects_pls`) for the terminal:
-    settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR, PLSpredict
-    and, when asked, the group comparison and the interaction."""
+    settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR, the
+    importance-performance maps, PLSpredict and, when asked, the group comparison and the
+    interaction."""
     s, sp, a = res["settings"], res["sample"], res["assessment"]
     click.echo(f"{res['algorithm']} ({s['scheme']} weighting, modes "
                f"{'/'.join(sorted(set(s['modes'].values())))}; converged in {res['iterations']} "
@@ -133,6 +140,14 @@ def echo_pls(res: dict[str, Any]) -> None:
                     f"{r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
         click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
                    f"({r['std_total']:.3f}){lead}")
+    for mp in res.get("ipma") or []:
+        click.echo(f"importance-performance map of {mp['target']} (construct level; "
+                   f"performance 0-100, {mp['target']} {mp['target_performance']:.1f}; "
+                   "importance: unstandardized total effect, points per point):")
+        click.echo(f"  {'construct':<28}{'importance':>11}{'performance':>13}  quadrant")
+        for r in mp["constructs"]:
+            click.echo(f"  {r['construct']:<28}{_f(r['importance']):>11}"
+                       f"{_f(r['performance'], 1):>13}  {r['priority']}")
     pred = res.get("predict")
     if pred:
         st = pred["settings"]

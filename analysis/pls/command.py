@@ -12,10 +12,17 @@ numbers for the same settings:
 * ``interaction`` with ``interaction=(X, M)``: the two-stage moderating effect
   (:func:`analysis.pls.moderation.pls_interaction`).
 
-The importance-performance map needs each item's scale end points, which a ``--model`` CSV
-does not declare; it stays with ``run --method pls``. Settings that do not go together (a
-group and an interaction at once, names that are not constructs, a group column that is not in
-the file) raise :class:`~instruments.errors.EngagekitInputError` before anything is estimated.
+* ``ipma``: the importance-performance map of each final outcome
+  (:func:`analysis.pls.study.ipma_section`, as the run computes it), when the items' scale end
+  points are given (``scale_min``/``scale_max``: the instrument's scales, or ``--ipma-scale
+  MIN MAX`` with ``--model``); without them ``ipma`` is None and a warning says what the map
+  needs (a CSV does not declare its answer options, and the sample's extremes are not the
+  scale's: Ringle & Sarstedt, 2016).
+
+Settings that do not go together (a group and an interaction at once, names that are not
+constructs, a group column that is not in the file, scale bounds that are not numbers, not
+ordered or that answers fall outside) raise :class:`~instruments.errors.EngagekitInputError`
+before anything is estimated.
 """
 
 from __future__ import annotations
@@ -28,14 +35,21 @@ from instruments.errors import EngagekitInputError
 
 from .syntax import parse_pls_model
 
-__all__ = ["effects_pls"]
+__all__ = ["IPMA_NEEDS_SCALE", "effects_pls"]
+
+#: The warning of an effects run without scale bounds (no importance-performance map).
+IPMA_NEEDS_SCALE = ("importance-performance map: not drawn; it rescales every item to 0-100 "
+                    "by its scale's lowest and highest answer options, which a model without "
+                    "an instrument does not declare: give them with --ipma-scale MIN MAX "
+                    "(e.g. 1 7; scale_min/scale_max in Python) or analyse the file with -i NAME")
 
 
 def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
                 interaction: tuple[str, str] | None = None, scheme: str = "path",
                 consistent: bool = False, missing: str | None = None, n_boot: int = 5000,
                 seed: int = 20150401, n_jobs: int | None = None, scheduler: str | None = None,
-                progress: bool | None = None) -> dict[str, Any]:
+                progress: bool | None = None, scale_min: Any = None,
+                scale_max: Any = None) -> dict[str, Any]:
     """The ``effects --method pls`` results (module docstring).
 
     Parameters
@@ -51,12 +65,15 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
         The predictor and the moderator of a two-stage interaction term.
     scheme, consistent, missing, n_boot, seed, n_jobs, scheduler, progress
         As for :func:`~analysis.pls.pipeline.pls_effects`.
+    scale_min, scale_max : number, mapping of item to number, or None
+        The items' lowest and highest answer options, for the importance-performance map
+        (None: no map, and a warning saying so).
 
     Returns
     -------
     dict
-        :func:`~analysis.pls.pipeline.pls_effects`' section with ``predict`` and, as asked,
-        ``groups`` and ``interaction``.
+        :func:`~analysis.pls.pipeline.pls_effects`' section with ``ipma`` (a list of maps, or
+        None), ``predict`` and, as asked, ``groups`` and ``interaction``.
 
     Raises
     ------
@@ -72,12 +89,13 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     ...                             0.6 * f + rng.normal(size=(150, 2))]), columns=list("abcd"))
     >>> out = effects_pls(d, "A =~ a + b; C =~ c + d; C ~ A", n_boot=50, seed=1, n_jobs=1,
     ...                   progress=False)
-    >>> out["predict"]["constructs"][0]["construct"], "groups" in out
-    ('C', False)
+    >>> out["predict"]["constructs"][0]["construct"], "groups" in out, out["ipma"]
+    ('C', False, None)
     """
+    from .ipma import check_ipma_scale
     from .moderation import check_interaction, pls_interaction
     from .pipeline import pls_effects
-    from .study import predict_section
+    from .study import ipma_section, predict_section
 
     spec = parse_pls_model(model)
     labels = None
@@ -98,10 +116,23 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     if interaction is not None:
         check_interaction(spec, *interaction)
     items = frame[list(spec.items)] if all(i in frame.columns for i in spec.items) else frame
+    scaled = scale_min is not None or scale_max is not None
+    if scaled:
+        check_ipma_scale(items, spec, scale_min=scale_min, scale_max=scale_max,
+                         missing=missing or "listwise")
     out = pls_effects(items, spec, scheme=scheme, consistent=consistent, missing=missing,
                       n_boot=n_boot, seed=seed, n_jobs=n_jobs, scheduler=scheduler,
                       progress=progress)
     used = out["settings"]["missing"]
+    if scaled:
+        out["ipma"], warns = ipma_section(items, spec, scale_min=scale_min,
+                                          scale_max=scale_max, scheme=scheme,
+                                          consistent=consistent, missing=used)
+        out["warnings"] += warns
+    else:
+        out["ipma"] = None
+        if spec.endogenous:
+            out["warnings"].append(IPMA_NEEDS_SCALE)
     out["predict"], warns = predict_section(items, spec, seed=seed, scheme=scheme,
                                             consistent=consistent, missing=used)
     out["warnings"] += warns

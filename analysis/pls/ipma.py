@@ -50,7 +50,7 @@ from .result import PLSResult
 from .structural import total_effects
 from .syntax import PLSModel, parse_pls_model
 
-__all__ = ["PLSIpma", "ipma_pls"]
+__all__ = ["PLSIpma", "check_ipma_scale", "ipma_pls"]
 
 
 @dataclass
@@ -115,6 +115,63 @@ def _quadrants(tab: pd.DataFrame) -> pd.DataFrame:
     return tab
 
 
+def _scaled_data(data: Any, spec: PLSModel, scale_min: Any, scale_max: Any,
+                 missing: str | None, missing_value: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The model's indicator data and the scale bounds per item, checked: one bound per item,
+    numbers, min below max, every answer within them (:class:`PLSInputError` naming the items
+    otherwise)."""
+    items = spec.items
+    lo, hi = _bounds(scale_min, items, "scale_min"), _bounds(scale_max, items, "scale_max")
+    bad = [i for i, a, b in zip(items, lo, hi, strict=True) if a >= b]
+    if bad:
+        raise PLSInputError("scale_min must be below scale_max; it is not for item(s) "
+                            + ", ".join(map(repr, bad)), code="invalid_argument")
+    d = indicator_data(data, items, missing=missing, missing_value=missing_value)
+    out_of = [f"{i} ({d.X[:, k].min():g} to {d.X[:, k].max():g}, scale {lo[k]:g} to "
+              f"{hi[k]:g})" for k, i in enumerate(items)
+              if d.X[:, k].min() < lo[k] or d.X[:, k].max() > hi[k]]
+    if out_of:
+        raise PLSInputError("answers outside the scale given by scale_min/scale_max: "
+                            + ", ".join(out_of) + "; give the scale's true bounds or recode "
+                            "the answers", code="invalid_argument")
+    return d, lo, hi
+
+
+def check_ipma_scale(data: Any, model: str | PLSModel, *, scale_min: Any, scale_max: Any,
+                     missing: str | None = None) -> None:
+    """Check scale bounds for :func:`ipma_pls` before anything is estimated: a bound per item,
+    ``scale_min < scale_max``, every answer of the respondents analysed within them.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or mapping of column name to values
+        Respondents in rows, items in columns.
+    model : str or PLSModel
+        The model.
+    scale_min, scale_max : number or mapping of item to number
+        As for :func:`ipma_pls`.
+    missing : str or None
+        As for :func:`ipma_pls`.
+
+    Raises
+    ------
+    PLSInputError
+        ``invalid_argument``, naming the items and their answers' range.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"x": [1, 7, 3], "y": [2, 5, 4]})
+    >>> check_ipma_scale(d, "X =~ x; Y =~ y; Y ~ X", scale_min=1, scale_max=7)
+    >>> check_ipma_scale(d, "X =~ x; Y =~ y; Y ~ X", scale_min=1, scale_max=5)
+    Traceback (most recent call last):
+    ...
+    analysis.pls.errors.PLSInputError: answers outside the scale given by scale_min/scale_max: x (1 to 7, scale 1 to 5); give the scale's true bounds or recode the answers
+    """
+    spec = model if isinstance(model, PLSModel) else parse_pls_model(model)
+    _scaled_data(data, spec, scale_min, scale_max, missing, None)
+
+
 def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
              scale_max: Any, scheme: str = "path", consistent: bool = False,
              missing: str | None = None, missing_value: Any = None, max_iter: int = 300,
@@ -162,19 +219,7 @@ def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
         raise PLSInputError(f"target {target!r} is not a construct of the model (its "
                             f"constructs: {', '.join(spec.names)})", code="invalid_argument")
     items = spec.items
-    lo, hi = _bounds(scale_min, items, "scale_min"), _bounds(scale_max, items, "scale_max")
-    bad = [i for i, a, b in zip(items, lo, hi, strict=True) if a >= b]
-    if bad:
-        raise PLSInputError("scale_min must be below scale_max; it is not for item(s) "
-                            + ", ".join(map(repr, bad)), code="invalid_argument")
-    d = indicator_data(data, items, missing=missing, missing_value=missing_value)
-    out_of = [f"{i} ({d.X[:, k].min():g} to {d.X[:, k].max():g}, scale {lo[k]:g} to "
-              f"{hi[k]:g})" for k, i in enumerate(items)
-              if d.X[:, k].min() < lo[k] or d.X[:, k].max() > hi[k]]
-    if out_of:
-        raise PLSInputError("answers outside the scale given by scale_min/scale_max: "
-                            + ", ".join(out_of) + "; give the scale's true bounds or recode "
-                            "the answers", code="invalid_argument")
+    d, lo, hi = _scaled_data(data, spec, scale_min, scale_max, missing, missing_value)
     frame = pd.DataFrame(d.X, index=d.index, columns=items)
     fit = estimate_pls(frame, spec, scheme=scheme, consistent=consistent, max_iter=max_iter,
                        tol=tol)

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from analysis.study import StudySettings
     from instruments.schema import Instrument
 
-__all__ = ["check_pls_settings", "pls_model_syntax", "predict_section", "run_pls_study"]
+__all__ = ["check_pls_settings", "instrument_scale", "ipma_section", "pls_model_syntax",
+           "predict_section", "run_pls_study"]
 
 
 def check_pls_settings(s: StudySettings) -> None:
@@ -105,28 +106,48 @@ def _effects_view(pls: dict[str, Any]) -> dict[str, Any]:
     return {"ranking": [], "effects": []}
 
 
-def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list, list]:
-    """The importance-performance map (Ringle & Sarstedt, 2016; :mod:`analysis.pls.ipma`) of
-    each final outcome: an endogenous construct with no path out of it. Returns the maps and
-    the warnings (a map that cannot be drawn is named with why)."""
+def instrument_scale(inst: Instrument, items: Any) -> tuple[dict[str, float], dict[str, float]]:
+    """Each item's lowest and highest answer option, from the instrument's scales: the
+    bounds of the importance-performance map (:func:`ipma_section`)."""
+    return ({i: inst.item_scale(i).min for i in items},
+            {i: inst.item_scale(i).max for i in items})
+
+
+def ipma_section(items, model: Any, *, scale_min: Any, scale_max: Any, scheme: str = "path",
+                 consistent: bool = False,
+                 missing: str = "listwise") -> tuple[list[dict[str, Any]], list[str]]:
+    """The importance-performance map (Ringle & Sarstedt, 2016; :func:`analysis.pls.ipma.
+    ipma_pls`) of each final outcome of ``model`` (an endogenous construct with no path out of
+    it), as ``run --method pls`` and ``effects --method pls`` report it: items rescaled to
+    0-100 by ``scale_min``/``scale_max`` (a number or one per item), construct-level importance
+    (the unstandardized total effect), performance and quadrant, and the indicator level.
+    Returns the maps (``PLSIpma.to_dict()`` each) and the warnings (a map that cannot be drawn
+    is named with why)."""
     from .errors import PLSInputError
     from .ipma import ipma_pls
 
-    model = parse_pls_model(pls_model_syntax(inst))
+    model = model if not isinstance(model, str) else parse_pls_model(model)
     drives = {a for a, _ in model.paths}
-    lo = {i: inst.item_scale(i).min for i in model.items}
-    hi = {i: inst.item_scale(i).max for i in model.items}
     maps, warnings = [], []
     for target in [c for c in model.endogenous if c not in drives]:
         try:
-            res = ipma_pls(items, model, target, scale_min=lo, scale_max=hi, scheme=s.scheme,
-                           consistent=s.consistent, missing=missing)
+            res = ipma_pls(items, model, target, scale_min=scale_min, scale_max=scale_max,
+                           scheme=scheme, consistent=consistent, missing=missing)
         except PLSInputError as e:
             warnings.append(f"importance-performance map of {target}: not drawn ({e})")
             continue
         maps.append(res.to_dict())
         warnings += [f"importance-performance map of {target}: {w}" for w in res.warnings]
     return maps, warnings
+
+
+def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list, list]:
+    """The importance-performance maps of the instrument's model (:func:`ipma_section`, the
+    bounds the instrument's scales)."""
+    model = parse_pls_model(pls_model_syntax(inst))
+    lo, hi = instrument_scale(inst, model.items)
+    return ipma_section(items, model, scale_min=lo, scale_max=hi, scheme=s.scheme,
+                        consistent=s.consistent, missing=missing)
 
 
 #: PLSpredict in a run (Shmueli et al., 2019's recommendation): folds and repetitions.
