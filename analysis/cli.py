@@ -844,7 +844,8 @@ def power_cmd(instrument, more_n, ns, reps, seed, alpha, target, estimator, jobs
               help="Constructs compared across profiles (default: its mediators and outcomes).")
 @click.option("--families", default="EEI,VVI,EEE,VVV", show_default=True,
               help="Model families (mclust's names): EEI equal, VVI varying variances, both "
-                   "without covariances; EEE equal, VVV varying covariance matrices.")
+                   "without covariances; EEE equal, VVV varying covariance matrices; also "
+                   "EII (one variance for all) and VII (one variance per profile), spherical.")
 @click.option("--seed", type=int, default=20150401, show_default=True)
 @click.option("--n-starts", type=click.IntRange(min=1), default=20, show_default=True,
               help="Random starts per model (the best quarter is iterated to convergence).")
@@ -872,7 +873,7 @@ def profiles_cmd(responses, instrument, fmt, column_map, id_column, k, construct
                  json_out, quiet, force) -> None:
     """Latent profiles of RESPONSES' construct scores, and outcomes by profile.
 
-    Compares Gaussian mixtures (mclust's EEI, VVI, EEE, VVV) with the numbers of profiles in
+    Compares Gaussian mixtures (mclust's EEI, VVI, EEE, VVV; EII, VII on request) with the numbers of profiles in
     --k (log-likelihood, AIC, BIC, SABIC, entropy, smallest profile, the bootstrap
     likelihood-ratio test), describes the one with the smallest BIC, compares the outcome
     constructs across its profiles corrected for classification error (--outcome-method: BCH

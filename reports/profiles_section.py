@@ -24,6 +24,8 @@ _FAMILY_WORDS = {
     "VVI": "varying variances, no covariances",
     "EEE": "equal covariance matrices",
     "VVV": "varying covariance matrices",
+    "EII": "one variance for every construct and profile (spherical)",
+    "VII": "one variance per profile (spherical)",
 }
 
 

@@ -84,7 +84,7 @@ def test_closed_forms():
     (dict(indicators=["affective", "nope"]), "'nope' is not in the data"),
     (dict(k="two-six"), "write a range"),
     (dict(k="0-3"), ">= 1"),
-    (dict(families=["EII"]), "unknown model family"),
+    (dict(families=["VEV"]), "unknown model family"),
     (dict(indicators=["constant"]), "same value"),
 ])
 def test_input_errors_name_the_problem(kwargs, needle):
@@ -93,6 +93,44 @@ def test_input_errors_name_the_problem(kwargs, needle):
     with pytest.raises(ProfilesInputError, match=needle) as err:
         latent_profiles(df, **args)
     assert err.value.code == "profiles_input"
+
+
+def test_spherical_families_closed_forms_and_pipeline():
+    """EII and VII: mclust's parameter counts, the one-profile fit in closed form (mean, and
+    one variance: the average of the indicators' population variances), the family's
+    constraint holding on the data's scale, and latent_profiles comparing them when asked
+    (the default set stays EEI, VVI, EEE, VVV)."""
+    # k d means + (k - 1) proportions + 1 (EII) or k (VII) variances, as mclust's df
+    assert n_parameters("EII", 3, 5) == 15 + 2 + 1
+    assert n_parameters("VII", 3, 5) == 15 + 2 + 3
+    df = two_groups()
+    df["forced"] *= 10  # indicators on different scales: a spherical model's variance is shared
+    x = df[["affective", "forced"]].to_numpy()
+    n, d = x.shape
+    for fam in ("EII", "VII"):
+        one = fit_mixture(x, fam, 1)
+        s2 = x.var(axis=0).mean()
+        assert one.means[0] == pytest.approx(x.mean(axis=0))
+        assert one.covariances[0] == pytest.approx(s2 * np.eye(d), rel=1e-6)
+        resid = ((x - x.mean(axis=0)) ** 2).sum()
+        assert one.loglik == pytest.approx(
+            -n * d / 2 * math.log(2 * math.pi * s2) - resid / (2 * s2), rel=1e-8)
+    two = {fam: fit_mixture(x, fam, 2, n_starts=6) for fam in ("EII", "VII")}
+    for fit in two.values():
+        for cov in fit.covariances:  # spherical on the data's own scale
+            assert cov == pytest.approx(cov[0, 0] * np.eye(d), rel=1e-10)
+    eii = two["EII"].covariances
+    assert eii[0] == pytest.approx(eii[1], rel=1e-10)
+    assert two["VII"].loglik >= two["EII"].loglik - 1e-6  # VII nests EII
+    res = latent_profiles(df, ["affective", "forced"], ["loyalty"], k="1-2",
+                          families=["EII", "VII"], n_starts=4, n_boot=0, n_jobs=1)
+    table = res.comparison
+    assert list(zip(table["family"], table["k"], table["npar"], strict=True)) == [
+        ("EII", 1, 3), ("EII", 2, 6), ("VII", 1, 3), ("VII", 2, 7)]
+    assert res.family in ("EII", "VII")
+    from analysis.profiles.study import ProfileSettings
+
+    assert ProfileSettings().families == ("EEI", "VVI", "EEE", "VVV")
 
 
 def test_parse_k():

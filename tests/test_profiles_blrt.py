@@ -78,3 +78,28 @@ def test_every_draw_failing_gives_no_p_value(one_profile, monkeypatch):
     _, (one, two) = one_profile
     test = bootstrap_lrt(one, two, n_boot=12, seed=5, n_jobs=1, progress=False)
     assert test.n_failed == 12 and test.n_draws == 12 and np.isnan(test.pvalue)
+
+
+def test_spherical_draws_come_from_the_fitted_mixture():
+    """A spherical family is fitted on one common scale (not each indicator's SD): the BLRT's
+    draws, mapped back with the fit's scale, have the fitted mixture's mean and covariance
+    (``sum w mu`` and ``sum w (Sigma + mu mu') - mean mean'``, 100,000 draws, within 2%);
+    and two separated profiles are needed (every draw's LR below the observed, p = 1/5)."""
+    from analysis.profiles.blrt import simulate_mixture
+
+    rng = np.random.default_rng(5)
+    g = rng.integers(0, 2, 200)
+    x = np.column_stack([rng.normal(4 * g), 10 * rng.normal(-4 * g)])
+    for fam in ("EII", "VII"):
+        one, two = (fit_mixture(x, fam, k, n_starts=4, seed=1) for k in (1, 2))
+        z = simulate_mixture(two, 100_000, np.random.default_rng(1))
+        back = two.center + z * two.fit_scale
+        mean = two.weights @ two.means
+        cov = sum(w * (c + np.outer(m, m)) for w, m, c in
+                  zip(two.weights, two.means, two.covariances, strict=True)) - np.outer(mean,
+                                                                                        mean)
+        assert back.mean(axis=0) == pytest.approx(mean, abs=0.02 * np.sqrt(np.diag(cov)).max())
+        assert np.cov(back, rowvar=False) == pytest.approx(cov, rel=0.02, abs=0.02 * cov.max())
+        test = bootstrap_lrt(one, two, n_boot=4, seed=1, n_starts=2, n_final=1, n_jobs=1,
+                             progress=False)
+        assert test.pvalue == pytest.approx(0.2) and test.n_failed == 0

@@ -77,9 +77,11 @@ class BLRTResult:
 
 
 def simulate_mixture(fit: MixtureFit, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` cases drawn from ``fit``'s mixture, on the standardised scale it was fitted on."""
-    cov_z = fit.covariances / np.outer(fit.scale, fit.scale)[None, :, :]
-    means_z = (fit.means - fit.center) / fit.scale
+    """``n`` cases drawn from ``fit``'s mixture, on the standardised scale it was fitted on
+    (:attr:`~analysis.profiles.fit.MixtureFit.fit_scale`)."""
+    ws = fit.fit_scale
+    cov_z = fit.covariances / np.outer(ws, ws)[None, :, :]
+    means_z = (fit.means - fit.center) / ws
     label = rng.choice(fit.k, size=n, p=fit.weights / fit.weights.sum())
     chol = np.linalg.cholesky(cov_z)
     e = rng.standard_normal((n, fit.d))

@@ -19,9 +19,17 @@ profile analysis needs around it:
   VVI     varying across profiles, diagonal (tidyLPA model 2)    ``'diag'``
   EEE     equal across profiles, full (tidyLPA model 3)          ``'tied'``
   VVV     varying across profiles, full (tidyLPA model 6)        ``'full'``
+  EII     spherical, equal across profiles: one variance for     ``'spherical'`` with a pooled
+          every indicator and profile, covariances 0 (mclust's   M-step (as EEI)
+          equal volume, spherical)
+  VII     spherical, varying across profiles: one variance per   ``'spherical'``
+          profile for every indicator, covariances 0 (mclust's
+          varying volume, spherical)
   ======  =====================================================  ==============================
 
-  scikit-learn's ``'spherical'`` is mclust's VII, not offered here.
+  The spherical families assume that every indicator has the same variance within a profile,
+  so they suit indicators on one scale (the five commitments' scale scores); they are not in
+  the default set.
 * **Random starts with a replication check** (as Mplus's ``STARTS = n_starts n_final``):
   ``n_starts`` seeded random starts (:func:`random_start`: a k-means++ partition) each run a few EM iterations; the ``n_final`` best are
   iterated to convergence, and :attr:`MixtureFit.n_replicated` counts the final starts whose
@@ -40,9 +48,12 @@ matrices are small, and OpenBLAS's threads made it about five times slower on a 
 machine (``bench/bench_profiles.py``).
 
 The mixture is fitted to the indicators standardised (mean 0, SD 1, population SD) for
-numerical stability; every family's likelihood is equivariant under that rescaling, so the
-log-likelihood, the means and the covariances are reported on the data's own scale
-(``logL_x = logL_z - n sum_j ln s_j``).
+numerical stability; the likelihood of every non-spherical family is equivariant under that
+rescaling, so the log-likelihood, the means and the covariances are reported on the data's own
+scale (``logL_x = logL_z - n sum_j ln s_j``). A spherical family's is not (dividing each
+indicator by its own SD changes which variances are equal), so EII and VII are fitted to the
+indicators centred and divided by one common scale, the geometric mean ``g`` of the SDs, under
+which they are equivariant; as ``d ln g = sum_j ln s_j``, the same correction applies.
 """
 
 from __future__ import annotations
@@ -58,8 +69,8 @@ import numpy as np
 from analysis.blas import one_thread_api
 from analysis.profiles.errors import ProfilesInputError
 
-__all__ = ["FAMILIES", "MixtureFit", "fit_mixture", "n_parameters", "relative_entropy",
-           "standardize"]
+__all__ = ["FAMILIES", "SPHERICAL", "MixtureFit", "fit_mixture", "n_parameters",
+           "relative_entropy", "standardize", "working_scale"]
 
 #: The model families offered, by their mclust names, with what they assume.
 FAMILIES: dict[str, str] = {
@@ -67,23 +78,34 @@ FAMILIES: dict[str, str] = {
     "VVI": "variances varying across profiles, covariances fixed at zero",
     "EEE": "equal variances and covariances across profiles",
     "VVV": "variances and covariances varying across profiles",
+    # appended after the four original families: a family's position seeds its random starts
+    # (analysis.profiles.compare), so the other families' results do not change
+    "EII": "one variance for every indicator and profile (spherical), covariances fixed at zero",
+    "VII": "one variance per profile for every indicator (spherical), covariances fixed at zero",
 }
 
-_SKLEARN_TYPE = {"EEI": "diag", "VVI": "diag", "EEE": "tied", "VVV": "full"}
+#: The families whose covariance matrices are multiples of the identity.
+SPHERICAL = ("EII", "VII")
+
+_SKLEARN_TYPE = {"EEI": "diag", "VVI": "diag", "EEE": "tied", "VVV": "full",
+                 "EII": "spherical", "VII": "spherical"}
+#: The families whose profiles share one covariance matrix by a pooled M-step.
+_POOLED = ("EEI", "EII")
 
 
 def n_parameters(family: str, k: int, d: int) -> int:
     """Free parameters of a ``k``-profile model of ``d`` indicators (mclust's ``df``).
 
-    ``k d`` means, ``k - 1`` mixing proportions and the covariance parameters: ``d`` (EEI),
-    ``k d`` (VVI), ``d (d + 1) / 2`` (EEE) or ``k d (d + 1) / 2`` (VVV).
+    ``k d`` means, ``k - 1`` mixing proportions and the covariance parameters: ``1`` (EII),
+    ``k`` (VII), ``d`` (EEI), ``k d`` (VVI), ``d (d + 1) / 2`` (EEE) or ``k d (d + 1) / 2``
+    (VVV).
 
     Examples
     --------
-    >>> n_parameters("EEI", 3, 5), n_parameters("VVV", 2, 2)
-    (22, 11)
+    >>> n_parameters("EEI", 3, 5), n_parameters("VVV", 2, 2), n_parameters("VII", 3, 5)
+    (22, 11, 20)
     """
-    cov = {"EEI": d, "VVI": k * d, "EEE": d * (d + 1) // 2,
+    cov = {"EII": 1, "VII": k, "EEI": d, "VVI": k * d, "EEE": d * (d + 1) // 2,
            "VVV": k * d * (d + 1) // 2}[check_family(family)]
     return k * d + (k - 1) + cov
 
@@ -95,7 +117,8 @@ def check_family(family: str) -> str:
         raise ProfilesInputError(
             f"unknown model family {family!r}; use one of {', '.join(FAMILIES)} "
             "(mclust's names: EEI equal variances, VVI varying variances, both with zero "
-            "covariances; EEE equal and VVV varying full covariance matrices)")
+            "covariances; EEE equal and VVV varying full covariance matrices; EII one "
+            "variance for all, VII one per profile, spherical)")
     return name
 
 
@@ -125,21 +148,39 @@ def standardize(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (x - center) / scale, center, scale
 
 
+def working_scale(family: str, scale: np.ndarray) -> np.ndarray:
+    """The divisor of each centred indicator on the scale a family is fitted on: the SDs, or
+    for a spherical family their geometric mean for every indicator (see the module's note).
+
+    Examples
+    --------
+    >>> working_scale("EII", np.array([1.0, 4.0])).tolist(), working_scale("EEI", np.ones(2))
+    ([2.0, 2.0], array([1., 1.]))
+    """
+    scale = np.asarray(scale, dtype=float)
+    if family in SPHERICAL:
+        return np.full_like(scale, float(np.exp(np.log(scale).mean())))
+    return scale
+
+
 def _equal_diagonal_class() -> type:
-    """scikit-learn's diagonal mixture with mclust's EEI constraint (defined lazily, so
-    importing this module does not import scikit-learn)."""
+    """scikit-learn's diagonal or spherical mixture with mclust's EEI or EII constraint
+    (defined lazily, so importing this module does not import scikit-learn)."""
     from sklearn.mixture import GaussianMixture
 
     class EqualDiagonalMixture(GaussianMixture):
-        """``covariance_type='diag'`` whose M-step pools the profile variances: the ML estimate
-        under a common diagonal covariance is ``sum_k (n_k / n) diag(S_k)``, the profile
-        variances averaged with the profile sizes as weights (Celeux & Govaert, 1995)."""
+        """``covariance_type='diag'`` (or ``'spherical'``) whose M-step pools the profile
+        variances: the ML estimate under a common diagonal covariance is
+        ``sum_k (n_k / n) diag(S_k)``, the profile variances averaged with the profile sizes as
+        weights (Celeux & Govaert, 1995); under a common spherical one, ``sum_k (n_k / n)
+        tr(S_k) / d``, the same average of scikit-learn's per-profile spherical variances."""
 
         def _pool(self) -> None:
             if getattr(self, "covariances_", None) is None:
                 return
-            pooled = np.average(self.covariances_, axis=0, weights=self.weights_)
-            self.covariances_ = np.tile(pooled, (self.n_components, 1))
+            cov = np.asarray(self.covariances_)
+            pooled = np.average(cov, axis=0, weights=self.weights_)
+            self.covariances_ = np.broadcast_to(pooled, cov.shape).copy()
             self.precisions_cholesky_ = 1.0 / np.sqrt(self.covariances_)
 
         # scikit-learn >= 1.6 passes the array namespace ``xp``; older releases do not
@@ -195,7 +236,8 @@ class MixtureFit:
     converged : bool
         Whether the best start met the convergence tolerance.
     center, scale : numpy.ndarray
-        Means and population SDs of the indicators (the standardisation).
+        Means and population SDs of the indicators (the standardisation; a spherical family
+        is fitted on the common scale :attr:`fit_scale`).
     """
 
     family: str
@@ -238,6 +280,13 @@ class MixtureFit:
         return relative_entropy(self.posterior)
 
     @property
+    def fit_scale(self) -> np.ndarray:
+        """The divisors of the centred indicators on the scale the model was fitted on (and
+        :attr:`start` is given on): :attr:`scale`, or for a spherical family its geometric
+        mean (:func:`working_scale`)."""
+        return working_scale(self.family, self.scale)
+
+    @property
     def standardized_means(self) -> np.ndarray:
         """Profile means in SD units of the whole sample, ``(mu_k - mean) / sd``."""
         return (self.means - self.center) / self.scale
@@ -251,6 +300,8 @@ class MixtureFit:
 def _full_covariances(model: Any, family: str, k: int, d: int) -> np.ndarray:
     cov = np.asarray(model.covariances_, dtype=float)
     kind = _SKLEARN_TYPE[family]
+    if kind == "spherical":
+        return cov[:, None, None] * np.eye(d)[None, :, :]
     if kind == "diag":
         return np.stack([np.diag(c) for c in cov])
     if kind == "tied":
@@ -300,7 +351,12 @@ def random_start(z: np.ndarray, family: str, k: int, rng: np.random.Generator,
                    else overall)
     weights = np.maximum(counts, 1.0) / np.maximum(counts, 1.0).sum()
     eye = np.eye(d) * reg_covar
-    if family == "EEI":
+    if family == "EII":
+        pooled = float(np.trace(np.average(covs, axis=0, weights=weights))) / d + reg_covar
+        precisions = np.full(k, 1.0 / pooled)
+    elif family == "VII":
+        precisions = 1.0 / (np.trace(covs, axis1=1, axis2=2) / d + reg_covar)
+    elif family == "EEI":
         pooled = np.diag(np.average(covs, axis=0, weights=weights)) + reg_covar
         precisions = np.tile(1.0 / pooled, (k, 1))
     elif family == "VVI":
@@ -316,7 +372,7 @@ def _new_model(family: str, k: int, *, reg_covar: float, start: Start, max_iter:
                tol: float) -> Any:
     from sklearn.mixture import GaussianMixture
 
-    cls = _equal_diagonal_class() if family == "EEI" else GaussianMixture
+    cls = _equal_diagonal_class() if family in _POOLED else GaussianMixture
     return cls(n_components=k, covariance_type=_SKLEARN_TYPE[family], reg_covar=reg_covar,
                max_iter=max_iter, tol=tol, n_init=1, warm_start=True,
                weights_init=start.weights, means_init=start.means,
@@ -393,7 +449,7 @@ def fit_mixture(x: np.ndarray, family: str, k: int, *, n_starts: int = 20,
     x : numpy.ndarray
         Complete data, cases by indicators.
     family : str
-        ``"EEI"``, ``"VVI"``, ``"EEE"`` or ``"VVV"`` (:data:`FAMILIES`).
+        ``"EEI"``, ``"VVI"``, ``"EEE"``, ``"VVV"``, ``"EII"`` or ``"VII"`` (:data:`FAMILIES`).
     k : int
         Number of profiles (>= 1).
     n_starts : int
@@ -403,7 +459,8 @@ def fit_mixture(x: np.ndarray, family: str, k: int, *, n_starts: int = 20,
     seed : int
         Seed of the random starts.
     starts : sequence of Start
-        Extra explicit starting points (standardised scale), iterated to convergence.
+        Extra explicit starting points (on the scale the family is fitted on, standardised or
+        for EII and VII divided by :func:`working_scale`), iterated to convergence.
     replication_tol : float
         Two log-likelihoods within this distance count as the same maximum.
     max_iter, tol, reg_covar : int, float, float
@@ -427,10 +484,13 @@ def fit_mixture(x: np.ndarray, family: str, k: int, *, n_starts: int = 20,
     x = np.asarray(x, dtype=float)
     n, d = x.shape
     z, center, scale = _standardized if _standardized is not None else standardize(x)
+    ws = working_scale(family, scale)
+    if family in SPHERICAL:  # one common scale (see the module's note)
+        z = z * (scale / ws)[None, :]
     model, values, failed, converged = fit_standardized(
         z, family, k, n_starts=n_starts, n_final=n_final, seed=seed, starts=starts,
         max_iter=max_iter, tol=tol, reg_covar=reg_covar)
-    shift = float(np.log(scale).sum())
+    shift = float(np.log(ws).sum())
     final = [v * n - n * shift if not math.isnan(v) else float("nan") for v in values]
     loglik = float(model.score(z)) * n - n * shift
     order = np.lexsort((np.asarray(model.means_)[:, 0], -np.asarray(model.weights_)))
@@ -444,8 +504,8 @@ def fit_mixture(x: np.ndarray, family: str, k: int, *, n_starts: int = 20,
     replicated = sum(1 for v in final if not math.isnan(v) and loglik - v <= replication_tol)
     return MixtureFit(
         family=family, k=k, n=n, d=d, loglik=loglik, n_parameters=n_parameters(family, k, d),
-        weights=weights, means=center + means_z * scale,
-        covariances=cov_z * np.outer(scale, scale)[None, :, :], posterior=posterior,
+        weights=weights, means=center + means_z * ws,
+        covariances=cov_z * np.outer(ws, ws)[None, :, :], posterior=posterior,
         final_logliks=final, n_starts=(1 if k == 1 else n_starts) + len(starts), n_replicated=replicated,
         n_failed=failed, converged=converged, center=center, scale=scale,
         start=Start(weights=weights.copy(), means=means_z.copy(), precisions=prec))

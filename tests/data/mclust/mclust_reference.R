@@ -11,7 +11,7 @@ suppressPackageStartupMessages({library(mclust); library(jsonlite)})
 args <- commandArgs(trailingOnly = TRUE)
 out_dir <- if (length(args) >= 1) args[1] else "tests/data/mclust"
 data_sets <- list(faithful = faithful, iris = iris[, 1:4])
-models <- c("EEI", "VVI", "EEE", "VVV")
+models <- c("EEI", "VVI", "EEE", "VVV", "EII", "VII")
 ctrl <- emControl(tol = c(1e-12, sqrt(.Machine$double.eps)), itmax = c(1e5, 1e5))
 ref <- list(R = R.version.string, mclust = as.character(packageVersion("mclust")),
             call = paste("best of Mclust(x, G = g, modelNames = m, control = ctrl) and",
