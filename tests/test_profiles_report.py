@@ -166,26 +166,26 @@ def test_run_with_profiles(tmp_path, capsys, study):
     data = tmp_path / "responses.csv"
     write_responses(sim.data, data, load_instrument("five_commitments"))
     code = main(["run", str(data), "-i", "five_commitments", "-o", str(tmp_path / "out"),
-                 "--boot", "0", "--profiles", "--profiles-k", "1-2", "--profiles-boot", "0",
+                 "--boot", "0", "--profiles", "--profiles-k", "2", "--profiles-boot", "0",
                  "--profiles-outcome-method", "ml3"])
     text = capsys.readouterr().out
     assert code == 0, text
     assert re.search(r"commitment profiles: \w{3} with [12] profiles?", text)
     res = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert res["profiles"]["settings"]["k"] == [1, 2]
+    assert res["profiles"]["settings"]["k"] == [2]
     # the outcome method is recorded, named in the terminal, the report and its references
     assert res["profiles"]["settings"]["outcome_method"] == "ml3"
     assert res["settings"]["profiles"]["outcome_method"] == "ml3"
     html = (tmp_path / "out" / "report.html").read_text()
     assert 'id="profiles"' in html
-    if res["profiles"]["outcome_means"]:  # two profiles chosen
-        assert ("outcomes by profile: the ML three-step approach (Vermunt, 2010; Bakk, Tekle & "
-                "Vermunt, 2013)") in text
-        assert "Outcomes by profile (corrected for classification error, ML three-step)" in html
-        assert ("by the ML three-step approach (Vermunt, 2010; Bakk, Tekle &amp; Vermunt, "
-                "2013)") in html
-        assert "BCH method" not in html and "Differences of the ML three-step means" in html
-        assert "Bakk, Z., Tekle, F. B., &amp; Vermunt, J. K. (2013)" in html
+    assert res["profiles"]["selected"]["k"] == 2 and res["profiles"]["outcome_means"]
+    assert ("outcomes by profile: the ML three-step approach (Vermunt, 2010; Bakk, Tekle & "
+            "Vermunt, 2013)") in text
+    assert "Outcomes by profile (corrected for classification error, ML three-step)" in html
+    assert ("by the ML three-step approach (Vermunt, 2010; Bakk, Tekle &amp; Vermunt, "
+            "2013)") in html
+    assert "BCH method" not in html and "Differences of the ML three-step means" in html
+    assert "Bakk, Z., Tekle, F. B., &amp; Vermunt, J. K. (2013)" in html
     # engagekit report re-renders the saved section
     code = main(["report", str(tmp_path / "out" / "results.json"), "-o",
                  str(tmp_path / "again.html")])
