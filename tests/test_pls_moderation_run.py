@@ -6,7 +6,10 @@ Checks: the run's numbers equal a direct :func:`analysis.pls.bootstrap_pls_inter
 on the same respondents and seed (1e-12); the interaction path equals the two-stage approach
 written out here with :func:`analysis.pls.estimate_pls` (stage-1 scores multiplied, entered as
 a single-item construct; 1e-10); the simple slopes equal ``b_X + est_product * level`` with
-intervals from the resamples' own draws; the report renders in headless Chromium.
+intervals from the resamples' own draws, BCa bounds as the direct call's; PLSpredict of the
+model with the term equals a direct predict_pls call on the run's folds (1e-12; its steps are
+checked against estimate_pls in tests/test_pls_predict_interaction.py) and is tabled beside the
+main-effects model's; the report renders in headless Chromium.
 """
 
 from __future__ import annotations
@@ -98,6 +101,16 @@ def test_run_equals_a_direct_call_and_the_two_stage_approach(run):
         draws = good[:, main_col] + good[:, n_tab + k] * s["level"]
         lo, hi = np.quantile(draws, [0.025, 0.975])
         assert abs(s["ci.lower"] - lo) < 1e-12 and abs(s["ci.upper"] - hi) < 1e-12
+    # PLSpredict of the model with the term (the steps are checked against estimate_pls in
+    # tests/test_pls_predict_interaction.py): the run's folds and seed
+    from analysis.pls import predict_pls
+
+    pred = predict_pls(items, syntax, folds=10, repeats=10, seed=SEED, missing="listwise")
+    got_pred = pd.DataFrame(mod["predict"]["items"])
+    for k in ("rmse", "mae", "q2_predict", "lm_rmse", "lm_mae"):
+        assert np.allclose(got_pred[k], pred.items[k], rtol=0, atol=1e-12), k
+    assert mod["predict"]["settings"]["interaction"]["terms"] == [f"{X}:{M}"]
+    assert mod["predict"]["settings"]["seed"] == res["pls"]["predict"]["settings"]["seed"]
     # the model without the term stays the report's main model
     base = [r for r in res["pls"]["estimates"] if r["op"] == "~"]
     assert all(":" not in r["rhs"] for r in base)
@@ -114,6 +127,8 @@ def test_methods_text_and_terminal_name_the_approach(run, tmp_path, capsys):
             "re-estimated in each of the 40 resamples; bias-corrected and accelerated (BCa) "
             "intervals, whose jackknife also re-ran both stages, are in results.json.") in html
     assert "percentile intervals shown, BCa intervals in results.json" in html
+    assert "Out-of-sample prediction with and without the interaction term" in html
+    assert "PLSpredict was repeated for the model with the term on the same folds" in html
     assert main(["report", str(out / "results.json"), "-o", str(tmp_path / "again.html")]) == 0
     capsys.readouterr()
     strip = re.compile(r"20\d\d-\d\d-\d\dT[\d:.+]+")
@@ -157,12 +172,18 @@ def test_moderation_in_chromium(run, browser):  # noqa: F811 - fixture
     tables = browser.execute_script(
         "return [...document.querySelectorAll('#pls-moderation table')].map(t => "
         "[...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.innerText.trim())));")
-    assert len(tables) == 2 and len(tables[0]) == len(mod["paths"])
+    assert len(tables) == 3 and len(tables[0]) == len(mod["paths"])
     term = f"{names[X]} × {names[M]}"
     for r, p in zip(tables[0], mod["paths"], strict=True):
         assert r[:3] == [names[p["lhs"]], term if ":" in p["rhs"] else names[p["rhs"]],
                          apa(p["est"], 3)]
     assert [r[2] for r in tables[1]] == [apa(s["slope"], 3) for s in mod["simple_slopes"]]
+    # PLSpredict without and with the term, per outcome of the term
+    before = {c["construct"]: c for c in res["pls"]["predict"]["constructs"]}
+    after = {c["construct"]: c for c in mod["predict"]["constructs"]}
+    assert [r[:3] for r in tables[2]] == [
+        [names[o], apa(before[o]["mean_rmse"], 3), apa(after[o]["mean_rmse"], 3)]
+        for o in OUTCOMES]
     text = browser.execute_script("return document.getElementById('pls-moderation').innerText")
     assert "two-stage approach" in text
     assert not {"nan", "NaN", "None", "undefined"} & set(re.findall(r"[A-Za-z]+", text))

@@ -181,5 +181,14 @@ def echo_pls(res: dict[str, Any]) -> None:
         for r in mod["simple_slopes"]:
             click.echo(f"  slope of {r['rhs']} on {r['lhs']} at {r['moderator']} "
                        f"{r['level']:+g} SD: {_f(r['slope'])} {cis(r)}")
+        mp = mod.get("predict")
+        if mp:
+            before = {c["construct"]: c for c in (res.get("predict") or {}).get("constructs",
+                                                                                 [])}
+            click.echo(f"  PLSpredict with {mod['term']} (same folds; mean RMSE without -> with "
+                       "the term): " + "; ".join(
+                           f"{c['construct']} {_f(before.get(c['construct'], {}).get('mean_rmse'))}"
+                           f" -> {_f(c['mean_rmse'])}, {c['predictive_power']}"
+                           for c in mp["constructs"] if c["construct"] in mod["outcomes"]))
     for w in res["warnings"]:
         click.echo(f"warning: {w}")

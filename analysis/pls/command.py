@@ -6,7 +6,7 @@ assessment) plus what ``run --method pls`` adds, so that the two commands give t
 numbers for the same settings:
 
 * ``predict``: PLSpredict, 10 folds x 10 repetitions with folds seeded by ``seed``
-  (:func:`analysis.pls.study.predict_section`), unless the model has no endogenous construct;
+  (:func:`analysis.pls.predict.predict_section`), unless the model has no endogenous construct;
 * ``groups`` with ``group`` (``COL`` or ``COL=A,B``): MICOM and the path differences between
   two groups (:func:`analysis.pls.groups.pls_groups`);
 * ``interaction`` with ``interaction=(X, M)``: the two-stage moderating effect
@@ -95,7 +95,8 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     from .ipma import check_ipma_scale
     from .moderation import check_interaction, pls_interaction
     from .pipeline import pls_effects
-    from .study import ipma_section, predict_section
+    from .predict import predict_section
+    from .study import ipma_section
 
     spec = parse_pls_model(model)
     labels = None

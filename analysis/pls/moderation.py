@@ -26,6 +26,10 @@ The section:
 * ``simple_slopes``: the path of ``X`` to each outcome where ``M`` is at -1, 0 and +1 SD,
   ``b_X + est_product * level`` (Aiken & West, 1991), with percentile and BCa intervals from
   the same resamples and jackknife samples;
+* ``predict``: PLSpredict of the model with the term (:func:`analysis.pls.predict.
+  predict_section`: 10 folds x 10 repetitions, folds seeded by ``seed``, so the same folds as
+  the run's PLSpredict of the model without it; the term re-formed from stage 1 on each
+  training set, :mod:`analysis.pls.predict`), None if it cannot be run (then a warning);
 * ``bootstrap`` (``n_boot, seed, level, ci`` (the interval the report shows: percentile, as
   for the model's other estimates), ``bca, n_jackknife, n_failed``) and ``warnings``.
 
@@ -137,6 +141,7 @@ def pls_interaction(data: Any, model: str | PLSModel, x: str, m: str, *,
     ('X:Z', True, [-1.0, 0.0, 1.0])
     """
     from .interaction import bootstrap_pls_interaction, estimate_pls_interaction
+    from .predict import predict_section
 
     spec = model if isinstance(model, PLSModel) else parse_pls_model(model)
     outcomes, warns = check_interaction(spec, x, m)
@@ -168,8 +173,12 @@ def pls_interaction(data: Any, model: str | PLSModel, x: str, m: str, *,
     inter["r2_without"] = [r2_without.get(o, float("nan")) for o in inter["lhs"]]
     inter["f2"] = (inter["r2"] - inter["r2_without"]) / (1 - inter["r2"])
     paths = table[(table["op"] == "~") & table["lhs"].isin(outcomes)].reset_index(drop=True)
+    predict, predict_warnings = predict_section(data, syntax, seed=seed, scheme=scheme,
+                                                consistent=consistent,
+                                                missing=missing or "listwise")
+    warns += [f"interaction model: {w}" for w in predict_warnings]
     return to_plain({
         "method": METHOD, "x": x, "moderator": m, "term": term, "outcomes": outcomes,
         "model": syntax, "paths": paths, "interactions": inter, "simple_slopes": slopes,
-        "bootstrap": info, "warnings": warns,
+        "predict": predict, "bootstrap": info, "warnings": warns,
     })

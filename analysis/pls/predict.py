@@ -56,6 +56,18 @@ first. The construct-score errors (seminr's ``construct_error``: MSE and MAE of 
 predicted composite against the full-sample scores, in and out of sample, and
 ``overfit = (OOS_MSE - IS_MSE) / IS_MSE``) are reported too.
 
+**Interaction terms** (``Y ~ X + M + X:M``; the two-stage approach of
+:func:`~analysis.pls.estimate_pls_interaction`, Henseler & Chin, 2010): in each training set,
+stage 1 estimates the model without the terms; each term is the product of the stage-1 scores
+of ``X`` and ``M``, computed for the training *and* the test respondents from the training
+weights, item means and SDs (the test respondents enter no estimation); stage 2 is estimated
+on the training respondents with the term as a single-item construct, and predicts the test
+respondents' endogenous indicators as above (the term is exogenous, so it is never predicted
+itself). The LM benchmark's predictors are the indicators of the exogenous constructs, the
+term's product among them, so that both predict from the same information. seminr's and
+cSEM's ``predict`` take no interaction terms; the tests check this against the steps written
+out with :func:`~analysis.pls.estimate_pls`.
+
 Missing answers are handled once on the whole data (as seminr, whose folds are cut from the
 mean-replaced data). The fold assignment can be given (``fold_ids``) to reproduce another
 program's folds exactly (:func:`cut_folds` turns seminr's row shuffle into fold ids).
@@ -75,9 +87,10 @@ from instruments.plain import to_plain
 from .data import indicator_data
 from .errors import PLSInputError
 from .estimate import _check_settings, _model, _solve
-from .syntax import PLSModel
+from .syntax import PLSModel, parse_pls_model
 
-__all__ = ["PLSPrediction", "cut_folds", "predict_pls"]
+__all__ = ["PREDICT_FOLDS", "PREDICT_REPEATS", "PLSPrediction", "cut_folds", "predict_pls",
+           "predict_section"]
 
 TECHNIQUES = ("DA", "EA")
 BENCHMARKS = ("exogenous", "antecedents")
@@ -246,6 +259,68 @@ def _batched(S: np.ndarray, model: PLSModel, kw: dict[str, Any]) -> list[dict | 
             else None for f in range(S.shape[0])]
 
 
+def _interaction_model(model: Any) -> Any:
+    """The :class:`~analysis.pls.interaction.InteractionModel` of ``model`` when it has
+    interaction terms (``X:M``), else None."""
+    from .interaction import InteractionModel, parse_interaction_model
+
+    if isinstance(model, InteractionModel):
+        return model
+    if not isinstance(model, str):
+        return None
+    try:
+        _model(model)
+        return None
+    except PLSInputError as plain:
+        try:
+            return parse_interaction_model(model)
+        except PLSInputError:
+            raise plain from None
+
+
+def _stage2_model(inter: Any) -> PLSModel:
+    """The stage-2 model of the two-stage approach: the constructs, then each interaction
+    term as a single-item construct (item ``"X:M.product"``), its paths added (as
+    :func:`~analysis.pls.estimate_pls_interaction` builds it)."""
+    from .syntax import Construct
+
+    base = inter.base
+    terms = tuple(Construct(name=name, items=(f"{name}.product",), mode="A", kind="composite")
+                  for name, _, _ in inter.terms)
+    return PLSModel(constructs=base.constructs + terms, paths=base.paths + inter.paths,
+                    syntax=inter.syntax)
+
+
+def _with_terms(pairs: list[tuple[np.ndarray, np.ndarray]], inter: Any,
+                kw: dict[str, Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stage 1 of the two-stage approach on each training set (``pairs``: training and
+    test respondents' items, ``inter.base.items`` columns): both matrices with each interaction
+    term appended, the product of the stage-1 scores of ``X`` and ``M``, computed for every
+    respondent from the training weights, item means and SDs (so the test respondents never
+    enter the estimation)."""
+    base = inter.base
+    pos = [(base.names.index(x), base.names.index(m)) for _, x, m in inter.terms]
+    fits = _batched(np.asarray([np.cov(tr, rowvar=False) for tr, _ in pairs]), base, kw)
+    out = []
+    for f, (tr, te) in enumerate(pairs):
+        est = fits[f] if fits is not None and fits[f] is not None else None
+        if est is None:
+            try:
+                est = _solve(base, np.cov(tr, rowvar=False), **kw)
+            except PLSInputError as exc:
+                raise type(exc)(f"stage 1 of the two-stage interaction term (training on "
+                                f"{tr.shape[0]} respondents): {exc}", code=exc.code) from exc
+        m, sd, W = tr.mean(axis=0), est["sd"], est["W"]
+
+        def terms(Xp: np.ndarray, m: np.ndarray = m, sd: np.ndarray = sd,
+                  W: np.ndarray = W) -> np.ndarray:
+            Y = ((Xp - m) / sd) @ W
+            return np.column_stack([Y[:, a] * Y[:, b] for a, b in pos])
+
+        out.append((np.column_stack([tr, terms(tr)]), np.column_stack([te, terms(te)])))
+    return out
+
+
 def _lm(Xtr: np.ndarray, Ytr: np.ndarray, Xte: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     A = np.column_stack([np.ones(len(Xtr)), Xtr])
     beta, *_ = np.linalg.lstsq(A, Ytr, rcond=None)
@@ -265,8 +340,9 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
     ----------
     data : pandas.DataFrame or mapping of column name to values
         Respondents in rows, items in columns.
-    model : str or PLSModel
-        The model (:func:`~analysis.pls.estimate_pls`).
+    model : str, PLSModel or InteractionModel
+        The model (:func:`~analysis.pls.estimate_pls`), possibly with two-stage interaction
+        terms ``X:M`` (:func:`~analysis.pls.estimate_pls_interaction`; module docstring).
     folds : int
         Folds (10 as Shmueli et al., 2019; n gives leave-one-out).
     repeats : int
@@ -306,7 +382,9 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
     >>> p.constructs[["construct", "q2_positive", "pls_better_rmse"]].to_dict("records")
     [{'construct': 'Y', 'q2_positive': True, 'pls_better_rmse': 3}]
     """
-    spec = _model(model)
+    inter = _interaction_model(model)
+    spec = _model(model) if inter is None else _stage2_model(inter)
+    base = spec if inter is None else inter.base
     _check_settings(scheme, max_iter, tol)
     if technique not in TECHNIQUES:
         raise PLSInputError(f"technique={technique!r}: use 'DA' (direct antecedents) or 'EA' "
@@ -318,7 +396,7 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
         check_n_boot(folds, "folds", minimum=2, error=PLSInputError)
         check_n_boot(repeats, "repeats", minimum=1, error=PLSInputError)
         check_seed(seed, error=PLSInputError)
-    d = indicator_data(data, spec.items, missing=missing, missing_value=missing_value)
+    d = indicator_data(data, base.items, missing=missing, missing_value=missing_value)
     X, n = d.X, d.n
     ids = _fold_ids(n, folds, repeats, seed, fold_ids)
     items, names = spec.items, spec.names
@@ -332,8 +410,9 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
         lm_x[c] = [items.index(i) for p in pred for i in spec.construct(p).items]
     kw = {"scheme": scheme, "consistent": consistent, "standardize": True,
           "max_iter": max_iter, "tol": tol, "n": None}
-    full = _solve(spec, np.cov(X, rowvar=False), **kw)
-    Y_full = (X - X.mean(axis=0)) / full["sd"] @ full["W"]
+    X_all = X if inter is None else _with_terms([(X, X)], inter, kw)[0][0]
+    full = _solve(spec, np.cov(X_all, rowvar=False), **kw)
+    Y_full = (X_all - X_all.mean(axis=0)) / full["sd"] @ full["W"]
     q = len(endo_items)
     R = ids.shape[0]
     pls_oos = np.zeros((R, n, q))
@@ -344,24 +423,26 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
     comp_oos = np.zeros((R, n, len(names)))
     comp_is = np.zeros((R, n, len(names)))
     plan: list[tuple[int, int, np.ndarray]] = []
-    covs = []
     for r in range(R):
         for k in np.unique(ids[r]):
             train = ids[r] != k
-            Xtr = X[train]
-            flat = [items[j] for j in np.flatnonzero(np.ptp(Xtr, axis=0) == 0)]
+            flat = [items[j] for j in np.flatnonzero(np.ptp(X[train], axis=0) == 0)]
             if flat:
                 raise PLSInputError(
                     f"repetition {r + 1}, fold {int(k) + 1}: item(s) {', '.join(flat)} have one "
                     "answer only among the training respondents; use fewer folds or drop the "
                     "item(s)", code="item_constant")
             plan.append((r, int(k), train))
-            covs.append(np.cov(Xtr, rowvar=False))
+    if inter is None:
+        data_of = [(X[train], X[~train]) for _, _, train in plan]
+    else:  # stage 1 on the training folds: the terms of training and test respondents
+        data_of = _with_terms([(X[t], X[~t]) for _, _, t in plan], inter, kw)
+    covs = [np.cov(Xtr, rowvar=False) for Xtr, _ in data_of]
     fits = _batched(np.asarray(covs), spec, kw) if not consistent else None
     counts = np.zeros((R, n))
     for f, (r, k, train) in enumerate(plan):
         test = ~train
-        Xtr, Xte = X[train], X[test]
+        Xtr, Xte = data_of[f]
         if fits is not None and fits[f] is not None:
             est = fits[f]
         else:
@@ -448,9 +529,45 @@ def predict_pls(data: Any, model: str | PLSModel, *, folds: int = 10, repeats: i
                 "fold_ids_given": fold_ids is not None, "technique": technique,
                 "benchmark": benchmark, "scheme": scheme, "consistent": bool(consistent),
                 "max_iter": int(max_iter), "tol": float(tol), "missing": missing}
+    if inter is not None:
+        settings["interaction"] = {"method": "two_stage",
+                                   "terms": [name for name, _, _ in inter.terms]}
     return PLSPrediction(
         settings=settings, sample=d.record(), items=item_tab, constructs=pd.DataFrame(crow),
         by_repeat=by_repeat,
         predictions=pd.DataFrame(pls_oos.mean(axis=0), index=d.index, columns=endo_items),
         lm_predictions=pd.DataFrame(lm_oos.mean(axis=0), index=d.index, columns=endo_items),
         fold_ids=ids)
+
+
+#: PLSpredict in a run (Shmueli et al., 2019's recommendation): folds and repetitions.
+PREDICT_FOLDS, PREDICT_REPEATS = 10, 10
+
+
+def predict_section(items, model: Any, *, seed: int, scheme: str = "path",
+                    consistent: bool = False,
+                    missing: str = "listwise") -> tuple[dict[str, Any] | None, list[str]]:
+    """PLSpredict of a model as a run reports it (:func:`predict_pls`):
+    10-fold cross-validation repeated 10 times, folds seeded by ``seed``, direct-antecedent
+    predictions against the linear-model benchmark on the exogenous constructs' indicators
+    (``model`` may hold two-stage interaction terms ``X:M``, each re-formed on the training
+    folds).
+    Returns the ``pls["predict"]`` section (settings, sample, per-indicator and per-construct
+    tables; the per-repetition statistics and case-level predictions are left out; None for a
+    model without endogenous constructs) and the warnings (a prediction that cannot be made is
+    named with why)."""
+    inter = _interaction_model(model)
+    if inter is not None:  # two-stage interaction terms X:M
+        spec = inter.base
+    else:
+        model = spec = model if not isinstance(model, str) else parse_pls_model(model)
+    if not spec.endogenous:
+        return None, []
+    try:
+        res = predict_pls(items, model, folds=PREDICT_FOLDS, repeats=PREDICT_REPEATS,
+                          seed=seed, scheme=scheme, consistent=consistent, missing=missing)
+    except PLSInputError as e:
+        return None, [f"PLSpredict: not run ({e})"]
+    out = res.to_dict()
+    del out["by_repeat"]
+    return out, []

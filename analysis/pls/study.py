@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from instruments.errors import EngagekitInputError
 
 from .pipeline import PLS_MISSING, SCHEMES, pls_effects
+from .predict import predict_section
 from .syntax import parse_pls_model
 
 if TYPE_CHECKING:
@@ -148,36 +149,6 @@ def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list
     lo, hi = instrument_scale(inst, model.items)
     return ipma_section(items, model, scale_min=lo, scale_max=hi, scheme=s.scheme,
                         consistent=s.consistent, missing=missing)
-
-
-#: PLSpredict in a run (Shmueli et al., 2019's recommendation): folds and repetitions.
-PREDICT_FOLDS, PREDICT_REPEATS = 10, 10
-
-
-def predict_section(items, model: Any, *, seed: int, scheme: str = "path",
-                    consistent: bool = False,
-                    missing: str = "listwise") -> tuple[dict[str, Any] | None, list[str]]:
-    """PLSpredict of a model as a run reports it (:func:`analysis.pls.predict.predict_pls`):
-    10-fold cross-validation repeated 10 times, folds seeded by ``seed``, direct-antecedent
-    predictions against the linear-model benchmark on the exogenous constructs' indicators.
-    Returns the ``pls["predict"]`` section (settings, sample, per-indicator and per-construct
-    tables; the per-repetition statistics and case-level predictions are left out; None for a
-    model without endogenous constructs) and the warnings (a prediction that cannot be made is
-    named with why)."""
-    from .errors import PLSInputError
-    from .predict import predict_pls
-
-    model = model if not isinstance(model, str) else parse_pls_model(model)
-    if not model.endogenous:
-        return None, []
-    try:
-        res = predict_pls(items, model, folds=PREDICT_FOLDS, repeats=PREDICT_REPEATS,
-                          seed=seed, scheme=scheme, consistent=consistent, missing=missing)
-    except PLSInputError as e:
-        return None, [f"PLSpredict: not run ({e})"]
-    out = res.to_dict()
-    del out["by_repeat"]
-    return out, []
 
 
 def _predict(items, inst: Instrument, s: StudySettings,
