@@ -12,7 +12,8 @@ scale validation            :func:`validate_instrument`, :func:`validate_scales`
                             (:class:`ValidationSettings`), :func:`constructs_from_syntax`
 structural effects          :func:`estimate_effects`
 observed scores             :func:`ols_table`, :func:`ordinal_logit`, :func:`dominance_analysis`,
-                            :func:`relative_weights`, :func:`importance_performance`
+                            :func:`relative_weights`, :func:`importance_performance`,
+                            :func:`oriented_drivers`
 groups and moderation       :func:`compare_paths`, :func:`latent_interaction`
 planning                    :func:`power_analysis`
 latent profiles             :func:`latent_profiles` (:mod:`analysis.profiles`)
@@ -80,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     "dominance_analysis": "structural.drivers",
     "relative_weights": "structural.drivers",
     "importance_performance": "structural.drivers",
+    "oriented_drivers": "structural.drivers",
     "compare_paths": "structural.groups",
     "latent_interaction": "structural.interaction",
     "power_analysis": "structural.power",

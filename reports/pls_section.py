@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import figures
 from .format import DASH, apa, apa_ci
+from .ipma import oriented_points, reversed_sentence
 from .pls_groups_section import groups_blocks, groups_heading, groups_sentence
 from .pls_predict_section import POWER_WORDS, predict_blocks, predict_sentence
 from .tables import Cell
@@ -593,6 +594,15 @@ def _fit_block(pls: dict) -> list[dict]:
                      "debated and are reported with caution (Hair et al., 2019)."}]
 
 
+def _quadrant(x: float, y: float, imp: list[float], perf: list[float]) -> str:
+    """The IPMA quadrant of a point among ``imp``/``perf`` (split at their means, as
+    analysis.pls.ipma does), so that a results.json written before the reversed reading of
+    negative drivers shows the quadrants its figure is drawn with."""
+    hi_imp, hi_perf = x > sum(imp) / len(imp), y > sum(perf) / len(perf)
+    return (f"{'high' if hi_imp else 'low'} importance, {'high' if hi_perf else 'low'} "
+            "performance")
+
+
 def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
     """The importance-performance map of each final outcome (Ringle & Sarstedt, 2016)."""
     names = _names(results)
@@ -600,10 +610,9 @@ def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
     for m in pls.get("ipma") or []:
         out = names.get(m["target"], m["target"])
         rows = m["constructs"]
+        imp, perf, labels, flipped = oriented_points(rows, names)
         svg = figures.importance_performance(
-            [r["importance"] for r in rows], [r["performance"] for r in rows],
-            [names.get(r["construct"], r["construct"]) for r in rows],
-            title=f"Importance-performance map: {out}",
+            imp, perf, labels, title=f"Importance-performance map: {out}",
             xlabel=f"Importance (total effect on {out.lower()}, 0-100 metric)")
         blocks += [
             {"type": "figure", "svg": svg,
@@ -612,18 +621,22 @@ def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
                         f"{out.lower()} with every construct rescaled to 0-100 (points gained on "
                         "it per point gained on the driver), performance = mean rescaled "
                         f"construct score (0-100; {out.lower()}: "
-                        f"{apa(m['target_performance'], 1)}); the dashed lines mark the means."},
+                        f"{apa(m['target_performance'], 1)}); the dashed lines mark the means."
+                        + reversed_sentence(rows, names, out.lower())},
             {"type": "table", "data": [
-                {"construct": names.get(r["construct"], r["construct"]),
-                 "importance": r["importance"], "performance": r["performance"],
-                 "priority": r["priority"]} for r in rows],
+                {"construct": label, "importance": x, "performance": y,
+                 "priority": _quadrant(x, y, imp, perf)}
+                for label, x, y in zip(labels, imp, perf, strict=True)],
              "caption": f"Importance and performance of the drivers of {out.lower()}",
              "columns": {"construct": "Construct", "importance": "Importance",
                          "performance": "Performance (0-100)", "priority": "Quadrant"},
              "number_formats": {"importance": 3, "performance": 1},
              "note": "Quadrants split at the mean importance and mean performance of the "
                      "constructs shown; high importance with low performance is where "
-                     "improvement pays most (Ringle & Sarstedt, 2016)."}]
+                     "improvement pays most (Ringle & Sarstedt, 2016)."
+                     + (" Reversed: a driver with a negative total effect, shown as its "
+                        "reverse (importance the size of its effect, performance 100 minus its "
+                        "score), as in the figure." if flipped else "")}]
     return blocks
 
 

@@ -30,6 +30,7 @@ from .format import (
     uses_robust,
 )
 from .headings import localise_headings
+from .ipma import oriented_points, reversed_sentence
 from .longinv_section import group_partial_blocks, longinv_section, partial_search_offer
 from .methods import (
     ave_text,
@@ -757,10 +758,10 @@ def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
     ipmas = results["observed"]["ipma"]
     finals = [ip for ip in ipmas if ip["outcome"] not in drives]
     for ip in finals or ipmas[-1:]:
-        t = _df(ip["table"])
+        rows = ip["table"]
         out = names.get(ip["outcome"], ip["outcome"])
-        svg = figures.importance_performance(list(t["importance"]), list(t["performance"]),
-                                             [names.get(x, x) for x in t["construct"]],
+        imp, perf, labels, _ = oriented_points(rows, names)
+        svg = figures.importance_performance(imp, perf, labels,
                                              title=f"Importance-performance map: {out}",
                                              xlabel=f"Importance (total effect on {out.lower()})")
         final = ("an outcome" if not finals else "the final outcome" if len(finals) == 1
@@ -768,7 +769,8 @@ def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
         blocks.append({"type": "figure", "svg": svg, "caption": "Importance-performance map "
                        f"for {out.lower()} ({final}): importance = standardized total effect "
                        f"on {out.lower()} (direct and through the mediators), performance = "
-                       "mean score on 0-100; the dashed lines mark the means."})
+                       "mean score on 0-100; the dashed lines mark the means."
+                       + reversed_sentence(rows, names, out.lower())})
     return blocks
 
 

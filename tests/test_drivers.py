@@ -95,6 +95,28 @@ def test_importance_performance_rescales_from_the_declared_scale():
     assert t.set_index("construct").loc["affective", "quadrant"] == "keep up the good work"
 
 
+def test_importance_performance_reads_a_harmful_driver_reversed():
+    """Forced commitment lowers the outcome (-.4, as large as affective's .5 nearly) and its
+    score is low (25 on 0-100: little forced commitment, the good state). Read raw it was
+    'low priority' (below the mean importance, below the mean performance); read as less
+    forced commitment it is important (.4) and performing well (75): 'keep up the good work'.
+    The quadrants here are worked out by hand on the oriented values: importance .5/.4/.1
+    (mean .333), performance 75/75/50 (mean 66.7)."""
+    t = importance_performance({"affective": .5, "forced": -.4, "habitual": .1},
+                               {"affective": 5.5, "forced": 2.5, "habitual": 4.0},
+                               dict.fromkeys(["affective", "forced", "habitual"], 1),
+                               dict.fromkeys(["affective", "forced", "habitual"], 7))
+    t = t.set_index("construct")
+    assert t.loc["forced", "importance"] == pytest.approx(-.4)  # the effect as estimated
+    assert t.loc["forced", "performance"] == pytest.approx(25.0)
+    assert t["direction"].to_dict() == {"affective": "higher is better",
+                                        "forced": "lower is better",
+                                        "habitual": "higher is better"}
+    assert t["quadrant"].to_dict() == {"affective": "keep up the good work",
+                                       "forced": "keep up the good work",
+                                       "habitual": "low priority"}
+
+
 def test_bad_input_gives_clear_errors():
     df, cols = _data(n=50)
     with pytest.raises(DriverInputError, match="not in the data"):

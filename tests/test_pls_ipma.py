@@ -107,6 +107,35 @@ def test_mobi_rescaled_scores_and_ols_importance(mobi):
         assert (top == (hi_imp & lo_perf)).all()
 
 
+def test_a_driver_that_lowers_the_target_is_read_reversed():
+    """X raises Y, F lowers it (forced commitment's role). F's quadrant is read on |importance|
+    and 100 - performance (IPMA assumes more is better; Ringle & Sarstedt, 2016), worked out
+    here from the table's own importance and performance with numpy."""
+    rng = np.random.default_rng(7)
+    n = 500
+    x, f, g = rng.normal(size=(3, n))
+    y = 0.5 * x - 0.6 * f + 0.1 * g + rng.normal(scale=0.7, size=n)
+    d = pd.DataFrame({"x1": x + 0.4 * rng.normal(size=n), "x2": x + 0.4 * rng.normal(size=n),
+                      "f1": f + 0.4 * rng.normal(size=n), "f2": f + 0.4 * rng.normal(size=n),
+                      "g1": g + 0.4 * rng.normal(size=n), "y1": y})
+    d = (d.clip(-3.5, 3.5) + 4).round()  # answers 1..8 (F mostly low: little of the harm)
+    out = ipma_pls(d, "X =~ x1 + x2; F =~ f1 + f2; G =~ g1; Y =~ y1; Y ~ X + F + G", "Y",
+                   scale_min=0, scale_max=8)
+    tab = out.constructs.set_index("construct")
+    assert tab.loc["F", "importance"] < 0 < tab.loc["X", "importance"]
+    assert tab["direction"].to_dict() == {"X": "higher is better", "F": "lower is better",
+                                          "G": "higher is better"}
+    imp = tab["importance"].abs()
+    perf = np.where(tab["importance"] < 0, 100 - tab["performance"], tab["performance"])
+    want = [f"{'high' if i > imp.mean() else 'low'} importance, "
+            f"{'high' if p > perf.mean() else 'low'} performance"
+            for i, p in zip(imp, perf, strict=True)]
+    assert tab["priority"].tolist() == want
+    assert tab.loc["F", "priority"].startswith("high importance")  # raw, it was 'low'
+    items = out.items.set_index("item")
+    assert (items.loc[["f1", "f2"], "direction"] == "lower is better").all()
+
+
 def test_negative_weight_is_reported():
     rng = np.random.default_rng(1)
     n = 400

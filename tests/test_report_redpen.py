@@ -194,6 +194,20 @@ def test_importance_performance_map_is_for_the_final_outcomes(results):
     imp = {g.get("data-label"): float(g.get("data-importance"))
            for g in ET.fromstring(maps[0]).iter(f"{SVG}g") if g.get("class") == "ek-point"}
     assert imp["Habitual commitment"] == pytest.approx(tot[("habitual", "repurchase")], abs=1e-5)
+    # forced commitment lowers the outcome: drawn reversed, as less forced commitment
+    # (importance the size of its total effect, performance 100 minus its 0-100 score)
+    table = {r["construct"]: r for r in results["observed"]["ipma"][0]["table"]}
+    assert tot[("forced", "repurchase")] < 0 and "Forced commitment" not in imp
+    perf = {g.get("data-label"): float(g.get("data-performance"))
+            for g in ET.fromstring(maps[0]).iter(f"{SVG}g") if g.get("class") == "ek-point"}
+    assert imp["Forced commitment (reversed)"] == pytest.approx(-tot[("forced", "repurchase")],
+                                                                abs=1e-5)
+    assert perf["Forced commitment (reversed)"] == pytest.approx(
+        100 - table["forced"]["performance"], abs=1e-5)
+    assert table["forced"]["direction"] == "lower is better"
+    assert {r["direction"] for c, r in table.items() if c != "forced"} == {"higher is better"}
+    assert "forced commitment (total effect −" in _prose(html)
+    assert re.search(r"(is|are) drawn reversed \(“less is better”\)", _prose(html))
 
 
 # --------------------------------------------------------------------------- 6. group note

@@ -21,7 +21,10 @@ target) against its *performance* (its mean score on a 0-100 scale):
    ``w~_k * T(construct, target)`` (the effect on the target of one point on that indicator).
 
 The map is read in quadrants split at the mean importance and the mean performance of the
-constructs (or indicators) shown (Ringle & Sarstedt, 2016, fig. 2): ``priority`` is
+constructs (or indicators) shown (Ringle & Sarstedt, 2016, fig. 2), a driver with a negative
+total effect read as its reverse (``direction`` "lower is better": importance the size of its
+effect, performance 100 minus its own; :func:`analysis.structural.drivers.oriented_drivers`),
+as IPMA assumes every driver is coded so that more is better: ``priority`` is
 ``"high importance, low performance"`` (the lower-right quadrant, where improvement pays most),
 ``"high importance, high performance"``, ``"low importance, low performance"`` or
 ``"low importance, high performance"``.
@@ -62,9 +65,10 @@ class PLSIpma:
     target : the target construct; ``target_performance`` its performance (0-100).
     constructs : one row per construct with a total effect on the target: ``construct``,
         ``importance`` (unstandardized total effect), ``importance_std`` (standardized total
-        effect), ``performance``, ``priority`` (the quadrant, module docstring).
+        effect), ``performance``, ``direction`` and ``priority`` (the quadrant, module
+        docstring).
     items : one row per indicator of those constructs: ``construct, item, weight`` (rescaled
-        outer weight ``w~``), ``importance``, ``performance``, ``priority``.
+        outer weight ``w~``), ``importance``, ``performance``, ``direction``, ``priority``.
     scale : the bounds used, per item: ``{item: [min, max]}``.
     result : the PLS estimation.
     warnings : negative rescaled weights or other caveats, in plain words.
@@ -108,10 +112,15 @@ def _bounds(value: Any, items: list[str], what: str) -> np.ndarray:
 
 
 def _quadrants(tab: pd.DataFrame) -> pd.DataFrame:
-    imp = tab["importance"] > tab["importance"].mean()
-    perf = tab["performance"] > tab["performance"].mean()
+    """``direction`` and ``priority`` (the quadrant), read with the drivers of negative
+    importance reversed (:func:`analysis.structural.drivers.oriented_drivers`)."""
+    from analysis.structural.drivers import oriented_drivers
+
+    imp, perf, rev = oriented_drivers(tab["importance"], tab["performance"])
+    hi_imp, hi_perf = imp > imp.mean(), perf > perf.mean()
+    tab["direction"] = np.where(rev, "lower is better", "higher is better")
     tab["priority"] = [f"{'high' if i else 'low'} importance, {'high' if p else 'low'} "
-                       "performance" for i, p in zip(imp, perf, strict=True)]
+                       "performance" for i, p in zip(hi_imp, hi_perf, strict=True)]
     return tab
 
 

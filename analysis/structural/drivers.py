@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,6 +193,44 @@ def relative_weights(data: pd.DataFrame, outcome: str, predictors: list[str]) ->
                         _table(predictors, weights, r2, "weight"))
 
 
+def oriented_drivers(importance: Any, performance: Any) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+    """The importance-performance map's reading of drivers with a negative effect.
+
+    An importance-performance map assumes every driver is coded so that more is better
+    (Ringle & Sarstedt, 2016): then high importance with low performance is where improving
+    pays. A driver whose total effect is negative (e.g. forced commitment: more of it lowers
+    loyalty) is read as its reverse, "less forced commitment": its importance is the size of
+    its effect, ``-importance``, and its performance on 0-100 is ``100 - performance``. Read
+    raw, such a driver sits below every positive one on importance however strong its harm,
+    and a low score (little forced commitment, the good state) would look like poor
+    performance.
+
+    Parameters
+    ----------
+    importance : array-like of float
+        Total effects on the target (any metric).
+    performance : array-like of float
+        Performance on 0-100.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Oriented importance (>= 0), oriented performance (0-100), and whether each driver was
+        reversed (its effect is negative: lower is better).
+
+    Examples
+    --------
+    >>> imp, perf, rev = oriented_drivers([0.4, -0.2], [60.0, 30.0])
+    >>> imp.tolist(), perf.tolist(), rev.tolist()
+    ([0.4, 0.2], [60.0, 70.0], [False, True])
+    """
+    imp = np.asarray(importance, dtype=float)
+    perf = np.asarray(performance, dtype=float)
+    rev = imp < 0
+    return np.where(rev, -imp, imp), np.where(rev, 100.0 - perf, perf), rev
+
+
 def importance_performance(
     importance: dict[str, float],
     means: dict[str, float],
@@ -202,7 +241,9 @@ def importance_performance(
 
     Performance = 100 * (mean - min) / (max - min) with min and max of the *declared* scale of
     each construct. The quadrant is relative to the mean importance and mean performance
-    ("concentrate here" = above-average importance, below-average performance).
+    ("concentrate here" = above-average importance, below-average performance), read with
+    the drivers of negative importance reversed (:func:`oriented_drivers`: "lower is better",
+    their importance the size of their effect and their performance 100 minus it).
 
     Parameters
     ----------
@@ -216,7 +257,8 @@ def importance_performance(
     Returns
     -------
     DataFrame
-        ``construct``, ``importance``, ``performance`` (0-100) and ``quadrant``
+        ``construct``, ``importance``, ``performance`` (0-100), ``direction`` (``"higher
+        is better"``, or ``"lower is better"`` for a negative importance) and ``quadrant``
         (``"concentrate here"``, ``"keep up the good work"``, ``"possible overkill"``,
         ``"low priority"``), by decreasing importance.
 
@@ -228,7 +270,7 @@ def importance_performance(
     ...     scale_min=dict.fromkeys(["affective", "forced", "habitual"], 1),
     ...     scale_max=dict.fromkeys(["affective", "forced", "habitual"], 7))
     >>> table.round(1).to_dict("records")[0]
-    {'construct': 'affective', 'importance': 0.5, 'performance': 33.3, 'quadrant': 'concentrate here'}
+    {'construct': 'affective', 'importance': 0.5, 'performance': 33.3, 'direction': 'higher is better', 'quadrant': 'concentrate here'}
     """
     rows = []
     for name, imp in importance.items():
@@ -238,13 +280,15 @@ def importance_performance(
         rows.append({"construct": name, "importance": float(imp),
                      "performance": 100.0 * (means[name] - lo) / (hi - lo)})
     t = pd.DataFrame(rows)
-    imp_mid, perf_mid = t["importance"].mean(), t["performance"].mean()
+    imp, perf, rev = oriented_drivers(t["importance"], t["performance"])
+    imp_mid, perf_mid = imp.mean(), perf.mean()
     quadrant = np.select(
-        [(t.importance >= imp_mid) & (t.performance < perf_mid),
-         (t.importance >= imp_mid) & (t.performance >= perf_mid),
-         (t.importance < imp_mid) & (t.performance >= perf_mid)],
+        [(imp >= imp_mid) & (perf < perf_mid),
+         (imp >= imp_mid) & (perf >= perf_mid),
+         (imp < imp_mid) & (perf >= perf_mid)],
         ["concentrate here", "keep up the good work", "possible overkill"],
         default="low priority",
     )
+    t["direction"] = np.where(rev, "lower is better", "higher is better")
     t["quadrant"] = quadrant
     return t.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
