@@ -63,6 +63,82 @@ def _moved(w: dict, measures: Mapping[str, Mapping[str, Any]], alpha: float = 0.
             f"(p < .05, not adjusted for the number of measures): {moved}.")
 
 
+def _noninvariant(results: dict) -> dict[str, dict[str, Any]]:
+    """Per construct whose scale score's change across waves is not (only) the construct's:
+    ``{"items": [...], "comparable": bool}`` from the invariance section across waves (``run
+    --invariance``): the items whose loading or intercept the partial-invariance search
+    released, and whether scalar invariance, full or partial, holds. A scale score weighs every
+    item alike, so an item whose intercept (or loading) moved between waves moves the score
+    though the construct did not. Empty without that section."""
+    sec = results.get("invariance_waves") or {}
+    out: dict[str, dict[str, Any]] = {}
+    for f in sec.get("freed") or []:
+        if f.get("kind") in ("loadings", "intercepts") and f.get("construct"):
+            entry = out.setdefault(f["construct"], {"items": [], "comparable": True})
+            if f.get("item") and f["item"] not in entry["items"]:
+                entry["items"].append(f["item"])
+            entry.setdefault("kinds", set()).add("intercept" if f["kind"] == "intercepts"
+                                                 else "loading")
+    for m in sec.get("means") or []:
+        if not m.get("comparable", True) and m.get("construct"):
+            out.setdefault(m["construct"], {"items": [], "comparable": True})["comparable"] = False
+    return out
+
+
+def _latent_change(results: dict, construct: str, a: str, b: str) -> dict | None:
+    """The latent mean difference of ``construct`` from wave ``a`` to ``b`` in its final
+    (partial) scalar model, when ``a`` is the reference wave; else None."""
+    for m in (results.get("invariance_waves") or {}).get("means") or []:
+        if m.get("construct") == construct and m.get("reference") == a and m.get("where") == b:
+            return m
+    return None
+
+
+def _caveat(results: dict, measures: Mapping[str, Mapping[str, Any]], ids: list[str],
+            a: str | None = None, b: str | None = None) -> str:
+    """Sentences qualifying the scale-score changes of the constructs ``ids`` by the
+    invariance across waves ('' when none of them is affected): which items' intercepts or
+    loadings differ across waves and, from ``a`` to ``b``, the latent mean change of the
+    partial scalar model (or that scalar invariance does not hold)."""
+    bad = _noninvariant(results)
+    parts = []
+    for cid in ids:
+        if cid not in bad:
+            continue
+        name = measures[cid]["name"]
+        items = bad[cid]["items"]
+        if not bad[cid]["comparable"]:
+            parts.append(f"scalar invariance does not hold for {name.lower()}, so its "
+                         "scale-score change may be a change in how its items are answered "
+                         "rather than in the construct")
+            continue
+        kinds = " or ".join(sorted(bad[cid].get("kinds") or {"intercept"}))
+        one = len(items) == 1
+        which = (f"the {kinds} of {', '.join(items)} "
+                 f"{'differs' if one else 'differ'} across waves (released by the "
+                 "partial-invariance search)")
+        whose = "that item's" if one else "those items'"
+        text = (f"{which}, so part of {name.lower()}'s scale-score change is {whose} own "
+                "drift, not the construct's")
+        m = _latent_change(results, cid, a, b) if a and b else None
+        if m is not None and m.get("est") is not None:
+            text += (f"; its latent mean in the partial scalar model changed by "
+                     f"{apa(float(m['est']), 2)} ({apa(float(m['ci.lower']), 2)} to "
+                     f"{apa(float(m['ci.upper']), 2)}, p {_p(m.get('pvalue'))}) from {a} to {b}")
+        parts.append(text)
+    if not parts:
+        return ""
+    return ("Measurement invariance across waves qualifies this: " + "; ".join(parts)
+            + " (see Measurement invariance across waves).")
+
+
+def _p(p: Any) -> str:
+    if p is None:
+        return "= —"
+    p = float(p)
+    return "< .001" if p < .001 else "= " + f"{p:.3f}".lstrip("0")
+
+
 def _combo(labels: list[str]) -> str:
     return " + ".join(labels) + (" only" if len(labels) == 1 else "")
 
@@ -142,6 +218,12 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
     intro = (f"{len(labels)} waves of {results['instrument']['id']} were stacked "
              f"({', '.join(labels)}): {_design(w, screening=True)}. {w['basis']}")
     intro += " " + _moved(w, measures)
+    first, last = labels[0], labels[-1]
+    moved = [r["measure"] for r in w["changes"] if r["from"] == first and r["to"] == last
+             and r.get("pvalue") is not None and r["pvalue"] < 0.05]
+    caveat = _caveat(results, measures, moved, first, last)
+    if caveat:
+        intro += " " + caveat
     blocks: list[dict[str, Any]] = [{"type": "html", "html": _overview(w)}]
     rows = []
     screening = {r["wave"]: r for r in w.get("screening") or []}
@@ -239,6 +321,12 @@ def waves_section(results: dict, rule_names: Mapping[str, str] | None = None
             + "The NPS is tested on each respondent's +100 (promoter), 0 (passive) or −100 "
               "(detractor). p values are not adjusted for the number of measures and waves "
               "compared.")
+    flagged = [k for k in measures if k in _noninvariant(results)]
+    if flagged:
+        note += (" Not (fully) invariant across waves: "
+                 + ", ".join(measures[k]["name"] for k in flagged)
+                 + "; a change in such a scale score is partly a change in how some of its "
+                   "items are answered (see Measurement invariance across waves).")
     columns = {"measure": "Measure", "change": "Waves", "test": "Test", "n": "n",
                "est": "Change", "ci": f"{pct} CI", "t": "t", "df": "df", "p": "p"}
     if len(tests) == 1:  # one test throughout: named in the note, not in every row

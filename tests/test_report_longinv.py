@@ -275,3 +275,34 @@ def test_named_rules():
     assert "ΔCFI <= -0.01 or ΔRMSEA >= 0.015" in named_rule("either").describe()
     with pytest.raises(ValueError, match="one of fit, either, chisq, not 'aic'"):
         named_rule("aic")
+
+
+def test_a_scale_score_change_from_a_drifting_item_is_qualified(run):
+    """The waves section's 'changed significantly' for affective commitment is qualified by the
+    invariance search: only aff_02's intercept drifts in the simulation, so the scale score's
+    change (paired t on scored.csv, scipy) is that item's: without aff_02 the score does not
+    change. The intro names aff_02 and gives the latent mean change of the partial scalar
+    model; constructs with nothing released are not named."""
+    import pandas as pd
+    from scipy import stats
+
+    scored = pd.read_csv(run["dir"] / "scored.csv")
+    kept = scored[~scored["excluded"].astype(bool)]
+    wide = kept.pivot(index="respondent_id", columns="wave",
+                      values=["affective", "aff_02"]).dropna()
+    score = wide["affective"]
+    rest = (4 * wide["affective"] - wide["aff_02"]) / 3  # the other three items' mean
+    assert stats.ttest_rel(score["W3"], score["W1"]).pvalue < .05
+    assert stats.ttest_rel(rest["W3"], rest["W1"]).pvalue > .05
+    html = _prose((run["dir"] / "report.html").read_text(encoding="utf-8"))
+    intro = html[html.index("From W1 to W3"):html.index("Table")]
+    assert "Affective commitment +" in intro
+    assert "the intercept of aff_02 differs across waves" in intro
+    m = next(m for m in run["results"]["invariance_waves"]["means"]
+             if m["construct"] == "affective" and m["where"] == "W3")
+    assert abs(m["est"]) < 0.1  # the construct did not move (simulated latent means equal)
+    est = f"{m['est']:.2f}".replace("-", "\u2212").replace("\u22120.00", "0.00")
+    assert f"latent mean in the partial scalar model changed by {est}" in intro
+    for other in ("normative", "economic", "forced", "habitual"):
+        assert f"{other} commitment's scale-score change" not in intro
+    assert "Not (fully) invariant across waves: Affective commitment;" in html
