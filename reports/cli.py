@@ -292,17 +292,9 @@ def headline_lines(results: dict) -> list[str]:
             text += (f"; lead over {names.get(rank['runner_up'], rank['runner_up'])} "
                      + ("credible" if rank["credible"] else "not credible"))
         lines.append(text)
-    prof = results.get("profiles")
-    if prof:
-        from .profiles_section import n_profiles, outcome_method_words
+    from .profiles_section import profiles_headline
 
-        sel = prof["selected"]
-        lines.append(f"  commitment profiles: {sel['family']} with {n_profiles(sel['k'])} "
-                     f"({'smallest BIC' if sel['chosen_by'] == 'bic' else 'as asked'}"
-                     + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "")
-                     + ")" + (f"; outcomes by profile: {outcome_method_words(prof)}"
-                              if prof.get("outcome_means") else "")
-                     + ("; no distinct profiles" if int(sel["k"]) == 1 else ""))
+    lines += profiles_headline(results)
     bad = [w for w in eff.get("warnings") or [] if "not admissible" in w or "unstable" in w
            or "not be identified" in w]
     if bad:
@@ -401,20 +393,15 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
     if waves or wave_column or wave_labels:
         from .waves_run import run_waves
 
-        if profiles:
-            raise click.UsageError("--profiles does not go with --waves or --wave-column yet; "
-                                   "run engagekit profiles on one wave's file")
         if study is not None or instrument is None or not (waves or wave_column):
             raise click.UsageError("waves need the instrument with -i and either --waves "
                                    "(one file per wave) or --wave-column COL (not --study)")
-        if method.lower() != "sem":
-            raise click.UsageError("--method pls does not go with --waves or --wave-column "
-                                   "yet; a tracking study is estimated by covariance-based SEM "
-                                   "(leave --method out)")
         _check_output_folder(output, [*responses, instrument, column_map], force)
-        settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                             estimator, crosscheck, missing, brand, method, consistent, scheme,
-                             invariance_partial, **screening)
+        settings = _with_profiles(
+            _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator,
+                      crosscheck, missing, brand, method, consistent, scheme,
+                      invariance_partial, **screening),
+            profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method)
         inv = None
         if invariance:
             from analysis.psychometrics.wave_invariance import WaveInvarianceSettings
@@ -454,22 +441,30 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         inst = load_instrument(instrument)
         data = read_responses(responses, inst, format=fmt, column_map=column_map,
                               id_column=id_column, keep_columns=keep)
-    settings = _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged,
-                         estimator, crosscheck, missing, brand, method, consistent, scheme,
-                         invariance_partial, **screening)
-    if profiles:
-        import dataclasses
-
-        from analysis.profiles.study import ProfileSettings
-
-        settings = dataclasses.replace(settings, profiles=ProfileSettings(
-            k=profiles_k, n_boot=profiles_boot, blrt_all=profiles_blrt_all,
-            outcome_method=profiles_outcome_method.lower()))
+    settings = _with_profiles(
+        _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator,
+                  crosscheck, missing, brand, method, consistent, scheme, invariance_partial,
+                  **screening),
+        profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method)
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)
     _write_outputs(results, data, inst, Path(output), settings)
     _echo_headline(results)
+
+
+def _with_profiles(settings, profiles: bool, k: str, n_boot: int, blrt_all: bool,
+                   outcome_method: str):
+    """``settings`` with the latent profile analysis of ``--profiles`` (unchanged without it);
+    in a tracking study it describes the last wave, as the other sections do."""
+    if not profiles:
+        return settings
+    import dataclasses
+
+    from analysis.profiles.study import ProfileSettings
+
+    return dataclasses.replace(settings, profiles=ProfileSettings(
+        k=k, n_boot=n_boot, blrt_all=blrt_all, outcome_method=outcome_method.lower()))
 
 
 def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map,

@@ -803,10 +803,24 @@ def _methods_text(results: dict, title: str) -> str:
              groups_sentence(results),
              _drivers(results),
              _ipma_sentence(results),
+             *_study_design_sentences(results),
              f"Software: engagekit {sw.get('engagekit')}, Python {sw.get('python')}, numpy "
              f"{sw.get('numpy')}, pandas {sw.get('pandas')}, scipy {sw.get('scipy')}, "
              f"statsmodels {sw.get('statsmodels')}."]
     return " ".join(p for p in parts if p)
+
+
+def _study_design_sentences(results: dict) -> list[str]:
+    """The methods sentences of the analyses a PLS run shares with a covariance-based one:
+    waves, invariance across waves, cross-lagged panel models and latent profiles (each empty
+    when it did not run), as :func:`reports.methods.methods_text` has them."""
+    from .crosslag_section import crosslag_methods
+    from .longinv_section import longinv_methods
+    from .profiles_section import profiles_methods
+    from .waves_section import waves_methods
+
+    return [waves_methods(results), longinv_methods(results), crosslag_methods(results),
+            profiles_methods(results)]
 
 
 def key_cards(results: dict, value: str, note: str) -> list[dict]:
@@ -874,7 +888,9 @@ def pls_summary_lines(results: dict) -> list[str]:
                          f"f² {r['f2']:.4f}")
     for w in pls["warnings"]:
         lines.append(f"warning: {w}")
-    return lines
+    from .longinv_section import invariance_lines
+
+    return lines + invariance_lines(results)  # run --waves --invariance only
 
 
 def pls_headline_lines(results: dict) -> list[str]:
@@ -908,4 +924,6 @@ def pls_headline_lines(results: dict) -> list[str]:
             text += (f"; lead over {names.get(rank['runner_up'], rank['runner_up'])} "
                      + ("credible" if rank["credible"] else "not credible"))
         lines.append(text)
-    return lines
+    from .profiles_section import profiles_headline
+
+    return lines + profiles_headline(results)

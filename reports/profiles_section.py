@@ -52,6 +52,21 @@ def outcome_method_words(section: dict) -> str:
     return _OUTCOME_METHODS[_outcome_method(section)][2]
 
 
+def profiles_headline(results: dict) -> list[str]:
+    """The headline line of ``run --profiles`` (none without profiles), for either kind of
+    run."""
+    prof = results.get("profiles")
+    if not prof:
+        return []
+    sel = prof["selected"]
+    return [f"  commitment profiles: {sel['family']} with {n_profiles(sel['k'])} "
+            f"({'smallest BIC' if sel['chosen_by'] == 'bic' else 'as asked'}"
+            + (f"; the BLRT chooses {sel['blrt_k']}" if sel.get("blrt_k") else "")
+            + ")" + (f"; outcomes by profile: {outcome_method_words(prof)}"
+                     if prof.get("outcome_means") else "")
+            + ("; no distinct profiles" if int(sel["k"]) == 1 else "")]
+
+
 def profiles_methods(results: dict) -> str:
     """The methods paragraph's sentence on the latent profile analysis ('' without one)."""
     section = results.get("profiles")
@@ -62,8 +77,8 @@ def profiles_methods(results: dict) -> str:
     text = ("Latent profiles of the scale scores of "
             + ", ".join(names.get(c, c).lower() for c in section["indicators"])
             + " were estimated as Gaussian mixtures (scikit-learn's GaussianMixture, many "
-            f"seeded random starts); the model described, {sel['family']} with {sel['k']} "
-            "profiles, "
+            f"seeded random starts); the model described, {sel['family']} with "
+            f"{n_profiles(sel['k'])}, "
             + ("was chosen by the user" if sel.get("chosen_by") == "user"
                else "has the smallest BIC"))
     if section.get("outcome_means"):

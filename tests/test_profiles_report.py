@@ -205,7 +205,13 @@ def test_a_pls_run_gets_the_profiles_too():
     res = json.loads(json.dumps(res, allow_nan=False))
     check_results(res)
     assert res["profiles"]["indicators"] == COMMITMENTS
-    assert 'id="profiles"' in render_report(res)
+    html = render_report(res)
+    assert 'id="profiles"' in html
+    # the PLS report's methods paragraph has the profiles sentence, as the SEM report's does
+    methods = re.sub(r"\s+", " ", html[html.index('id="methods"'):])
+    k = res["profiles"]["selected"]["k"]
+    assert (f"were estimated as Gaussian mixtures (scikit-learn&#39;s GaussianMixture, many "
+            f"seeded random starts); the model described, EEI with {k} profile") in methods
 
 
 def test_profiles_command_ml3_equals_a_direct_outcome_means_call(tmp_path, capsys, study):

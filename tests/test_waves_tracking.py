@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -377,3 +378,38 @@ def test_a_measure_missing_in_a_wave_is_not_tested():
     assert c["test"] == "none" and c["est"] is None and "no test" in c["note"]
     assert _row(out, "affective", "W1", "W2")["test"] == "paired"
     json.dumps(out, allow_nan=False)
+
+
+@pytest.mark.parametrize("invariance", [
+    False, pytest.param(True, marks=pytest.mark.slow)])  # slow: +15 s
+def test_run_waves_with_pls_and_profiles_describes_the_last_wave_so(tmp_path, capsys,
+                                                                    invariance):
+    """``run --waves --method pls --profiles [--invariance]``: the PLS model and the profiles
+    describe the last wave, so they equal ``run --method pls --profiles`` on that wave's file
+    alone (same seed); the waves (and the invariance across waves, covariance-based) are
+    added, and the terminal, headline and methods text carry each part."""
+    files = _files(tmp_path)
+    opts = ["-i", "five_commitments", "--method", "pls", "--boot", "0", "--jobs", "1",
+            "--profiles", "--profiles-k", "1-2", "--profiles-boot", "0"]
+    assert main(["run", *files, "--waves", *(["--invariance"] if invariance else []), *opts,
+                 "-o", str(tmp_path / "w")]) == 0
+    text = capsys.readouterr().out
+    assert main(["run", files[-1], *opts, "-o", str(tmp_path / "one")]) == 0
+    capsys.readouterr()
+    waves = json.loads((tmp_path / "w" / "results.json").read_text(encoding="utf-8"))
+    one = json.loads((tmp_path / "one" / "results.json").read_text(encoding="utf-8"))
+    check_results(waves)
+    assert waves["pls"]["estimates"] == one["pls"]["estimates"]
+    assert waves["profiles"]["comparison"] == one["profiles"]["comparison"]
+    assert "waves" in waves and "waves" not in one
+    assert ("invariance_waves" in waves) == invariance
+    assert ("invariance across waves (not invariant when" in text) == invariance
+    assert "  commitment profiles: " in text  # the PLS headline has the profiles line
+    html = (tmp_path / "w" / "report.html").read_text(encoding="utf-8")
+    for sec in ("waves", "profiles", "pls-paths", *(["invariance-waves"] if invariance
+                                                   else [])):
+        assert f'id="{sec}"' in html, sec
+    methods = re.sub(r"\s+", " ", html[html.index('id="methods"'):])
+    assert "partial least squares path modelling" in methods
+    assert "The study stacked 3 waves (W1, W2, W3) of the instrument" in methods
+    assert "were estimated as Gaussian mixtures" in methods
