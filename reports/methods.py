@@ -173,6 +173,8 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
      "Marketing Review, 33(3), 405-431."),
     ("Lohmöller", "1989", "Lohmöller, J.-B. (1989). Latent variable path modeling with partial "
      "least squares. Physica."),
+    ("Martilla", "1977", "Martilla, J. A., & James, J. C. (1977). Importance-performance "
+     "analysis. Journal of Marketing, 41(1), 77-79."),
     ("Ringle", "2016", "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your "
      "PLS-SEM results: The importance-performance map analysis. Industrial Management & Data "
      "Systems, 116(9), 1865-1886."),
@@ -520,9 +522,20 @@ def _drivers(results: dict) -> str:
     if obs.get("equations"):
         out.append("Driver analysis used general dominance weights (Azen & Budescu, 2003) and "
                    "relative weights (Johnson, 2000) on scale scores.")
+    maps = obs.get("ipma") or []
+    if maps:
+        out.append("Importance-performance maps (Martilla & James, 1977) plot each driver's "
+                   "standardized total effect on the final outcome against its mean score "
+                   "rescaled to 0-100 by the scale's end points; " + IPMA_REVERSED + ".")
     if results.get("interaction"):
         out.append("A latent interaction was estimated as requested.")
     return " ".join(out)
+
+
+#: How the maps read a driver with a negative effect (reports/ipma.py), in the methods text.
+IPMA_REVERSED = ("a driver with a negative total effect was read reversed, its importance the "
+                 "size of its effect and its performance 100 minus its score, as the map "
+                 "assumes more of every driver is better (Ringle & Sarstedt, 2016)")
 
 
 #: The cross-check's comparison rows summed up in the methods text, in words.

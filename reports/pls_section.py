@@ -714,11 +714,15 @@ def _ipma_sentence(results: dict) -> str:
     if not maps:
         return ""
     names = _names(results)
-    which = ", ".join(names.get(m["target"], m["target"]).lower() for m in maps)
-    return ("The importance-performance map of " + which + " follows Ringle and Sarstedt "
-            "(2016): items rescaled to 0-100 by their scale's end points, construct scores "
-            "from the rescaled, unstandardized outer weights, importance the unstandardized "
-            "total effect in that metric.")
+    from .methods import IPMA_REVERSED, _and
+
+    which = _and([names.get(m["target"], m["target"]).lower() for m in maps])
+    return (f"The importance-performance map{'s' if len(maps) > 1 else ''} of " + which
+            + " follow" + ("" if len(maps) > 1 else "s") + " Ringle and Sarstedt (2016): items "
+            "rescaled to 0-100 by their scale's end points, construct scores from the "
+            "rescaled, unstandardized outer weights, importance the unstandardized total "
+            "effect in that metric; " + IPMA_REVERSED.replace(" (Ringle & Sarstedt, 2016)", "")
+            + ".")
 
 
 def _moderation_sentence(results: dict) -> str:

@@ -208,6 +208,12 @@ def test_importance_performance_map_is_for_the_final_outcomes(results):
     assert {r["direction"] for c, r in table.items() if c != "forced"} == {"higher is better"}
     assert "forced commitment (total effect −" in _prose(html)
     assert re.search(r"(is|are) drawn reversed \(“less is better”\)", _prose(html))
+    # the methods paragraph says how the maps were made and read, with its references
+    assert ("Importance-performance maps (Martilla & James, 1977) plot each driver's "
+            "standardized total effect on the final outcome against its mean score rescaled "
+            "to 0-100 by the scale's end points; a driver with a negative total effect was "
+            "read reversed") in _prose(html)
+    assert "Martilla, J. A., & James, J. C. (1977)" in _prose(html)
 
 
 # --------------------------------------------------------------------------- 6. group note
