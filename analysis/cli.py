@@ -675,11 +675,17 @@ def validate_cmd(responses, instrument, model, fmt, column_map, id_column, keep,
               help="With --method pls and --model: the items' lowest and highest answer "
                    "options (e.g. 1 7), for the importance-performance map (an instrument "
                    "declares them; without either, no map).")
+@click.option("--hoc-approach", type=click.Choice(["embedded", "disjoint", "repeated"],
+                                                   case_sensitive=False), default=None,
+              help="With --method pls and a --model with higher-order constructs (HOC =~ "
+                   "LOC1 + LOC2): the embedded or disjoint two-stage approach or repeated "
+                   "indicators [default: embedded].")
 @click.option("--json", "json_out", default=None, help="Write all results to this JSON file.")
 @FORCE
 def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, boot, seed, jobs,
                 scheduler, estimator, ordered, missing, keep_flagged, crosscheck, method,
-                consistent, scheme, group, interaction, ipma_scale, json_out, force) -> None:
+                consistent, scheme, group, interaction, ipma_scale, hoc_approach, json_out,
+                force) -> None:
     """Direct, indirect and total effects with bootstrap CIs, and which driver leads
     (covariance-based SEM, or PLS-SEM with --method pls: also PLSpredict and, with --group or
     --interaction, MICOM and PLS-MGA or a two-stage moderating effect, as run --method pls)."""
@@ -695,6 +701,9 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
     if ipma_scale and model is None:
         raise click.UsageError("--ipma-scale goes with --model; an instrument declares each "
                                "item's scale, and the importance-performance map uses it")
+    if hoc_approach and method.lower() != "pls":
+        raise click.UsageError("--hoc-approach goes with --method pls (higher-order constructs "
+                               "of a PLS model); add --method pls or leave it out")
     boot = n_boot_for(method, boot)
     check_outputs([json_out], [responses, instrument, column_map], force=force)
     if method.lower() == "pls":  # PLS-SEM: analysis.pls.command
@@ -722,7 +731,12 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
                               scheme=(scheme or "path").lower(),
                               consistent=consistent, missing=missing and missing.lower(),
                               n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler,
-                              scale_min=lo, scale_max=hi)
+                              scale_min=lo, scale_max=hi,
+                              approach=(hoc_approach or "embedded").lower())
+        if hoc_approach and res.get("method") != "pls-higher-order":
+            raise click.UsageError("--hoc-approach: the model has no higher-order construct "
+                                   "(a line such as 'HOC =~ LOC1 + LOC2' whose right-hand side "
+                                   "names constructs); leave the option out")
         click.echo(note)
         echo_pls(res)
         _write_json(res, json_out)

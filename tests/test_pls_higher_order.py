@@ -293,3 +293,48 @@ def test_bootstrap_is_seeded_and_worker_independent(mobi):
     assert row["ci.lower"] < row["est"] < row["ci.upper"] and row["se"] > 0
     d = json.loads(json.dumps(a.to_dict(), allow_nan=False))
     assert d["bootstrap"]["seed"] == 5 and "ci.lower" in d["estimates"][0]
+
+
+def test_effects_command_estimates_higher_order_models(tmp_path, capsys):
+    """``engagekit effects FILE --model "... HOC =~ LOC1 + LOC2 ..." --method pls``: the
+    higher-order model is estimated (was exit 2 pointing to the Python API). With
+    ``--hoc-approach disjoint`` the structural paths and R² are seminr's higher_composite
+    two-stage numbers (1e-6); the JSON's table is a direct bootstrap_pls_higher_order call's
+    on the same seed (1e-12); stage 1's reliability lists the dimensions, stage 2's the HOC.
+    A HOC model with --group exits 2; --hoc-approach without a HOC exits 2."""
+    from analysis.pls.higher_order import bootstrap_pls_higher_order
+    from reports.cli import main
+
+    out = tmp_path / "hoc.json"
+    data = str(FIX / "mobi.csv")
+    assert main(["effects", data, "--model", MOBI_HOC, "--method", "pls", "--boot", "30",
+                 "--jobs", "1", "--hoc-approach", "disjoint", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "PLS with higher-order constructs (Satisfaction =~ Image + Value): disjoint " \
+           "two-stage approach" in text
+    res = json.loads(out.read_text())
+    r2 = {r["lhs"]: r["est"] for r in res["estimates"] if r["op"] == "r2"}
+    assert [r2[c] for c in ("Satisfaction", "Complaints", "Loyalty")] == pytest.approx(
+        [0.612308347837422, 0.23644617926348, 0.393885326935841], abs=1e-6)
+    paths = {(r["rhs"], r["lhs"]): r["est"] for r in res["estimates"] if r["op"] == "~"}
+    for key, v in SEMINR_PATHS.items():
+        assert paths[key] == pytest.approx(v, abs=1e-6), key
+    direct = bootstrap_pls_higher_order(pd.read_csv(FIX / "mobi.csv"), MOBI_HOC, n_boot=30,
+                                        seed=20150401, approach="disjoint",
+                                        missing="listwise", n_jobs=1, progress=False)
+    got = pd.DataFrame(res["estimates"])
+    want = direct.table
+    assert list(got["lhs"] + got["op"] + got["rhs"]) == list(want["lhs"] + want["op"]
+                                                             + want["rhs"])
+    for col in ("est", "se", "ci.lower", "ci.upper"):
+        np.testing.assert_allclose(got[col].astype(float), want[col].astype(float),
+                                   atol=1e-12, err_msg=col)
+    assert {r["construct"] for r in res["assessment"]["stage1"]["reliability"]} == {
+        "Image", "Value"}
+    assert "Satisfaction" in {r["construct"] for r in res["assessment"]["stage2"]["reliability"]}
+    assert main(["effects", data, "--model", MOBI_HOC, "--method", "pls", "--group",
+                 "CUSCO"]) == 2
+    assert "built for first-order models" in capsys.readouterr().err
+    assert main(["effects", data, "--model", "A =~ IMAG1 + IMAG2; B =~ CUSL1 + CUSL2; B ~ A",
+                 "--method", "pls", "--boot", "0", "--hoc-approach", "repeated"]) == 2
+    assert "has no higher-order construct" in capsys.readouterr().err

@@ -95,11 +95,54 @@ def _f(x: Any, d: int = 3) -> str:
     return "-" if x is None else f"{x:.{d}f}"
 
 
+def echo_pls_higher_order(res: dict[str, Any]) -> None:
+    """Print the results of a model with higher-order constructs
+    (:func:`analysis.pls.command.effects_pls_higher_order`): approach, sample, each stage's
+    reliability and convergent validity, the higher-order constructs' weights and loadings on
+    their dimensions, paths and R² with percentile intervals, SRMR."""
+    s, sp = res["settings"], res["sample"]
+    hocs = "; ".join(f"{h['name']} {'=~' if h['mode'] == 'A' else '<~'} "
+                     + " + ".join(h["dimensions"]) for h in res["higher_order"])
+    click.echo(f"PLS with higher-order constructs ({hocs}): {res['approach']} "
+               f"{'repeated indicators' if res['approach'] == 'repeated' else 'two-stage'} "
+               f"approach, {s['scheme']} weighting; N = {sp['n']}; bootstrap {s['n_boot']} "
+               f"resamples (both stages each time), seed {s['seed']}, percentile "
+               f"{s['level']:.0%} CIs")
+    two = res["assessment"].get("stage2") is not None
+    for stage, what in (("stage1", "stage 1 (the dimensions)" if two else "the model"),
+                        ("stage2", "stage 2 (the higher-order constructs on their dimensions' "
+                                   "scores, and the other constructs)")):
+        a = res["assessment"].get(stage)
+        if a is None:
+            continue
+        click.echo(f"reliability and convergent validity, {what}:")
+        click.echo(f"  {'construct':<28}{'alpha':>8}{'rho_A':>8}{'rho_C':>8}{'AVE':>8}")
+        for r in a["reliability"]:
+            click.echo(f"  {r['construct']:<28}{_f(r['alpha']):>8}{_f(r['rho_a']):>8}"
+                       f"{_f(r['rho_c']):>8}{_f(r['ave']):>8}")
+    names = {h["name"] for h in res["higher_order"]}
+    est = res["estimates"]
+    click.echo("higher-order constructs on their dimensions, paths and R² (est, percentile CI):")
+    for r in est:
+        if (r["op"] in ("=~", "<~") and r["lhs"] in names) or r["op"] in ("~", "r2"):
+            click.echo(f"  {r['lhs']} {r['op']} {r['rhs']}: {_f(r['est'])} "
+                       f"[{_f(r.get('ci.lower'))}, {_f(r.get('ci.upper'))}]")
+    last = res["assessment"].get("stage2") or res["assessment"].get("stage1")
+    fit = last["fit"]["estimated"]
+    click.echo(f"SRMR {_f(fit['srmr'])}, d_ULS {_f(fit['d_uls'])} (the structural model's "
+               "stage)")
+    for w in res["warnings"]:
+        click.echo(f"warning: {w}")
+
+
 def echo_pls(res: dict[str, Any]) -> None:
     """Print a PLS section (:func:`analysis.pls.command.effects_pls`) for the terminal:
     settings, sample, reliability, HTMT, paths with intervals, R², effects, SRMR, the
     importance-performance maps, PLSpredict and, when asked, the group comparison and the
     interaction."""
+    if res.get("method") == "pls-higher-order":
+        echo_pls_higher_order(res)
+        return
     s, sp, a = res["settings"], res["sample"], res["assessment"]
     click.echo(f"{res['algorithm']} ({s['scheme']} weighting, modes "
                f"{'/'.join(sorted(set(s['modes'].values())))}; converged in {res['iterations']} "

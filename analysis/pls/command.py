@@ -19,6 +19,15 @@ numbers for the same settings:
   needs (a CSV does not declare its answer options, and the sample's extremes are not the
   scale's: Ringle & Sarstedt, 2016).
 
+A model with higher-order constructs (lavaan's second-order lines, ``HOC =~ LOC1 + LOC2`` or
+``HOC <~ LOC1 + LOC2``) is estimated by :func:`effects_pls_higher_order` instead: the embedded
+(default) or disjoint two-stage approach, or repeated indicators
+(:mod:`analysis.pls.higher_order`), every bootstrap resample re-running both stages, with the
+reliability and validity of the dimensions (stage 1) and of the higher-order construct on its
+dimensions (stage 2), as Sarstedt et al. (2019) validate them. PLSpredict, the
+importance-performance map and the group and interaction analyses are of first-order models
+and are not run for it (a warning says so).
+
 Settings that do not go together (a group and an interaction at once, names that are not
 constructs, a group column that is not in the file, scale bounds that are not numbers, not
 ordered or that answers fall outside) raise :class:`~instruments.errors.EngagekitInputError`
@@ -35,7 +44,7 @@ from instruments.errors import EngagekitInputError
 
 from .syntax import parse_pls_model
 
-__all__ = ["IPMA_NEEDS_SCALE", "effects_pls"]
+__all__ = ["IPMA_NEEDS_SCALE", "effects_pls", "effects_pls_higher_order", "higher_order_spec"]
 
 #: The warning of an effects run without scale bounds (no importance-performance map).
 IPMA_NEEDS_SCALE = ("importance-performance map: not drawn; it rescales every item to 0-100 "
@@ -49,7 +58,7 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
                 consistent: bool = False, missing: str | None = None, n_boot: int = 5000,
                 seed: int = 20150401, n_jobs: int | None = None, scheduler: str | None = None,
                 progress: bool | None = None, scale_min: Any = None,
-                scale_max: Any = None) -> dict[str, Any]:
+                scale_max: Any = None, approach: str = "embedded") -> dict[str, Any]:
     """The ``effects --method pls`` results (module docstring).
 
     Parameters
@@ -68,6 +77,8 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     scale_min, scale_max : number, mapping of item to number, or None
         The items' lowest and highest answer options, for the importance-performance map
         (None: no map, and a warning saying so).
+    approach : {"embedded", "disjoint", "repeated"}
+        For a model with higher-order constructs (:func:`effects_pls_higher_order`).
 
     Returns
     -------
@@ -98,6 +109,18 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     from .predict import predict_section
     from .study import ipma_section
 
+    hoc = higher_order_spec(model)
+    if hoc is not None:
+        if group is not None or interaction is not None:
+            raise EngagekitInputError(
+                f"--{'group' if group is not None else 'interaction'} with higher-order "
+                f"constructs ({', '.join(h.name for h in hoc.hocs)}): the group comparison "
+                "and the interaction term are built for first-order models; estimate the "
+                "model without them, or without the higher-order lines",
+                code="invalid_argument")
+        return effects_pls_higher_order(frame, hoc, approach=approach, scheme=scheme,
+                                        consistent=consistent, missing=missing, n_boot=n_boot,
+                                        seed=seed, n_jobs=n_jobs, progress=progress)
     spec = parse_pls_model(model)
     labels = None
     if group is not None and interaction is not None:
@@ -150,3 +173,112 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
                                              progress=progress)
         out["warnings"] += out["interaction"]["warnings"]
     return out
+
+
+def higher_order_spec(model: str) -> Any:
+    """The model's higher-order structure (:class:`~analysis.pls.higher_order.
+    HigherOrderModel`) when it has second-order lines, else None (a first-order model, or
+    syntax whose errors :func:`~analysis.pls.syntax.parse_pls_model` reports)."""
+    from .errors import PLSInputError
+    from .higher_order import parse_higher_order
+
+    try:
+        parse_pls_model(model)
+        return None
+    except PLSInputError:
+        try:
+            spec = parse_higher_order(model)
+        except PLSInputError:
+            return None  # the first-order parser's message is the one to show
+        return spec if spec.hocs else None
+
+
+def effects_pls_higher_order(frame: pd.DataFrame, model: Any, *, approach: str = "embedded",
+                             scheme: str = "path", consistent: bool = False,
+                             missing: str | None = None, n_boot: int = 5000,
+                             seed: int = 20150401, level: float = 0.95,
+                             n_jobs: int | None = None,
+                             progress: bool | None = None) -> dict[str, Any]:
+    """The ``effects --method pls`` results of a model with higher-order constructs.
+
+    Both stages are estimated and bootstrapped together
+    (:func:`~analysis.pls.higher_order.bootstrap_pls_higher_order`: percentile intervals,
+    every resample re-running both stages); each stage is assessed with
+    :func:`~analysis.pls.assess.assess_pls`: stage 1 for the dimensions (lower-order
+    constructs) and their items, stage 2 for the higher-order construct measured by its
+    dimensions' scores and for the structural model (Sarstedt et al., 2019).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Respondents in rows, the model's items in columns (reverse-keyed where needed).
+    model : str or HigherOrderModel
+        lavaan syntax with second-order lines.
+    approach : {"embedded", "disjoint", "repeated"}
+        The two-stage approach (embedded, the default; disjoint) or repeated indicators.
+    scheme, consistent, missing, n_boot, seed, level, n_jobs, progress
+        As for :func:`~analysis.pls.pipeline.pls_effects`.
+
+    Returns
+    -------
+    dict
+        ``method`` ("pls-higher-order"), ``approach``, ``higher_order``, ``sample``,
+        ``settings``, ``estimates`` (the combined lavaan-shaped table with ``stage``,
+        ``se``, ``ci.lower``, ``ci.upper``), ``r2``, ``assessment`` (``stage1``, ``stage2``:
+        reliability (stage 1: the dimensions; stage 2: the higher-order and the other
+        constructs), HTMT, fit) and ``warnings``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(5)
+    >>> f = rng.normal(size=(300, 1))
+    >>> a, b = f + 0.7 * rng.normal(size=(300, 1)), f + 0.7 * rng.normal(size=(300, 1))
+    >>> d = pd.DataFrame(np.hstack([a + rng.normal(size=(300, 2)), b + rng.normal(size=(300, 2)),
+    ...                             0.5 * f + rng.normal(size=(300, 1))]),
+    ...                  columns=["a1", "a2", "b1", "b2", "y"])
+    >>> out = effects_pls_higher_order(d, "A =~ a1 + a2; B =~ b1 + b2; H =~ A + B; Y =~ y; "
+    ...                                "Y ~ H", n_boot=50, seed=1, n_jobs=1, progress=False)
+    >>> out["approach"], round(out["r2"]["Y"], 3)
+    ('embedded', 0.143)
+    """
+    from instruments.plain import to_plain
+
+    from .assess import assess_pls
+    from .higher_order import bootstrap_pls_higher_order, parse_higher_order
+
+    spec = model if not isinstance(model, str) else parse_higher_order(model)
+    items = frame[list(spec.items)] if all(i in frame.columns for i in spec.items) else frame
+    boot = bootstrap_pls_higher_order(items, spec, n_boot=n_boot, seed=seed, level=level,
+                                      approach=approach, scheme=scheme, consistent=consistent,
+                                      missing=missing or "listwise", n_jobs=n_jobs,
+                                      progress=progress)
+    fit = boot.result
+    stages = {"stage1": fit.stage1, "stage2": fit.stage2}
+    dims = set(spec.dimensions)
+    assessment = {}
+    for name, res in stages.items():
+        if res is None:
+            continue
+        a = assess_pls(res).to_dict()
+        rel = a["reliability"]
+        if name == "stage1" and fit.stage2 is not None:
+            # stage 1 validates the dimensions; every other construct is assessed as the
+            # structural model measures it, in stage 2 (Sarstedt et al., 2019)
+            rel = [r for r in rel if r["construct"] in dims]
+        assessment[name] = {"reliability": rel, "htmt": a["htmt"], "fit": a["fit"]}
+    warnings = [w for res in stages.values() if res is not None for w in res.warnings]
+    warnings.append("PLSpredict, the importance-performance map, group comparisons and "
+                    "interaction terms are computed for first-order models; not run for this "
+                    "model with higher-order constructs")
+    return to_plain({
+        "method": "pls-higher-order", "approach": fit.approach,
+        "higher_order": [{"name": h.name, "dimensions": list(h.dimensions), "mode": h.mode}
+                         for h in fit.hocs],
+        "sample": fit.sample,
+        "settings": {"scheme": scheme, "consistent": consistent,
+                     "missing": missing or "listwise", "missing_chosen": missing is not None,
+                     "n_boot": n_boot, "seed": seed, "level": level, "ci": "percentile",
+                     "n_failed": boot.settings.get("n_failed")},
+        "estimates": boot.table, "r2": fit.r2, "assessment": assessment,
+        "warnings": warnings})
