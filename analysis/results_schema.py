@@ -542,6 +542,8 @@ class CrossLaggedSection(_Part):
     notes: list[str] = []
     # --cross-lagged-equal: the RI-CLPM with equal lags and its test against free lags
     equal_lags_test: CrossLaggedEqualLags | None = None
+    # the same test in the CLPM (written since the CLPM's test was added)
+    equal_lags_test_clpm: CrossLaggedEqualLags | None = None
 
 
 class ProfileModelRow(_Part):

@@ -158,7 +158,18 @@ def _equal_lags_blocks(cl: dict) -> list[dict[str, Any]]:
                 f"{apa_p(c.get('pvalue'), prefix=True)}; ΔAIC = {apa(c.get('aic.diff'), 1)}, "
                 f"ΔBIC = {apa(c.get('bic.diff'), 1)} (equal minus free). "
                 f"{c['decision'][0].upper()}{c['decision'][1:]}. b is the same at every pair "
-                f"of waves; β, standardized with the variances at {first}, varies with them."}]
+                f"of waves; β, standardized with the variances at {first}, varies with them."
+                + _clpm_equal_text(cl)}]
+
+
+def _clpm_equal_text(cl: dict) -> str:
+    """The same test in the CLPM, for the table's note (results written before it: none)."""
+    c = (cl.get("equal_lags_test_clpm") or {}).get("comparison")
+    if not c:
+        return ""
+    return (f" In the CLPM (no random intercepts) the same constraint gives "
+            f"Δχ²({float(c['df.diff']):g}) = {apa(c['chisq.diff'])}, "
+            f"{apa_p(c.get('pvalue'), prefix=True)}: {c['decision']}.")
 
 
 def crosslag_section(results: dict) -> dict[str, Any] | None:
@@ -261,4 +272,13 @@ def _equal_lags_methods(cl: dict) -> str:
     return (" Whether the lagged effects are the same at every pair of waves was tested by "
             "the likelihood-ratio test of the RI-CLPM with each lagged effect constrained "
             f"equal over waves against free lags (Δχ²({float(eq['df.diff']):g}) = "
-            f"{apa(eq['chisq.diff'])}, {apa_p(eq.get('pvalue'), prefix=True)}).")
+            f"{apa(eq['chisq.diff'])}, {apa_p(eq.get('pvalue'), prefix=True)})"
+            + _clpm_equal_methods(cl) + ".")
+
+
+def _clpm_equal_methods(cl: dict) -> str:
+    c = (cl.get("equal_lags_test_clpm") or {}).get("comparison")
+    if not c:
+        return ""
+    return (f", and the same in the CLPM (Δχ²({float(c['df.diff']):g}) = "
+            f"{apa(c['chisq.diff'])}, {apa_p(c.get('pvalue'), prefix=True)})")

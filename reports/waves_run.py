@@ -151,11 +151,12 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
         click.echo(f"cross-lagged panel models of {', '.join(constructs)}: "
                    f"chi-square difference {comp['chisq.diff']:.2f} (df {comp['df.diff']:g}), "
                    f"chi-bar-square p = {comp['pvalue']:.3g}: {comp['decision']}")
-        eq = (results["cross_lagged"].get("equal_lags_test") or {}).get("comparison")
-        if eq:
-            click.echo(f"equal lagged effects over waves (RI-CLPM): chi-square difference "
-                       f"{eq['chisq.diff']:.2f} (df {eq['df.diff']:g}), p = "
-                       f"{eq['pvalue']:.3g}: {eq['decision']}")
+        for key, name in (("equal_lags_test", "RI-CLPM"), ("equal_lags_test_clpm", "CLPM")):
+            eq = (results["cross_lagged"].get(key) or {}).get("comparison")
+            if eq:
+                click.echo(f"equal lagged effects over waves ({name}): chi-square difference "
+                           f"{eq['chisq.diff']:.2f} (df {eq['df.diff']:g}), p = "
+                           f"{eq['pvalue']:.3g}: {eq['decision']}")
     click.echo(f"the sections other than the waves describe the last wave, "
                f"{stack.last.label} ({stack.last.file})")
     echo_summary(results)

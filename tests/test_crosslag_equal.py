@@ -82,10 +82,37 @@ def test_equal_lags_test_matches_lavaan(panel, key, missing):
     assert again.equal_lags_test["comparison"] == pytest.approx(c)
 
 
+@pytest.mark.parametrize("key, missing", [("listwise", "listwise"), ("fiml", "ml")])
+def test_clpm_equal_lags_test_matches_lavaan(panel, key, missing):
+    """The same test in the CLPM (the model interpreted when the random intercepts are not
+    needed): lavTestLRT of the CLPM with equal lags against free lags, the constrained fit
+    and its lagged effects, to 1e-3 (reference keys ``*_clpm``)."""
+    ref = REF[f"{key}_clpm"]
+    res = cross_lagged(panel, PAIR, 4, missing=missing, test_equal_lags=True)
+    eq = res.equal_lags_test_clpm
+    c = eq["comparison"]
+    assert c["chisq.diff"] == pytest.approx(ref["lrt"]["chisq.diff"], abs=TOL)
+    assert c["df.diff"] == ref["lrt"]["df.diff"] == 8
+    assert c["pvalue"] == pytest.approx(ref["lrt"]["pvalue"], abs=TOL)
+    for k in ("npar", "chisq", "df", "cfi", "rmsea", "srmr", "logl", "aic", "bic"):
+        assert eq["fit"][k] == pytest.approx(ref["equal"][k], abs=TOL), k
+        assert res.models["clpm"]["fit"][k] == pytest.approx(ref["free"][k], abs=TOL), k
+    by_label: dict = {}
+    for r in ref["lagged"]:
+        by_label.setdefault(r["label"], r)
+    assert len(eq["lagged"]) == 4 and {r["label"] for r in eq["lagged"]} == set(by_label)
+    for r in eq["lagged"]:
+        for k in ("est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"):
+            assert r[k] == pytest.approx(by_label[r["label"]][k], abs=TOL), (r["label"], k)
+    again = CrossLaggedResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert again.equal_lags_test_clpm["comparison"] == pytest.approx(c)
+
+
 def test_without_the_test_nothing_changes(panel):
     res = cross_lagged(panel, PAIR, 4)
-    assert res.equal_lags_test is None
+    assert res.equal_lags_test is None and res.equal_lags_test_clpm is None
     assert "equal_lags_test" not in res.to_dict()
+    assert "equal_lags_test_clpm" not in res.to_dict()
     assert "test_equal_lags" not in res.settings
 
 
@@ -148,6 +175,14 @@ def test_run_section_is_the_direct_fit(run_dir, tmp_path):
     assert f"against the free lags above: Δχ²(4) = {eq['comparison']['chisq.diff']:.2f}" in text
     assert "Whether the lagged effects are the same at every pair of waves was tested" in \
         crosslag_methods(results)
+    clpm = cl["equal_lags_test_clpm"]["comparison"]
+    direct_clpm = cross_lagged(wide_panel(frames, PAIR), PAIR, 3, seed=cl["settings"]["seed"],
+                               test_equal_lags=True).equal_lags_test_clpm["comparison"]
+    assert clpm["chisq.diff"] == pytest.approx(direct_clpm["chisq.diff"], abs=1e-9)
+    assert (f"In the CLPM (no random intercepts) the same constraint gives Δχ²(4) = "
+            f"{clpm['chisq.diff']:.2f}") in text
+    assert f", and the same in the CLPM (Δχ²(4) = {clpm['chisq.diff']:.2f}" in \
+        crosslag_methods(results)
     again = tmp_path / "again.html"
     assert main(["report", str(out / "results.json"), "-o", str(again)]) == 0
     assert again.read_text(encoding="utf-8") == html
@@ -158,6 +193,8 @@ def test_cli_prints_the_test(run_dir):
     echoed = (out.parent / "echoed.txt").read_text(encoding="utf-8")
     assert re.search(r"equal lagged effects over waves \(RI-CLPM\): chi-square difference "
                      r"\d+\.\d\d \(df 4\), p = 0\.\d+: ", echoed)
+    assert re.search(r"equal lagged effects over waves \(CLPM\): chi-square difference "
+                     r"\d+\.\d\d \(df 4\), p = [\d.e-]+: ", echoed)
 
 
 @pytest.mark.parametrize("waves", [True, False])

@@ -416,6 +416,8 @@ class CrossLaggedResult:
         (``syntax``, ``fit``, ``lagged``: one row per effect, its wave pairs in
         ``from_wave``/``to_wave`` of the first, ``converged``, ``warnings``) and its
         ``comparison`` with the free-lag RI-CLPM (:func:`equal_lags_comparison`).
+    equal_lags_test_clpm : dict or None
+        The same for the CLPM (the model without random intercepts).
 
     Returns
     -------
@@ -442,6 +444,7 @@ class CrossLaggedResult:
     comparison: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     equal_lags_test: dict[str, Any] | None = None
+    equal_lags_test_clpm: dict[str, Any] | None = None
 
     def effects(self, model: str = "riclpm") -> pd.DataFrame:
         """The lagged effects of ``model`` as a DataFrame (:data:`EFFECT_COLUMNS`)."""
@@ -449,8 +452,9 @@ class CrossLaggedResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data (the ``cross_lagged`` section of results.json)."""
-        extra = ({} if self.equal_lags_test is None
-                 else {"equal_lags_test": self.equal_lags_test})
+        extra = {k: v for k, v in (("equal_lags_test", self.equal_lags_test),
+                                   ("equal_lags_test_clpm", self.equal_lags_test_clpm))
+                 if v is not None}
         return to_plain({"constructs": self.constructs, "waves": self.waves,
                          "measurement": self.measurement, "indicators": self.indicators,
                          "settings": self.settings, "n": self.n, "models": self.models,
@@ -462,7 +466,8 @@ class CrossLaggedResult:
         return cls(**{k: d[k] for k in ("constructs", "waves", "measurement", "indicators",
                                         "settings", "n", "models", "comparison")},
                    notes=list(d.get("notes", [])),
-                   equal_lags_test=d.get("equal_lags_test"))
+                   equal_lags_test=d.get("equal_lags_test"),
+                   equal_lags_test_clpm=d.get("equal_lags_test_clpm"))
 
 
 def _within_name(name: str) -> tuple[str, int] | None:
@@ -582,7 +587,9 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         Constrain each lagged effect equal over waves.
     test_equal_lags : bool, default False
         Also fit the RI-CLPM with each lagged effect equal over waves and test it against
-        the free lags (:func:`equal_lags_comparison`; the result's ``equal_lags_test``).
+        the free lags (:func:`equal_lags_comparison`; the result's ``equal_lags_test``), and
+        the same in the CLPM (``equal_lags_test_clpm``: the test for the model interpreted
+        when the random intercepts are not needed).
         Needs three waves or more and free lags (``equal_lags=False``).
     draws : int or None
         Monte Carlo draws of the chi-bar-square p-value (default: :func:`default_draws`).
@@ -645,19 +652,24 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         fits[key] = res
         models[key] = {"syntax": syntax, **_summaries(res, std)}
     alpha = round(1 - level, 12)
-    equal_test = None
+    equal_test = equal_test_clpm = None
     if test_equal_lags:
-        syntax = riclpm_syntax(cs, waves, indicators=indicators, equal_lags=True)
-        try:
-            res = fit(syntax, data, missing=missing, meanstructure=True, level=level)
-        except SEMInputError as e:
-            raise CrossLaggedError(f"the RI-CLPM of {', '.join(cs)} with equal lagged effects "
-                                   f"could not be fitted: {e}") from None
-        summ = _summaries(res, standardized_solution(res, level=level))
-        summ["lagged"] = _unique_lags(summ["lagged"])
-        equal_test = {"syntax": syntax, **summ,
-                      "comparison": equal_lags_comparison(fits["riclpm"], res, alpha)}
-        notes += [f"RI-CLPM with equal lags: {w}" for w in res.warnings]
+        tests = {}
+        for key, random_intercepts, name in (("riclpm", True, "RI-CLPM"),
+                                             ("clpm", False, "CLPM")):
+            syntax = riclpm_syntax(cs, waves, indicators=indicators,
+                                   random_intercepts=random_intercepts, equal_lags=True)
+            try:
+                res = fit(syntax, data, missing=missing, meanstructure=True, level=level)
+            except SEMInputError as e:
+                raise CrossLaggedError(f"the {name} of {', '.join(cs)} with equal lagged "
+                                       f"effects could not be fitted: {e}") from None
+            summ = _summaries(res, standardized_solution(res, level=level))
+            summ["lagged"] = _unique_lags(summ["lagged"])
+            tests[key] = {"syntax": syntax, **summ,
+                          "comparison": equal_lags_comparison(fits[key], res, alpha)}
+            notes += [f"{name} with equal lags: {w}" for w in res.warnings]
+        equal_test, equal_test_clpm = tests["riclpm"], tests["clpm"]
     ri, cl = fits["riclpm"], fits["clpm"]
     for w in ri.warnings:
         notes.append(f"both models: {w}" if w in cl.warnings else f"RI-CLPM: {w}")
@@ -706,7 +718,8 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                   "equal_lags": equal_lags, "draws": draws, "seed": seed,
                   **({"test_equal_lags": True} if test_equal_lags else {})},
         n={"panel": int(len(wide)), "used": used, "complete": int(complete.sum())},
-        models=models, comparison=comparison, notes=notes, equal_lags_test=equal_test)
+        models=models, comparison=comparison, notes=notes, equal_lags_test=equal_test,
+        equal_lags_test_clpm=equal_test_clpm)
 
 
 def cross_lagged_from_responses(waves: Sequence[ResponseData], instrument: Instrument | str,

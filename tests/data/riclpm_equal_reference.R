@@ -3,7 +3,8 @@
 # riclpm_reference.R (Hamaker, Kuiper & Grasman 2015; the lavaan() syntax of their
 # supplement) on the scale scores in riclpm_panel.csv (four waves), with each lagged effect
 # constrained equal over the waves by a shared label, against the free-lag model: the
-# likelihood-ratio test (lavTestLRT), listwise (complete cases) and with full-information ML.
+# likelihood-ratio test (lavTestLRT), listwise (complete cases) and with full-information ML;
+# the same test in the CLPM (no random intercepts: keys listwise_clpm, fiml_clpm).
 #
 # The numbers are frozen in tests/data/riclpm_equal_reference.json; the suite never re-runs R:
 #
@@ -19,22 +20,26 @@ here <- function() {
 panel <- read.csv(file.path(here(), "riclpm_panel.csv"))
 FM <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "logl", "aic", "bic",
         "ntotal")
-riclpm <- function(equal) {
+riclpm <- function(equal, ri = TRUE) {
   lag <- function(t) {
     lab <- function(o, p) if (equal) sprintf("b_%s_%s*", o, p) else ""
     sprintf("W_%s_w%d ~ %sW_affective_w%d + %sW_repurchase_w%d", c("affective", "repurchase"),
             t, c(lab("affective", "affective"), lab("repurchase", "affective")), t - 1,
             c(lab("affective", "repurchase"), lab("repurchase", "repurchase")), t - 1)
   }
-  paste(c(
+  ris <- if (ri) c(
     "RI_affective =~ 1*affective_w1 + 1*affective_w2 + 1*affective_w3 + 1*affective_w4",
-    "RI_repurchase =~ 1*repurchase_w1 + 1*repurchase_w2 + 1*repurchase_w3 + 1*repurchase_w4",
+    "RI_repurchase =~ 1*repurchase_w1 + 1*repurchase_w2 + 1*repurchase_w3 + 1*repurchase_w4"
+    ) else character(0)
+  ri_cov <- if (ri) c("RI_affective ~~ RI_affective", "RI_repurchase ~~ RI_repurchase",
+                      "RI_affective ~~ RI_repurchase") else character(0)
+  paste(c(
+    ris,
     sprintf("W_affective_w%d =~ 1*affective_w%d", 1:4, 1:4),
     sprintf("W_repurchase_w%d =~ 1*repurchase_w%d", 1:4, 1:4),
     unlist(lapply(2:4, lag)),
     sprintf("W_affective_w%d ~~ W_repurchase_w%d", 1:4, 1:4),
-    "RI_affective ~~ RI_affective", "RI_repurchase ~~ RI_repurchase",
-    "RI_affective ~~ RI_repurchase",
+    ri_cov,
     sprintf("W_affective_w%d ~~ W_affective_w%d", 1:4, 1:4),
     sprintf("W_repurchase_w%d ~~ W_repurchase_w%d", 1:4, 1:4)), collapse = "\n")
 }
@@ -50,6 +55,19 @@ for (m in c("listwise", "fiml")) {
   lrt <- lavTestLRT(free, equal)
   pe <- parameterEstimates(equal, standardized = TRUE)
   out[[m]] <- list(
+    free = as.list(fitMeasures(free, FM)), equal = as.list(fitMeasures(equal, FM)),
+    lrt = list(chisq.diff = lrt[["Chisq diff"]][2], df.diff = lrt[["Df diff"]][2],
+               pvalue = lrt[["Pr(>Chisq)"]][2]),
+    lagged = subset(pe, op == "~")[, c("lhs", "rhs", "label", "est", "se", "pvalue",
+                                       "ci.lower", "ci.upper", "std.all")])
+  # the same test in the CLPM (the model without random intercepts)
+  free <- lavaan(riclpm(FALSE, ri = FALSE), data = d, missing = miss, meanstructure = TRUE,
+                 int.ov.free = TRUE)
+  equal <- lavaan(riclpm(TRUE, ri = FALSE), data = d, missing = miss, meanstructure = TRUE,
+                  int.ov.free = TRUE)
+  lrt <- lavTestLRT(free, equal)
+  pe <- parameterEstimates(equal, standardized = TRUE)
+  out[[paste0(m, "_clpm")]] <- list(
     free = as.list(fitMeasures(free, FM)), equal = as.list(fitMeasures(equal, FM)),
     lrt = list(chisq.diff = lrt[["Chisq diff"]][2], df.diff = lrt[["Df diff"]][2],
                pvalue = lrt[["Pr(>Chisq)"]][2]),
