@@ -338,3 +338,8 @@ def test_effects_command_estimates_higher_order_models(tmp_path, capsys):
     assert main(["effects", data, "--model", "A =~ IMAG1 + IMAG2; B =~ CUSL1 + CUSL2; B ~ A",
                  "--method", "pls", "--boot", "0", "--hoc-approach", "repeated"]) == 2
     assert "has no higher-order construct" in capsys.readouterr().err
+    # a second-order line whose dimension also takes part in a path: the HOC's problem named
+    bad = "Image =~ IMAG1 + IMAG2; Sat =~ CUSA1 + CUSA2; Perc =~ Image + Sat; Sat ~ Perc"
+    assert main(["effects", data, "--model", bad, "--method", "pls", "--boot", "0"]) == 2
+    assert "'Sat' is a dimension of the higher-order construct 'Perc'" in \
+        capsys.readouterr().err

@@ -178,19 +178,20 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
 def higher_order_spec(model: str) -> Any:
     """The model's higher-order structure (:class:`~analysis.pls.higher_order.
     HigherOrderModel`) when it has second-order lines, else None (a first-order model, or
-    syntax whose errors :func:`~analysis.pls.syntax.parse_pls_model` reports)."""
+    syntax whose errors :func:`~analysis.pls.syntax.parse_pls_model` reports); a model whose
+    second-order lines are not a valid higher-order model raises the higher-order parser's
+    :class:`~analysis.pls.errors.PLSInputError` (e.g. a dimension in a structural path)."""
     from .errors import PLSInputError
     from .higher_order import parse_higher_order
 
     try:
         parse_pls_model(model)
         return None
-    except PLSInputError:
-        try:
-            spec = parse_higher_order(model)
-        except PLSInputError:
-            return None  # the first-order parser's message is the one to show
-        return spec if spec.hocs else None
+    except PLSInputError as first:
+        if "is a construct and cannot be an indicator" not in str(first):
+            return None  # not a second-order line: the first-order parser's message stands
+    spec = parse_higher_order(model)  # its error names what is wrong with the higher order
+    return spec if spec.hocs else None
 
 
 def effects_pls_higher_order(frame: pd.DataFrame, model: Any, *, approach: str = "embedded",
