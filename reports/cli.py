@@ -362,6 +362,9 @@ def _echo_headline(results: dict) -> None:
                    "profiles --boot).")
 @click.option("--profiles-blrt-all", is_flag=True,
               help="With --profiles: run the BLRT for every k with all draws.")
+@click.option("--profiles-families", default="EEI,VVI,EEE,VVV", show_default=True,
+              help="With --profiles: the model families compared (mclust's names; also EII, "
+                   "VII; see engagekit profiles --families).")
 @click.option("--profiles-outcome-method", type=click.Choice(["bch", "ml3"],
                                                              case_sensitive=False),
               default="bch", show_default=True,
@@ -379,8 +382,8 @@ def _echo_headline(results: dict) -> None:
 @_study_options
 def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, waves, wave_labels,
             wave_column, cross_lagged, cross_lagged_latent, cross_lagged_equal, profiles,
-            profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method,
-            invariance, invariance_criterion,
+            profiles_k, profiles_boot, profiles_blrt_all, profiles_families,
+            profiles_outcome_method, invariance, invariance_criterion,
             boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator, missing,
             crosscheck, output, force, brand, method, consistent, scheme, invariance_partial,
             **screening) -> None:
@@ -401,7 +404,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
             _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator,
                       crosscheck, missing, brand, method, consistent, scheme,
                       invariance_partial, **screening),
-            profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method)
+            profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method,
+            profiles_families)
         inv = None
         if invariance:
             from analysis.psychometrics.wave_invariance import WaveInvarianceSettings
@@ -445,7 +449,8 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
         _settings(boot, seed, jobs, scheduler, group, interaction, keep_flagged, estimator,
                   crosscheck, missing, brand, method, consistent, scheme, invariance_partial,
                   **screening),
-        profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method)
+        profiles, profiles_k, profiles_boot, profiles_blrt_all, profiles_outcome_method,
+            profiles_families)
     _echo_id_problems(data)
     results = run_study(data, inst, settings)
     _echo_summary(results)
@@ -454,17 +459,30 @@ def run_cmd(responses, instrument, study, fmt, column_map, id_column, keep, wave
 
 
 def _with_profiles(settings, profiles: bool, k: str, n_boot: int, blrt_all: bool,
-                   outcome_method: str):
+                   outcome_method: str, families: str = "EEI,VVI,EEE,VVV"):
     """``settings`` with the latent profile analysis of ``--profiles`` (unchanged without it);
-    in a tracking study it describes the last wave, as the other sections do."""
+    in a tracking study it describes the last wave, as the other sections do. The numbers of
+    profiles and the families are checked here, before anything is estimated (exit 2)."""
     if not profiles:
         return settings
     import dataclasses
 
+    from analysis.profiles.analyze import parse_k
+    from analysis.profiles.errors import ProfilesInputError
+    from analysis.profiles.fit import check_family
     from analysis.profiles.study import ProfileSettings
 
+    try:
+        parse_k(k)
+    except ProfilesInputError as e:
+        raise click.UsageError(f"--profiles-k {k}: {e}") from None
+    try:
+        fams = tuple(check_family(f.strip()) for f in families.split(",") if f.strip())
+    except ProfilesInputError as e:
+        raise click.UsageError(f"--profiles-families {families}: {e}") from None
     return dataclasses.replace(settings, profiles=ProfileSettings(
-        k=k, n_boot=n_boot, blrt_all=blrt_all, outcome_method=outcome_method.lower()))
+        k=k, n_boot=n_boot, blrt_all=blrt_all, outcome_method=outcome_method.lower(),
+        families=fams or ProfileSettings().families))
 
 
 def _read_study(db: str, study: str, instrument: str | None, fmt: str, column_map,

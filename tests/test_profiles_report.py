@@ -331,3 +331,25 @@ def test_one_profile_is_said_to_be_no_profiles(study, tmp_path, capsys):
             "they are described as one group") in part
     assert "ek-profile-point" not in part and "Profile plot" not in part
     assert "no distinct profiles" in part and "highest" not in part
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--profiles-families", "EEI,XYZ"], "--profiles-families EEI,XYZ: unknown model family"),
+    (["--profiles-k", "0-2"], "--profiles-k 0-2: numbers of profiles '0-2'"),
+])
+def test_run_checks_the_profile_options_before_any_work(tmp_path, capsys, study, args, words):
+    """A bad --profiles-families or --profiles-k exits 2 naming the option before the study
+    runs (no output folder); good families reach the study's settings."""
+    from analysis import write_responses
+    from analysis.study import StudySettings as Settings
+    from reports.cli import _with_profiles
+
+    sim, _ = study
+    data = tmp_path / "responses.csv"
+    write_responses(sim.data, data, load_instrument("five_commitments"))
+    out = tmp_path / "out"
+    assert main(["run", str(data), "-i", "five_commitments", "--profiles", *args,
+                 "-o", str(out)]) == 2
+    assert words in capsys.readouterr().err and not out.exists()
+    got = _with_profiles(Settings(), True, "1-3", 0, False, "bch", "eii, VII")
+    assert got.profiles.families == ("EII", "VII") and got.profiles.k == "1-3"
