@@ -205,7 +205,9 @@ def _discriminant_block(results: dict, pls: dict) -> list[dict]:
             row["ci"] = _ci(p)
         row["htmt2"] = h2.get((p["lhs"], p["rhs"]), {}).get("est")
         if boot:
-            row["ci2"] = _ci(h2.get((p["lhs"], p["rhs"]), {}))
+            h2row = h2.get((p["lhs"], p["rhs"]), {})
+            # no interval for an undefined HTMT2 (results.json written before it was NaN)
+            row["ci2"] = _ci(h2row) if h2row.get("est") is not None else None
         rows.append(row)
     reach = [p for p in pairs if (p.get("ci.upper") if boot else p["est"]) is not None
              and (p.get("ci.upper") if boot else p["est"]) >= HTMT_MAX]

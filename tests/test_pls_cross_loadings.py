@@ -155,3 +155,39 @@ def test_run_report_shows_cross_loadings_and_htmt2_intervals(tmp_path, capsys):
     html = (out / "report.html").read_text()
     assert "Cross-loadings" in html and "HTMT2 95% CI" in html
     assert html.count("<strong>") >= sum(len(c["items"]) for c in res["pls"]["constructs"])
+
+
+def test_undefined_htmt2_has_no_interval():
+    """HTMT2 of two unrelated blocks is undefined (a heterotrait correlation is negative, by
+    the formula above); the resamples where it happens to be defined are a selection, so the
+    table gives no percentile or BCa interval and the report shows none."""
+    from reports.pls_section import measurement_section
+
+    rng = np.random.default_rng(11)
+    n = 150
+    f = rng.normal(size=(n, 2))  # independent factors
+    d = pd.DataFrame({f"{p}{k}": 0.8 * f[:, j] + 0.6 * rng.normal(size=n)
+                      for j, p in enumerate("ac") for k in range(1, 4)})
+    R = np.corrcoef(d.to_numpy(float), rowvar=False)
+    assert np.isnan(_htmt2(R, [0, 1, 2], [3, 4, 5]))
+    idx = np.random.default_rng(3).integers(0, n, size=(60, n))
+    model = "A =~ a1 + a2 + a3; C =~ c1 + c2 + c3; C ~ A"
+    boot = bootstrap_pls(d, model, indices=idx, n_jobs=1, progress=False)
+    row = boot.table[boot.table.op == "htmt2"].iloc[0]
+    draws = np.array([_htmt2(np.corrcoef(d.to_numpy(float)[r], rowvar=False), [0, 1, 2],
+                             [3, 4, 5]) for r in idx])
+    assert np.isfinite(draws).sum() >= 2  # some resamples defined: a CI could be computed
+    assert np.isnan(row["est"])
+    assert all(np.isnan(row[c]) for c in ("ci.lower", "ci.upper", "bca.lower", "bca.upper"))
+    # HTMT itself stays defined, with its interval
+    h = boot.table[boot.table.op == "htmt"].iloc[0]
+    assert np.isfinite([h["est"], h["ci.lower"], h["ci.upper"]]).all()
+    # the report, also from an older results.json that kept the selected resamples' interval
+    pls = pls_effects(d, model, n_boot=30, seed=1, n_jobs=1, progress=False)
+    for r in pls["estimates"]:
+        if r["op"] == "htmt2":
+            r["ci.lower"], r["ci.upper"] = 0.01, 0.2
+    section = measurement_section({"instrument": {"constructs": []}, "pls": pls})
+    disc = next(s for s in section["subsections"] if s["id"] == "pls-discriminant")
+    pairs = next(b for b in disc["blocks"] if b.get("caption") == "HTMT and HTMT2 per pair")
+    assert pairs["data"][0]["htmt2"] is None and pairs["data"][0]["ci2"] is None

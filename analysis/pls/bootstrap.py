@@ -20,7 +20,9 @@ resamples, R's type 7 as seminr) and the BCa interval (bias correction from the 
 resamples below the estimate, acceleration from the leave-one-out jackknife, grouped into
 1,000 delete-a-group blocks above n = 1,000). ``se`` is the standard deviation of the
 resamples (n - 1), ``z = est / se`` and ``pvalue`` its two-sided normal p-value. A resample
-whose estimation fails (no convergence, a constant item) is left out and counted.
+whose estimation fails (no convergence, a constant item) is left out and counted. A statistic
+undefined in one resample (HTMT2 when a correlation it needs is not positive) is left out of
+that statistic's interval; one undefined in the full sample gets no interval (NaN bounds).
 """
 
 from __future__ import annotations
@@ -314,6 +316,13 @@ def bootstrap_pls(data: Any, model: str | PLSModel, *, n_boot: int = 5000,
             jack = np.array([_jackknife_row(raw[g], spec, settings, len(labels))
                              for g in groups])
         table["bca.lower"], table["bca.upper"] = bca_intervals(good, estimate, jack, level)
+    # a statistic undefined in the full sample (HTMT2 with a negative item correlation) has no
+    # interval: the resamples where it happens to be defined are a selection, not its
+    # sampling distribution
+    undefined = np.isnan(estimate)
+    for col in ("ci.lower", "ci.upper", "bca.lower", "bca.upper"):
+        if col in table:
+            table.loc[undefined, col] = np.nan
     info = {"n_boot": int(n_boot), "seed": seed_used, "indices": idx is not None,
             "level": level, "bca": bool(bca), "n_failed": n_failed, "backend": run.backend,
             "workers": run.workers}
