@@ -787,7 +787,8 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
         if "credible" in r:
             lead = (f"; lead over {r['runner_up']} {'credible' if r['credible'] else 'not credible'}"
                     f" (difference CI {r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
-        click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
+        click.echo(f"largest total effect on {r['outcome']} of an exogenous construct: "
+                   f"{r['largest']} "
                    f"(std {r['std_total']:.3f}){lead}")
     echo_crosscheck(res.crosscheck)
     for w in res.warnings:

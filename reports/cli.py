@@ -251,8 +251,9 @@ def _echo_summary(results: dict) -> None:
 
 def headline_lines(results: dict) -> list[str]:
     """The study's headline numbers, as printed at the end of ``run``: N analysed, the
-    measurement model's key fit, each outcome's R² and its strongest total effect (β, with
-    the unstandardized estimate's 95% interval, BCa when bootstrapped)."""
+    measurement model's key fit, each outcome's R² and the largest total effect of an
+    exogenous construct on it (β, with the unstandardized estimate's 95% interval, BCa when
+    bootstrapped)."""
     from .format import apa, fit_value
 
     if "pls" in results:  # a PLS-SEM run (--method pls)
@@ -284,7 +285,7 @@ def headline_lines(results: dict) -> list[str]:
         ci = ("BCa " if e.get("bca.lower") is not None else "") + "CI"
         text = (f"  {names.get(out, out)}"
                 + (f" (R² {apa(r2[out], 2, True)})" if out in r2 else "")
-                + f": strongest total effect {names.get(pred, pred)}, "
+                + f": largest total effect of an exogenous construct {names.get(pred, pred)}, "
                 f"β = {apa(rank['std_total'], 2, True)}")
         if e:
             text += f" (b = {apa(e['est'], 2)}, 95% {ci} {apa(lo, 2)} to {apa(hi, 2)})"

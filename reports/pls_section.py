@@ -922,8 +922,8 @@ def pls_headline_lines(results: dict) -> list[str]:
     for rank in pls["ranking"]:
         out, pred = rank["outcome"], rank["largest"]
         t = _find(pls, "total", out, pred)
-        text = (f"  {names.get(out, out)} (R² {apa(r2.get(out), 2, True)}): strongest total "
-                f"effect {names.get(pred, pred)}, β = {apa(rank['std_total'], 2)}")
+        text = (f"  {names.get(out, out)} (R² {apa(r2.get(out), 2, True)}): largest total "
+                f"effect of an exogenous construct {names.get(pred, pred)}, β = {apa(rank['std_total'], 2)}")
         if t.get("ci.lower") is not None:
             text += f" (95% percentile CI {apa(t['ci.lower'], 2)} to {apa(t['ci.upper'], 2)})"
         if "credible" in rank:

@@ -190,13 +190,16 @@ def _summary(results: dict) -> tuple[dict, str]:
 
 
 def ranking_cards(ranking: list[dict], names: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """The key-number cards and findings sentences of each outcome's strongest driver (the
-    effects' ranking, covariance-based or PLS)."""
+    """The key-number cards and findings sentences of each outcome's strongest exogenous driver
+    (the effects' ranking, covariance-based or PLS: it compares the exogenous constructs only,
+    so a mediator with a larger total effect is not contradicted)."""
     cards, sentences = [], []
     for r in ranking:
         top, out = names.get(r["largest"], r["largest"]), names.get(r["outcome"], r["outcome"])
         second = names.get(r["runner_up"], r["runner_up"])
-        cards.append({"label": f"Strongest driver of {out.lower()}",
+        # the ranking compares the exogenous constructs only: a mediator (e.g. satisfaction)
+        # may have a larger total effect, so neither card nor sentence says 'largest' plainly
+        cards.append({"label": f"Strongest exogenous driver of {out.lower()}",
                       "value": f"β = {_beta(r['std_total'])}", "note": f"{top} (total effect)"})
         sign = "raises" if r["std_total"] > 0 else "lowers"
         lead = ""
@@ -208,7 +211,8 @@ def ranking_cards(ranking: list[dict], names: dict[str, str]) -> tuple[list[dict
             lead = (f" Its lead over {second.lower()} (β = {_beta(r['runner_up_std_total'])}) is "
                     + ("credible" if r["credible"] else "not credible")
                     + f": the bootstrap 95% CI of the difference in absolute effects is {ci}.")
-        sentences.append(f"{top} has the largest total effect on {out.lower()}: one standard "
+        sentences.append(f"Of the exogenous constructs (those no other construct predicts), "
+                         f"{top} has the largest total effect on {out.lower()}: one standard "
                          f"deviation more {top.lower()} {sign} {out.lower()} by "
                          f"{apa(abs(r['std_total']), 2)} SD (β = {_beta(r['std_total'])})."
                          + lead)

@@ -112,4 +112,4 @@ def test_cli_and_report_say_unstable_instead_of_ranking(data, unstable, tmp_path
     r["effects"].update({k: eff[k] for k in ("bootstrap", "ranking", "warnings")})
     html = render_report(r)
     assert "The structural model is unstable" in html and "no driver is ranked" in html
-    assert "Strongest driver" not in html and "has the largest total effect" not in html
+    assert "Strongest exogenous driver" not in html and "has the largest total effect" not in html

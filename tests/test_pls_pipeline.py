@@ -594,3 +594,37 @@ def test_group_comparison_in_chromium(group_run, browser):  # noqa: F811 - fixtu
     assert not {"nan", "NaN", "None", "undefined"} & set(re.findall(r"[A-Za-z]+", text))
     violations = axe_violations(browser)
     assert violations == [], describe_violations(violations)
+
+
+def test_ranking_is_said_to_be_among_exogenous_constructs():
+    """The ranking compares exogenous constructs only. With a mediator whose total effect on
+    the outcome (its direct path) is larger than every exogenous construct's, the findings
+    and key card must not call the exogenous winner the construct with the largest total
+    effect (it was said so of affective commitment on repurchase intention in a
+    five_commitments report, where satisfaction's total effect, .265, exceeded its .222)."""
+    from analysis.pls.pipeline import pls_effects
+    from reports.report import ranking_cards
+
+    rng = np.random.default_rng(5)
+    n = 400
+    x = rng.normal(size=(n, 2))
+    m = 0.4 * x[:, 0] + 0.2 * x[:, 1] + 0.8 * rng.normal(size=n)
+    y = 0.7 * m + 0.1 * x[:, 0] + 0.6 * rng.normal(size=n)
+    f = {"a": x[:, 0], "b": x[:, 1], "m": m, "y": y}
+    d = pd.DataFrame({f"{k}{j}": v / v.std() * 0.8 + 0.6 * rng.normal(size=n)
+                      for k, v in f.items() for j in (1, 2, 3)})
+    model = ("A =~ a1 + a2 + a3; B =~ b1 + b2 + b3; M =~ m1 + m2 + m3; Y =~ y1 + y2 + y3; "
+             "M ~ A + B; Y ~ M + A")
+    pls = pls_effects(d, model, n_boot=0)
+    fit = estimate_pls(d, model)
+    P = fit.paths  # P.loc[cause, outcome]
+    total = {"A": P.loc["A", "Y"] + P.loc["A", "M"] * P.loc["M", "Y"],
+             "B": P.loc["B", "M"] * P.loc["M", "Y"], "M": P.loc["M", "Y"]}
+    assert abs(total["M"]) > max(abs(total["A"]), abs(total["B"]))  # the mediator leads
+    rank = next(r for r in pls["ranking"] if r["outcome"] == "Y")
+    assert rank["largest"] == "A" and abs(rank["std_total"] - total["A"]) < 1e-12
+    cards, sentences = ranking_cards(pls["ranking"], {})
+    text = next(s for s in sentences if " on y:" in s)
+    assert text.startswith("Of the exogenous constructs") and "A has the largest total" in text
+    assert next(c for c in cards if c["label"].endswith(" y"))["label"] == \
+        "Strongest exogenous driver of y"

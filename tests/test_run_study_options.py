@@ -126,7 +126,7 @@ def test_headline_numbers_end_the_run(tmp_path, capsys):
     sat = next(line for line in head if line.startswith("  Satisfaction"))
     best = max((e for e in r["effects"]["effects"] if e["kind"] == "total"
                 and e["outcome"] == "satisfaction"), key=lambda e: abs(e["std.all"]))
-    assert "strongest total effect Affective commitment" in sat and best["predictor"] == \
+    assert "largest total effect of an exogenous construct Affective commitment" in sat and best["predictor"] == \
         "affective"
     assert f"b = {best['est']:.2f}" in sat and "95% BCa CI" in sat
     assert any(line.startswith("  Loyalty (R² ") for line in head)

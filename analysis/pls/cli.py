@@ -181,7 +181,8 @@ def echo_pls(res: dict[str, Any]) -> None:
             lead = (f"; lead over {r['runner_up']} "
                     f"{'credible' if r['credible'] else 'not credible'} (difference CI "
                     f"{r['diff.lower']:.3f} to {r['diff.upper']:.3f})")
-        click.echo(f"largest total effect on {r['outcome']}: {r['largest']} "
+        click.echo(f"largest total effect on {r['outcome']} of an exogenous construct: "
+                   f"{r['largest']} "
                    f"({r['std_total']:.3f}){lead}")
     for mp in res.get("ipma") or []:
         click.echo(f"importance-performance map of {mp['target']} (construct level; "
