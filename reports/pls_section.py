@@ -833,10 +833,15 @@ def key_cards(results: dict, value: str, note: str) -> list[dict]:
     """The key-number cards of the model: respondents analysed (``value`` and ``note`` as the
     covariance-based report words them, unless the PLS model rests on fewer), method, fit."""
     pls = results["pls"]
-    if int(pls["sample"]["n"]) != int(results["screening"]["n_kept"]):
-        value = f"{int(pls['sample']['n']):,}"
+    sp = pls["sample"]
+    if int(sp["n"]) != int(results["screening"]["n_kept"]):
+        value = f"{int(sp['n']):,}"
         note = (f"of {results['screening']['n_kept']:,} kept; the rest left items unanswered "
                 "(listwise)")
+    elif sp.get("missing") == "mean" and sp.get("n_incomplete"):
+        # the covariance-based wording says 'kept by FIML'; PLS replaced the answers by means
+        note = (f"of {results['screening']['n_read']:,} read; {int(sp['n_incomplete']):,} with "
+                "missing answers replaced by item means")
     s = pls["settings"]
     fit = pls["assessment"]["fit"]["estimated"]
     return [{"label": "Respondents analysed", "value": value, "note": note},

@@ -628,3 +628,22 @@ def test_ranking_is_said_to_be_among_exogenous_constructs():
     assert text.startswith("Of the exogenous constructs") and "A has the largest total" in text
     assert next(c for c in cards if c["label"].endswith(" y"))["label"] == \
         "Strongest exogenous driver of y"
+
+
+def test_key_card_names_mean_replacement(runs):
+    """The respondents card of a --missing mean run said '... with missing answers kept by
+    FIML' (the covariance-based wording); PLS replaced them by item means."""
+    from reports.pls_section import key_cards
+
+    data, folder = runs["three_component"]
+    res = json.loads((folder / "results.json").read_text())
+    items = _analysed_items(data, "three_component")
+    model_items = [i for c in res["pls"]["constructs"] for i in c["items"]]
+    incomplete = int(items[model_items].isna().any(axis=1).sum())
+    assert incomplete > 0
+    card = key_cards(res, f"{len(items):,}", "placeholder")[0]
+    assert card["value"] == f"{len(items):,}"
+    assert card["note"] == (f"of {res['screening']['n_read']:,} read; {incomplete:,} with "
+                            "missing answers replaced by item means")
+    html = (folder / "report.html").read_text()
+    assert "FIML" not in html and "replaced by item means" in html
