@@ -249,3 +249,42 @@ def test_ipma_scale_usage_errors_exit_2(data, capsys, args, words):
     code, text = _run(["effects", str(data), "--boot", "0", *args], capsys)
     assert code == 2 and words in text, text
     assert "Traceback" not in text
+
+
+def test_effects_terminal_ipma_quadrant_of_a_harmful_driver_is_read_reversed(tmp_path, capsys):
+    """A driver with a negative total effect is placed in its quadrant by its reverse
+    (-importance, 100 - performance; Ringle & Sarstedt, 2016). The terminal printed the raw
+    values beside that quadrant (forced commitment -0.060, 40.8: 'high performance' under a
+    mean near 60), so it now names the values the quadrant is read on; checked here against
+    the quadrants recomputed from the raw importance and performance."""
+    rng = np.random.default_rng(9)
+    n = 300
+    g, h = rng.normal(size=(2, n))
+    y = 0.5 * g - 0.4 * h + 0.7 * rng.normal(size=n)
+
+    def items(f, shift):
+        return {k: np.clip(np.round(4 + shift + f + 0.7 * rng.normal(size=n)), 1, 7)
+                for k in range(3)}
+    cols = {}
+    for name, f, shift in (("g", g, 0.0), ("h", h, -1.5), ("y", y, 0.0)):
+        cols.update({f"{name}{k + 1}": v for k, v in items(f, shift).items()})
+    path = tmp_path / "d.csv"
+    pd.DataFrame(cols).to_csv(path, index=False)
+    model = "G =~ g1 + g2 + g3; H =~ h1 + h2 + h3; Y =~ y1 + y2 + y3; Y ~ G + H"
+    out = tmp_path / "e.json"
+    code, text = _run(["effects", str(path), "--model", model, "--method", "pls", "--boot", "0",
+                       "--ipma-scale", "1", "7", "--json", str(out)], capsys)
+    assert code == 0, text
+    rows = json.loads(out.read_text())["ipma"][0]["constructs"]
+    imp = np.array([r["importance"] for r in rows])
+    perf = np.array([r["performance"] for r in rows])
+    assert imp[1] < 0  # H harms Y
+    o_imp, o_perf = np.abs(imp), np.where(imp < 0, 100 - perf, perf)
+    for r, i, p in zip(rows, o_imp, o_perf, strict=True):
+        want = (f"{'high' if i > o_imp.mean() else 'low'} importance, "
+                f"{'high' if p > o_perf.mean() else 'low'} performance")
+        assert r["priority"] == want
+        line = next(t for t in text.splitlines()
+                    if t.startswith(f"  {r['construct']} ") and "importance," in t)
+        assert line.endswith(want if r["importance"] >= 0 else
+                             f"{want} (lower is better: read as {i:.3f}, {p:.1f})"), line

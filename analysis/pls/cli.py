@@ -190,8 +190,13 @@ def echo_pls(res: dict[str, Any]) -> None:
                    "importance: unstandardized total effect, points per point):")
         click.echo(f"  {'construct':<28}{'importance':>11}{'performance':>13}  quadrant")
         for r in mp["constructs"]:
+            # the quadrant of a driver with a negative effect is read on its reverse (as the
+            # report draws it); printed raw without that, -0.060 / 40.8 read 'high performance'
+            rev = (f" (lower is better: read as {_f(-r['importance'])}, "
+                   f"{_f(100 - r['performance'], 1)})"
+                   if r.get("direction") == "lower is better" else "")
             click.echo(f"  {r['construct']:<28}{_f(r['importance']):>11}"
-                       f"{_f(r['performance'], 1):>13}  {r['priority']}")
+                       f"{_f(r['performance'], 1):>13}  {r['priority']}{rev}")
     pred = res.get("predict")
     if pred:
         st = pred["settings"]
