@@ -84,6 +84,15 @@ def _diagram(cl: dict) -> Markup:
                  "lagged effects may also be read as between-person (CLPM)",
          "status": None},
     ]
+    bad = [name for key, name in (("riclpm", "RI-CLPM"), ("clpm", "CLPM"))
+           if (c.get("admissible") or {}).get(key) is False]
+    if bad:  # an inadmissible solution: neither the test nor its effects to be read
+        cards[0]["status"] = "warn"
+        cards[1] = {"label": "Model interpreted", "value": "none",
+                    "note": f"the {' and the '.join(bad)} solution"
+                            f"{'s are' if len(bad) > 1 else ' is'} not admissible (a negative "
+                            "variance or a correlation beyond ±1)",
+                    "status": "fail"}
     env = make_environment()
     return Markup(env.get_template("crosslag.html.j2").render(
         width=width, height=height, boxes=boxes, arrows=arrows, cards=cards,

@@ -348,3 +348,40 @@ def test_fiml_counts_every_linked_respondent():
     assert fiml["settings"]["missing"] == "ml" and listwise["settings"]["missing"] == "listwise"
     assert fiml["n"]["used"] == 300
     assert listwise["n"]["used"] == sim.counts()["all"] < 300
+
+
+def _pure_clpm(seed: int, n: int = 300, ar: float = 0.6, lag: float = 0.1) -> pd.DataFrame:
+    """Three waves of two constructs from a CLPM without random intercepts (stationary AR(1)
+    with cross-lags): the RI-CLPM's random-intercept variances are 0 in truth, so their
+    estimates are often negative (an inadmissible solution)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 2))
+    b = np.array([[ar, lag], [lag, ar]])
+    cols = {}
+    for t in range(1, 4):
+        if t > 1:
+            x = x @ b.T + rng.standard_normal((n, 2)) * math.sqrt(1 - ar ** 2)
+        cols[f"a_w{t}"], cols[f"b_w{t}"] = x[:, 0], x[:, 1]
+    return pd.DataFrame(cols)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 5, 7])
+def test_an_inadmissible_riclpm_is_not_interpreted(seed):
+    """A negative random-intercept variance or a random-intercept correlation beyond +-1
+    (recomputed here from the variance and covariance estimates) makes the RI-CLPM's solution
+    inadmissible: the comparison says so in its decision, which the report's intro, card and
+    the terminal show, instead of 'interpret the RI-CLPM's within-person effects' or 'no
+    evidence of stable between-person differences' as if the fit were sound. Seeds 1 and 7
+    give an admissible solution, whose decision is unchanged."""
+    from reports.crosslag_section import crosslag_section
+
+    res = cross_lagged(_pure_clpm(seed), ["a", "b"], 3, seed=1)
+    ri = {(r["lhs"], r["rhs"]): r["est"] for r in res.models["riclpm"]["random_intercepts"]}
+    va, vb, cov = ri[("a", "a")], ri[("b", "b")], ri[("a", "b")]
+    bad = va < 0 or vb < 0 or abs(cov) > math.sqrt(va * vb)
+    assert bad == (seed not in (1, 7))  # the seeds cover both cases
+    assert res.comparison["admissible"] == {"riclpm": not bad, "clpm": True}
+    assert ("RI-CLPM solution is not admissible" in res.comparison["decision"]) == bad
+    sec = crosslag_section({"cross_lagged": res.to_dict()})
+    assert ("RI-CLPM solution is not admissible" in sec["intro"]) == bad
+    assert ("not admissible (a negative variance" in str(sec["blocks"][0]["html"])) == bad

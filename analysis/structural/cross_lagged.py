@@ -408,7 +408,10 @@ class CrossLaggedResult:
         ``converged``, ``warnings``.
     comparison : dict
         ``chisq.diff``, ``df.diff``, ``pvalue.chisq`` (naive chi2), ``pvalue.chibar``
-        (used), ``aic.diff``, ``bic.diff`` (CLPM minus RI-CLPM), ``method`` and ``decision``.
+        (used), ``aic.diff``, ``bic.diff`` (CLPM minus RI-CLPM), ``method``, ``admissible``
+        (``riclpm``/``clpm``: False when the solution has a negative variance or a
+        correlation beyond +-1; the decision then says its estimates are not to be
+        interpreted) and ``decision``.
     notes : list of str
         What a reader should know (warnings of either fit, the boundary test used).
     equal_lags_test : dict or None
@@ -510,6 +513,12 @@ def _summaries(res: SEMResult, std: pd.DataFrame) -> dict[str, Any]:
     return {"fit": {k: float(fm.get(k, math.nan)) for k in FIT_MEASURES},
             "lagged": lagged, "random_intercepts": ri, "within": within,
             "converged": bool(res.converged), "warnings": list(res.warnings)}
+
+
+def _inadmissible(res: SEMResult) -> bool:
+    """Whether a fit's solution is not admissible: a negative variance or a correlation beyond
+    +-1 (the warnings of :mod:`analysis.sem.solution`), as the invariance tables judge it."""
+    return any("not admissible" in w or "not positive definite" in w for w in res.warnings)
 
 
 def _ri_vcov(res: SEMResult, names: list[str]) -> np.ndarray:
@@ -696,10 +705,22 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                          "intercepts' covariance estimates are singular); the naive "
                          "chi-square p-value, its upper bound, is used")
     p_used = p_bar if not math.isnan(p_bar) else p_naive
+    admissible = {key: not _inadmissible(res) for key, res in fits.items()}
     decision = ("the random intercepts are needed (stable between-person differences): "
                 "interpret the RI-CLPM's within-person effects" if p_used < alpha else
                 "the CLPM is not rejected: no evidence of stable between-person differences "
                 "beyond the lagged effects")
+    bad = [name for key, name in (("riclpm", "RI-CLPM"), ("clpm", "CLPM"))
+           if not admissible[key]]
+    if bad:
+        decision += (f"; but the {' and the '.join(bad)} solution"
+                     f"{'s are' if len(bad) > 1 else ' is'} not admissible (a negative "
+                     "variance or a correlation beyond ±1; see the notes), so "
+                     f"{'their' if len(bad) > 1 else 'its'} estimates and this test are not "
+                     "to be interpreted as they stand"
+                     + ("; fit the scale scores instead of the items' latent factors, or "
+                        "collect more respondents" if indicators is not None else
+                        "; more respondents or waves may be needed"))
     comparison = {
         "chisq.diff": stat, "df.diff": float(ddf), "pvalue.chisq": p_naive,
         "pvalue.chibar": p_bar, "pvalue": p_used,
@@ -709,7 +730,7 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
                    "chi-bar-square p-value (Stoel et al. 2006; Monte Carlo, "
                    f"{draws} draws, seed {seed}) used, the naive chi-square p-value is its "
                    "conservative upper bound"),
-        "alpha": alpha, "decision": decision}
+        "alpha": alpha, "admissible": admissible, "decision": decision}
     return CrossLaggedResult(
         constructs=cs, waves=waves,
         measurement="latent" if indicators is not None else "scale scores",
