@@ -211,8 +211,10 @@ def ranking_cards(ranking: list[dict], names: dict[str, str]) -> tuple[list[dict
             lead = (f" Its lead over {second.lower()} (β = {_beta(r['runner_up_std_total'])}) is "
                     + ("credible" if r["credible"] else "not credible")
                     + f": the bootstrap 95% CI of the difference in absolute effects is {ci}.")
-        sentences.append(f"Of the exogenous constructs (those no other construct predicts), "
-                         f"{top} has the largest total effect on {out.lower()}: one standard "
+        which = ("Of the exogenous constructs (those no other construct predicts)"
+                 if not sentences else "Of the exogenous constructs")
+        sentences.append(f"{which}, {top.lower()} has the largest total effect on {out.lower()}: "
+                         "one standard "
                          f"deviation more {top.lower()} {sign} {out.lower()} by "
                          f"{apa(abs(r['std_total']), 2)} SD (β = {_beta(r['std_total'])})."
                          + lead)

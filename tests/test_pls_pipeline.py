@@ -625,7 +625,7 @@ def test_ranking_is_said_to_be_among_exogenous_constructs():
     assert rank["largest"] == "A" and abs(rank["std_total"] - total["A"]) < 1e-12
     cards, sentences = ranking_cards(pls["ranking"], {})
     text = next(s for s in sentences if " on y:" in s)
-    assert text.startswith("Of the exogenous constructs") and "A has the largest total" in text
+    assert text.startswith("Of the exogenous constructs") and "a has the largest total" in text
     assert next(c for c in cards if c["label"].endswith(" y"))["label"] == \
         "Strongest exogenous driver of y"
 
