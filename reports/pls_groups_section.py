@@ -66,6 +66,13 @@ def groups_blocks(results: dict) -> list[dict]:
         cols["p_mga"] = "PLS-MGA p"
     cols["comparable"] = "Invariance allows comparison"
     differ = [r for r in g["paths"] if r["pvalue"] < g["alpha"] and r["comparable"]]
+    # the p-values rest on the permutations (and resamples) that could be estimated
+    ms = g.get("mga_settings") or {}
+    n_perm_failed = int(ms.get("n_failed") or 0)
+    n_perm_ok = int(g["n_perm"]) - n_perm_failed
+    boot_failed = ", ".join(f"{int(ms[f'n_boot_failed.group{k}']):,} of {g['n_boot']:,} in "
+                            f"{name}" for k, name in ((1, g1), (2, g2))
+                            if ms.get(f"n_boot_failed.group{k}"))
     other = (f" ({g['n_other_groups']:,} respondents of other groups left out)"
              if g.get("n_other_groups") else "")
     none_group = (f"; {g['n_no_group']:,} respondents without a group left out"
@@ -74,7 +81,8 @@ def groups_blocks(results: dict) -> list[dict]:
              f"{g['n_perm']:,} permutations (seed {g['seed']}). Paths are compared only "
              "between constructs with at least partial measurement invariance (MICOM; "
              "Henseler et al., 2016). "
-             + (f"{len(differ)} of {len(g['paths'])} paths differ between the groups "
+             + (f"{len(differ)} of the {sum(bool(r['comparable']) for r in g['paths'])} "
+                "comparable paths differ between the groups "
                 f"(permutation p < {apa(g['alpha'], 2, True)})." if differ else
                 f"No comparable path differs between the groups (permutation p < "
                 f"{apa(g['alpha'], 2, True)} for none)."))
@@ -100,10 +108,14 @@ def groups_blocks(results: dict) -> list[dict]:
          "caption": f"Path coefficients compared between {g1} and {g2}",
          "columns": cols, "number_formats": {"b1": 3, "b2": 3, "diff": 3},
          "note": f"Difference: {g1} minus {g2}. Permutation p: two-sided, the share of "
-                 f"{g['n_perm']:,} random reassignments of the respondents to the two groups "
-                 "with an absolute difference at least as large (Chin & Dibbern, 2010)."
+                 f"{n_perm_ok:,} random reassignments of the respondents to the two groups "
+                 "with an absolute difference at least as large (Chin & Dibbern, 2010)"
+                 + (f"; {n_perm_failed:,} of the {g['n_perm']:,} reassignments could not be "
+                    "estimated and were left out" if n_perm_failed else "") + "."
                  + (f" PLS-MGA p: Henseler's test from {g['n_boot']:,} bootstrap resamples of "
-                    "each group (Henseler et al., 2009), two-sided." if mga else "")},
+                    "each group (Henseler et al., 2009), two-sided"
+                    + (f"; resamples that could not be estimated were left out ({boot_failed})"
+                       if boot_failed else "") + "." if mga else "")},
     ]
 
 

@@ -404,3 +404,33 @@ def test_henseler_pls_mga_matches_seminr_on_its_resamples(mobi_cond, r_group_ind
             [m1, m2], abs=1e-6), key
         assert row["pvalue.mga"] == pytest.approx(p, abs=1e-10), key
     assert out.settings["boot_indices"] and out.settings["n_boot"] == 100
+
+
+def test_group_section_counts_comparable_paths_and_failed_permutations():
+    """The intro said '1 of 17 paths differ' where only 10 paths were comparable (the other 7
+    lead to a construct without compositional invariance, so they were never judged), and
+    the note said 'the share of 1,000 reassignments' where one had failed and p rested on
+    999. Both are counted here from the rows themselves."""
+    from reports.pls_groups_section import groups_blocks
+
+    paths = [{"lhs": f"y{k}", "rhs": "x", "est.group1": .3, "est.group2": .1, "diff": .2,
+              "pvalue": p, "pvalue.mga.2sided": p, "comparable": comp}
+             for k, (p, comp) in enumerate([(.01, True), (.02, False), (.30, True),
+                                            (.04, True), (.50, False)])]
+    g = {"column": "industry", "groups": ["A", "B"], "n_groups": [100, 120], "n_perm": 1000,
+         "seed": 1, "alpha": 0.05, "n_boot": 300, "paths": paths,
+         "invariance": [{"construct": "x", "invariance": "full"}],
+         "micom": {"step2": [{"construct": "x", "c": .999, "c.quantile": .99}],
+                   "step3": [{"construct": "x", "statistic": s, "diff": 0.0, "ci.lower": -.1,
+                              "ci.upper": .1} for s in ("mean", "logvar")]},
+         "mga_settings": {"n_failed": 1, "n_boot_failed.group1": 2,
+                          "n_boot_failed.group2": 0}}
+    blocks = groups_blocks({"instrument": {"constructs": []}, "pls": {"groups": g}})
+    comparable = sum(r["comparable"] for r in paths)
+    differ = sum(r["comparable"] and r["pvalue"] < .05 for r in paths)
+    assert (comparable, differ) == (3, 2)
+    assert f"{differ} of the {comparable} comparable paths differ" in blocks[0]["text"]
+    note = blocks[2]["note"]
+    assert "the share of 999 random reassignments" in note
+    assert "1 of the 1,000 reassignments could not be estimated" in note
+    assert "(2 of 300 in A)" in note
