@@ -306,3 +306,28 @@ def test_a_scale_score_change_from_a_drifting_item_is_qualified(run):
     for other in ("normative", "economic", "forced", "habitual"):
         assert f"{other} commitment's scale-score change" not in intro
     assert "Not (fully) invariant across waves: Affective commitment;" in html
+
+
+def test_independent_waves_leave_two_item_constructs_out():
+    """Across independent samples each construct is fitted alone in every wave; a two-item
+    factor is then not identified (free: second loading, two residual variances, factor
+    variance, two intercepts = 6 against 2 variances + 1 covariance + 2 means = 5 moments per
+    wave), so ``run --waves --invariance`` on independent samples stopped with 'not identified
+    (df < 0)' for recommendation (2 items). It is left out with a note; the three-or-more-item
+    constructs are tested; two-item constructs alone are a named input error."""
+    from analysis.responses.simulate import simulate
+    from instruments.errors import EngagekitInputError
+
+    two = [c.id for c in INST.measured_constructs() if len(INST.measurement_items(c)) == 2]
+    assert "recommendation" in two
+    assert 1 + 2 + 1 + 2 == 6 > 2 + 1 + 2  # parameters vs moments, as in the docstring
+    waves = [simulate(INST, n=200, seed=s, id_prefix=p).data for s, p in ((1, "a"), (2, "b"))]
+    stack = stack_waves(waves, INST)
+    sec = invariance_across_waves(stack, INST, WaveInvarianceSettings(
+        constructs=("affective", "recommendation")))
+    assert {r["construct"] for r in sec["table"]} == {"affective"}
+    assert any("two-item construct(s) ['recommendation']" in n for n in sec["notes"])
+    with pytest.raises(EngagekitInputError, match="three or more items") as e:
+        invariance_across_waves(stack, INST, WaveInvarianceSettings(
+            constructs=("recommendation",)))
+    assert e.value.code == "invalid_argument"

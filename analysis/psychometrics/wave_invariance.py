@@ -202,6 +202,24 @@ def invariance_across_waves(stack: WaveStack, instrument: Instrument,
         raise EngagekitInputError("design 'panel' needs respondents linked across waves (the "
                                   "same id in two or more waves); none are",
                                   code="invalid_argument")
+    if not panel and settings.by_construct:
+        # one factor of two items in each wave alone is not identified (its second loading,
+        # two residual variances, factor variance and two intercepts against five moments);
+        # in a panel the same items at the other waves identify it
+        two = [c for c, its in constructs.items() if len(its) < 3]
+        if two:
+            constructs = {c: its for c, its in constructs.items() if c not in two}
+            notes.append(f"two-item construct(s) {two} cannot be tested for invariance on "
+                         "their own across independent samples (one factor of two items is "
+                         "not identified in each wave) and were left out; test them with the "
+                         "other constructs in one model (WaveInvarianceSettings(by_construct="
+                         "False)) if needed")
+            if not constructs:
+                raise EngagekitInputError(
+                    "no construct with three or more items to test for invariance across "
+                    "independent waves (a two-item construct is not identified on its own); "
+                    "test the constructs together (by_construct=False)",
+                    code="invalid_argument")
     rule, limits = settings.rule(), settings.limits()
     kw: dict[str, Any] = {"estimator": settings.estimator}
     groups = ([{c: its} for c, its in constructs.items()] if settings.by_construct
