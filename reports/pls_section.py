@@ -667,8 +667,9 @@ def structural_section(results: dict, drivers: list[dict]) -> dict:
         subsections.append({"id": "pls-drivers", "heading": "Drivers and priorities",
                             "blocks": drivers + ipma})
     return {"id": "structural", "heading": "Structural model (PLS-SEM)",
-            "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients with their "
-                     "bootstrap intervals, explained variance and effect sizes, "
+            "intro": "In Hair et al.'s (2019) order: collinearity, path coefficients"
+                     + (" with their bootstrap intervals" if _boot(pls) else "")
+                     + ", explained variance and effect sizes, "
                      + ("the moderating effect, " if pls.get("interaction") else "")
                      + ("out-of-sample predictive power (PLSpredict), "
                         if pls.get("predict") else "")

@@ -359,6 +359,10 @@ def test_missing_answers_without_a_choice_are_left_out_and_said_so(runs):
     text = pls_missing_text(res)
     assert "no missing-data handling was chosen, so the default, listwise deletion" in text
     assert f"the PLS model rests on {sp['n']:,} respondents" in text
+    # without a bootstrap the structural section promises no intervals
+    from reports.pls_section import structural_section
+
+    assert "bootstrap" not in structural_section(res, [])["intro"]
 
 
 def test_manuscript_tables_of_a_pls_report(runs, tmp_path, capsys):
