@@ -153,7 +153,9 @@ def _blrt_text(settings: dict, sel: dict, n_boot: int) -> str:
              if h and not settings.get("blrt_every_k") else "run for the chosen family")
     return (f"The bootstrap likelihood-ratio test (BLRT; {draws}; McLachlan, 1987; Nylund, "
             f"Asparouhov & Muthén, 2007) of k against k − 1 profiles was {which}"
-            + (f" and chooses {sel['blrt_k']} profiles" if sel.get("blrt_k") else "") + ".")
+            + (f" and chooses {sel['blrt_k']} profile{'' if int(sel['blrt_k']) == 1 else 's'}"
+               + (" (no distinct profiles)" if int(sel["blrt_k"]) == 1 else "")
+               if sel.get("blrt_k") else "") + ".")
 
 
 def _draws_note(comp: pd.DataFrame, family: str, n_boot: int, h: int | None) -> str:

@@ -353,3 +353,16 @@ def test_run_checks_the_profile_options_before_any_work(tmp_path, capsys, study,
     assert words in capsys.readouterr().err and not out.exists()
     got = _with_profiles(Settings(), True, "1-3", 0, False, "bch", "eii, VII")
     assert got.profiles.families == ("EII", "VII") and got.profiles.k == "1-3"
+
+
+def test_blrt_choosing_one_profile_is_said_so(study):
+    """The BLRT's choice of one profile (its 2 vs 1 test not significant, as on respondents
+    simulated without profiles) read 'chooses 1 profiles'; it says one profile, no distinct
+    profiles."""
+    res = copy.deepcopy(study[1])
+    res["profiles"]["selected"]["blrt_k"] = 1
+    part = render_report(res)
+    part = re.sub(r"\s+", " ", part[part.index('id="profiles"'):])
+    part = part[:part.index("</section>")]
+    assert "chooses 1 profile (no distinct profiles)." in part
+    assert "chooses 1 profiles" not in part
