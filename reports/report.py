@@ -886,6 +886,7 @@ def report_context(results: dict) -> dict[str, Any]:
     """The report page as data for :func:`reports.render.render_html`."""
     results = upgrade_results(results)  # a results.json saved before columns were renamed
     inst = results["instrument"]
+    analysed = _analysed(results)[0]
     if "pls" in results:  # PLS-SEM (run --method pls): its own model sections
         from . import pls_section as pls
 
@@ -893,6 +894,9 @@ def report_context(results: dict) -> dict[str, Any]:
         cards, found = ranking_cards(results["pls"]["ranking"], _names(results))
         summary = {"heading": "Key numbers", "cards": pls.key_cards(results, value, note)
                    + cards + score_cards(results)}
+        # the header says what the key card says: the N the PLS model rests on (listwise
+        # deletion may leave fewer than the respondents kept by screening)
+        analysed = summary["cards"][0]["value"]
         sentences = " ".join(found)
         drives = {r["rhs"] for r in results["pls"]["estimates"] if r["op"] == "~"}
         sections = [pls.findings_section(results, sentences),
@@ -926,7 +930,7 @@ def report_context(results: dict) -> dict[str, Any]:
         "title": f"{_title(inst)}: findings",
         "lang": inst.get("language", "en"),
         "subtitle": f"engagekit report for instrument {inst['id']} {inst['version']}",
-        "meta": [{"label": "Respondents analysed", "value": _analysed(results)[0]},
+        "meta": [{"label": "Respondents analysed", "value": analysed},
                  {"label": "Results created", "value": results["created"]},
                  {"label": "Source", "value": results["data"]["source"]["file"]}],
         "summary": summary,

@@ -363,6 +363,15 @@ def test_missing_answers_without_a_choice_are_left_out_and_said_so(runs):
     from reports.pls_section import structural_section
 
     assert "bootstrap" not in structural_section(res, [])["intro"]
+    # the report's header and key card give the N the model rests on (the header said the
+    # number kept by screening, e.g. 564 beside a card of 123)
+    from reports.report import report_context
+
+    ctx = report_context(res)
+    model_items = [i for c in res["pls"]["constructs"] for i in c["items"]]
+    n = len(_analysed_items(data, "three_component").dropna(subset=model_items))
+    assert n == sp["n"] < res["screening"]["n_kept"]
+    assert ctx["meta"][0]["value"] == ctx["summary"]["cards"][0]["value"] == f"{n:,}"
 
 
 def test_manuscript_tables_of_a_pls_report(runs, tmp_path, capsys):
