@@ -50,7 +50,9 @@ def _cards(sec: dict, names: dict[str, str]) -> Markup:
     for c in sec["constructs"]:
         rows = [r for r in sec["table"] if r.get("construct") in (c, "all")]
         best, how, freed = _highest(rows)
-        failed = next((r["model"] for r in rows if r.get("decision") == "not invariant"), None)
+        failed = next((r["model"] + (" (did not converge)" if r["decision"] == "not converged"
+                                     else "") for r in rows
+                       if r.get("decision") in ("not invariant", "not converged")), None)
         cards.append({"construct": c, "name": names.get(c, c), "level": best,
                       "partial": how == "partial" and best != "configural", "freed": freed,
                       "failed": failed})

@@ -84,8 +84,9 @@ class _Candidate:
 @dataclass
 class PartialInvarianceResult:
     """``table``: one row per level (the final, possibly partial, model's fit; the comparison
-    with the level before; ``decision``: baseline, invariant, partial, not invariant or not
-    tested; ``freed``); ``steps``: every release with its score test and the refit's
+    with the level before; ``decision``: baseline, invariant, partial, not invariant, not
+    converged (the level's final fit did not converge: no decision, later levels not tested)
+    or not tested; ``freed``); ``steps``: every release with its score test and the refit's
     comparison; ``freed``: the released parameters; ``means``: latent means of the scalar
     model; ``fits``: the final model of each level; ``full``: each level's first fit (all
     constraints)."""
@@ -132,6 +133,11 @@ def _search(levels: Sequence[str], fit_level: Callable[[str, list], SEMResult],
         res = fit_level(lv, [c.key for c in released])
         full[lv] = res
         row = level_row(lv, res)
+        if not res.converged:  # no decision on (or from) a fit that did not converge
+            row.update({"decision": "not converged", "freed": []})
+            rows.append(row)
+            stopped = True
+            continue
         if prev is None:
             row.update({"decision": "baseline", "freed": []})
             rows.append(row)
@@ -176,10 +182,13 @@ def _search(levels: Sequence[str], fit_level: Callable[[str, list], SEMResult],
         ok = cmp.pop("invariant")
         row = level_row(lv, res)
         row.update(cmp)
-        row["decision"] = ("invariant" if ok and not here else "partial" if ok
-                           else "not invariant")
+        row["decision"] = ("not converged" if not res.converged else "invariant"
+                           if ok and not here else "partial" if ok else "not invariant")
         row["freed"] = [c.text for c in here]
         rows.append(row)
+        if not res.converged:
+            stopped = True
+            continue
         fits[lv], prev = res, res
         if not ok:
             stopped = True
@@ -233,7 +242,10 @@ def _means(res: SEMResult | None, lv_ref: Callable[[str], tuple[str, str, str] |
 def _finish(kind, levels, rows, steps, released, fits, full, rule, limits, lv_ref, models):
     table = pd.DataFrame(rows)
     scalar = table[table["model"] == "scalar"]
-    notes = []
+    notes = [f"the {lv} model did not converge, so its fit is not a maximum-likelihood fit: "
+             "no decision is made at that level and the levels after it are not tested"
+             for lv, d in zip(table["model"], table["decision"], strict=True)
+             if d == "not converged"]
     comparable = bool(len(scalar) and scalar["decision"].iloc[0] in ("invariant", "partial"))
     if "scalar" in fits:
         means = _means(fits["scalar"], lv_ref, comparable)
