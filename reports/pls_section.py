@@ -70,11 +70,20 @@ def _find(pls: dict, op: str, lhs: str, rhs: str) -> dict:
 
 
 def _ci(r: dict) -> str:
-    """The interval to two decimals; to three when a bound would round to zero, so that
-    [.003, .21] does not read as touching zero when the verdict rests on it excluding zero."""
+    """The interval to two decimals; to three (or more, until its first digit shows) when a
+    bound would round to zero, so that [.003, .21] does not read as touching zero when the
+    verdict rests on it excluding zero, nor [-.0003, .06] as starting at zero."""
     lo, hi = r.get("ci.lower"), r.get("ci.upper")
-    near = lo is not None and hi is not None and min(abs(lo), abs(hi)) < .005
-    return apa_ci(lo, hi, 3 if near else 2)
+    if lo is None or hi is None:
+        return apa_ci(lo, hi, 2)
+    decimals = 3 if min(abs(lo), abs(hi)) < .005 else 2
+    # a bound below .0005 still reads '0.000' (e.g. -0.00026 beside 'CI excludes 0: no'):
+    # more decimals until its sign shows (up to 5; a bound nearer zero than that stays .000)
+    def hidden(d: int) -> bool:
+        return any(b != 0 and round(b, d) == 0 for b in (lo, hi))
+
+    more = next((d for d in range(decimals, 6) if not hidden(d)), decimals)
+    return apa_ci(lo, hi, more)
 
 
 def _excludes_zero(r: dict) -> str:

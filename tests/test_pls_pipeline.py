@@ -660,3 +660,19 @@ def test_key_card_names_mean_replacement(runs):
                             "missing answers replaced by item means")
     html = (folder / "report.html").read_text()
     assert "FIML" not in html and "replaced by item means" in html
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(-0.00026, 0.0578), (-0.0005046, 0.067), (0.003, 0.21),
+                                        (-0.12, 0.3), (0.00004, 0.1)])
+def test_interval_bounds_show_their_sign(lo, hi):
+    """An indirect effect's percentile CI [-0.00026, 0.058] (three_component-like data, mean
+    replacement) printed as '[0.000, 0.058]' beside 'CI excludes 0: no'. Each printed bound
+    read back must have the stored bound's sign and be within half a unit of its last digit."""
+    from reports.pls_section import _ci
+
+    text = _ci({"ci.lower": lo, "ci.upper": hi})
+    parts = text.strip("[]").replace("\u2212", "-").split(", ")
+    for shown, value in zip(parts, (lo, hi), strict=True):
+        decimals = len(shown.split(".")[1])
+        assert np.sign(float(shown)) == np.sign(value), text
+        assert abs(float(shown) - value) <= 0.5 * 10 ** -decimals + 1e-15, text
