@@ -128,6 +128,10 @@ def test_effects_group_comparison_with_a_model(tmp_path, capsys):
             assert abs(a[k] - b[k]) < 1e-12, k
     assert [r["invariance"] for r in g["invariance"]] == \
         [r["invariance"] for r in want["invariance"]]
+    # the terminal names who is left out (the line gave only the two groups' n)
+    n_web, n_store = (mobi["channel"] == "web").sum(), (mobi["channel"] == "store").sum()
+    assert (n_web, n_store, len(mobi) - n_web - n_store) == (*g["n_groups"], 1)
+    assert f"web (n = {n_web}) vs store (n = {n_store}), 1 of other groups left out;" in text
     assert "groups channel: web (n = 84) vs store (n = 165)" in text
 
 

@@ -207,8 +207,11 @@ def echo_pls(res: dict[str, Any]) -> None:
                                f"{c['items']} items)" for c in pred["constructs"]))
     g = res.get("groups")
     if g:
+        left = "".join(f", {int(g[k]):,} {what} left out" for k, what in (
+            ("n_no_group", "without a group"), ("n_other_groups", "of other groups"))
+            if g.get(k))
         click.echo(f"groups {g['column']}: {g['groups'][0]} (n = {g['n_groups'][0]}) vs "
-                   f"{g['groups'][1]} (n = {g['n_groups'][1]}); MICOM: "
+                   f"{g['groups'][1]} (n = {g['n_groups'][1]}){left}; MICOM: "
                    + ", ".join(f"{r['construct']} {r['invariance']}" for r in g["invariance"]))
         for r in g["paths"]:
             click.echo(f"  {r['lhs']} ~ {r['rhs']}: {_f(r['est.group1'])} vs "
