@@ -109,10 +109,20 @@ def _glance(section: dict, names: dict[str, str]) -> Markup:
             continue
         rows = std[std["profile"] == p["profile"]].sort_values("std.mean")
         hi, lo = rows.iloc[-1], rows.iloc[0]
-        note = (f"highest {names.get(hi['indicator'], hi['indicator']).lower()} "
-                f"({apa(hi['std.mean'], 2)} SD), lowest "
-                f"{names.get(lo['indicator'], lo['indicator']).lower()} "
-                f"({apa(lo['std.mean'], 2)} SD); {int(p['n_modal']):,} respondents assigned")
+        hi_name = names.get(hi["indicator"], hi["indicator"]).lower()
+        lo_name = names.get(lo["indicator"], lo["indicator"]).lower()
+        if float(hi["std.mean"]) < 0:  # below the sample mean on every construct
+            what = (f"below the sample mean on every construct: least on {hi_name} "
+                    f"({apa(hi['std.mean'], 2)} SD), most on {lo_name} "
+                    f"({apa(lo['std.mean'], 2)} SD)")
+        elif float(lo["std.mean"]) > 0:  # above it on every construct
+            what = (f"above the sample mean on every construct: most on {hi_name} "
+                    f"({apa(hi['std.mean'], 2)} SD), least on {lo_name} "
+                    f"({apa(lo['std.mean'], 2)} SD)")
+        else:
+            what = (f"highest {hi_name} ({apa(hi['std.mean'], 2)} SD), lowest {lo_name} "
+                    f"({apa(lo['std.mean'], 2)} SD)")
+        note = f"{what}; {int(p['n_modal']):,} respondents assigned"
         cards.append({"label": f"Profile {p['profile']}",
                       "share": apa_pct(p["share"], 0, proportion=True), "note": note})
     template = make_environment().get_template("profiles.html.j2")

@@ -366,3 +366,24 @@ def test_blrt_choosing_one_profile_is_said_so(study):
     part = part[:part.index("</section>")]
     assert "chooses 1 profile (no distinct profiles)." in part
     assert "chooses 1 profiles" not in part
+
+
+def test_a_profile_below_the_mean_everywhere_is_not_called_highest_on_one(study):
+    """A profile below the sample mean on every construct (the 'uncommitted' profile of the
+    recovery mixture: -0.50 to -1.66 SD in a simulated run) was carded 'highest forced
+    commitment (-0.50 SD)', read as forced-dominant; it is said to be below the mean on every
+    construct, least and most on which. Standardized means set by hand here."""
+    res = copy.deepcopy(study[1])
+    sec = res["profiles"]
+    if sec["selected"]["k"] == 1:
+        pytest.skip("the study's model has one profile")
+    first = sec["profiles"][0]["profile"]
+    values = dict(zip(COMMITMENTS, [-1.1, -1.09, -1.05, -0.5, -1.66], strict=True))
+    for m in sec["means"]:
+        if m["profile"] == first:
+            m["std.mean"] = values[m["indicator"]]
+    part = render_report(res)
+    part = re.sub(r"\s+", " ", part[part.index('id="profiles"'):])
+    assert ("below the sample mean on every construct: least on forced commitment "
+            "(\u22120.50 SD), most on habitual commitment (\u22121.66 SD)") in part
+    assert "highest forced commitment (\u22120.50 SD)" not in part
