@@ -246,6 +246,16 @@ def _finish(kind, levels, rows, steps, released, fits, full, rule, limits, lv_re
              "no decision is made at that level and the levels after it are not tested"
              for lv, d in zip(table["model"], table["decision"], strict=True)
              if d == "not converged"]
+    singular = [lv for lv, res in fits.items()
+                if any("may not be identified" in w for w in res.warnings)]
+    if singular:
+        notes.append(f"the {', '.join(singular)} model{'s' if len(singular) > 1 else ''} "
+                     "may not be identified (singular information matrix; e.g. a two-item "
+                     "factor whose loading is free at every wave): "
+                     f"{'their' if len(singular) > 1 else 'its'} standard errors are not "
+                     "trustworthy, and a chi-square difference against "
+                     f"{'them' if len(singular) > 1 else 'it'} may have fewer degrees of "
+                     "freedom than counted")
     comparable = bool(len(scalar) and scalar["decision"].iloc[0] in ("invariant", "partial"))
     if "scalar" in fits:
         means = _means(fits["scalar"], lv_ref, comparable)
