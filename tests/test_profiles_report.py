@@ -387,3 +387,25 @@ def test_a_profile_below_the_mean_everywhere_is_not_called_highest_on_one(study)
     assert ("below the sample mean on every construct: least on forced commitment "
             "(\u22120.50 SD), most on habitual commitment (\u22121.66 SD)") in part
     assert "highest forced commitment (\u22120.50 SD)" not in part
+
+
+def test_an_outcome_that_is_also_profiled_is_an_input_error(study, tmp_path, capsys):
+    """``profiles --outcomes affective`` with affective among the profiled constructs gave no
+    outcomes at all and no word why (the outcome was dropped silently); it is an input error
+    naming the construct and what to do, before any fitting; the API raises
+    ProfilesInputError (code profiles_input)."""
+    from analysis import score_responses, write_responses
+    from analysis.profiles.study import study_profiles
+
+    sim, _ = study
+    inst = load_instrument("five_commitments")
+    data = tmp_path / "responses.csv"
+    write_responses(sim.data, data, inst)
+    assert main(["profiles", str(data), "-i", "five_commitments", "--k", "1-2",
+                 "--outcomes", "affective,repurchase", "--boot", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "affective also define the profiles" in err and "--outcomes" in err
+    with pytest.raises(ProfilesInputError) as e:
+        study_profiles(score_responses(sim.data, inst), inst,
+                       ProfileSettings(k="1-2", outcomes=("affective",)), seed=1)
+    assert e.value.code == "profiles_input"

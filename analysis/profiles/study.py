@@ -145,6 +145,12 @@ def study_profiles(scores: Scores, inst: Instrument, settings: ProfileSettings, 
         profiled = _check_names(settings.constructs, available, "construct")
     if settings.outcomes is not None:
         outcomes = _check_names(settings.outcomes, available, "outcome")
+        both = [c for c in outcomes if c in profiled]
+        if both:  # asked for, but would be dropped: say so instead of a silent loss
+            raise ProfilesInputError(
+                f"outcome(s) {', '.join(both)} also define the profiles (profiled: "
+                f"{', '.join(profiled)}): a construct cannot be compared across the profiles "
+                "it defines; drop it from --outcomes or from --constructs")
     outcomes = [c for c in outcomes if c not in profiled]
     if not profiled:
         raise ProfilesInputError(
