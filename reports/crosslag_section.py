@@ -193,8 +193,13 @@ def crosslag_section(results: dict) -> dict[str, Any] | None:
     how = ("scale scores" if cl["measurement"] == "scale scores" else
            "latent factors measured by their items (a random intercept per item; Mulder & "
            "Hamaker, 2021)")
-    used = ("every linked respondent (full-information ML)" if cl.get("settings", {}).get(
-        "missing") == "ml" else "the respondents observed in every wave (listwise)")
+    fiml = cl.get("settings", {}).get("missing") == "ml"
+    used = ("every respondent with an answer in any wave (full-information ML)" if fiml
+            else "the respondents observed in every wave (listwise)")
+    if fiml and n.get("linked") is not None and int(n["linked"]) < int(n["used"]):
+        single = int(n["used"]) - int(n["linked"])
+        used += (f"; {int(n['linked']):,} of them answered two or more waves and carry the "
+                 f"lagged effects, the other {single:,} answered one wave only")
     intro = (f"Does one construct drive another across the {len(labels)} waves "
              f"({', '.join(labels)})? The random-intercept cross-lagged panel model (RI-CLPM; "
              f"Hamaker et al., 2015) of {', '.join(cs)} on their {how} separates stable "

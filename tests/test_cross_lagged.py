@@ -100,7 +100,10 @@ def test_lavaan_parity(key, request):
 
 def test_api_tables_and_comparison_match_lavaan(panel):
     res = cross_lagged(panel, PAIR, 4)
-    assert res.n == {"panel": 600, "used": REF["n"]["complete"], "complete": 459}
+    waves_seen = sum(panel[[f"{c}_w{t}" for c in PAIR]].notna().any(axis=1).astype(int)
+                     for t in range(1, 5))
+    assert res.n == {"panel": 600, "used": REF["n"]["complete"], "complete": 459,
+                     "linked": int((waves_seen >= 2).sum())}
     ref = pd.DataFrame(REF["riclpm"]["estimates"]).set_index(["lhs", "op", "rhs"])
     std = pd.DataFrame(REF["riclpm"]["std"]).set_index(["lhs", "op", "rhs"])
     eff = res.effects()
@@ -385,3 +388,29 @@ def test_an_inadmissible_riclpm_is_not_interpreted(seed):
     sec = crosslag_section({"cross_lagged": res.to_dict()})
     assert ("RI-CLPM solution is not admissible" in sec["intro"]) == bad
     assert ("not admissible (a negative variance" in str(sec["blocks"][0]["html"])) == bad
+
+
+def test_fiml_says_how_many_answered_two_or_more_waves():
+    """With attrition and refreshment, --missing fiml fits every respondent with an answer in
+    any wave, and the report called them all 'linked' ('N = 713 of 713 panel respondents:
+    every linked respondent', of whom 205 answered one wave only and carry no lagged effect).
+    n.linked counts the respondents in two or more waves (recounted here from the waves'
+    respondent ids) and the intro gives both numbers."""
+    from analysis.cross_lagged_study import cross_lagged_waves
+    from analysis.responses.waves import stack_waves
+    from analysis.study import StudySettings
+    from instruments import load_instrument
+    from reports.crosslag_section import crosslag_section
+
+    inst = load_instrument("five_commitments")
+    sim = simulate_panel(inst, n=200, waves=3, seed=9, attrition=0.3, refreshment=0.2)
+    stack = stack_waves(sim.waves, inst)
+    sec = cross_lagged_waves(stack, inst, PAIR, StudySettings(
+        missing="fiml", n_boot=0, progress=False, exclude_flagged=False))
+    ids = pd.Series([i for w in sim.waves for i in w.ids]).value_counts()
+    assert sec["n"]["used"] == len(ids)
+    assert sec["n"]["linked"] == int((ids >= 2).sum()) < len(ids)
+    intro = crosslag_section({"cross_lagged": sec})["intro"]
+    assert (f"{int((ids >= 2).sum()):,} of them answered two or more waves and carry the "
+            f"lagged effects, the other {int((ids == 1).sum()):,} answered one wave only"
+            ) in intro

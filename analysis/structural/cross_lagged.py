@@ -399,7 +399,8 @@ class CrossLaggedResult:
         Estimator, missing-data treatment, level, equal_lags, chi-bar draws and seed.
     n : dict
         ``panel`` (respondents in any wave), ``used`` (in the fit), ``complete`` (every
-        variable observed).
+        variable observed), ``linked`` (an answer in two or more waves: the respondents who
+        inform the lagged effects; with FIML the others enter the fit too).
     models : dict
         ``riclpm`` and ``clpm``: ``syntax``, ``fit`` (lavaan fit measures), ``lagged`` (one
         row per effect and wave pair, :data:`EFFECT_COLUMNS`), ``random_intercepts`` (RI
@@ -645,6 +646,10 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
     answered = data.notna().any(axis=1)
     complete = data.notna().all(axis=1)
     used = int(complete.sum()) if missing == "listwise" else int(answered.sum())
+    # respondents with an answer in two or more waves: only they inform the lagged effects
+    seen = pd.DataFrame({t: data[[_column(v, t) for v in names]].notna().any(axis=1)
+                         for t in range(1, waves + 1)})
+    linked = int((seen.sum(axis=1) >= 2).sum())
     data = data[answered]
     notes: list[str] = []
     fits: dict[str, Any] = {}
@@ -738,7 +743,8 @@ def cross_lagged(wide: pd.DataFrame, constructs: Sequence[str], waves: int, *,
         settings={"estimator": "ML", "missing": missing, "level": level,
                   "equal_lags": equal_lags, "draws": draws, "seed": seed,
                   **({"test_equal_lags": True} if test_equal_lags else {})},
-        n={"panel": int(len(wide)), "used": used, "complete": int(complete.sum())},
+        n={"panel": int(len(wide)), "used": used, "complete": int(complete.sum()),
+           "linked": linked},
         models=models, comparison=comparison, notes=notes, equal_lags_test=equal_test,
         equal_lags_test_clpm=equal_test_clpm)
 
