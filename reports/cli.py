@@ -234,8 +234,9 @@ def _echo_summary(results: dict) -> None:
     est = results["settings"]["estimator"]
     val = results["validation"]
     samples = results.get("samples") or {}
-    click.echo(f"{results['screening']['n_read']} respondents read, "
-               f"{results['screening']['n_excluded']} excluded by screening")
+    from .format import screening_line
+
+    click.echo(screening_line(results))
     echo_missing(samples, (results.get("missing_data") or {}).get("chosen", True))
     click.echo(f"CFA ({est}, {n_phrase(samples.get('cfa'), val['n'])}): "
                + summary_line(val["cfa"]["fit_measures"]))
@@ -254,7 +255,7 @@ def headline_lines(results: dict) -> list[str]:
     measurement model's key fit, each outcome's R² and the largest total effect of an
     exogenous construct on it (β, with the unstandardized estimate's 95% interval, BCa when
     bootstrapped)."""
-    from .format import apa, fit_value
+    from .format import apa, fit_value, screening_clause
 
     if "pls" in results:  # a PLS-SEM run (--method pls)
         from .pls_section import pls_headline_lines
@@ -267,7 +268,7 @@ def headline_lines(results: dict) -> list[str]:
     n_analysed = sc["n_kept"] if results["settings"].get("exclude_flagged", True) else \
         sc["n_read"]
     lines = [f"  N analysed: {n_analysed:,} of {sc['n_read']:,} respondents read "
-             f"({sc['n_excluded']:,} excluded by screening)"
+             f"({screening_clause(results)})"
              + (f"; the models rest on N = {n_models[0]:,}" if n_models and
                 n_models != [n_analysed] else "")]
     fm = results["validation"]["cfa"]["fit_measures"]

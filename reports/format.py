@@ -26,6 +26,9 @@ DASH = "\u2014"  # em dash: an empty / missing cell in APA tables
 STAR_LEVELS: tuple[tuple[float, str], ...] = ((0.001, "***"), (0.01, "**"), (0.05, "*"))
 
 __all__ = [
+    "screened_counts",
+    "screening_clause",
+    "screening_line",
     "DASH",
     "MINUS",
     "STAR_LEVELS",
@@ -238,3 +241,37 @@ def fit_badges(measures: Mapping[str, Any], *, robust: bool | None = None,
             detail = f"misses {whose} ({bound}) and {sym} {apa(loose, 2, bounded=True)}"
         out.append({"status": status, "text": text, "detail": detail})
     return out
+
+
+def screened_counts(results: Mapping[str, Any]) -> tuple[int, int]:
+    """Respondents kept and excluded by screening as the run used them: with
+    ``--keep-flagged`` (``settings.exclude_flagged`` False) everyone read is kept and nobody
+    excluded, although ``screening`` still counts whom the rules would exclude.
+
+    >>> screened_counts({"screening": {"n_read": 10, "n_kept": 8, "n_excluded": 2},
+    ...                  "settings": {"exclude_flagged": False}})
+    (10, 0)
+    """
+    sc = results["screening"]
+    if (results.get("settings") or {}).get("exclude_flagged", True) is False:
+        return int(sc["n_read"]), 0
+    return int(sc["n_kept"]), int(sc["n_excluded"])
+
+
+def screening_clause(results: Mapping[str, Any]) -> str:
+    """What screening did, for the terminal: ``"15 excluded by screening"``, or with
+    ``--keep-flagged`` ``"33 flagged by screening, all kept with --keep-flagged"``.
+
+    >>> screening_clause({"screening": {"n_read": 10, "n_kept": 8, "n_excluded": 2,
+    ...                                 "n_flagged_any": 3}, "settings": {}})
+    '2 excluded by screening'
+    """
+    sc = results["screening"]
+    if screened_counts(results)[1] == 0 and sc["n_excluded"]:
+        return f"{int(sc['n_flagged_any']):,} flagged by screening, all kept with --keep-flagged"
+    return f"{int(sc['n_excluded']):,} excluded by screening"
+
+
+def screening_line(results: Mapping[str, Any]) -> str:
+    """``"600 respondents read, 15 excluded by screening"`` (:func:`screening_clause`)."""
+    return f"{results['screening']['n_read']} respondents read, {screening_clause(results)}"

@@ -23,7 +23,7 @@ import math
 import pandas as pd
 
 from . import figures
-from .format import DASH, apa, apa_ci
+from .format import DASH, apa, apa_ci, screened_counts, screening_clause, screening_line
 from .ipma import oriented_points, reversed_sentence
 from .pls_groups_section import groups_blocks, groups_heading, groups_sentence
 from .pls_predict_section import POWER_WORDS, predict_blocks, predict_sentence
@@ -844,9 +844,10 @@ def key_cards(results: dict, value: str, note: str) -> list[dict]:
     covariance-based report words them, unless the PLS model rests on fewer), method, fit."""
     pls = results["pls"]
     sp = pls["sample"]
-    if int(sp["n"]) != int(results["screening"]["n_kept"]):
+    n_kept = screened_counts(results)[0]  # everyone read with --keep-flagged
+    if int(sp["n"]) != n_kept:
         value = f"{int(sp['n']):,}"
-        note = (f"of {results['screening']['n_kept']:,} kept; the rest left items unanswered "
+        note = (f"of {n_kept:,} kept; the rest left items unanswered "
                 "(listwise)")
     elif sp.get("missing") == "mean" and sp.get("n_incomplete"):
         # the covariance-based wording says 'kept by FIML'; PLS replaced the answers by means
@@ -890,8 +891,7 @@ def pls_summary_lines(results: dict) -> list[str]:
     pls = results["pls"]
     s, sp = pls["settings"], pls["sample"]
     fit = pls["assessment"]["fit"]["estimated"]
-    lines = [f"{results['screening']['n_read']} respondents read, "
-             f"{results['screening']['n_excluded']} excluded by screening"]
+    lines = [screening_line(results)]
     miss = pls_missing_text(results)
     if miss:
         lines.append(f"missing answers: {miss}")
@@ -922,7 +922,7 @@ def pls_headline_lines(results: dict) -> list[str]:
     n_analysed = sc["n_kept"] if results["settings"].get("exclude_flagged", True) else \
         sc["n_read"]
     lines = [f"  N analysed: {n_analysed:,} of {sc['n_read']:,} respondents read "
-             f"({sc['n_excluded']:,} excluded by screening)"
+             f"({screening_clause(results)})"
              + (f"; the PLS model rests on N = {int(pls['sample']['n']):,}"
                 if int(pls["sample"]["n"]) != n_analysed else "")]
     rel = pls["assessment"]["reliability"]

@@ -27,6 +27,7 @@ from .format import (
     fit_badges,
     fit_value,
     is_missing,
+    screened_counts,
     uses_robust,
 )
 from .headings import localise_headings
@@ -152,15 +153,16 @@ def _analysed(results: dict) -> tuple[str, str]:
     """The key numbers' respondent count: the kept N when every model used it, else the N of
     the CFA and of the structural model, with a note on why they differ."""
     sc = results["screening"]
-    kept = f"{sc['n_kept']:,}"
+    n_kept = screened_counts(results)[0]  # everyone read with --keep-flagged
+    kept = f"{n_kept:,}"
     cfa, sem = _sample(results, "cfa"), _sample(results, "structural")
     ns = sorted({int(r["n"]) for r in (cfa, sem) if r is not None})
-    if not ns or ns == [sc["n_kept"]]:
+    if not ns or ns == [n_kept]:
         touched = (results.get("missing_data") or {}).get("n_incomplete") or 0
         return kept, (f"of {sc['n_read']:,} read"
                       + (f"; {touched:,} with missing answers kept by FIML" if touched else ""))
     value = f"{ns[0]:,}" if len(ns) == 1 else f"{ns[0]:,}–{ns[-1]:,}"
-    return value, (f"of {sc['n_kept']:,} kept ({sc['n_read']:,} read); the rest left items "
+    return value, (f"of {n_kept:,} kept ({sc['n_read']:,} read); the rest left items "
                    "unanswered (listwise)")
 
 
@@ -248,14 +250,17 @@ def _sample_section(results: dict) -> dict:
             rows.append({"step": f"Not applied: {name}", "n": None, "note": off[rule]})
         else:
             rows.append({"step": f"Flagged: {name}", "n": n, "note": ""})
+    n_kept, n_excluded = screened_counts(results)
     rows += [{"step": "Flagged by any rule", "n": sc["n_flagged_any"], "note": ""},
-             {"step": "Excluded", "n": sc["n_excluded"], "note": ""}]
+             {"step": "Excluded" if n_excluded == sc["n_excluded"] else
+              "Excluded (none: flagged respondents kept with --keep-flagged)",
+              "n": n_excluded, "note": ""}]
     missing_text = _missing_text(results)
     if missing_text is None:
-        rows.append({"step": "Analysed", "n": sc["n_kept"], "note": ""})
+        rows.append({"step": "Analysed", "n": n_kept, "note": ""})
     else:  # who each model rests on, and why that is not everyone kept
         touched = max(int(r.get("n_incomplete") or 0) for r in results["samples"].values())
-        rows += [{"step": "Kept after screening", "n": sc["n_kept"], "note": ""},
+        rows += [{"step": "Kept after screening", "n": n_kept, "note": ""},
                  {"step": "With at least one model item unanswered", "n": touched, "note": ""}]
         for key, what in (("cfa", "CFA, reliability and validity"),
                           ("structural", "Structural model and bootstrap"),

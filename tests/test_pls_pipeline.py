@@ -676,3 +676,33 @@ def test_interval_bounds_show_their_sign(lo, hi):
         decimals = len(shown.split(".")[1])
         assert np.sign(float(shown)) == np.sign(value), text
         assert abs(float(shown) - value) <= 0.5 * 10 ** -decimals + 1e-15, text
+
+
+def test_keep_flagged_counts_everyone_read(runs, tmp_path, capsys):
+    """With --keep-flagged the key card said '250 of 240 kept; the rest left items unanswered
+    (listwise)', the sample table 'Excluded 10, Analysed 240' and the terminal '10 excluded by
+    screening' while every respondent read was analysed (CB-SEM reports the same way)."""
+    from reports.report import report_context
+
+    data, _ = runs["loyalty_typology"]
+    out = tmp_path / "kf"
+    code, text, err = _run(["run", str(data), "-i", "loyalty_typology", "--method", "pls",
+                            "--boot", "0", "--jobs", "1", "--keep-flagged", "-o", str(out)],
+                           capsys)
+    assert code == 0, err
+    res = json.loads((out / "results.json").read_text())
+    n_read = len(pd.read_csv(data))
+    sc = res["screening"]
+    assert sc["n_excluded"] > 0 and res["pls"]["sample"]["n"] == n_read == sc["n_read"]
+    ctx = report_context(res)
+    card = ctx["summary"]["cards"][0]
+    assert (card["value"], card["note"]) == (f"{n_read:,}", f"of {n_read:,} read")
+    assert ctx["meta"][0]["value"] == f"{n_read:,}"
+    table = next(b for s in ctx["sections"] if s["id"] == "sample" for b in s["blocks"]
+                 if b.get("type") == "table")
+    steps = {r["step"]: r["n"] for r in table["data"]}
+    assert steps["Analysed"] == n_read
+    assert steps["Excluded (none: flagged respondents kept with --keep-flagged)"] == 0
+    assert f"{n_read} respondents read, {sc['n_flagged_any']} flagged by screening, all kept " \
+        "with --keep-flagged" in text
+    assert "excluded by screening" not in text
