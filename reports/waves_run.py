@@ -148,9 +148,14 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
                                                      latent=cross_lagged_latent,
                                                      test_equal_lags=cross_lagged_equal)
         comp = results["cross_lagged"]["comparison"]
+        draws = (results["cross_lagged"].get("settings") or {}).get("draws")
+        if draws and comp["pvalue.chisq"] < 1 / draws:  # the naive p, an upper bound
+            p_text = f"chi-bar-square p < {1 / draws:.2g} (beyond {draws} Monte Carlo draws)"
+        else:
+            p_text = f"chi-bar-square p = {comp['pvalue']:.3g}"
         click.echo(f"cross-lagged panel models of {', '.join(constructs)}: "
                    f"chi-square difference {comp['chisq.diff']:.2f} (df {comp['df.diff']:g}), "
-                   f"chi-bar-square p = {comp['pvalue']:.3g}: {comp['decision']}")
+                   f"{p_text}: {comp['decision']}")
         for key, name in (("equal_lags_test", "RI-CLPM"), ("equal_lags_test_clpm", "CLPM")):
             eq = (results["cross_lagged"].get(key) or {}).get("comparison")
             if eq:

@@ -162,3 +162,26 @@ def test_cli_needs_three_panel_waves(tmp_path, capsys):
                  "affective,repurchase", "-o", str(tmp_path / "out2")])
     assert code == 2
     assert "--cross-lagged needs the waves of a panel" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_terminal_gives_a_p_beyond_the_monte_carlo_draws_as_a_bound(run_dir, tmp_path, capsys):
+    """A chi-square difference beyond what the Monte Carlo draws resolve has only an upper
+    bound for its chi-bar-square p (the naive chi-square p); the terminal printed it as
+    'chi-bar-square p = 1.32e-08'. It prints 'p < 1/draws' then (the naive p recomputed
+    with scipy decides which case this is), the value otherwise."""
+    from scipy import stats
+
+    _, files = run_dir
+    assert main(["run", *files, "-i", "five_commitments", "--waves", "--cross-lagged",
+                 "affective,repurchase", "--exclude-rules", "none", "--boot", "0",
+                 "--jobs", "1", "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    cl = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    c, draws = cl["cross_lagged"]["comparison"], cl["cross_lagged"]["settings"]["draws"]
+    naive = stats.chi2.sf(c["chisq.diff"], c["df.diff"])
+    assert naive == pytest.approx(c["pvalue.chisq"], rel=1e-9)
+    if naive < 1 / draws:
+        assert f"chi-bar-square p < {1 / draws:.2g} (beyond {draws} Monte Carlo draws)" in out
+    else:
+        assert f"chi-bar-square p = {c['pvalue']:.3g}" in out
