@@ -97,6 +97,45 @@ def _bounds(inst: Instrument, c) -> tuple[float, float]:
     return float(s.min), float(s.max)
 
 
+def _unrelated_links(values: pd.DataFrame, measures: dict[str, dict[str, Any]],
+                     wave: pd.Series, person: pd.Series, labels: list[str],
+                     min_pairs: int = 30, threshold: float = 0.1) -> str | None:
+    """A warning when the respondents linked by id between consecutive waves answer as if
+    unrelated: the median, over the scale scores, of the Pearson correlation between the two
+    waves' scores of the same ids is below ``threshold`` for every pair of waves with at
+    least ``min_pairs`` linked respondents. The same person's commitment and loyalty scores
+    correlate strongly from one wave to the next; near zero, the ids most likely do not
+    identify persons (independent samples numbered from 1 in each wave), and the paired tests,
+    the longitudinal invariance and the cross-lagged models would treat strangers as one
+    person. None otherwise."""
+    scales = [k for k, m in measures.items() if m["kind"] == "scale" and k in values]
+    if not scales:
+        return None
+    frame = values[scales].assign(_wave=wave.to_numpy(), _person=person.to_numpy())
+    found = []
+    for a, b in zip(labels[:-1], labels[1:], strict=True):
+        x = frame[frame["_wave"] == a].set_index("_person")[scales]
+        y = frame[frame["_wave"] == b].set_index("_person")[scales]
+        ids = x.index.intersection(y.index)
+        if len(ids) < min_pairs:
+            continue
+        r = [x.loc[ids, c].corr(y.loc[ids, c]) for c in scales]
+        r = [v for v in r if v == v]  # NaN when a score is constant
+        if not r:
+            continue
+        found.append((a, b, len(ids), float(pd.Series(r).median())))
+    if not found or any(med >= threshold for *_, med in found):
+        return None
+    pairs = "; ".join(f"{a} to {b}: median r = {med:.2f} over {len(scales)} scale scores, "
+                      f"{n:,} linked respondents" for a, b, n, med in found)
+    return ("the respondents linked by id across waves answer as if unrelated (" + pairs
+            + "; the same person's scores correlate from one wave to the next): check that "
+            "the ids identify the same persons in every wave (platforms often number "
+            "respondents from 1 in each wave); if the waves are independent samples, give "
+            "them distinct ids, or the paired tests, the invariance across waves and the "
+            "cross-lagged models treat different people as one")
+
+
 def wave_results(stack: WaveStack, inst: Instrument,
                  settings: StudySettings | None = None) -> dict[str, Any]:
     """The results' ``waves`` section: the stack (labels, files, versions, links, counts per
@@ -127,6 +166,9 @@ def wave_results(stack: WaveStack, inst: Instrument,
     tracked = track(values, kinds, wave, person, stack.labels, level_)
     last = stack.last
     out = stack.to_dict()
+    unrelated = _unrelated_links(values, measures, wave, person, stack.labels)
+    if unrelated:
+        out["notes"] = list(out.get("notes") or []) + [unrelated]
     out.update({
         "screening": counts,
         "combinations_analysed": wave_combinations(wave, person, stack.labels),

@@ -141,6 +141,9 @@ def run_waves(files: Sequence[str], instrument: str, *, fmt: str, column_map, id
 
         check_panel(stack)
     results = run_wave_study(stack, inst, settings, invariance=invariance)
+    for note in results["waves"].get("notes") or []:
+        if note not in stack.notes:  # found in the answers (e.g. ids that link strangers)
+            click.echo(f"note: {note}")
     if cross_lagged:
         from analysis.cross_lagged_study import cross_lagged_waves
 

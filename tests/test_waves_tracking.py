@@ -413,3 +413,28 @@ def test_run_waves_with_pls_and_profiles_describes_the_last_wave_so(tmp_path, ca
     assert "partial least squares path modelling" in methods
     assert "The study stacked 3 waves (W1, W2, W3) of the instrument" in methods
     assert "were estimated as Gaussian mixtures" in methods
+
+
+def test_ids_that_link_strangers_are_flagged():
+    """Two independent simulated samples numbered alike (sim0001, ... in both) were stacked as
+    a panel without a word: paired tests on strangers. Their scale scores do not correlate
+    across the waves (scipy's pearsonr on the hand-computed scores of the same ids: median
+    |r| < .1), so the waves section notes that the ids seem not to identify persons; a
+    simulated panel (same persons, stable commitments: r > .3) gets no such note."""
+    from analysis.responses.simulate_panel import simulate_panel
+
+    a, b = (simulate(INST, n=200, seed=s).data for s in (1, 2))
+    ids = sorted(set(a.ids) & set(b.ids))
+    scales = ["affective", "normative", "economic", "forced", "habitual", "satisfaction",
+              "repurchase", "recommendation"]
+    r = [stats.pearsonr(*pd.concat([_scale(a, c).loc[ids], _scale(b, c).loc[ids]],
+                                   axis=1).dropna().T.to_numpy())[0] for c in scales]
+    assert abs(float(np.median(r))) < 0.1
+    out = wave_results(stack_waves([a, b], INST), INST, ALL)
+    assert out["panel"]
+    assert any("answer as if unrelated" in n and "W1 to W2" in n for n in out["notes"])
+    sim = simulate_panel(INST, n=200, waves=2, seed=3)
+    panel = [pd.concat([_scale(w, c) for w in sim.waves], axis=1).dropna() for c in scales]
+    assert float(np.median([p.corr().iloc[0, 1] for p in panel])) > 0.3
+    out = wave_results(stack_waves(sim.waves, INST), INST, ALL)
+    assert not any("answer as if unrelated" in n for n in out["notes"])
