@@ -710,11 +710,12 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
         from analysis.pls.cli import echo_pls
         from analysis.pls.command import effects_pls
         from analysis.pls.groups import parse_group
-        from analysis.pls.study import instrument_scale
+        from analysis.pls.study import instrument_scale, lower_is_better
         from analysis.pls.syntax import parse_pls_model
 
         column = parse_group(group)[0] if group is not None else None
         lo = hi = None
+        worse: list[str] = []
         if model is not None:
             frame, note = _model_data(responses, model), None
             if ipma_scale:
@@ -724,6 +725,7 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
                                                   column, column_map, id_column, keep)
             model = inst.to_lavaan()
             lo, hi = instrument_scale(inst, parse_pls_model(model).items)
+            worse = lower_is_better(inst)
         note = note or f"{len(frame)} rows read"
         with about_file(responses, note):
             res = effects_pls(frame, model, group=group,
@@ -732,7 +734,8 @@ def effects_cmd(responses, instrument, model, fmt, column_map, id_column, keep, 
                               consistent=consistent, missing=missing and missing.lower(),
                               n_boot=boot, seed=seed, n_jobs=jobs, scheduler=scheduler,
                               scale_min=lo, scale_max=hi,
-                              approach=(hoc_approach or "embedded").lower())
+                              approach=(hoc_approach or "embedded").lower(),
+                              lower_is_better=worse)
         if hoc_approach and res.get("method") != "pls-higher-order":
             raise click.UsageError("--hoc-approach: the model has no higher-order construct "
                                    "(a line such as 'HOC =~ LOC1 + LOC2' whose right-hand side "

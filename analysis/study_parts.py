@@ -85,8 +85,11 @@ def _observed_models(inst: Instrument, scores: pd.DataFrame, items: pd.DataFrame
         imp = {n: float(t[t.predictor == n]["std.all"].iloc[0]) for n in names}
         lo = {n: _scale_bounds(inst, n)[0] for n in names}
         hi = {n: _scale_bounds(inst, n)[1] for n in names}
-        ipma = importance_performance(imp, {n: float(scores[n].mean()) for n in names}, lo, hi)
-        out["ipma"].append({"outcome": outcome, "table": ipma.to_dict(orient="records")})
+        better = inst.construct(outcome).higher_is_better
+        ipma = importance_performance(imp, {n: float(scores[n].mean()) for n in names}, lo, hi,
+                                      higher_is_better=better)
+        out["ipma"].append({"outcome": outcome, "table": ipma.to_dict(orient="records"),
+                            **({} if better else {"higher_is_better": False})})
     predictors = [c.id for c in inst.measured_constructs()
                   if c.role in (ConstructRole.predictor, ConstructRole.mediator) and c.id in scores]
     for c in inst.measured_constructs():

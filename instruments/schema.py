@@ -254,6 +254,9 @@ class Construct(_Model):
         Default scale of its items.
     items : list of Item
         Its items, in survey order.
+    higher_is_better : bool
+        False for a construct a company wants less of (switching intention): the
+        importance-performance map of it reads the drivers' effects on lowering it.
 
     Examples
     --------
@@ -276,6 +279,11 @@ class Construct(_Model):
     role: ConstructRole
     scale: Identifier | None = Field(default=None, description="Default scale of its items.")
     items: list[Item] = Field(default_factory=list)
+    higher_is_better: bool = Field(
+        default=True,
+        description="False for a construct a company wants less of (e.g. switching intention, "
+        "complaints): an importance-performance map of it reads each driver's effect on "
+        "lowering it (Ringle & Sarstedt, 2016, assume more of the target is better).")
 
     @field_validator("source", mode="before")
     @classmethod

@@ -621,7 +621,8 @@ def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
     for m in pls.get("ipma") or []:
         out = names.get(m["target"], m["target"])
         rows = m["constructs"]
-        imp, perf, labels, flipped = oriented_points(rows, names)
+        better = m.get("higher_is_better", True)
+        imp, perf, labels, flipped = oriented_points(rows, names, better)
         svg = figures.importance_performance(
             imp, perf, labels, title=f"Importance-performance map: {out}",
             xlabel=f"Importance (total effect on {out.lower()}, 0-100 metric)")
@@ -633,7 +634,7 @@ def _ipma_blocks(results: dict, pls: dict) -> list[dict]:
                         "it per point gained on the driver), performance = mean rescaled "
                         f"construct score (0-100; {out.lower()}: "
                         f"{apa(m['target_performance'], 1)}); the dashed lines mark the means."
-                        + reversed_sentence(rows, names, out.lower())},
+                        + reversed_sentence(rows, names, out.lower(), better)},
             {"type": "table", "data": [
                 {"construct": label, "importance": x, "performance": y,
                  "priority": _quadrant(x, y, imp, perf)}

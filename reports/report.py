@@ -771,7 +771,8 @@ def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
     for ip in finals or ipmas[-1:]:
         rows = ip["table"]
         out = names.get(ip["outcome"], ip["outcome"])
-        imp, perf, labels, _ = oriented_points(rows, names)
+        better = ip.get("higher_is_better", True)
+        imp, perf, labels, _ = oriented_points(rows, names, better)
         svg = figures.importance_performance(imp, perf, labels,
                                              title=f"Importance-performance map: {out}",
                                              xlabel=f"Importance (total effect on {out.lower()})")
@@ -781,7 +782,7 @@ def driver_blocks(results: dict, drives: set[str]) -> list[dict]:
                        f"for {out.lower()} ({final}): importance = standardized total effect "
                        f"on {out.lower()} (direct and through the mediators), performance = "
                        "mean score on 0-100; the dashed lines mark the means."
-                       + reversed_sentence(rows, names, out.lower())})
+                       + reversed_sentence(rows, names, out.lower(), better)})
     return blocks
 
 

@@ -117,6 +117,27 @@ def test_importance_performance_reads_a_harmful_driver_reversed():
                                        "habitual": "low priority"}
 
 
+def test_importance_performance_of_an_outcome_to_lower():
+    """Switching intention: affective commitment lowers it (-.5), forced commitment raises it
+    (+.3). Read on lowering switching, affective is an important driver kept as it is
+    (importance .5, performance 75) and forced a harmful one, reversed (importance .3,
+    performance 100 - 25 = 75); habitual (-.1, performance 50) is the least important. Means
+    worked out by hand: importance .3, performance 66.7."""
+    t = importance_performance({"affective": -.5, "forced": .3, "habitual": -.1},
+                               {"affective": 5.5, "forced": 2.5, "habitual": 4.0},
+                               dict.fromkeys(["affective", "forced", "habitual"], 1),
+                               dict.fromkeys(["affective", "forced", "habitual"], 7),
+                               higher_is_better=False).set_index("construct")
+    assert t["importance"].to_dict() == pytest.approx(
+        {"affective": -.5, "forced": .3, "habitual": -.1})  # as estimated
+    assert t["direction"].to_dict() == {"affective": "higher is better",
+                                        "forced": "lower is better",
+                                        "habitual": "higher is better"}
+    assert t["quadrant"].to_dict() == {"affective": "keep up the good work",
+                                       "forced": "keep up the good work",
+                                       "habitual": "low priority"}
+
+
 def test_bad_input_gives_clear_errors():
     df, cols = _data(n=50)
     with pytest.raises(DriverInputError, match="not in the data"):

@@ -5,6 +5,7 @@ instrument-specific code in between."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -41,3 +42,21 @@ def test_demo_report_for_every_bundled_instrument(name, tmp_path, capsys):
     assert multi == rel
     assert results["validation"]["cfa"]["converged"]
     assert "{" not in html.split("<style")[0]  # no unfilled placeholder in the page head
+    # an outcome the instrument marks as one to lower has its map read on lowering it: the
+    # drivers that lower it are not drawn reversed (the total effects, recomputed from the
+    # results' effects table, give the SVG points' importance with their sign reversed)
+    worse = [c.id for c in inst.constructs if not c.higher_is_better]
+    for ip in results["observed"]["ipma"]:
+        assert ip.get("higher_is_better", True) == (ip["outcome"] not in worse)
+        if ip["outcome"] in worse:
+            total = {e["predictor"]: e["std.all"] for e in results["effects"]["effects"]
+                     if e["kind"] == "total" and e["outcome"] == ip["outcome"]}
+            name_of = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+            svg = html[html.index(f"Importance-performance map: {name_of[ip['outcome']]}"):]
+            for pred, eff in total.items():
+                label = name_of[pred] + (" (reversed)" if eff > 0 else "")
+                got = re.search(rf'data-label="{re.escape(label)}"[^>]*data-importance="'
+                                rf'([-\d.e]+)"', svg)
+                assert got and float(got.group(1)) == pytest.approx(-eff if eff < 0 else eff,
+                                                                    abs=1e-6), (pred, label)
+            assert "is an outcome to lower (the instrument says so)" in html

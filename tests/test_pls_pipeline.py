@@ -116,6 +116,27 @@ def test_results_equal_a_direct_estimation(runs, name):
                            want.constructs[["importance", "performance"]].to_numpy(),
                            atol=1e-12)
     assert res["observed"]["ipma"] == []  # no second map from scale scores
+    # an outcome the instrument marks as one to lower (switching intention): its quadrants are
+    # read on the effects on lowering it, worked out here with numpy on the raw table
+    worse = {c.id for c in inst.constructs if not c.higher_is_better}
+    for m in pls["ipma"]:
+        assert m.get("higher_is_better", True) == (m["target"] not in worse)
+        t = pd.DataFrame(m["constructs"])
+        eff = t["importance"] * (-1 if m["target"] in worse else 1)
+        imp = eff.abs()
+        perf = np.where(eff < 0, 100 - t["performance"], t["performance"])
+        want = [f"{'high' if i > imp.mean() else 'low'} importance, "
+                f"{'high' if p > perf.mean() else 'low'} performance"
+                for i, p in zip(imp, perf, strict=True)]
+        assert t["priority"].tolist() == want, m["target"]
+        assert (t["direction"] == np.where(eff < 0, "lower is better",
+                                           "higher is better")).all()
+    if name == "three_component":
+        sw = next(m for m in pls["ipma"] if m["target"] == "switching_intention")
+        aff = next(r for r in sw["constructs"] if r["construct"] == "tcm_affective")
+        assert aff["importance"] < 0 and aff["direction"] == "higher is better"
+        html = (folder / "report.html").read_text(encoding="utf-8")
+        assert "Switching intention is an outcome to lower (the instrument says so)" in html
     # the bootstrap: the same resamples (seed) give the same intervals
     boot = bootstrap_pls(items, inst.to_lavaan(), n_boot=N_BOOT, seed=SEED, n_jobs=1,
                          progress=False, **s)

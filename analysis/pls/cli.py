@@ -188,13 +188,24 @@ def echo_pls(res: dict[str, Any]) -> None:
         click.echo(f"importance-performance map of {mp['target']} (construct level; "
                    f"performance 0-100, {mp['target']} {mp['target_performance']:.1f}; "
                    "importance: unstandardized total effect, points per point):")
+        better = mp.get("higher_is_better", True)
+        if not better:
+            click.echo(f"  ({mp['target']} is an outcome to lower: importance is read as the "
+                       "effect on lowering it)")
         click.echo(f"  {'construct':<28}{'importance':>11}{'performance':>13}  quadrant")
-        for r in mp["constructs"]:
-            # the quadrant of a driver with a negative effect is read on its reverse (as the
-            # report draws it); printed raw without that, -0.060 / 40.8 read 'high performance'
-            rev = (f" (lower is better: read as {_f(-r['importance'])}, "
-                   f"{_f(100 - r['performance'], 1)})"
-                   if r.get("direction") == "lower is better" else "")
+        from analysis.structural.drivers import oriented_drivers
+
+        rows = mp["constructs"]
+        imp, perf, _ = oriented_drivers([r["importance"] for r in rows],
+                                        [r["performance"] for r in rows], better)
+        for r, x, y in zip(rows, imp, perf, strict=True):
+            # the quadrant is read on the oriented values (as the report draws them); printed
+            # raw without them, -0.060 / 40.8 read 'high performance'
+            rev = ""
+            if r.get("direction") == "lower is better":
+                rev = f" (lower is better: read as {_f(x)}, {_f(y, 1)})"
+            elif abs(x - r["importance"]) > 1e-12:
+                rev = f" (read as {_f(x)})"
             click.echo(f"  {r['construct']:<28}{_f(r['importance']):>11}"
                        f"{_f(r['performance'], 1):>13}  {r['priority']}{rev}")
     pred = res.get("predict")

@@ -58,7 +58,8 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
                 consistent: bool = False, missing: str | None = None, n_boot: int = 5000,
                 seed: int = 20150401, n_jobs: int | None = None, scheduler: str | None = None,
                 progress: bool | None = None, scale_min: Any = None,
-                scale_max: Any = None, approach: str = "embedded") -> dict[str, Any]:
+                scale_max: Any = None, approach: str = "embedded",
+                lower_is_better: Any = ()) -> dict[str, Any]:
     """The ``effects --method pls`` results (module docstring).
 
     Parameters
@@ -79,6 +80,9 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
         (None: no map, and a warning saying so).
     approach : {"embedded", "disjoint", "repeated"}
         For a model with higher-order constructs (:func:`effects_pls_higher_order`).
+    lower_is_better : sequence of str
+        Outcomes a company wants less of (the instrument's ``higher_is_better: false``), whose
+        importance-performance maps read the effects on lowering them.
 
     Returns
     -------
@@ -151,7 +155,8 @@ def effects_pls(frame: pd.DataFrame, model: str, *, group: str | None = None,
     if scaled:
         out["ipma"], warns = ipma_section(items, spec, scale_min=scale_min,
                                           scale_max=scale_max, scheme=scheme,
-                                          consistent=consistent, missing=used)
+                                          consistent=consistent, missing=used,
+                                          lower_is_better=lower_is_better)
         out["warnings"] += warns
     else:
         out["ipma"] = None

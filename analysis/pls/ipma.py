@@ -72,6 +72,8 @@ class PLSIpma:
     scale : the bounds used, per item: ``{item: [min, max]}``.
     result : the PLS estimation.
     warnings : negative rescaled weights or other caveats, in plain words.
+    higher_is_better : whether more of the target is better (False: the quadrants are read on
+        the effects on lowering it).
     """
 
     target: str
@@ -81,13 +83,15 @@ class PLSIpma:
     scale: dict[str, list[float]]
     result: PLSResult = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    higher_is_better: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (without the PLS result)."""
+        """JSON-ready data (without the PLS result); ``higher_is_better`` only when False."""
         return {"method": "ipma", "target": self.target,
                 "target_performance": self.target_performance,
                 "constructs": to_plain(self.constructs), "items": to_plain(self.items),
-                "scale": to_plain(self.scale), "warnings": list(self.warnings)}
+                "scale": to_plain(self.scale), "warnings": list(self.warnings),
+                **({} if self.higher_is_better else {"higher_is_better": False})}
 
 
 def _bounds(value: Any, items: list[str], what: str) -> np.ndarray:
@@ -111,12 +115,13 @@ def _bounds(value: Any, items: list[str], what: str) -> np.ndarray:
     return np.asarray(out)
 
 
-def _quadrants(tab: pd.DataFrame) -> pd.DataFrame:
+def _quadrants(tab: pd.DataFrame, higher_is_better: bool = True) -> pd.DataFrame:
     """``direction`` and ``priority`` (the quadrant), read with the drivers of negative
-    importance reversed (:func:`analysis.structural.drivers.oriented_drivers`)."""
+    importance reversed (:func:`analysis.structural.drivers.oriented_drivers`; for a target a
+    company wants less of, the importance is the effect on lowering it)."""
     from analysis.structural.drivers import oriented_drivers
 
-    imp, perf, rev = oriented_drivers(tab["importance"], tab["performance"])
+    imp, perf, rev = oriented_drivers(tab["importance"], tab["performance"], higher_is_better)
     hi_imp, hi_perf = imp > imp.mean(), perf > perf.mean()
     tab["direction"] = np.where(rev, "lower is better", "higher is better")
     tab["priority"] = [f"{'high' if i else 'low'} importance, {'high' if p else 'low'} "
@@ -184,7 +189,7 @@ def check_ipma_scale(data: Any, model: str | PLSModel, *, scale_min: Any, scale_
 def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
              scale_max: Any, scheme: str = "path", consistent: bool = False,
              missing: str | None = None, missing_value: Any = None, max_iter: int = 300,
-             tol: float = 1e-7) -> PLSIpma:
+             tol: float = 1e-7, higher_is_better: bool = True) -> PLSIpma:
     """Importance-performance map analysis for ``target`` (module docstring).
 
     Parameters
@@ -200,6 +205,9 @@ def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
         item.
     scheme, consistent, missing, missing_value, max_iter, tol
         As for :func:`~analysis.pls.estimate_pls`.
+    higher_is_better : bool
+        False for a target a company wants less of (switching intention): the quadrants are
+        read on the drivers' effects on lowering it (the table keeps the effects as estimated).
 
     Returns
     -------
@@ -271,7 +279,8 @@ def ipma_pls(data: Any, model: str | PLSModel, target: str, *, scale_min: Any,
                          "importance": float(Wr[k, j] * T[j, t]),
                          "performance": float(mean_r[k])})
     return PLSIpma(target=target, target_performance=float(perf[t]),
-                   constructs=_quadrants(pd.DataFrame(crow)),
-                   items=_quadrants(pd.DataFrame(irow)),
+                   constructs=_quadrants(pd.DataFrame(crow), higher_is_better),
+                   items=_quadrants(pd.DataFrame(irow), higher_is_better),
+                   higher_is_better=higher_is_better,
                    scale={i: [float(a), float(b)] for i, a, b in zip(items, lo, hi, strict=True)},
                    result=fit, warnings=warnings)

@@ -115,15 +115,16 @@ def instrument_scale(inst: Instrument, items: Any) -> tuple[dict[str, float], di
 
 
 def ipma_section(items, model: Any, *, scale_min: Any, scale_max: Any, scheme: str = "path",
-                 consistent: bool = False,
-                 missing: str = "listwise") -> tuple[list[dict[str, Any]], list[str]]:
+                 consistent: bool = False, missing: str = "listwise",
+                 lower_is_better: Any = ()) -> tuple[list[dict[str, Any]], list[str]]:
     """The importance-performance map (Ringle & Sarstedt, 2016; :func:`analysis.pls.ipma.
     ipma_pls`) of each final outcome of ``model`` (an endogenous construct with no path out of
     it), as ``run --method pls`` and ``effects --method pls`` report it: items rescaled to
     0-100 by ``scale_min``/``scale_max`` (a number or one per item), construct-level importance
     (the unstandardized total effect), performance and quadrant, and the indicator level.
-    Returns the maps (``PLSIpma.to_dict()`` each) and the warnings (a map that cannot be drawn
-    is named with why)."""
+    ``lower_is_better``: the targets a company wants less of (the instrument's constructs with
+    ``higher_is_better: false``). Returns the maps (``PLSIpma.to_dict()`` each) and the
+    warnings (a map that cannot be drawn is named with why)."""
     from .errors import PLSInputError
     from .ipma import ipma_pls
 
@@ -133,7 +134,8 @@ def ipma_section(items, model: Any, *, scale_min: Any, scale_max: Any, scheme: s
     for target in [c for c in model.endogenous if c not in drives]:
         try:
             res = ipma_pls(items, model, target, scale_min=scale_min, scale_max=scale_max,
-                           scheme=scheme, consistent=consistent, missing=missing)
+                           scheme=scheme, consistent=consistent, missing=missing,
+                           higher_is_better=target not in set(lower_is_better))
         except PLSInputError as e:
             warnings.append(f"importance-performance map of {target}: not drawn ({e})")
             continue
@@ -148,7 +150,13 @@ def _ipma(items, inst: Instrument, s: StudySettings, missing: str) -> tuple[list
     model = parse_pls_model(pls_model_syntax(inst))
     lo, hi = instrument_scale(inst, model.items)
     return ipma_section(items, model, scale_min=lo, scale_max=hi, scheme=s.scheme,
-                        consistent=s.consistent, missing=missing)
+                        consistent=s.consistent, missing=missing,
+                        lower_is_better=lower_is_better(inst))
+
+
+def lower_is_better(inst: Instrument) -> list[str]:
+    """The instrument's constructs a company wants less of (``higher_is_better: false``)."""
+    return [c.id for c in inst.constructs if not c.higher_is_better]
 
 
 def _predict(items, inst: Instrument, s: StudySettings,

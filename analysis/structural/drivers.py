@@ -193,8 +193,8 @@ def relative_weights(data: pd.DataFrame, outcome: str, predictors: list[str]) ->
                         _table(predictors, weights, r2, "weight"))
 
 
-def oriented_drivers(importance: Any, performance: Any) -> tuple[np.ndarray, np.ndarray,
-                                                                   np.ndarray]:
+def oriented_drivers(importance: Any, performance: Any, higher_is_better: bool = True
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The importance-performance map's reading of drivers with a negative effect.
 
     An importance-performance map assumes every driver is coded so that more is better
@@ -206,26 +206,35 @@ def oriented_drivers(importance: Any, performance: Any) -> tuple[np.ndarray, np.
     and a low score (little forced commitment, the good state) would look like poor
     performance.
 
+    The map also assumes more of the *target* is better. For a target a company wants less of
+    (``higher_is_better=False``: switching intention) the importance is the effect on lowering
+    it, ``-importance``, before the drivers are oriented: affective commitment, which lowers
+    switching, is then an important driver read as it is, not reversed.
+
     Parameters
     ----------
     importance : array-like of float
         Total effects on the target (any metric).
     performance : array-like of float
         Performance on 0-100.
+    higher_is_better : bool
+        Whether more of the target is better (the instrument's ``higher_is_better``).
 
     Returns
     -------
     tuple of numpy.ndarray
         Oriented importance (>= 0), oriented performance (0-100), and whether each driver was
-        reversed (its effect is negative: lower is better).
+        reversed (its effect on the target's good direction is negative: lower is better).
 
     Examples
     --------
     >>> imp, perf, rev = oriented_drivers([0.4, -0.2], [60.0, 30.0])
     >>> imp.tolist(), perf.tolist(), rev.tolist()
     ([0.4, 0.2], [60.0, 70.0], [False, True])
+    >>> oriented_drivers([-0.4, 0.2], [60.0, 30.0], higher_is_better=False)[2].tolist()
+    [False, True]
     """
-    imp = np.asarray(importance, dtype=float)
+    imp = np.asarray(importance, dtype=float) * (1.0 if higher_is_better else -1.0)
     perf = np.asarray(performance, dtype=float)
     rev = imp < 0
     return np.where(rev, -imp, imp), np.where(rev, 100.0 - perf, perf), rev
@@ -236,6 +245,7 @@ def importance_performance(
     means: dict[str, float],
     scale_min: dict[str, float],
     scale_max: dict[str, float],
+    higher_is_better: bool = True,
 ) -> pd.DataFrame:
     """Importance-performance table: importance (e.g. total effect) and performance 0-100.
 
@@ -253,6 +263,8 @@ def importance_performance(
         ``{construct: mean score}`` on its declared scale.
     scale_min, scale_max : dict of str to float
         ``{construct: declared scale minimum / maximum}``.
+    higher_is_better : bool
+        Whether more of the target outcome is better (:func:`oriented_drivers`).
 
     Returns
     -------
@@ -280,7 +292,7 @@ def importance_performance(
         rows.append({"construct": name, "importance": float(imp),
                      "performance": 100.0 * (means[name] - lo) / (hi - lo)})
     t = pd.DataFrame(rows)
-    imp, perf, rev = oriented_drivers(t["importance"], t["performance"])
+    imp, perf, rev = oriented_drivers(t["importance"], t["performance"], higher_is_better)
     imp_mid, perf_mid = imp.mean(), perf.mean()
     quadrant = np.select(
         [(imp >= imp_mid) & (perf < perf_mid),
