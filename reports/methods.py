@@ -526,10 +526,22 @@ def _drivers(results: dict) -> str:
     if maps:
         out.append("Importance-performance maps (Martilla & James, 1977) plot each driver's "
                    "standardized total effect on the final outcome against its mean score "
-                   "rescaled to 0-100 by the scale's end points; " + IPMA_REVERSED + ".")
+                   "rescaled to 0-100 by the scale's end points; " + IPMA_REVERSED + "."
+                   + ipma_lower_text(results, [m["outcome"] for m in maps
+                                               if m.get("higher_is_better") is False]))
     if results.get("interaction"):
         out.append("A latent interaction was estimated as requested.")
     return " ".join(out)
+
+
+def ipma_lower_text(results: dict, outcomes: list[str]) -> str:
+    """The methods sentence on outcomes a company wants less of (empty when there are none)."""
+    if not outcomes:
+        return ""
+    names = {c["id"]: c["name"] for c in results["instrument"]["constructs"]}
+    which = _and([str(names.get(o, o)).lower() for o in outcomes])
+    return (f" The instrument marks {which} as an outcome to lower: its map reads each "
+            "driver's effect on lowering it.")
 
 
 #: How the maps read a driver with a negative effect (reports/ipma.py), in the methods text.

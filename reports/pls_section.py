@@ -727,7 +727,7 @@ def _ipma_sentence(results: dict) -> str:
     if not maps:
         return ""
     names = _names(results)
-    from .methods import IPMA_REVERSED, _and
+    from .methods import IPMA_REVERSED, _and, ipma_lower_text
 
     which = _and([names.get(m["target"], m["target"]).lower() for m in maps])
     return (f"The importance-performance map{'s' if len(maps) > 1 else ''} of " + which
@@ -735,7 +735,8 @@ def _ipma_sentence(results: dict) -> str:
             "rescaled to 0-100 by their scale's end points, construct scores from the "
             "rescaled, unstandardized outer weights, importance the unstandardized total "
             "effect in that metric; " + IPMA_REVERSED.replace(" (Ringle & Sarstedt, 2016)", "")
-            + ".")
+            + "." + ipma_lower_text(results, [m["target"] for m in maps
+                                              if m.get("higher_is_better") is False]))
 
 
 def _moderation_sentence(results: dict) -> str:

@@ -60,3 +60,5 @@ def test_demo_report_for_every_bundled_instrument(name, tmp_path, capsys):
                 assert got and float(got.group(1)) == pytest.approx(-eff if eff < 0 else eff,
                                                                     abs=1e-6), (pred, label)
             assert "is an outcome to lower (the instrument says so)" in html
+            assert (f"The instrument marks {name_of[ip['outcome']].lower()} as an outcome to "
+                    "lower: its map reads each driver&#39;s effect on lowering it.") in html
